@@ -1,0 +1,145 @@
+package admission
+
+import (
+	"time"
+)
+
+// Category is one of the four professional categories of Art. 5(2).
+type Category string
+
+// The four categories of Art. 5(2).
+const (
+	Technical  Category = "technical"  // 科技专家, Art. 5(2)1
+	Management Category = "management" // 管理专家, Art. 5(2)2
+	Strategy   Category = "strategy"   // 战略咨询专家, Art. 5(2)3
+	Economic   Category = "economic"   // 经济专家, Art. 5(2)4
+)
+
+// Categories lists the four categories in the order of Art. 5(2).
+func Categories() []Category { return []Category{Technical, Management, Strategy, Economic} }
+
+// TitleLevel is a professional title (职称) level, ordered from none to senior.
+type TitleLevel int
+
+// Title levels, in ascending order.
+const (
+	TitleNone       TitleLevel = iota // no title
+	Junior                            // 初级
+	Intermediate                      // 中级
+	AssociateSenior                   // 副高级
+	Senior                            // 正高级
+)
+
+// OrgKind is the kind of an expert's unit; it matters for recusal (Art. 15(3)).
+type OrgKind string
+
+// Unit kinds.
+const (
+	University OrgKind = "university" // 高校
+	Institute  OrgKind = "institute"  // 科研院所
+	Enterprise OrgKind = "enterprise" // 企业
+	Government OrgKind = "government" // 政府机关、事业单位
+	Hospital   OrgKind = "hospital"   // 医院
+	Financial  OrgKind = "financial"  // 金融、创投机构
+	OtherOrg   OrgKind = "other"      // 其他
+)
+
+// Affiliation is a unit an expert works or worked for. To is zero for the current unit.
+type Affiliation struct {
+	Org        string    `json:"org" validate:"required,max=200"`
+	OrgCode    string    `json:"org_code,omitempty" validate:"omitempty,uscc"` // unified social credit code (GB 32100-2015)
+	Kind       OrgKind   `json:"kind" validate:"omitempty,oneof=university institute enterprise government hospital financial other"`
+	Department string    `json:"department,omitempty" validate:"max=200"`
+	Position   string    `json:"position,omitempty" validate:"max=200"`
+	From       time.Time `json:"from,omitzero"`
+	To         time.Time `json:"to,omitzero"`
+}
+
+// Credential is a qualification the expert holds (see the Cred… kinds), with details and
+// the date it was obtained.
+type Credential struct {
+	Kind   string    `json:"kind" validate:"required,max=64"`
+	Detail string    `json:"detail,omitempty" validate:"max=500"`
+	Date   time.Time `json:"date,omitzero"`
+}
+
+// Record is an entry in the expert's integrity file (科研诚信档案, Art. 5(1)3, 9, 26).
+// A serious record bars admission.
+type Record struct {
+	Kind    string    `json:"kind" validate:"required,max=64"`
+	Detail  string    `json:"detail,omitempty" validate:"max=1000"`
+	Date    time.Time `json:"date,omitzero"`
+	Serious bool      `json:"serious,omitempty"`
+}
+
+// Status is an expert's state in the database.
+type Status string
+
+// Expert statuses.
+const (
+	Pending Status = "pending" // applied, not yet admitted
+	Active  Status = "active"  // in the database and drawable
+	Exited  Status = "exited"  // left the database (Art. 10)
+)
+
+// ExitReason is one of the exit grounds of Art. 10.
+type ExitReason string
+
+// Exit reasons of Art. 10.
+const (
+	ExitOnRequest         ExitReason = "on-request"          // Art. 10(1) 本人申请
+	ExitNoLongerQualified ExitReason = "no-longer-qualified" // Art. 10(2) 超龄等个人原因
+	ExitMisconduct        ExitReason = "misconduct"          // Art. 10(3) 严重科研失信
+	ExitLegal             ExitReason = "legal"               // Art. 10(4) 被追究法律责任
+	ExitUnsuitable        ExitReason = "unsuitable"          // Art. 10(5) 其他不适宜
+)
+
+// Exit records one exit from the database.
+type Exit struct {
+	Reason     ExitReason `json:"reason"`
+	Date       time.Time  `json:"date"`
+	Note       string     `json:"note,omitempty"`
+	ApprovedBy string     `json:"approved_by,omitempty"` // Art. 11: exit on request needs approval
+}
+
+// Expert is an expert's profile in the database.
+type Expert struct {
+	ID            string        `json:"id" validate:"required,max=64"`
+	Name          string        `json:"name" validate:"required,max=50"`
+	IDNumber      string        `json:"id_number,omitempty" validate:"omitempty,idnumber"` // resident ID number (GB 11643-1999)
+	Mobile        string        `json:"mobile,omitempty" validate:"omitempty,mobile"`      // mainland mobile number
+	BirthDate     time.Time     `json:"birth_date"`
+	RetirementAge int           `json:"retirement_age,omitempty" validate:"min=0,max=80"` // statutory retirement age in years when known; 0 = not stated
+	Affiliation   Affiliation   `json:"affiliation"`                                      // current unit
+	Past          []Affiliation `json:"past,omitempty" validate:"dive"`                   // former units
+	Title         TitleLevel    `json:"title" validate:"min=0,max=4"`
+	Categories    []Category    `json:"categories,omitempty"`
+	Fields        []string      `json:"fields,omitempty"`
+	Region        string        `json:"region,omitempty" validate:"omitempty,len=6,numeric"` // GB/T 2260 division code
+	Credentials   []Credential  `json:"credentials,omitempty" validate:"dive"`
+	Records       []Record      `json:"records,omitempty" validate:"dive"`
+	Status        Status        `json:"status" validate:"omitempty,oneof=pending active exited"`
+	Exits         []Exit        `json:"exits,omitempty"`
+	UpdatedAt     time.Time     `json:"updated_at,omitzero"`
+	Tags          []string      `json:"tags,omitempty"`
+	Trainings     []Training    `json:"trainings,omitempty" validate:"dive"` // Art. 14(3)
+}
+
+// TrainingKind is the content of a training (Art. 14(3)).
+type TrainingKind string
+
+// Training contents named by Art. 14(3).
+const (
+	TrainingReviewRules TrainingKind = "review-rules" // 评审规则、评审实务
+	TrainingPolicyLaw   TrainingKind = "policy-law"   // 政策法规
+	TrainingIntegrity   TrainingKind = "integrity"    // 廉政教育
+)
+
+// Training is one training an expert attended (Art. 14(3)), online or on site.
+type Training struct {
+	Kind   TrainingKind `json:"kind" validate:"required,oneof=review-rules policy-law integrity"`
+	Online bool         `json:"online,omitempty"`
+	Date   time.Time    `json:"date"`
+	Hours  int          `json:"hours,omitempty" validate:"min=0,max=1000"`
+	Note   string       `json:"note,omitempty" validate:"max=500"`
+}

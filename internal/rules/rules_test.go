@@ -1,0 +1,162 @@
+package rules_test
+
+import (
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"github.com/wzsti/expertdb/internal/rules"
+)
+
+type unit struct {
+	Org  string
+	Kind string
+}
+
+type person struct {
+	Categories    []string
+	Title         int
+	RetirementAge int
+	Affiliation   unit
+	Born          time.Time
+}
+
+type env struct {
+	Expert        person            `expr:"expert"`
+	Age           int               `expr:"age"`
+	HasCredential func(string) bool `expr:"hasCredential"`
+}
+
+var consts = rules.Options{Constants: map[string]any{"AssociateSenior": 3, "Senior": 4}}
+
+func newEnv() *env {
+	creds := []string{"national-project-lead"}
+	return &env{
+		Expert: person{Categories: []string{"technical", "economic"}, Title: 3, RetirementAge: 0,
+			Affiliation: unit{Org: "温州大学", Kind: "university"}},
+		Age:           66,
+		HasCredential: func(k string) bool { return slices.Contains(creds, k) },
+	}
+}
+
+func TestNaturalForms(t *testing.T) {
+	cases := []struct {
+		src  string
+		want bool
+	}{
+		{`"economic" in expert.Categories`, true},
+		{`"strategy" in expert.Categories`, false},
+		{`"strategy" not in expert.Categories`, true},
+		{`expert.Title >= AssociateSenior`, true},
+		{`expert.Title >= Senior`, false},
+		{`age <= max(65, expert.RetirementAge)`, false},
+		{`hasCredential("national-project-lead")`, true},
+		{`hasCredential("x")`, false},
+		{`expert.Affiliation.Kind == "university" && expert.Affiliation.Org startsWith "温州"`, true},
+		{`any(expert.Categories, # == "technical")`, true},
+	}
+	for _, c := range cases {
+		t.Run(c.src, func(t *testing.T) {
+			p, err := rules.CompileBool[env]("t", c.src, consts)
+			require.NoError(t, err)
+			got, err := p.Eval(newEnv())
+			require.NoError(t, err)
+			assert.Equal(t, c.want, got)
+		})
+	}
+}
+
+func TestCompileErrors(t *testing.T) {
+	cases := []struct {
+		src, msg  string
+		line, col int
+	}{
+		{`expert.Titel >= 3`, "Titel", 1, 8},
+		{"age > 1 &&\n  expert.Nope", "Nope", 2, 10},
+		{`age + 1`, "bool", 0, 0},
+		{`1 in expert.Categories`, "", 1, 3},
+		{``, "empty", 0, 0},
+		{strings.Repeat("age > 1 && ", 300) + "true", "", 0, 0},
+	}
+	for _, c := range cases {
+		t.Run(c.src[:min(20, len(c.src))], func(t *testing.T) {
+			_, err := rules.CompileBool[env]("my-rule", c.src, consts)
+			var ce *rules.CompileError
+			require.ErrorAs(t, err, &ce)
+			assert.Equal(t, "my-rule", ce.Rule)
+			assert.Contains(t, err.Error(), `rule "my-rule"`)
+			assert.Contains(t, ce.Msg, c.msg)
+			if c.line > 0 {
+				assert.Equal(t, c.line, ce.Line)
+				assert.Equal(t, c.col, ce.Column)
+				assert.Contains(t, ce.Snippet, "^")
+			}
+		})
+	}
+}
+
+func TestMemoryBudget(t *testing.T) {
+	p, err := rules.CompileBool[env]("big", `len(map(1..100000, # * 2)) > 0`, rules.Options{MemoryBudget: 1000})
+	require.NoError(t, err)
+	_, err = p.Eval(newEnv())
+	require.ErrorIs(t, err, rules.ErrEval)
+}
+
+func TestRuntimeErrorIsNotPanic(t *testing.T) {
+	p, err := rules.CompileBool[env]("idx", `expert.Categories[5] == "x"`, rules.Options{})
+	require.NoError(t, err)
+	_, err = p.Eval(newEnv())
+	require.ErrorIs(t, err, rules.ErrEval)
+}
+
+func TestCompileSetReportsAll(t *testing.T) {
+	_, err := rules.CompileSet[env]([]rules.Rule{
+		{Name: "a", Expr: "age >"},
+		{Name: "b", Expr: "age > 1"},
+		{Name: "c", Expr: "nope"},
+		{Name: "b", Expr: "true"},
+	}, rules.Options{})
+	require.Error(t, err)
+	var n int
+	for _, e := range err.(interface{ Unwrap() []error }).Unwrap() {
+		var ce *rules.CompileError
+		if errors.As(e, &ce) {
+			n++
+		}
+	}
+	assert.Equal(t, 3, n)
+}
+
+func TestSetFailed(t *testing.T) {
+	s, err := rules.CompileSet[env]([]rules.Rule{
+		{Name: "age", Expr: "age <= 65"},
+		{Name: "cat", Expr: `"technical" in expert.Categories`},
+	}, rules.Options{})
+	require.NoError(t, err)
+	failed, errs := s.Failed(newEnv())
+	assert.Empty(t, errs)
+	require.Len(t, failed, 1)
+	assert.Equal(t, "age", failed[0].Name)
+}
+
+func FuzzCompile(f *testing.F) {
+	for _, s := range []string{`"economic" in expert.Categories`, `age <= max(65, expert.RetirementAge)`,
+		`hasCredential("a")`, `expert.Title >= AssociateSenior`, `1..10 | map(#)`, `let x = 1; x > 0`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, src string) {
+		p, err := rules.CompileBool[env]("fuzz", src, consts)
+		if err != nil {
+			var ce *rules.CompileError
+			if !errors.As(err, &ce) {
+				t.Fatalf("not a CompileError: %v", err)
+			}
+			return
+		}
+		_, _ = p.Eval(newEnv())
+	})
+}
