@@ -46,11 +46,11 @@ const (
 
 // Affiliation is a unit an expert works or worked for. To is zero for the current unit.
 type Affiliation struct {
-	Org        string    `json:"org" validate:"required,max=200"`
-	OrgCode    string    `json:"org_code,omitempty" validate:"omitempty,uscc"` // unified social credit code (GB 32100-2015)
-	Kind       OrgKind   `json:"kind" validate:"omitempty,oneof=university institute enterprise government hospital financial other"`
-	Department string    `json:"department,omitempty" validate:"max=200"`
-	Position   string    `json:"position,omitempty" validate:"max=200"`
+	Org        string    `json:"org" validate:"required,max=200" label:"单位名称"`
+	OrgCode    string    `json:"org_code,omitempty" validate:"omitempty,uscc" label:"统一社会信用代码"` // unified social credit code (GB 32100-2015)
+	Kind       OrgKind   `json:"kind" validate:"omitempty,oneof=university institute enterprise government hospital financial other" label:"单位类型"`
+	Department string    `json:"department,omitempty" validate:"max=200" label:"院系（部门）"`
+	Position   string    `json:"position,omitempty" validate:"max=200" label:"职务"`
 	From       time.Time `json:"from,omitzero"`
 	To         time.Time `json:"to,omitzero"`
 }
@@ -58,16 +58,16 @@ type Affiliation struct {
 // Credential is a qualification the expert holds (see the Cred… kinds), with details and
 // the date it was obtained.
 type Credential struct {
-	Kind   string    `json:"kind" validate:"required,max=64"`
-	Detail string    `json:"detail,omitempty" validate:"max=500"`
+	Kind   string    `json:"kind" validate:"required,max=64" label:"资质类型"`
+	Detail string    `json:"detail,omitempty" validate:"max=500" label:"资质说明"`
 	Date   time.Time `json:"date,omitzero"`
 }
 
 // Record is an entry in the expert's integrity file (科研诚信档案, Art. 5(1)3, 9, 26).
 // A serious record bars admission.
 type Record struct {
-	Kind    string    `json:"kind" validate:"required,max=64"`
-	Detail  string    `json:"detail,omitempty" validate:"max=1000"`
+	Kind    string    `json:"kind" validate:"required,max=64" label:"记录类型"`
+	Detail  string    `json:"detail,omitempty" validate:"max=1000" label:"记录说明"`
 	Date    time.Time `json:"date,omitzero"`
 	Serious bool      `json:"serious,omitempty"`
 }
@@ -96,33 +96,34 @@ const (
 
 // Exit records one exit from the database.
 type Exit struct {
-	Reason     ExitReason `json:"reason"`
+	Reason     ExitReason `json:"reason" validate:"required,oneof=on-request no-longer-qualified misconduct legal unsuitable" label:"出库原因"`
 	Date       time.Time  `json:"date"`
-	Note       string     `json:"note,omitempty"`
-	ApprovedBy string     `json:"approved_by,omitempty"` // Art. 11: exit on request needs approval
+	Note       string     `json:"note,omitempty" validate:"max=500" label:"出库说明"`
+	ApprovedBy string     `json:"approved_by,omitempty" validate:"max=100" label:"审核人"` // Art. 11: exit on request needs approval
 }
 
 // Expert is an expert's profile in the database.
 type Expert struct {
-	ID            string        `json:"id" validate:"required,max=64"`
-	Name          string        `json:"name" validate:"required,max=50"`
-	IDNumber      string        `json:"id_number,omitempty" validate:"omitempty,idnumber"` // resident ID number (GB 11643-1999)
-	Mobile        string        `json:"mobile,omitempty" validate:"omitempty,mobile"`      // mainland mobile number
-	BirthDate     time.Time     `json:"birth_date"`
-	RetirementAge int           `json:"retirement_age,omitempty" validate:"min=0,max=80"` // statutory retirement age in years when known; 0 = not stated
-	Affiliation   Affiliation   `json:"affiliation"`                                      // current unit
-	Past          []Affiliation `json:"past,omitempty" validate:"dive"`                   // former units
-	Title         TitleLevel    `json:"title" validate:"min=0,max=4"`
+	ID            string        `json:"id" validate:"required,max=64" label:"专家编号"`
+	Name          string        `json:"name" validate:"required,max=50" label:"姓名"`
+	IDNumber      string        `json:"id_number,omitempty" validate:"omitempty,idnumber" label:"身份证号码"` // resident ID number (GB 11643-1999)
+	Mobile        string        `json:"mobile,omitempty" validate:"omitempty,mobile" label:"手机号码"`       // mainland mobile number
+	BirthDate     time.Time     `json:"birth_date" label:"出生日期"`
+	RetirementAge int           `json:"retirement_age,omitempty" validate:"min=0,max=80" label:"法定退休年龄"` // statutory retirement age in years when known; 0 = not stated
+	Affiliation   Affiliation   `json:"affiliation" label:"工作单位"`                                        // current unit
+	Past          []Affiliation `json:"past,omitempty" validate:"dive" label:"曾任职单位"`                    // former units
+	Title         TitleLevel    `json:"title" validate:"min=0,max=4" label:"职称等级"`
 	Categories    []Category    `json:"categories,omitempty"`
 	Fields        []string      `json:"fields,omitempty"`
-	Region        string        `json:"region,omitempty" validate:"omitempty,len=6,numeric"` // GB/T 2260 division code
-	Credentials   []Credential  `json:"credentials,omitempty" validate:"dive"`
-	Records       []Record      `json:"records,omitempty" validate:"dive"`
-	Status        Status        `json:"status" validate:"omitempty,oneof=pending active exited"`
-	Exits         []Exit        `json:"exits,omitempty"`
+	Region        string        `json:"region,omitempty" validate:"omitempty,len=6,number" label:"行政区划代码"` // GB/T 2260 division code
+	Credentials   []Credential  `json:"credentials,omitempty" validate:"dive" label:"资质"`
+	Records       []Record      `json:"records,omitempty" validate:"dive" label:"诚信记录"`
+	Status        Status        `json:"status" validate:"omitempty,oneof=pending active exited" label:"入库状态"`
+	Exits         []Exit        `json:"exits,omitempty" validate:"dive" label:"出库记录"`
 	UpdatedAt     time.Time     `json:"updated_at,omitzero"`
 	Tags          []string      `json:"tags,omitempty"`
-	Trainings     []Training    `json:"trainings,omitempty" validate:"dive"` // Art. 14(3)
+	Trainings     []Training    `json:"trainings,omitempty" validate:"dive" label:"培训记录"` // Art. 14(3)
+	Entries       []Entry       `json:"entries,omitempty" validate:"dive" label:"入库记录"`   // Art. 6: how and when the expert was admitted
 }
 
 // TrainingKind is the content of a training (Art. 14(3)).
@@ -137,9 +138,9 @@ const (
 
 // Training is one training an expert attended (Art. 14(3)), online or on site.
 type Training struct {
-	Kind   TrainingKind `json:"kind" validate:"required,oneof=review-rules policy-law integrity"`
+	Kind   TrainingKind `json:"kind" validate:"required,oneof=review-rules policy-law integrity" label:"培训内容"`
 	Online bool         `json:"online,omitempty"`
 	Date   time.Time    `json:"date"`
-	Hours  int          `json:"hours,omitempty" validate:"min=0,max=1000"`
-	Note   string       `json:"note,omitempty" validate:"max=500"`
+	Hours  int          `json:"hours,omitempty" validate:"min=0,max=1000" label:"培训学时"`
+	Note   string       `json:"note,omitempty" validate:"max=500" label:"培训说明"`
 }

@@ -1,0 +1,428 @@
+package admission
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/wzsti/expertdb/internal/rules"
+)
+
+// Finding is one failed condition: the article it implements (e.g. "Art. 5(1)2"), a stable
+// machine code (e.g. "age") and a Chinese message an operator can act on.
+type Finding struct {
+	Article string `json:"article"`
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// Decision is the outcome of Check.
+//
+// Eligible is true when every basic condition holds and the expert qualifies for at least one
+// category they claim. Categories lists, in the order of Art. 5(2) (then a county's own
+// categories by name), the claimed categories whose professional conditions hold; it is filled
+// even when a basic condition fails, so an operator sees the whole picture. Findings has one
+// entry per failed condition: basic conditions first, then the claimed categories that do not
+// qualify. An eligible expert may still have findings for a category they claimed but do not
+// qualify for.
+type Decision struct {
+	Eligible   bool       `json:"eligible"`
+	Categories []Category `json:"categories,omitempty"`
+	Findings   []Finding  `json:"findings,omitempty"`
+}
+
+// Env is the environment every admission expression is evaluated in. Fields are visible under
+// their expr names:
+//
+//	expert      ExpertView  the profile (no ID number or mobile), e.g. expert.Title >= AssociateSenior
+//	age         int         full years on asOf (Age), e.g. age <= max(65, expert.RetirementAge)
+//	asOf        time.Time   the reference date
+//	hasCredential(kind string) bool
+//	            a credential of that kind dated on or before asOf (or undated),
+//	            e.g. hasCredential("national-project-lead")
+//	hasRecentTraining(kind string, days int) bool
+//	            a training of that kind ("" = any kind) dated within the last days calendar days
+//	            up to asOf, e.g. hasRecentTraining("integrity", 365)
+//	daysSince(t time.Time) int
+//	            calendar days from t to asOf, e.g. daysSince(expert.UpdatedAt) <= 365
+//
+// The title constants TitleNone, Junior, Intermediate, AssociateSenior and Senior are
+// substituted at compile time (TitleConstants).
+type Env struct {
+	Expert            ExpertView             `expr:"expert"`
+	Age               int                    `expr:"age"`
+	AsOf              time.Time              `expr:"asOf"`
+	HasCredential     func(kind string) bool `expr:"hasCredential"`
+	HasRecentTraining func(string, int) bool `expr:"hasRecentTraining"`
+	DaysSince         func(t time.Time) int  `expr:"daysSince"`
+}
+
+// NewEnv builds the expression environment of e on asOf.
+func NewEnv(e Expert, asOf time.Time) *Env {
+	today := civilDay(asOf)
+	creds := e.Credentials
+	trainings := e.Trainings
+	return &Env{
+		Expert: e.View(),
+		Age:    Age(e.BirthDate, asOf),
+		AsOf:   asOf,
+		HasCredential: func(kind string) bool {
+			for _, c := range creds {
+				if c.Kind == kind && (c.Date.IsZero() || civilDay(c.Date) <= today) {
+					return true
+				}
+			}
+			return false
+		},
+		HasRecentTraining: func(kind string, days int) bool {
+			for _, t := range trainings {
+				if kind != "" && string(t.Kind) != kind {
+					continue
+				}
+				if t.Date.IsZero() {
+					continue
+				}
+				d := today - civilDay(t.Date)
+				if d >= 0 && d <= int64(days) {
+					return true
+				}
+			}
+			return false
+		},
+		DaysSince: func(t time.Time) int { return int(today - civilDay(t)) },
+	}
+}
+
+// CategoryRules are the professional conditions of one category (Art. 5(2)). The category
+// qualifies when every Required rule holds and, if AnyOf is not empty, at least one AnyOf
+// rule holds.
+//
+// A failed Required rule gives a Finding with the rule's name as code and its message. When
+// no AnyOf rule holds, one Finding is given with Code (default "<category>-qualification") and
+// Message (default: a sentence listing the messages of the AnyOf rules, which therefore
+// describe each qualification, e.g. "具有副高级及以上职称").
+type CategoryRules struct {
+	Article  string       `yaml:"article" json:"article"`                       // e.g. "Art. 5(2)4"
+	Required []rules.Rule `yaml:"required,omitempty" json:"required,omitempty"` // all must hold
+	AnyOf    []rules.Rule `yaml:"any_of,omitempty" json:"any_of,omitempty"`     // at least one must hold
+	Code     string       `yaml:"code,omitempty" json:"code,omitempty"`         // finding code when no AnyOf rule holds
+	Message  string       `yaml:"message,omitempty" json:"message,omitempty"`   // finding message when no AnyOf rule holds
+}
+
+// Rules is an admission rule set: the conditions of Art. 5 (and the re-entry ban of Art. 11),
+// the extra conditions for being drawn (Art. 14(3)) and the settings of Sweep (Art. 8(1),
+// Art. 10). Every condition is an expression over Env, so a county can replace any of them.
+//
+// Rules must be compiled before use: DefaultRules returns compiled rules; after changing any
+// field call Compile again. Compile takes a snapshot, so later edits have no effect until the
+// next Compile. Check, Drawable and Sweep fail closed on rules that were never compiled, with
+// the finding code "rules-not-compiled". A compiled Rules is safe for concurrent use by Check,
+// Drawable and Sweep; Compile itself must not run concurrently with them.
+type Rules struct {
+	// Basic are the basic conditions of Art. 5(1) and the ban of Art. 11; every one must hold.
+	Basic []rules.Rule `yaml:"basic" json:"basic"`
+	// Professional are the professional conditions of Art. 5(2) per category. A county may
+	// add its own categories.
+	Professional map[Category]CategoryRules `yaml:"professional" json:"professional"`
+	// Drawable are extra conditions for being drawn for an activity, e.g. recent training
+	// (Art. 14(3)): hasRecentTraining("review-rules", 730). Empty by default.
+	Drawable []rules.Rule `yaml:"drawable,omitempty" json:"drawable,omitempty"`
+	// SweepExits maps the name of a Basic rule to the exit Sweep proposes when the rule fails
+	// for an active expert. Default: "age" → ExitNoLongerQualified (Art. 10(2)),
+	// "integrity-record" → ExitMisconduct (Art. 10(3)).
+	SweepExits map[string]ExitReason `yaml:"sweep_exits,omitempty" json:"sweep_exits,omitempty"`
+	// StaleAfterDays is the period after which Sweep flags a profile that was not updated
+	// (Art. 8(1)). 0 means DefaultStaleAfterDays.
+	StaleAfterDays int `yaml:"stale_after_days,omitempty" json:"stale_after_days,omitempty"`
+
+	c *compiled
+}
+
+// DefaultStaleAfterDays is the default period after which a profile not updated is flagged
+// (Art. 8(1)).
+const DefaultStaleAfterDays = 365
+
+type compiledCategory struct {
+	cat      Category
+	article  string
+	required *rules.Set[Env]
+	anyOf    *rules.Set[Env]
+	code     string
+	message  string
+}
+
+type compiled struct {
+	basic      *rules.Set[Env]
+	cats       []compiledCategory // Art. 5(2) order, then county categories by name
+	drawable   *rules.Set[Env]
+	sweepExits map[string]ExitReason
+	staleDays  int
+}
+
+// Compile checks and compiles every rule, reporting all compile errors together (each a
+// *rules.CompileError, reachable with errors.As) along with configuration mistakes.
+func (r *Rules) Compile() error {
+	opts := rules.Options{Constants: TitleConstants()}
+	var errs []error
+	c := &compiled{staleDays: r.StaleAfterDays, sweepExits: map[string]ExitReason{}}
+	if c.staleDays == 0 {
+		c.staleDays = DefaultStaleAfterDays
+	}
+	if c.staleDays < 0 {
+		errs = append(errs, fmt.Errorf("admission: stale_after_days %d is negative", r.StaleAfterDays))
+	}
+	var err error
+	if c.basic, err = rules.CompileSet[Env](slices.Clone(r.Basic), opts); err != nil {
+		errs = append(errs, fmt.Errorf("admission: basic rules: %w", err))
+	}
+	if c.drawable, err = rules.CompileSet[Env](slices.Clone(r.Drawable), opts); err != nil {
+		errs = append(errs, fmt.Errorf("admission: drawable rules: %w", err))
+	}
+	if len(r.Professional) == 0 {
+		errs = append(errs, errors.New("admission: no professional categories"))
+	}
+	for _, cat := range orderedCategories(r.Professional) {
+		cr := r.Professional[cat]
+		if cat == "" {
+			errs = append(errs, errors.New("admission: professional rules for an empty category"))
+			continue
+		}
+		if len(cr.Required) == 0 && len(cr.AnyOf) == 0 {
+			errs = append(errs, fmt.Errorf("admission: category %q has no rules", cat))
+			continue
+		}
+		cc := compiledCategory{cat: cat, article: cmp.Or(cr.Article, cat.Article()),
+			code: cmp.Or(cr.Code, string(cat)+"-qualification"), message: cr.Message}
+		if cc.required, err = rules.CompileSet[Env](slices.Clone(cr.Required), opts); err != nil {
+			errs = append(errs, fmt.Errorf("admission: category %q required rules: %w", cat, err))
+		}
+		if cc.anyOf, err = rules.CompileSet[Env](slices.Clone(cr.AnyOf), opts); err != nil {
+			errs = append(errs, fmt.Errorf("admission: category %q any_of rules: %w", cat, err))
+		}
+		if cc.message == "" && len(cr.AnyOf) > 0 {
+			msgs := make([]string, len(cr.AnyOf))
+			for i, q := range cr.AnyOf {
+				msgs[i] = q.Message
+			}
+			cc.message = fmt.Sprintf("不符合%s专业条件，须具备下列条件之一：%s", cat.Label(), strings.Join(msgs, "；"))
+		}
+		c.cats = append(c.cats, cc)
+	}
+	for name, reason := range r.SweepExits {
+		if !slices.ContainsFunc(r.Basic, func(b rules.Rule) bool { return b.Name == name }) {
+			errs = append(errs, fmt.Errorf("admission: sweep_exits names %q, which is not a basic rule", name))
+		}
+		if !reason.Valid() {
+			errs = append(errs, fmt.Errorf("admission: sweep_exits %q: unknown exit reason %q", name, reason))
+		}
+		c.sweepExits[name] = reason
+	}
+	if len(errs) > 0 {
+		return errors.Join(errs...)
+	}
+	r.c = c
+	return nil
+}
+
+// orderedCategories lists the categories of m: those of Art. 5(2) in the article's order,
+// then any others sorted by name.
+func orderedCategories(m map[Category]CategoryRules) []Category {
+	var out, extra []Category
+	for _, c := range Categories() {
+		if _, ok := m[c]; ok {
+			out = append(out, c)
+		}
+	}
+	for c := range m {
+		if !slices.Contains(Categories(), c) {
+			extra = append(extra, c)
+		}
+	}
+	slices.Sort(extra)
+	return append(out, extra...)
+}
+
+// Compiled reports whether r has been compiled.
+func (r *Rules) Compiled() bool { return r != nil && r.c != nil }
+
+// DefaultRules returns the compiled rules of the 2024 Wenzhou Measures. Each call returns a
+// fresh value that the caller may change (and Compile again).
+//
+// Basic conditions (all must hold):
+//
+//	political-quality  Art. 5(1)1  hasCredential("political-quality")
+//	birth-date         Art. 5(1)2  !expert.BirthDate.IsZero()
+//	age                Art. 5(1)2  age <= max(65, expert.RetirementAge)
+//	integrity-record   Art. 5(1)3  expert.SeriousRecords == 0
+//	re-entry-barred    Art. 11     none(expert.ExitReasons, # in ["misconduct", "legal", "unsuitable"])
+//
+// Professional conditions: for each category one AnyOf rule per qualification Art. 5(2) lists
+// (technical: expert.Title >= AssociateSenior or one of the technical credentials; management,
+// strategy: one of their credentials); the economic category also requires
+// hasCredential("fund-management"). See CredentialKinds.
+//
+// It panics only if the built-in rules do not compile, which the package tests rule out.
+func DefaultRules() *Rules {
+	r := &Rules{
+		Basic: []rules.Rule{
+			{Name: "political-quality", Article: "Art. 5(1)1", Expr: `hasCredential("political-quality")`,
+				Message: "未提交良好政治品质声明，请申请人签署后补充（第五条第（一）项第1目）"},
+			{Name: "birth-date", Article: "Art. 5(1)2", Expr: `!expert.BirthDate.IsZero()`,
+				Message: "缺少出生日期，无法核定年龄，请补充出生日期"},
+			{Name: "age", Article: "Art. 5(1)2", Expr: `age <= max(65, expert.RetirementAge)`,
+				Message: "年龄超过65周岁（法定退休年龄大于65周岁的，以法定退休年龄为限），不符合入库基本条件"},
+			{Name: "integrity-record", Article: "Art. 5(1)3", Expr: `expert.SeriousRecords == 0`,
+				Message: "科研诚信档案中存在学术失范、违法违规等严重不良记录，不符合入库基本条件"},
+			{Name: "re-entry-barred", Article: "Art. 11", Expr: `none(expert.ExitReasons, # in ["misconduct", "legal", "unsuitable"])`,
+				Message: "曾因第十条第（三）、（四）、（五）项情形出库，依第十一条不得再次入库"},
+		},
+		Professional: map[Category]CategoryRules{
+			Technical: {Article: "Art. 5(2)1", AnyOf: append([]rules.Rule{
+				{Name: "title", Article: "Art. 5(2)1", Expr: `expert.Title >= AssociateSenior`, Message: "具有副高级及以上职称"},
+			}, credentialRules(Technical)...)},
+			Management: {Article: "Art. 5(2)2", AnyOf: credentialRules(Management)},
+			Strategy:   {Article: "Art. 5(2)3", AnyOf: credentialRules(Strategy)},
+			Economic: {Article: "Art. 5(2)4",
+				Required: []rules.Rule{{Name: CredFundManagement, Article: "Art. 5(2)4", Expr: `hasCredential("fund-management")`,
+					Message: "经济专家须熟悉科技经费管理制度，未提交相应证明（第五条第（二）项第4目）"}},
+				AnyOf: credentialRules(Economic)},
+		},
+		SweepExits: map[string]ExitReason{"age": ExitNoLongerQualified, "integrity-record": ExitMisconduct},
+	}
+	if err := r.Compile(); err != nil {
+		panic(err)
+	}
+	return r
+}
+
+// credentialRules returns one rule hasCredential(kind) per credential kind of the category,
+// except the economic category's required fund-management credential.
+func credentialRules(cat Category) []rules.Rule {
+	var out []rules.Rule
+	for _, c := range CredentialKinds() {
+		if c.Category != cat || c.Kind == CredFundManagement {
+			continue
+		}
+		out = append(out, rules.Rule{Name: c.Kind, Article: c.Article,
+			Expr: fmt.Sprintf("hasCredential(%q)", c.Kind), Message: c.Label})
+	}
+	return out
+}
+
+// Check decides whether e meets the admission conditions on asOf (Art. 5, and the re-entry
+// ban of Art. 11) under r; nil r means DefaultRules() (compiled on every call: keep a *Rules
+// for repeated use). It ignores e.Status, so an expert who left on request can be checked
+// again. The expert qualifies for the categories they claim (e.Categories) whose professional
+// conditions hold; categories they do not claim are not examined. A rule that fails to
+// evaluate counts as not holding (fail closed). Check never panics.
+func Check(e Expert, asOf time.Time, r *Rules) Decision {
+	if r == nil {
+		r = DefaultRules()
+	}
+	if r.c == nil {
+		return notCompiled()
+	}
+	return r.c.check(NewEnv(e, asOf), e.Categories)
+}
+
+func notCompiled() Decision {
+	return Decision{Findings: []Finding{{Article: "Art. 5", Code: "rules-not-compiled",
+		Message: "准入规则尚未编译，无法审核（请先调用 Rules.Compile）"}}}
+}
+
+func (c *compiled) check(env *Env, claimed []Category) Decision {
+	var d Decision
+	d.Findings = appendFailed(d.Findings, c.basic, env)
+	basicOK := len(d.Findings) == 0
+	if len(claimed) == 0 {
+		d.Findings = append(d.Findings, Finding{Article: "Art. 5(2)", Code: "no-category",
+			Message: "未申报专家类别，请至少选择科技专家、管理专家、战略咨询专家、经济专家中的一类"})
+	}
+	for i := range c.cats {
+		cc := &c.cats[i]
+		if !slices.Contains(claimed, cc.cat) {
+			continue
+		}
+		before := len(d.Findings)
+		d.Findings = appendFailed(d.Findings, cc.required, env)
+		if len(cc.anyOf.Programs) > 0 && !anyHolds(cc.anyOf, env) {
+			d.Findings = append(d.Findings, Finding{Article: cc.article, Code: cc.code, Message: cc.message})
+		}
+		if len(d.Findings) == before {
+			d.Categories = append(d.Categories, cc.cat)
+		}
+	}
+	for i, cat := range claimed {
+		if slices.Contains(claimed[:i], cat) || slices.ContainsFunc(c.cats, func(cc compiledCategory) bool { return cc.cat == cat }) {
+			continue
+		}
+		d.Findings = append(d.Findings, Finding{Article: "Art. 5(2)", Code: "unknown-category",
+			Message: fmt.Sprintf("专家类别“%s”不在本库类别之中，请从科技专家、管理专家、战略咨询专家、经济专家中选择", truncate(string(cat), 32))})
+	}
+	d.Eligible = basicOK && len(d.Categories) > 0
+	return d
+}
+
+// appendFailed evaluates every rule of s and appends a Finding for each that does not hold.
+func appendFailed(out []Finding, s *rules.Set[Env], env *Env) []Finding {
+	for i, p := range s.Programs {
+		ok, err := p.Eval(env)
+		if err == nil && ok {
+			continue
+		}
+		rule := s.Rules[i]
+		msg := rule.Message
+		if err != nil {
+			msg += "（规则无法求值，按不满足处理）"
+		}
+		out = append(out, Finding{Article: rule.Article, Code: rule.Name, Message: msg})
+	}
+	return out
+}
+
+func anyHolds(s *rules.Set[Env], env *Env) bool {
+	for _, p := range s.Programs {
+		if ok, err := p.Eval(env); err == nil && ok {
+			return true
+		}
+	}
+	return false
+}
+
+// Drawable reports why e may not be drawn for an activity on asOf, or nil when it may: the
+// expert must be Active (Art. 6), eligible (Check; its findings are returned when not) and
+// meet every Rules.Drawable rule, such as recent training (Art. 14(3)). nil r means
+// DefaultRules().
+func Drawable(e Expert, asOf time.Time, r *Rules) []Finding {
+	if r == nil {
+		r = DefaultRules()
+	}
+	if r.c == nil {
+		return notCompiled().Findings
+	}
+	var out []Finding
+	if e.Status != Active {
+		out = append(out, Finding{Article: "Art. 12", Code: "not-active",
+			Message: "专家不在库（未入库或已出库），不能抽取"})
+	}
+	env := NewEnv(e, asOf)
+	if d := r.c.check(env, e.Categories); !d.Eligible {
+		out = append(out, d.Findings...)
+	}
+	return appendFailed(out, r.c.drawable, env)
+}
+
+// truncate shortens s to at most n runes, for echoing free text in messages.
+func truncate(s string, n int) string {
+	i := 0
+	for j := range s {
+		if i == n {
+			return s[:j] + "…"
+		}
+		i++
+	}
+	return s
+}
