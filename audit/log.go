@@ -1,0 +1,357 @@
+package audit
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"math/bits"
+	"sync"
+
+	"golang.org/x/mod/sumdb/note"
+	"golang.org/x/mod/sumdb/tlog"
+)
+
+// Log is the append-only, tamper-evident audit log: an RFC 6962 Merkle tree
+// (golang.org/x/mod/sumdb/tlog) over the canonical records of events kept in a Store.
+//
+// The Log keeps every stored hash of the tree in memory (about 64 bytes per event: 64 MiB
+// for a million events), so that checkpoints and proofs need no store access. When the
+// store is a HashStore the hashes are also written there, so that the next NewLog does
+// not rehash every record.
+//
+// A Log is safe for concurrent use. Appends are serialized: every appended event gets the
+// next index, with no gaps and no index used twice, also across processes when the store
+// is a ConditionalStore.
+type Log struct {
+	store  Store
+	cond   ConditionalStore
+	hs     HashStore
+	signer note.Signer
+	origin string
+
+	mu     sync.RWMutex
+	n      int64       // records covered by hashes
+	hashes []tlog.Hash // stored hashes of records [0, n), by tlog stored-hash index
+
+	idx queryIndex // in-memory query index, see query.go
+}
+
+// maxAppendRetries bounds how often Append re-syncs after ErrConflict before giving up.
+const maxAppendRetries = 64
+
+// readBatch is how many records the Log and Verify read from a store at once.
+const readBatch = 4096
+
+// ErrTruncated is wrapped when a store holds fewer records than a log or checkpoint
+// already covers: records were removed.
+var ErrTruncated = errors.New("audit: log truncated")
+
+// NewLog opens the log kept in s and signs its checkpoints with signer (an Ed25519 note
+// signer, see note.GenerateKey and note.NewSigner). The signer's key name is the log's
+// origin. NewLog reads every record once to compute the tree, unless s is a HashStore
+// holding the hashes already.
+func NewLog(ctx context.Context, s Store, signer note.Signer) (*Log, error) {
+	if s == nil {
+		return nil, errors.New("audit: NewLog: nil store")
+	}
+	if signer == nil {
+		return nil, errors.New("audit: NewLog: nil signer")
+	}
+	l := &Log{store: s, signer: signer, origin: signer.Name()}
+	l.cond, _ = s.(ConditionalStore)
+	l.hs, _ = s.(HashStore)
+	n, err := s.Len(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("audit: NewLog: %w", err)
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.hs != nil && n > 0 && l.loadHashes(ctx, n) == nil {
+		return l, nil
+	}
+	if err := l.syncLocked(ctx); err != nil {
+		return nil, fmt.Errorf("audit: NewLog: %w", err)
+	}
+	return l, nil
+}
+
+// loadHashes reads the stored hashes of n records from the HashStore and checks them
+// against the last record. On any failure the log stays empty and the caller rehashes.
+func (l *Log) loadHashes(ctx context.Context, n int64) error {
+	total := tlog.StoredHashCount(n)
+	hashes := make([]tlog.Hash, 0, total)
+	for start := int64(0); start < total; start += 1 << 16 {
+		idx := make([]int64, min(1<<16, total-start))
+		for i := range idx {
+			idx[i] = start + int64(i)
+		}
+		hs, err := l.hs.ReadHashes(ctx, idx)
+		if err != nil {
+			return err
+		}
+		if len(hs) != len(idx) {
+			return errors.New("short hash read")
+		}
+		hashes = append(hashes, hs...)
+	}
+	// Check the last record and the hashes it completes.
+	last, err := l.store.Read(ctx, n-1, 1)
+	if err != nil || len(last) != 1 {
+		return errors.New("cannot read last record")
+	}
+	prefix := hashes[:tlog.StoredHashIndex(0, n-1)]
+	want := appendStoredHashes(append([]tlog.Hash(nil), prefix...), n-1, tlog.RecordHash(last[0]))
+	if len(want) != len(hashes) {
+		return errors.New("stored hashes do not match the records")
+	}
+	for i := len(prefix); i < len(want); i++ {
+		if want[i] != hashes[i] {
+			return errors.New("stored hashes do not match the records")
+		}
+	}
+	l.hashes, l.n = hashes, n
+	return nil
+}
+
+// appendStoredHashes appends to hashes (the stored hashes of records [0, n)) those that
+// record n with leaf hash h adds: its leaf hash and the hash of every subtree it completes.
+// It is tlog.StoredHashesForRecordHash without allocation.
+func appendStoredHashes(hashes []tlog.Hash, n int64, h tlog.Hash) []tlog.Hash {
+	hashes = append(hashes, h)
+	m := bits.TrailingZeros64(uint64(n + 1))
+	for i := range m {
+		h = tlog.NodeHash(hashes[tlog.StoredHashIndex(i, n>>uint(i)-1)], h)
+		hashes = append(hashes, h)
+	}
+	return hashes
+}
+
+// leafHash is tlog.RecordHash, reusing a hasher.
+func leafHash(d hasher, record []byte) tlog.Hash {
+	d.Reset()
+	d.Write([]byte{0})
+	d.Write(record)
+	var h tlog.Hash
+	d.Sum(h[:0])
+	return h
+}
+
+type hasher interface {
+	Reset()
+	Write([]byte) (int, error)
+	Sum([]byte) []byte
+}
+
+// syncLocked brings the hashes up to date with records other writers appended to the store.
+func (l *Log) syncLocked(ctx context.Context) error {
+	m, err := l.store.Len(ctx)
+	if err != nil {
+		return err
+	}
+	if m < l.n {
+		return fmt.Errorf("%w: store holds %d records, the log already covered %d", ErrTruncated, m, l.n)
+	}
+	d := sha256.New()
+	oldHashes := int64(len(l.hashes))
+	for l.n < m {
+		k := min(readBatch, m-l.n)
+		recs, err := l.store.Read(ctx, l.n, k)
+		if err != nil {
+			return err
+		}
+		if int64(len(recs)) != k {
+			return fmt.Errorf("audit: store returned %d records, asked for %d", len(recs), k)
+		}
+		for _, r := range recs {
+			l.hashes = appendStoredHashes(l.hashes, l.n, leafHash(d, r))
+			l.n++
+		}
+	}
+	l.writeHashes(ctx, oldHashes)
+	return nil
+}
+
+// writeHashes copies the stored hashes from index from on to the HashStore, if any. The
+// hash store is a cache: a failed write only means the next NewLog rehashes.
+func (l *Log) writeHashes(ctx context.Context, from int64) {
+	if l.hs == nil || from >= int64(len(l.hashes)) {
+		return
+	}
+	idx := make([]int64, int64(len(l.hashes))-from)
+	for i := range idx {
+		idx[i] = from + int64(i)
+	}
+	_ = l.hs.WriteHashes(ctx, idx, l.hashes[from:])
+}
+
+// Origin returns the log's origin (the signer's key name), the first line of its checkpoints.
+func (l *Log) Origin() string { return l.origin }
+
+// Size returns the number of events the log holds, as far as this process knows (see Sync).
+func (l *Log) Size() int64 {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return l.n
+}
+
+// Sync brings the log up to date with events other processes appended to a shared store.
+// Checkpoint and Query sync by themselves.
+func (l *Log) Sync(ctx context.Context) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.syncLocked(ctx)
+}
+
+// Append records e and returns its index. It is AppendBatch with one event.
+func (l *Log) Append(ctx context.Context, e Event) (int64, error) {
+	return l.AppendBatch(ctx, e)
+}
+
+// AppendBatch records events atomically (all or none), at consecutive indexes, and returns
+// the index of the first. Each event is encoded with Event.Encode; if any is refused,
+// nothing is appended and the error names the event's position in the batch. With no
+// events it returns the current size.
+func (l *Log) AppendBatch(ctx context.Context, events ...Event) (int64, error) {
+	records := make([][]byte, len(events))
+	leaves := make([]tlog.Hash, len(events))
+	d := sha256.New()
+	total := 0
+	for i, e := range events {
+		r, err := e.Encode()
+		if err != nil {
+			return -1, fmt.Errorf("audit: append event %d: %w", i, err)
+		}
+		records[i] = r
+		leaves[i] = leafHash(d, r)
+		total += len(r)
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(events) == 0 {
+		return l.n, nil
+	}
+	for attempt := 0; ; attempt++ {
+		start, oldHashes := l.n, len(l.hashes)
+		for i, h := range leaves {
+			l.hashes = appendStoredHashes(l.hashes, start+int64(i), h)
+		}
+		var err error
+		if l.cond != nil {
+			err = l.cond.AppendAt(ctx, start, records...)
+		} else {
+			err = l.store.Append(ctx, records...)
+		}
+		if err == nil {
+			l.n += int64(len(records))
+			l.writeHashes(ctx, int64(oldHashes))
+			return start, nil
+		}
+		l.hashes = l.hashes[:oldHashes]
+		if !errors.Is(err, ErrConflict) || l.cond == nil {
+			return -1, fmt.Errorf("audit: append: %w", err)
+		}
+		if attempt == maxAppendRetries {
+			return -1, fmt.Errorf("audit: append: gave up after %d conflicting appends: %w", attempt+1, err)
+		}
+		if err := l.syncLocked(ctx); err != nil {
+			return -1, fmt.Errorf("audit: append: re-sync after conflict: %w", err)
+		}
+	}
+}
+
+// hashReader reads the in-memory stored hashes. Callers hold l.mu.
+type hashReader []tlog.Hash
+
+func (h hashReader) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
+	out := make([]tlog.Hash, len(indexes))
+	for i, x := range indexes {
+		if x < 0 || x >= int64(len(h)) {
+			return nil, fmt.Errorf("%w: stored hash %d", ErrNotFound, x)
+		}
+		out[i] = h[x]
+	}
+	return out, nil
+}
+
+// Head returns the current (unsigned) checkpoint body: origin, size and root hash.
+func (l *Log) Head() Checkpoint {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return l.headLocked()
+}
+
+func (l *Log) headLocked() Checkpoint {
+	h, err := tlog.TreeHash(l.n, hashReader(l.hashes))
+	if err != nil {
+		panic("audit: internal error: " + err.Error()) // the hashes always cover n records
+	}
+	return Checkpoint{Origin: l.origin, Size: l.n, Hash: h}
+}
+
+// Checkpoint syncs with the store and returns a signed checkpoint note of the whole log:
+// the C2SP tlog-checkpoint body (origin, size, base64 root hash) signed by the log's
+// signer. Hand checkpoints to auditors; with a later checkpoint and ProveConsistency they
+// can check that nothing before was rewritten.
+func (l *Log) Checkpoint(ctx context.Context) ([]byte, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if err := l.syncLocked(ctx); err != nil {
+		return nil, fmt.Errorf("audit: checkpoint: %w", err)
+	}
+	return signCheckpoint(l.headLocked(), l.signer)
+}
+
+// ProveInclusion returns the proof that the record at index is in the tree of size
+// records (0 <= index < size <= Size()).
+func (l *Log) ProveInclusion(index, size int64) (InclusionProof, error) {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return l.proveInclusionLocked(index, size)
+}
+
+func (l *Log) proveInclusionLocked(index, size int64) (InclusionProof, error) {
+	if index < 0 || size > l.n || index >= size {
+		return InclusionProof{}, fmt.Errorf("%w: no record %d in a tree of %d (log has %d)", ErrNotFound, index, size, l.n)
+	}
+	p, err := tlog.ProveRecord(size, index, hashReader(l.hashes))
+	if err != nil {
+		return InclusionProof{}, fmt.Errorf("audit: prove inclusion: %w", err)
+	}
+	return InclusionProof{Index: index, Size: size, Path: p}, nil
+}
+
+// ProveConsistency returns the proof that the tree of older records is a prefix of the tree
+// of newer records (0 <= older <= newer <= Size()).
+func (l *Log) ProveConsistency(older, newer int64) (ConsistencyProof, error) {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	if older < 0 || older > newer || newer > l.n {
+		return ConsistencyProof{}, fmt.Errorf("%w: no consistency proof %d→%d (log has %d)", ErrNotFound, older, newer, l.n)
+	}
+	p := ConsistencyProof{Old: older, New: newer}
+	if older == 0 || older == newer {
+		return p, nil
+	}
+	path, err := tlog.ProveTree(newer, older, hashReader(l.hashes))
+	if err != nil {
+		return ConsistencyProof{}, fmt.Errorf("audit: prove consistency: %w", err)
+	}
+	p.Path = path
+	return p, nil
+}
+
+// Events reads and decodes n events from index start.
+func (l *Log) Events(ctx context.Context, start, n int64) ([]Event, error) {
+	recs, err := l.store.Read(ctx, start, n)
+	if err != nil {
+		return nil, fmt.Errorf("audit: read events: %w", err)
+	}
+	out := make([]Event, len(recs))
+	for i, r := range recs {
+		if out[i], err = Decode(r); err != nil {
+			return nil, fmt.Errorf("audit: event %d: %w", start+int64(i), err)
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,55 @@
+package audit
+
+import (
+	"slices"
+	"time"
+
+	"github.com/wzsti/expertdb/admission"
+)
+
+// Redact returns the de-identified copy of an expert's profile that may be provided outside
+// the database (exports, exchange, screens of users without personal-data access; Art. 20).
+// The result shares no memory with e.
+//
+//   - Name, IDNumber and Mobile are masked (MaskName, MaskIDNumber, MaskMobile);
+//   - BirthDate keeps the year only (1 January): the full date identifies a person, the
+//     year is enough to see the age band;
+//   - free-text details that may carry personal or confidential information are dropped:
+//     Credential.Detail, Record.Detail, Exit.Note, Training.Note;
+//   - everything a draw, recusal check or statistic needs is kept: ID, unit and department,
+//     past units, title, categories, fields, region, credential kinds and dates, record
+//     kinds, dates and seriousness, status, exits, tags, trainings, entries (how and when
+//     the expert was admitted, by whom).
+//
+// Redact is idempotent.
+func Redact(e admission.Expert) admission.Expert {
+	r := e
+	r.Name = MaskName(e.Name)
+	r.IDNumber = MaskIDNumber(e.IDNumber)
+	r.Mobile = MaskMobile(e.Mobile)
+	if !e.BirthDate.IsZero() {
+		r.BirthDate = time.Date(e.BirthDate.Year(), time.January, 1, 0, 0, 0, 0, time.UTC)
+	}
+	r.Past = slices.Clone(e.Past)
+	r.Categories = slices.Clone(e.Categories)
+	r.Fields = slices.Clone(e.Fields)
+	r.Tags = slices.Clone(e.Tags)
+	r.Exits = slices.Clone(e.Exits)
+	for i := range r.Exits {
+		r.Exits[i].Note = ""
+	}
+	r.Credentials = slices.Clone(e.Credentials)
+	for i := range r.Credentials {
+		r.Credentials[i].Detail = ""
+	}
+	r.Records = slices.Clone(e.Records)
+	for i := range r.Records {
+		r.Records[i].Detail = ""
+	}
+	r.Entries = slices.Clone(e.Entries)
+	r.Trainings = slices.Clone(e.Trainings)
+	for i := range r.Trainings {
+		r.Trainings[i].Note = ""
+	}
+	return r
+}
