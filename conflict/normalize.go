@@ -1,0 +1,235 @@
+package conflict
+
+import (
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/wzsti/expertdb/admission"
+	"golang.org/x/text/unicode/norm"
+	"golang.org/x/text/width"
+)
+
+// NormalizeName returns the comparison form of a unit name, a department name or a person's
+// name. Two names denote the same unit for recusal (Art. 15(3), 15(4)) exactly when their
+// normal forms are equal (before the alias table of Rules is applied):
+//
+//   - width folding (golang.org/x/text/width) and Unicode NFKC (golang.org/x/text/unicode/norm),
+//     so full-width letters, digits and brackets — "ＡＢＢ（中国）" — read as "ABB(中国)";
+//   - letters are lower-cased;
+//   - every space, punctuation mark (brackets, dots, dashes, the middle dot of
+//     transliterated names), control and format character (such as a zero-width space) is
+//     removed.
+//
+// Nothing else is folded: no suffix such as 有限公司 or 研究所 is dropped and no prefix is
+// shortened, so two distinct institutes of one academy never share a normal form. Symbols
+// (+, &, …) are kept. Traditional and simplified characters are not unified; use the alias
+// table for such cases. NormalizeName is idempotent.
+func NormalizeName(s string) string {
+	if plain(s) {
+		return s
+	}
+	return fixpoint(s, normalizePass)
+}
+
+// plain reports whether s is already in normal form because it only holds characters every
+// step leaves alone: CJK unified ideographs, lower-case ASCII letters and digits.
+func plain(s string) bool {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if !('a' <= c && c <= 'z' || '0' <= c && c <= '9') {
+				return false
+			}
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if !(0x4E00 <= r && r <= 0x9FFF || 0x3400 <= r && r <= 0x4DBF) {
+			return false
+		}
+		i += n
+	}
+	return true
+}
+
+func normalizePass(s string) string {
+	s = norm.NFKC.String(width.Fold.String(s))
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s {
+		if dropped(r) {
+			continue
+		}
+		b.WriteRune(unicode.ToLower(r))
+	}
+	return norm.NFKC.String(b.String())
+}
+
+// dropped reports whether r is removed by NormalizeName.
+func dropped(r rune) bool {
+	return r == utf8.RuneError || unicode.IsSpace(r) || unicode.In(r, unicode.P, unicode.Z, unicode.Cc, unicode.Cf)
+}
+
+// NormalizeIDNumber returns the comparison form of a resident ID number (GB 11643-1999):
+// width folded, without spaces or hyphens, with the check character X upper-cased. A
+// 15-digit first-generation number is converted to its 18-digit form (century 19 and the
+// check character), so both generations of one person's number compare equal. It does not
+// validate the checksum; admission.Validate does.
+func NormalizeIDNumber(s string) string {
+	if s == "" {
+		return ""
+	}
+	if len(s) == 18 && digits(s[:17]) && ('0' <= s[17] && s[17] <= '9' || s[17] == 'X') {
+		return s // already in normal form
+	}
+	var b [32]byte
+	n := 0
+	for _, r := range norm.NFKC.String(width.Fold.String(s)) {
+		switch {
+		case '0' <= r && r <= '9', r == 'X':
+		case r == 'x':
+			r = 'X'
+		case unicode.IsSpace(r) || r == '-':
+			continue
+		default:
+			// Not an ID number: keep an upper-cased, trimmed form so that equal garbage still
+			// matches equal garbage and nothing else.
+			return strings.ToUpper(strings.Join(strings.Fields(s), ""))
+		}
+		if n == len(b) {
+			return strings.ToUpper(strings.Join(strings.Fields(s), ""))
+		}
+		b[n] = byte(r)
+		n++
+	}
+	id := string(b[:n])
+	if len(id) == 15 {
+		if c, ok := admission.IDNumberCheckChar(id[:6] + "19" + id[6:]); ok {
+			return id[:6] + "19" + id[6:] + string(c)
+		}
+	}
+	return id
+}
+
+func digits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// looksLikeIDNumber reports whether s has the shape of a resident ID number; such a value is
+// never used as a displayed identifier.
+func looksLikeIDNumber(s string) bool {
+	n := NormalizeIDNumber(s)
+	if len(n) != 15 && len(n) != 18 {
+		return false
+	}
+	for i := 0; i < len(n); i++ {
+		c := n[i]
+		if !('0' <= c && c <= '9' || c == 'X' && i == len(n)-1) {
+			return false
+		}
+	}
+	return true
+}
+
+// NormalizeCode returns the comparison form of a unified social credit code (GB 32100-2015):
+// width folded, upper-cased, without spaces, punctuation or hyphens. It does not validate the
+// checksum; admission.Validate does.
+func NormalizeCode(s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !('0' <= c && c <= '9' || 'A' <= c && c <= 'Z') {
+			return fixpoint(s, codePass)
+		}
+	}
+	return s // already in normal form (also the empty string)
+}
+
+func codePass(s string) string {
+	var b strings.Builder
+	for _, r := range norm.NFKC.String(width.Fold.String(s)) {
+		if dropped(r) || r == '-' {
+			continue
+		}
+		b.WriteRune(unicode.ToUpper(r))
+	}
+	return norm.NFKC.String(b.String())
+}
+
+// fixpoint applies pass until the result no longer changes. One pass reaches the fixed point
+// for all text we know of; the loop guarantees idempotence even where removing a character
+// lets NFKC compose its neighbours.
+func fixpoint(s string, pass func(string) string) string {
+	for range 8 {
+		n := pass(s)
+		if n == s {
+			break
+		}
+		s = n
+	}
+	return s
+}
+
+// compoundSurnames are two-character surnames kept whole when a name is masked.
+var compoundSurnames = map[string]bool{
+	"欧阳": true, "太史": true, "端木": true, "上官": true, "司马": true, "东方": true, "独孤": true,
+	"南宫": true, "万俟": true, "闻人": true, "夏侯": true, "诸葛": true, "尉迟": true, "公羊": true,
+	"赫连": true, "澹台": true, "皇甫": true, "宗政": true, "濮阳": true, "公冶": true, "太叔": true,
+	"申屠": true, "公孙": true, "慕容": true, "仲孙": true, "钟离": true, "长孙": true, "宇文": true,
+	"司徒": true, "鲜于": true, "司空": true, "闾丘": true, "子车": true, "亓官": true, "司寇": true,
+	"巫马": true, "公西": true, "颛孙": true, "壤驷": true, "公良": true, "漆雕": true, "乐正": true,
+	"宰父": true, "谷梁": true, "拓跋": true, "夹谷": true, "轩辕": true, "令狐": true, "段干": true,
+	"百里": true, "呼延": true, "东郭": true, "南门": true, "羊舌": true, "微生": true, "梁丘": true,
+	"左丘": true, "西门": true, "第五": true,
+}
+
+// maskName de-identifies a person's name as the audit rules require: the surname stays, every
+// other character becomes '*' (张* · 王** · 欧阳**). A one-character name becomes "*".
+func maskName(name string) string {
+	name = strings.TrimSpace(name)
+	rs := []rune(name)
+	switch {
+	case len(rs) == 0:
+		return ""
+	case len(rs) == 1:
+		return "*"
+	}
+	keep := 1
+	if len(rs) > 2 && compoundSurnames[string(rs[:2])] {
+		keep = 2
+	}
+	return string(rs[:keep]) + strings.Repeat("*", len(rs)-keep)
+}
+
+// fullMonths returns the number of whole months from from to to, counted on calendar dates
+// like full years of age (周岁): from 2020-01-15, 48 months are complete on 2024-01-15. When the
+// day does not exist in a month, that month is complete on the 1st of the next month (as a
+// 29 February birthday falls on 1 March in common years). It is negative when to is before
+// from.
+func fullMonths(from, to time.Time) int {
+	fy, fm, fd := from.Date()
+	ty, tm, td := to.Date()
+	m := (ty-fy)*12 + int(tm) - int(fm)
+	if td < fd {
+		m--
+	}
+	return m
+}
+
+// dateBefore reports whether a's calendar date is before b's.
+func dateBefore(a, b time.Time) bool {
+	ay, am, ad := a.Date()
+	by, bm, bd := b.Date()
+	if ay != by {
+		return ay < by
+	}
+	if am != bm {
+		return am < bm
+	}
+	return ad < bd
+}

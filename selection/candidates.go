@@ -1,0 +1,374 @@
+package selection
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/wzsti/expertdb/admission"
+	"github.com/wzsti/expertdb/conflict"
+)
+
+// Exclusion records why an expert of the pool is not a candidate of the random rounds: the
+// article, a stable code and a Chinese reason.
+//
+// Codes: "not-active" (Art. 6 pending or Art. 10 exited), "annual-cap" (Art. 14(1)),
+// "criteria" (Art. 13), "expression-error" (Art. 13, an expression failed on this expert),
+// "not-eligible" (Art. 5, with the admission finding), the conflict codes of package conflict
+// (Art. 15), and "on-panel" (already on the panel as a preferential pick, Art. 14(1)). Each
+// expert gets one exclusion, the first that applies in this order: on-panel, not-active,
+// annual-cap, criteria, not-eligible, conflict.
+type Exclusion struct {
+	ExpertID string `json:"expert_id"`
+	Article  string `json:"article"`
+	Code     string `json:"code"`
+	Reason   string `json:"reason"`
+}
+
+// member is a fixed panel member: a preferential pick or an invited expert.
+type member struct {
+	pick   Pick
+	expert *admission.Expert
+	class  int
+}
+
+// base is everything of a draw that does not depend on the entropy: the candidates in
+// canonical order with their classes, the exclusions, the fixed members and the structure.
+type base struct {
+	p          *Prepared
+	ids        []string
+	experts    []*admission.Expert // candidate experts, canonical order
+	cls        []int
+	excluded   []Exclusion
+	fixed      []member
+	st         *structure
+	s0         *state
+	poolDigest string
+}
+
+// screen decides whether e may be drawn for the request. It returns the exclusion, or nil,
+// and the expression environment.
+func (p *Prepared) screen(e *admission.Expert, env *Env, checker *conflict.Checker) (*Exclusion, error) {
+	usage := env.Usage
+	r, q := p.rules, &p.req
+	if e.Status != admission.Active {
+		art := "Art. 6"
+		if e.Status == admission.Exited {
+			art = "Art. 10"
+		}
+		return &Exclusion{e.ID, art, "not-active", fmt.Sprintf("专家状态为 %q，不是在库专家，不能抽取", e.Status)}, nil
+	}
+	if r.AnnualCap > 0 && usage >= r.AnnualCap {
+		return &Exclusion{e.ID, "Art. 14(1)", "annual-cap",
+			fmt.Sprintf("本年度已参加 %d 次评审（咨询）活动，达到每年 %d 次的上限", usage, r.AnnualCap)}, nil
+	}
+	if p.criteria != nil {
+		ok, err := p.criteria.Eval(env)
+		if err != nil {
+			return &Exclusion{e.ID, "Art. 13", "expression-error", "专家条件表达式无法对该专家求值，按不符合处理：" + err.Error()}, nil
+		}
+		if !ok {
+			return &Exclusion{e.ID, "Art. 13", "criteria", "不符合本次抽取申请的专家条件"}, nil
+		}
+	}
+	if fs := admission.Drawable(*e, q.At, r.Admission); len(fs) > 0 {
+		art, msgs := "Art. 5", make([]string, 0, len(fs))
+		if fs[0].Article != "" {
+			art = fs[0].Article
+		}
+		for _, f := range fs {
+			msgs = append(msgs, f.Message)
+		}
+		return &Exclusion{e.ID, art, "not-eligible", "在活动日期不符合入库或抽取条件：" + strings.Join(msgs, "；")}, nil
+	}
+	for _, c := range checker.Check(*e) {
+		if !c.Excludes {
+			continue
+		}
+		art := c.Article
+		if art == "" {
+			art = fmt.Sprintf("Art. 15(%d)", c.Clause)
+		}
+		reason := c.Reason
+		if reason == "" {
+			reason = "存在应当回避的情形"
+		}
+		return &Exclusion{e.ID, art, c.Code, reason}, nil
+	}
+	return nil, nil
+}
+
+// signature evaluates the quota filters and group keys of e.
+func (p *Prepared) signature(env *Env) (uint32, []string, error) {
+	var mask uint32
+	for i, prog := range p.quotas {
+		ok, err := prog.Eval(env)
+		if err != nil {
+			return 0, nil, err
+		}
+		if ok {
+			mask |= 1 << i
+		}
+	}
+	vals := make([]string, len(p.groups))
+	for g, prog := range p.groups {
+		v, err := prog.Eval(env)
+		if err != nil {
+			return 0, nil, err
+		}
+		s, err := groupValue(v)
+		if err != nil {
+			return 0, nil, fmt.Errorf("group %q: %w", p.req.Groups[g].Name, err)
+		}
+		vals[g] = s
+	}
+	return mask, vals, nil
+}
+
+// newBase screens the pool, checks the preferential picks and the invitations, and verifies
+// that some panel can meet the structure.
+func (p *Prepared) newBase(pool Pool) (*base, error) {
+	q, r := &p.req, p.rules
+	if err := conflict.ValidateProject(q.Project, r.Conflict); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalidRequest, err)
+	}
+	checker := conflict.NewChecker(q.Project, pool.Relations, q.At, r.Conflict)
+	order := make([]int, len(pool.Experts))
+	for i := range order {
+		order[i] = i
+		if !validID(pool.Experts[i].ID) {
+			return nil, refuse(ErrInvalidRequest, "", "Art. 13", "expert-id", "专家库中有编号为空或含控制字符的专家", "pool has an expert with an empty or malformed ID")
+		}
+	}
+	slices.SortFunc(order, func(a, b int) int { return cmp.Compare(pool.Experts[a].ID, pool.Experts[b].ID) })
+	for i := 1; i < len(order); i++ {
+		if id := pool.Experts[order[i]].ID; id == pool.Experts[order[i-1]].ID {
+			return nil, refuse(ErrInvalidRequest, id, "Art. 13", "duplicate-expert", "专家库中同一编号出现多次", "pool lists an expert twice")
+		}
+	}
+	b := &base{p: p, st: newStructure(q, r.SearchBound)}
+	prefErrs := p.checkPlan()
+	pref := map[string]bool{}
+	for _, id := range q.Preferred {
+		if pref[id] {
+			prefErrs = append(prefErrs, refuse(ErrPreferential, id, "Art. 14(1)", "duplicate", "择优选取名单中同一专家出现多次", "preferential pick listed twice"))
+		}
+		pref[id] = true
+	}
+	found := map[string]bool{}
+	var classes []int
+	for _, i := range order {
+		e := &pool.Experts[i]
+		env := &Env{Expert: e.View(), Usage: pool.Usage[e.ID]}
+		if pref[e.ID] {
+			found[e.ID] = true
+			if err := p.checkPreferred(e, env, pool, checker); err != nil {
+				prefErrs = append(prefErrs, err)
+				continue
+			}
+			mask, vals, err := p.signature(env)
+			if err != nil {
+				prefErrs = append(prefErrs, refuse(ErrPreferential, e.ID, "Art. 13", "expression-error", "结构表达式无法对该择优选取专家求值："+err.Error(), "structure expression failed on the preferential pick"))
+				continue
+			}
+			b.fixed = append(b.fixed, member{pick: Pick{ExpertID: e.ID, Preferential: true, Round: -1}, expert: e, class: b.st.classOf(mask, vals)})
+			b.excluded = append(b.excluded, Exclusion{e.ID, "Art. 14(1)", "on-panel", "已作为择优选取专家列入专家组"})
+			continue
+		}
+		ex, err := p.screen(e, env, checker)
+		if err != nil {
+			return nil, err
+		}
+		if ex == nil {
+			mask, vals, err := p.signature(env)
+			if err != nil {
+				ex = &Exclusion{e.ID, "Art. 13", "expression-error", "结构配额或分组表达式无法对该专家求值，按不符合处理：" + err.Error()}
+			} else {
+				b.ids = append(b.ids, e.ID)
+				b.experts = append(b.experts, e)
+				classes = append(classes, b.st.classOf(mask, vals))
+				continue
+			}
+		}
+		b.excluded = append(b.excluded, *ex)
+	}
+	for _, id := range q.Preferred {
+		if !found[id] {
+			prefErrs = append(prefErrs, refuse(ErrPreferential, id, "Art. 14(1)", "not-found", "择优选取的专家不在专家库中（库外专家须按特邀专家程序报批）", "preferential pick is not in the pool"))
+		}
+	}
+	if err := errors.Join(prefErrs...); err != nil {
+		return nil, err
+	}
+	slices.SortFunc(b.fixed, func(x, y member) int { return cmp.Compare(x.pick.ExpertID, y.pick.ExpertID) })
+	inv, err := p.checkInvitations(pool, checker, found)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range inv {
+		mask, vals, err := p.signature(&Env{Expert: m.expert.View(), Usage: pool.Usage[m.expert.ID]})
+		if err != nil {
+			return nil, refuse(ErrInvitation, m.expert.ID, "Art. 13", "expression-error", "结构表达式无法对该特邀专家求值："+err.Error(), "structure expression failed on the invited expert")
+		}
+		m.class = b.st.classOf(mask, vals)
+		b.fixed = append(b.fixed, m)
+	}
+	b.cls = classes
+	b.poolDigest = PoolDigest(b.ids)
+	b.s0 = newState(b.st)
+	for _, c := range b.cls {
+		b.s0.avail[c]++
+	}
+	for _, m := range b.fixed {
+		b.s0.addMember(m.class, false)
+	}
+	ok, err := b.s0.feasible()
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, b.explain()
+	}
+	return b, nil
+}
+
+// checkPlan checks the plan and the share of preferential picks (Art. 14(1)).
+func (p *Prepared) checkPlan() []error {
+	q, r := &p.req, p.rules
+	if len(q.Preferred) == 0 {
+		return nil
+	}
+	var errs []error
+	bad := func(code, msg, detail string) {
+		errs = append(errs, refuse(ErrPreferential, "", "Art. 14(1)", code, msg, detail))
+	}
+	if f := r.PreferentialShare; len(q.Preferred)*f.Den > q.Size*f.Num {
+		bad("preferential-share", fmt.Sprintf("择优选取 %d 名超过专家组 %d 人的 %d/%d", len(q.Preferred), q.Size, f.Num, f.Den),
+			fmt.Sprintf("%d preferential picks exceed %d/%d of a panel of %d", len(q.Preferred), f.Num, f.Den, q.Size))
+	}
+	pl := q.Plan
+	switch {
+	case pl == nil:
+		bad("plan-missing", "择优选取须有选取方案，经分管领导审批并送局机关纪委备案", "preferential picks need a plan")
+	default:
+		if strings.TrimSpace(pl.Reason) == "" {
+			bad("plan-reason", "选取方案须写明选用理由", "plan has no reason")
+		}
+		if strings.TrimSpace(pl.ApprovedBy) == "" {
+			bad("plan-approval", "选取方案须经分管领导审批", "plan is not approved by the deputy leader")
+		}
+		if strings.TrimSpace(pl.FiledWith) == "" {
+			bad("plan-filing", "选取方案须送局机关纪委备案", "plan is not filed with the discipline office")
+		}
+		if pl.At.IsZero() || pl.At.After(q.At) {
+			bad("plan-date", "选取方案须在活动日期前审批", "plan is not approved before the activity date")
+		}
+	}
+	return errs
+}
+
+// checkPreferred checks one preferential pick: active, under the cap, meets the criteria,
+// eligible, no conflict, and last year's excellent rate (Art. 25).
+func (p *Prepared) checkPreferred(e *admission.Expert, env *Env, pool Pool, checker *conflict.Checker) error {
+	if ex, err := p.screen(e, env, checker); err != nil {
+		return err
+	} else if ex != nil {
+		return refuse(ErrPreferential, e.ID, ex.Article, ex.Code, "择优选取的专家不能入选："+ex.Reason, "preferential pick refused: "+ex.Code)
+	}
+	if s, ok := pool.Last[e.ID]; !ok || !p.rules.Evaluation.PreferentialEligible(s) {
+		msg := "上一年度没有履职评价记录，不能作为择优选取对象"
+		if ok {
+			msg = fmt.Sprintf("上一年度履职评价优秀率为 %d/%d，未超过规定比例，不能作为择优选取对象", s.Excellent, s.Total)
+		}
+		return refuse(ErrPreferential, e.ID, "Art. 25", "excellent-rate", msg, "previous year's excellent rate does not qualify")
+	}
+	return nil
+}
+
+// checkInvitations checks each invitation's reason, approval chain and filing (Art. 28) and
+// conflict-checks the invitee (Art. 15).
+func (p *Prepared) checkInvitations(pool Pool, checker *conflict.Checker, inPool map[string]bool) ([]member, error) {
+	q := &p.req
+	ids := map[string]bool{}
+	for _, e := range pool.Experts {
+		ids[e.ID] = true
+	}
+	var out []member
+	var errs []error
+	for i := range q.Invited {
+		inv := &q.Invited[i]
+		e := &inv.Expert
+		bad := func(article, code, msg, detail string) {
+			errs = append(errs, refuse(ErrInvitation, e.ID, article, code, msg, detail))
+		}
+		switch {
+		case !validID(e.ID):
+			bad("Art. 28", "invitee-id", "特邀专家须有编号（不含控制字符）", "invitee has no valid ID")
+			continue
+		case ids[e.ID]:
+			bad("Art. 12", "invitee-in-database", "特邀专家须为非在库专家；在库专家请通过随机抽取或择优选取产生", "invitee is in the database")
+			continue
+		}
+		ids[e.ID] = true
+		if strings.TrimSpace(inv.Reason) == "" {
+			bad("Art. 28", "invitation-reason", "须说明已入库专家无法满足条件的特殊要求", "invitation has no reason")
+		}
+		if msg := approvalChainProblem(inv.Approvals); msg != "" {
+			bad("Art. 28", "approval-chain", msg, "approval chain incomplete or out of order")
+		} else {
+			bureau := inv.Approvals[len(inv.Approvals)-1].At
+			if bureau.After(q.At) {
+				bad("Art. 28", "approval-chain", "局务会须在活动日期前研究同意", "bureau meeting after the activity date")
+			}
+			if strings.TrimSpace(inv.FiledWith) == "" || inv.FiledAt.IsZero() || inv.FiledAt.Before(bureau) {
+				bad("Art. 28", "filing", "特邀专家须在局务会同意后送局机关纪委备案", "invitation not filed with the discipline office after the bureau meeting")
+			}
+		}
+		for _, c := range checker.Check(*e) {
+			if !c.Excludes {
+				continue
+			}
+			art := c.Article
+			if art == "" {
+				art = fmt.Sprintf("Art. 15(%d)", c.Clause)
+			}
+			bad(art, c.Code, "特邀专家存在应当回避的情形："+c.Reason, "invitee has a conflict: "+c.Code)
+			break
+		}
+		if cp := p.rules.AnnualCap; cp > 0 && pool.Usage[e.ID] >= cp {
+			bad("Art. 14(1)", "annual-cap", fmt.Sprintf("特邀专家本年度已参加 %d 次评审（咨询）活动，达到上限", pool.Usage[e.ID]), "invitee reached the annual cap")
+		}
+		out = append(out, member{pick: Pick{ExpertID: e.ID, Invited: true, Round: -1}, expert: e})
+	}
+	return out, errors.Join(errs...)
+}
+
+// approvalChainProblem checks the chain of Art. 28: division head first; deputy leader and
+// main leader (either order) after it; bureau meeting last; every step named and dated, no
+// step earlier than the one before it.
+func approvalChainProblem(as []Approval) string {
+	if len(as) != 4 {
+		return "特邀专家须依次经处室负责人同意、分管领导和主要领导审批、局务会研究同意（共四步）"
+	}
+	for _, a := range as {
+		if strings.TrimSpace(a.By) == "" || a.At.IsZero() {
+			return "审批环节须写明审批人（或会议）和日期"
+		}
+	}
+	if as[0].Role != DivisionHead {
+		return "审批第一步须为处室负责人同意"
+	}
+	mid := map[Role]bool{as[1].Role: true, as[2].Role: true}
+	if !mid[DeputyLeader] || !mid[MainLeader] {
+		return "处室负责人同意后须报分管领导和主要领导审批"
+	}
+	if as[3].Role != BureauMeeting {
+		return "最后须经局务会研究同意"
+	}
+	if as[1].At.Before(as[0].At) || as[2].At.Before(as[0].At) || as[3].At.Before(as[1].At) || as[3].At.Before(as[2].At) {
+		return "审批顺序不符：须先处室负责人，再分管领导和主要领导，最后局务会"
+	}
+	return ""
+}

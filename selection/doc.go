@@ -1,0 +1,91 @@
+// Package selection draws review panels from the expert database (Art. 12–14, 28 of the
+// Wenzhou Measures): verifiable random draws with structure, the annual cap, preferential
+// picks, invited experts, and campaigns that notify the panel and refill vacancies.
+//
+// # The draw
+//
+// A Request (Art. 13) states the conditions (Criteria), structure (Quotas and Groups),
+// number (Size), recusal (Project) and method (random rounds; Preferred picks with a Plan;
+// Invited experts). Draw turns a Request, a Pool and public Entropy into a Result:
+//
+//   - Candidates: active experts only. Each dropped expert gets an Exclusion with the article,
+//     a stable code and a Chinese reason: not active (Art. 6, 10), annual cap reached
+//     (Art. 14(1), counted from Pool.Usage), criteria false (Art. 13), not eligible at the
+//     activity date (Art. 5, admission.Drawable), conflict (Art. 15, package conflict), or
+//     already on the panel as a preferential pick. Candidates are sorted by ID (byte order);
+//     the pool digest is SHA-256 over "expertdb-pool-v1\n" and each ID followed by "\n".
+//   - Entropy: RFC 3797 sources (lottery numbers, a drand round, or 256 bits from a
+//     cryptographic generator); Entropy.Key is the RFC 3797 key string.
+//   - Sequence: round i hashes counter ‖ key ‖ counter and draws, among the candidates not
+//     drawn yet, the one at index digest mod remaining. Mode V1 (default) uses SHA-256, a 4-byte
+//     counter and a key bound to the request digest and pool digest; mode RFC3797 uses MD5, a
+//     2-byte counter and the RFC key, and reproduces the example of RFC 3797 §6.
+//   - Structure: a drawn candidate joins the panel only when the panel can still be completed
+//     to Size meeting every quota and group cap; otherwise it is closed (kept as an alternate)
+//     and the next round is read. Among the candidates that can join, each is equally likely
+//     to be the next member. When no panel meets the structure Draw fails before any pick with
+//     an error wrapping ErrInfeasible that names the constraints.
+//
+// docs/draw-v1.md specifies the algorithm precisely enough to re-implement it, with test
+// vectors; a discipline office can replay a draw years later from the audit record alone.
+//
+// # Structure feasibility and its bound
+//
+// Deciding whether a partial panel can be completed is exact. Candidates with the same
+// signature (the quotas they match and their value for every group cap) are interchangeable,
+// so the search works on counts: candidates linked by a shared group value form a component;
+// components with the same profile merge into one type with a multiplicity; each type offers
+// patterns (how many to take of each signature, deduplicated by effect); a depth-first search
+// with capacity bounds chooses how many components of each type take each pattern. A single
+// group cap (e.g. one per unit) or none keeps the search small for any pool size. Crossing
+// group caps (e.g. one per unit and two per region) make larger components whose patterns are
+// enumerated. Every question is bounded by Rules.SearchBound nodes (DefaultSearchBound) and
+// 16384 patterns per type; when a bound is hit the draw fails with ErrSearchBound: it never
+// returns a panel it could not prove completable, and never a half panel. Before searching,
+// a cheap test tries to swap the new candidate into the last completion found.
+//
+// # Preferential picks (Art. 14(1), 25) and invited experts (Art. 12, 28)
+//
+// Preferred experts take the first seats, at most Rules.PreferentialShare of the panel
+// (picks × 3 ≤ Size by default), only with a Plan (reason, approval by the deputy leader,
+// filing with the discipline office, approved no later than the activity date). Each must be
+// active, eligible, within the cap, meet the criteria, have no conflict and have a previous
+// year's excellent rate above the threshold (evaluation.Rules.PreferentialEligible). A pick
+// that fails is an error naming the expert and the reason, never silently replaced.
+// Interpretation: the request's criteria are the plan's conditions, so preferential picks
+// must meet them too.
+//
+// An Invitation brings an expert from outside the database (Art. 12, 28): a reason, the
+// approval chain division head → deputy leader and main leader (either order) → bureau
+// meeting, the meeting no later than the activity date, and the filing with the discipline
+// office after the meeting. Invitees are conflict-checked, take a seat, count towards quotas
+// and group caps, are marked Invited, and are not preferential picks (they do not count
+// towards the one-third share). Interpretation: an invitee's known usage counts towards the
+// annual cap as for any expert.
+//
+// # Campaigns (Art. 14(2))
+//
+// A Campaign notifies the panel with a deadline and a one-time reply code (read from an
+// io.Reader the caller supplies, compared in constant time through its SHA-256), records
+// acceptances with the pledge (Art. 8(4)), declines (recording the right of Art. 7(4) to
+// refuse an unfamiliar field), missed deadlines and withdrawals after acceptance (a no-show,
+// Art. 8(2)), and fills every vacancy from the continuing sequence under the same structure.
+// Its state is a fold over its events: Replay rebuilds it and checks each refill against the
+// sequence. A Ledger reserves one participation per accepted expert and calendar year
+// atomically; a refused reservation turns the acceptance into a vacancy. Notices name only
+// the addressee (masked), the activity date, the deadline and the code (Art. 17).
+//
+// # Fairness
+//
+// Simulate estimates every candidate's chance under a request's structure, with minimum,
+// maximum, mean, standard deviation, quantiles and the Gini coefficient.
+//
+// Interpretations chosen (see also DESIGN.md): the cap year is the calendar year of the
+// activity date in China Standard Time (CapYear); an empty group key ("" or nil) means the
+// expert belongs to no group; a withdrawal releases the ledger reservation; each excluded
+// expert records the first reason in the order on-panel, not-active, annual-cap, criteria,
+// not-eligible, conflict.
+//
+// The package is pure: no I/O, no clock, no global mutable state; time and randomness come in
+// as arguments.
+package selection

@@ -1,0 +1,118 @@
+package selection
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+
+	"github.com/wzsti/expertdb/admission"
+	"github.com/wzsti/expertdb/internal/rules"
+)
+
+// Env is the environment of every draw expression: the criteria, quota filters and group
+// keys of a Request.
+//
+//	expert  admission.ExpertView  the candidate (no ID number, no mobile)
+//	usage   int                   accepted participations in the request's calendar year
+//
+// and the title constants TitleNone, Junior, Intermediate, AssociateSenior, Senior.
+// Examples:
+//
+//	criteria:  expert.Title >= AssociateSenior && "new-materials" in expert.Fields
+//	quota:     "economic" in expert.Categories
+//	quota:     expert.Affiliation.Kind == "enterprise"
+//	group key: expert.Affiliation.Org
+//	group key: expert.Region
+type Env struct {
+	Expert admission.ExpertView `expr:"expert"`
+	Usage  int                  `expr:"usage"`
+}
+
+// Prepared is a request compiled once (criteria, quota filters, group keys) for one or many
+// draws, e.g. Simulate or a benchmark. It is safe for concurrent use.
+type Prepared struct {
+	req      Request
+	rules    *Rules
+	digest   string
+	criteria *rules.Bool[Env]
+	quotas   []*rules.Bool[Env]
+	groups   []*rules.Value[Env]
+}
+
+// Prepare validates req and r and compiles every expression of req. A bad expression is an
+// error wrapping ErrInvalidRequest and the *rules.CompileError whose Rule names the site
+// ("criteria", "quota:<name>", "group:<name>") with line, column and a caret snippet; all bad
+// expressions are reported together. Prepare compiles r.Admission when it is not compiled.
+func Prepare(req Request, r *Rules) (*Prepared, error) {
+	r = r.orDefault()
+	if err := errors.Join(r.validate(), req.validate()); err != nil {
+		return nil, err
+	}
+	if !r.Admission.Compiled() {
+		if err := r.Admission.Compile(); err != nil {
+			return nil, fmt.Errorf("%w: admission rules: %w", ErrInvalidRequest, err)
+		}
+	}
+	p := &Prepared{req: req, rules: r}
+	opts := rules.Options{Constants: admission.TitleConstants()}
+	var errs []error
+	wrap := func(err error) { errs = append(errs, fmt.Errorf("%w: %w", ErrInvalidRequest, err)) }
+	if req.Criteria != "" {
+		c, err := rules.CompileBool[Env]("criteria", req.Criteria, opts)
+		if err != nil {
+			wrap(err)
+		}
+		p.criteria = c
+	}
+	for _, q := range req.Quotas {
+		c, err := rules.CompileBool[Env]("quota:"+q.Name, q.Filter, opts)
+		if err != nil {
+			wrap(err)
+		}
+		p.quotas = append(p.quotas, c)
+	}
+	for _, g := range req.Groups {
+		c, err := rules.CompileValue[Env]("group:"+g.Name, g.Key, opts)
+		if err != nil {
+			wrap(err)
+		}
+		p.groups = append(p.groups, c)
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	p.digest = requestDigest(&p.req, r)
+	return p, nil
+}
+
+// RequestDigest returns the request digest (lowercase hex) of docs/draw-v1.md.
+func (p *Prepared) RequestDigest() string { return p.digest }
+
+// Request returns the prepared request.
+func (p *Prepared) Request() Request { return p.req }
+
+// groupValue turns a group key result into a comparable string; "" means no group.
+func groupValue(v any) (string, error) {
+	switch x := v.(type) {
+	case nil:
+		return "", nil
+	case string:
+		if x == "" {
+			return "", nil
+		}
+		return "s:" + x, nil
+	case int:
+		return "i:" + strconv.Itoa(x), nil
+	case int64:
+		return "i:" + strconv.FormatInt(x, 10), nil
+	case float64:
+		if x == math.Trunc(x) && math.Abs(x) < 1<<53 {
+			return "i:" + strconv.FormatInt(int64(x), 10), nil
+		}
+		return "f:" + strconv.FormatFloat(x, 'g', -1, 64), nil
+	case bool:
+		return "b:" + strconv.FormatBool(x), nil
+	}
+	return "", fmt.Errorf("group key returned %T; want a string, number or bool", v)
+}

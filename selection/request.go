@@ -1,0 +1,408 @@
+package selection
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/wzsti/expertdb/admission"
+	"github.com/wzsti/expertdb/conflict"
+	"github.com/wzsti/expertdb/evaluation"
+)
+
+// Quota asks for at least Min and at most Max panel members matching Filter, a boolean
+// expression over the draw environment (see Env), e.g. `"economic" in expert.Categories`.
+// Max 0 means no upper bound. Art. 13: a request states the structure of the panel.
+type Quota struct {
+	Name   string `json:"name" yaml:"name"`
+	Filter string `json:"filter" yaml:"filter"`
+	Min    int    `json:"min" yaml:"min"`
+	Max    int    `json:"max,omitempty" yaml:"max"`
+}
+
+// GroupCap allows at most Max panel members per value of Key, an expression over the draw
+// environment, e.g. `expert.Affiliation.Org` for "at most one per unit". Experts whose key is
+// empty ("" or nil) belong to no group and are not limited by the cap.
+type GroupCap struct {
+	Name string `json:"name" yaml:"name"`
+	Key  string `json:"key" yaml:"key"`
+	Max  int    `json:"max" yaml:"max"`
+}
+
+// Plan is the plan for preferential picks (选取方案, Art. 14(1)): the reasons, who approved
+// it (the deputy leader, 分管领导), where it was filed (the discipline office, 局机关纪委) and
+// when it was approved. The conditions, structure and number of the plan are those of the
+// Request it belongs to.
+type Plan struct {
+	Reason     string    `json:"reason"`
+	ApprovedBy string    `json:"approved_by"`
+	FiledWith  string    `json:"filed_with"`
+	At         time.Time `json:"at"`
+}
+
+// Role is a step of the approval chain for invited experts (Art. 28).
+type Role string
+
+// The approval chain of Art. 28, in order. The deputy leader and the main leader approve
+// in either order, both after the division head and both before the bureau meeting.
+const (
+	DivisionHead  Role = "division-head"  // 处室负责人
+	DeputyLeader  Role = "deputy-leader"  // 分管领导
+	MainLeader    Role = "main-leader"    // 主要领导
+	BureauMeeting Role = "bureau-meeting" // 局务会
+)
+
+// Approval is one step of an approval chain: the role, who (real name or meeting minute
+// reference) and when.
+type Approval struct {
+	Role Role      `json:"role"`
+	By   string    `json:"by"`
+	At   time.Time `json:"at"`
+}
+
+// Invitation brings an expert from outside the database onto the panel as an invited expert
+// (特邀专家, Art. 12, 28). It needs a reason (the activity's special requirements that the
+// database cannot meet), the whole approval chain in order and the filing with the discipline
+// office after the bureau meeting. Invitees are conflict-checked like drawn experts and are
+// marked Invited on the panel; they take a panel seat and count towards quotas and group caps.
+type Invitation struct {
+	Expert    admission.Expert `json:"expert"`
+	Reason    string           `json:"reason"`
+	Approvals []Approval       `json:"approvals"`
+	FiledWith string           `json:"filed_with"`
+	FiledAt   time.Time        `json:"filed_at"`
+}
+
+// Request is a draw request (Art. 13): conditions (Criteria), structure (Quotas, Groups),
+// number (Size), recusal (Project) and method (random rounds, Preferred picks with a Plan,
+// Invited experts).
+type Request struct {
+	ID        string
+	Project   conflict.Project
+	Size      int
+	At        time.Time // activity date; its calendar year (China Standard Time) is the cap year
+	Criteria  string    // expression over Env; "" = every active expert
+	Quotas    []Quota
+	Groups    []GroupCap
+	Preferred []string // expert IDs for preferential picks (择优选取)
+	Plan      *Plan    // required when Preferred is not empty
+	Invited   []Invitation
+}
+
+// Pool is what a draw draws from: the experts, their accepted participations in the year of
+// the request (Usage, by expert ID), their summaries of the previous year (Last, by expert
+// ID, for preferential picks) and known relations for recusal.
+type Pool struct {
+	Experts   []admission.Expert
+	Usage     map[string]int
+	Last      map[string]evaluation.Summary
+	Relations []conflict.Relation
+}
+
+// Fraction is an exact fraction Num/Den.
+type Fraction struct {
+	Num int `json:"num" yaml:"num"`
+	Den int `json:"den" yaml:"den"`
+}
+
+// Rules is what Draw applies besides the request: the annual cap (Art. 14(1)), the
+// preferential share (Art. 14(1)), the admission, conflict and evaluation rules, and the
+// bounds of the structure search. A nil *Rules means DefaultRules().
+type Rules struct {
+	// AnnualCap is the most accepted participations per expert per calendar year
+	// (Art. 14(1): 原则上专家每年参与科技评审（咨询）活动不超过10次). 0 means no cap.
+	AnnualCap int
+	// PreferentialShare is the largest share of preferential picks in the panel: picks ×
+	// Den ≤ Size × Num (Art. 14(1): 不能超过专家组总人数的三分之一, default 1/3).
+	PreferentialShare Fraction
+	// Admission decides eligibility at the activity date (Art. 5). nil = admission defaults.
+	Admission *admission.Rules
+	// Conflict decides recusal (Art. 15). nil = conflict defaults.
+	Conflict *conflict.Rules
+	// Evaluation decides preferential eligibility (Art. 25). nil = evaluation defaults.
+	Evaluation *evaluation.Rules
+	// SearchBound is the most search nodes one feasibility question may visit (default
+	// DefaultSearchBound). When it is reached the draw fails with ErrSearchBound; it never
+	// returns a panel it could not prove completable.
+	SearchBound int
+	// Reserve is the number of alternates listed in Result.Reserve (0 = the panel size).
+	Reserve int
+	// Mode is the sequence mode (default V1).
+	Mode Mode
+}
+
+// DefaultSearchBound is the default Rules.SearchBound.
+const DefaultSearchBound = 2_000_000
+
+// DefaultRules returns the rules of the 2024 Wenzhou Measures: cap 10 per calendar year,
+// preferential share 1/3, and the admission, conflict and evaluation defaults.
+func DefaultRules() *Rules {
+	return &Rules{
+		AnnualCap:         10,
+		PreferentialShare: Fraction{Num: 1, Den: 3},
+		Admission:         admission.DefaultRules(),
+		Conflict:          conflict.DefaultRules(),
+		Evaluation:        evaluation.DefaultRules(),
+		SearchBound:       DefaultSearchBound,
+	}
+}
+
+func (r *Rules) orDefault() *Rules {
+	if r == nil {
+		return DefaultRules()
+	}
+	c := *r
+	if c.Admission == nil {
+		c.Admission = admission.DefaultRules()
+	}
+	if c.Conflict == nil {
+		c.Conflict = conflict.DefaultRules()
+	}
+	if c.Evaluation == nil {
+		c.Evaluation = evaluation.DefaultRules()
+	}
+	if c.SearchBound <= 0 {
+		c.SearchBound = DefaultSearchBound
+	}
+	return &c
+}
+
+func (r *Rules) validate() error {
+	var errs []error
+	if r.AnnualCap < 0 {
+		errs = append(errs, refuse(ErrInvalidRequest, "", "Art. 14(1)", "annual-cap", "年度参与次数上限不能为负数", "annual cap is negative"))
+	}
+	if !r.Mode.valid() {
+		errs = append(errs, refuse(ErrInvalidRequest, "", "Art. 14(1)", "mode", "抽取算法模式无效", "unknown sequence mode"))
+	}
+	if f := r.PreferentialShare; f.Den <= 0 || f.Num < 0 || f.Num > f.Den {
+		errs = append(errs, refuse(ErrInvalidRequest, "", "Art. 14(1)", "preferential-share", "择优选取比例须为 0 到 1 之间的分数，分母大于 0", "preferential share is not a fraction in [0, 1]"))
+	}
+	return errors.Join(errs...)
+}
+
+// cstZone is China Standard Time (UTC+8), the zone of the calendar year of the cap.
+var cstZone = time.FixedZone("CST", 8*3600)
+
+// CapYear returns the calendar year of t in China Standard Time, the year whose accepted
+// participations count towards the annual cap of Art. 14(1).
+func CapYear(t time.Time) int { return t.In(cstZone).Year() }
+
+// Sentinel errors callers branch on with errors.Is. Every *Error wraps one of them.
+var (
+	// ErrInfeasible: no panel can satisfy the request's size, quotas and group caps with the
+	// candidates available.
+	ErrInfeasible = errors.New("selection: no panel can satisfy the request")
+	// ErrInvalidRequest: the request or the rules are malformed (bad expression, missing
+	// field, contradictory quota).
+	ErrInvalidRequest = errors.New("selection: invalid request")
+	// ErrPreferential: a preferential pick or its plan is refused (Art. 14(1), 25).
+	ErrPreferential = errors.New("selection: preferential pick refused")
+	// ErrInvitation: an invitation is refused (Art. 12, 28).
+	ErrInvitation = errors.New("selection: invitation refused")
+	// ErrSearchBound: the structure search reached Rules.SearchBound before it could decide.
+	ErrSearchBound = errors.New("selection: structure search bound reached")
+	// ErrExhausted: a campaign ran out of candidates before the panel was complete.
+	ErrExhausted = errors.New("selection: candidates exhausted")
+)
+
+// Error is a refusal: which expert (if any), the article, a stable machine code and a
+// Chinese message an operator can act on. It wraps one of the sentinel errors (Kind).
+type Error struct {
+	Kind        error    // ErrInfeasible, ErrInvalidRequest, ErrPreferential, ErrInvitation, ErrExhausted
+	ExpertID    string   // the expert concerned, "" when none
+	Article     string   // e.g. "Art. 14(1)"
+	Code        string   // e.g. "annual-cap"
+	Message     string   // Chinese, for the operator
+	Detail      string   // English, for the log
+	Constraints []string // for ErrInfeasible: the constraints that cannot be met together
+}
+
+// Error implements error.
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString("selection: ")
+	b.WriteString(e.Detail)
+	if e.ExpertID != "" {
+		b.WriteString(" (expert ")
+		b.WriteString(e.ExpertID)
+		b.WriteString(")")
+	}
+	fmt.Fprintf(&b, " [%s %s] %s", e.Article, e.Code, e.Message)
+	return b.String()
+}
+
+// Unwrap returns Kind.
+func (e *Error) Unwrap() error { return e.Kind }
+
+func refuse(kind error, expertID, article, code, message, detail string) *Error {
+	return &Error{Kind: kind, ExpertID: expertID, Article: article, Code: code, Message: message, Detail: detail}
+}
+
+// validID reports whether an ID can be encoded in the digests: non-empty, no control
+// characters (so no line breaks), at most 128 bytes.
+func validID(id string) bool {
+	if id == "" || len(id) > 128 {
+		return false
+	}
+	for _, r := range id {
+		if r < 0x20 || r == 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+// validate checks the request's own fields (not the pool).
+func (q *Request) validate() error {
+	var errs []error
+	bad := func(code, msg, detail string) {
+		errs = append(errs, refuse(ErrInvalidRequest, "", "Art. 13", code, msg, detail))
+	}
+	if !validID(q.ID) {
+		bad("request-id", "抽取申请须有编号（不含控制字符，最长 128 字节）", "request ID is empty or malformed")
+	}
+	if q.Size < 1 {
+		bad("size", "专家数量须至少为 1", "size must be at least 1")
+	}
+	if q.At.IsZero() {
+		bad("date", "须填写活动日期", "activity date is missing")
+	}
+	names := map[string]bool{}
+	for i, qu := range q.Quotas {
+		switch {
+		case qu.Name == "":
+			bad("quota", fmt.Sprintf("第 %d 个结构配额没有名称", i+1), fmt.Sprintf("quota #%d has no name", i+1))
+		case names["quota:"+qu.Name]:
+			bad("quota", fmt.Sprintf("结构配额 %q 重复", qu.Name), fmt.Sprintf("quota %q is declared twice", qu.Name))
+		}
+		names["quota:"+qu.Name] = true
+		if qu.Min < 0 || qu.Max < 0 {
+			bad("quota", fmt.Sprintf("结构配额 %q 的人数不能为负数", qu.Name), fmt.Sprintf("quota %q has a negative bound", qu.Name))
+		}
+		if qu.Max > 0 && qu.Max < qu.Min {
+			bad("quota", fmt.Sprintf("结构配额 %q 的上限 %d 小于下限 %d", qu.Name, qu.Max, qu.Min), fmt.Sprintf("quota %q has max %d below min %d", qu.Name, qu.Max, qu.Min))
+		}
+	}
+	if len(q.Quotas) > maxQuotas {
+		bad("quota", fmt.Sprintf("结构配额最多 %d 个", maxQuotas), fmt.Sprintf("more than %d quotas", maxQuotas))
+	}
+	for i, g := range q.Groups {
+		switch {
+		case g.Name == "":
+			bad("group", fmt.Sprintf("第 %d 个分组上限没有名称", i+1), fmt.Sprintf("group cap #%d has no name", i+1))
+		case names["group:"+g.Name]:
+			bad("group", fmt.Sprintf("分组上限 %q 重复", g.Name), fmt.Sprintf("group cap %q is declared twice", g.Name))
+		}
+		names["group:"+g.Name] = true
+		if g.Max < 1 {
+			bad("group", fmt.Sprintf("分组上限 %q 须至少为 1", g.Name), fmt.Sprintf("group cap %q must allow at least 1", g.Name))
+		}
+	}
+	if len(q.Groups) > maxGroups {
+		bad("group", fmt.Sprintf("分组上限最多 %d 个", maxGroups), fmt.Sprintf("more than %d group caps", maxGroups))
+	}
+	return errors.Join(errs...)
+}
+
+// Limits on the structure of one request.
+const (
+	maxQuotas = 16
+	maxGroups = 8
+)
+
+// digestWriter writes the canonical encoding of docs/draw-v1.md: one line per field,
+// "<tag> <byte length>:<value>\n".
+type digestWriter struct{ b []byte }
+
+func (w *digestWriter) field(tag, value string) {
+	w.b = append(w.b, tag...)
+	w.b = append(w.b, ' ')
+	w.b = strconv.AppendInt(w.b, int64(len(value)), 10)
+	w.b = append(w.b, ':')
+	w.b = append(w.b, value...)
+	w.b = append(w.b, '\n')
+}
+
+func (w *digestWriter) int(tag string, v int) { w.field(tag, strconv.Itoa(v)) }
+
+func (w *digestWriter) time(tag string, t time.Time) {
+	if t.IsZero() {
+		w.field(tag, "")
+		return
+	}
+	w.field(tag, t.UTC().Format(time.RFC3339Nano))
+}
+
+func (w *digestWriter) sum() string {
+	s := sha256.Sum256(w.b)
+	return hex.EncodeToString(s[:])
+}
+
+// requestDigest is SHA-256 over the canonical encoding of the request and the rules that
+// change the outcome, as specified in docs/draw-v1.md.
+func requestDigest(q *Request, r *Rules) string {
+	w := &digestWriter{b: []byte("expertdb-request-v1\n")}
+	w.field("id", q.ID)
+	w.int("size", q.Size)
+	w.time("at", q.At)
+	w.field("criteria", q.Criteria)
+	for _, qu := range q.Quotas {
+		w.field("quota", qu.Name)
+		w.field("quota.filter", qu.Filter)
+		w.int("quota.min", qu.Min)
+		w.int("quota.max", qu.Max)
+	}
+	for _, g := range q.Groups {
+		w.field("group", g.Name)
+		w.field("group.key", g.Key)
+		w.int("group.max", g.Max)
+	}
+	w.field("project", q.Project.ID)
+	w.field("project.leader", q.Project.Leader.ID)
+	for _, m := range q.Project.Members {
+		w.field("project.member", m.ID)
+	}
+	w.int("project.avoid", len(q.Project.Avoid))
+	pref := slices.Clone(q.Preferred)
+	slices.Sort(pref)
+	for _, id := range pref {
+		w.field("preferred", id)
+	}
+	if q.Plan != nil {
+		w.field("plan.reason", q.Plan.Reason)
+		w.field("plan.approved-by", q.Plan.ApprovedBy)
+		w.field("plan.filed-with", q.Plan.FiledWith)
+		w.time("plan.at", q.Plan.At)
+	}
+	for _, inv := range q.Invited {
+		w.field("invited", inv.Expert.ID)
+	}
+	w.int("rules.cap", r.AnnualCap)
+	w.int("rules.share.num", r.PreferentialShare.Num)
+	w.int("rules.share.den", r.PreferentialShare.Den)
+	return w.sum()
+}
+
+// PoolDigest returns the pool digest of a candidate list already in canonical order: SHA-256
+// over "expertdb-pool-v1\n" followed by each ID and "\n", in lowercase hex.
+func PoolDigest(ids []string) string {
+	h := sha256.New()
+	h.Write([]byte("expertdb-pool-v1\n"))
+	for _, id := range ids {
+		h.Write([]byte(id))
+		h.Write([]byte{'\n'})
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// V1Key returns the key of the V1 mode: "expertdb-draw-v1/" + requestDigest + "/" +
+// poolDigest + "/" + the RFC 3797 key string.
+func V1Key(requestDigest, poolDigest string, e Entropy) string {
+	return "expertdb-draw-v1/" + requestDigest + "/" + poolDigest + "/" + e.Key()
+}
