@@ -124,6 +124,22 @@ type Expert struct {
 	Tags          []string      `json:"tags,omitempty"`
 	Trainings     []Training    `json:"trainings,omitempty" validate:"dive" label:"培训记录"` // Art. 14(3)
 	Entries       []Entry       `json:"entries,omitempty" validate:"dive" label:"入库记录"`   // Art. 6: how and when the expert was admitted
+	// Unavailable lists declared leave or travel (Art. 8(2)); see Period.
+	Unavailable []Period `json:"unavailable,omitempty" validate:"dive" label:"不可参加时段"`
+}
+
+// Period is a span of time an expert declared they cannot attend activities (leave, travel),
+// so that a draw does not pick them for an activity they could not attend (Art. 8(2): once
+// invited, an expert attends). The span is half-open, [From, To): it includes the instant
+// From and excludes the instant To. Leave "from 10 June to 12 June inclusive" is therefore
+// entered as From = 10 June 00:00 and To = 13 June 00:00 China Standard Time. A zero To means
+// "until further notice" (open-ended); a zero From, which Validate refuses, is read as
+// "since ever". Reason is the expert's own explanation; it is personal information (Art.
+// 7(2)) and package selection never copies it into an exclusion.
+type Period struct {
+	From   time.Time `json:"from" validate:"required" label:"开始时间"`
+	To     time.Time `json:"to,omitzero" validate:"omitempty,gtfield=From" label:"结束时间"`
+	Reason string    `json:"reason,omitempty" validate:"max=200" label:"原因"`
 }
 
 // TrainingKind is the content of a training (Art. 14(3)).

@@ -110,6 +110,9 @@ func NewCampaign(p *Prepared, pool Pool, e Entropy, window time.Duration) (*Camp
 	if e.empty() {
 		return nil, ErrNoEntropy
 	}
+	if err := p.CheckWindow(); err != nil {
+		return nil, err
+	}
 	b, err := p.newBase(pool)
 	if err != nil {
 		return nil, err

@@ -17,9 +17,12 @@ import (
 // Codes: "not-active" (Art. 6 pending or Art. 10 exited), "annual-cap" (Art. 14(1)),
 // "criteria" (Art. 13), "expression-error" (Art. 13, an expression failed on this expert),
 // "not-eligible" (Art. 5, with the admission finding), the conflict codes of package conflict
-// (Art. 15), and "on-panel" (already on the panel as a preferential pick, Art. 14(1)). Each
-// expert gets one exclusion, the first that applies in this order: on-panel, not-active,
-// annual-cap, criteria, not-eligible, conflict.
+// (Art. 15), "unavailable" (Art. 8(2), a declared unavailable period overlaps the activity),
+// "booked" (Art. 8(2), an accepted seat on another activity overlaps it), the name of a
+// county exclusion rule (its own article, default Art. 13; e.g. "cooling-off", Art. 15(5)),
+// and "on-panel" (already on the panel as a preferential pick, Art. 14(1)). Each expert gets
+// one exclusion, the first that applies in this order: on-panel, not-active, annual-cap,
+// criteria, not-eligible, conflict, unavailable, booked, county exclusion rules in order.
 type Exclusion struct {
 	ExpertID string `json:"expert_id"`
 	Article  string `json:"article"`
@@ -50,7 +53,7 @@ type base struct {
 
 // screen decides whether e may be drawn for the request. It returns the exclusion, or nil,
 // and the expression environment.
-func (p *Prepared) screen(e *admission.Expert, env *Env, checker *conflict.Checker) (*Exclusion, error) {
+func (p *Prepared) screen(e *admission.Expert, env *Env, pool Pool, checker *conflict.Checker) (*Exclusion, error) {
 	usage := env.Usage
 	r, q := p.rules, &p.req
 	if e.Status != admission.Active {
@@ -97,7 +100,10 @@ func (p *Prepared) screen(e *admission.Expert, env *Env, checker *conflict.Check
 		}
 		return &Exclusion{e.ID, art, c.Code, reason}, nil
 	}
-	return nil, nil
+	if ex := p.availability(e, pool); ex != nil {
+		return ex, nil
+	}
+	return p.countyExclusion(e.ID, env), nil
 }
 
 // signature evaluates the quota filters and group keys of e.
@@ -161,7 +167,7 @@ func (p *Prepared) newBase(pool Pool) (*base, error) {
 	var classes []int
 	for _, i := range order {
 		e := &pool.Experts[i]
-		env := &Env{Expert: e.View(), Usage: pool.Usage[e.ID]}
+		env := p.env(e, pool)
 		if pref[e.ID] {
 			found[e.ID] = true
 			if err := p.checkPreferred(e, env, pool, checker); err != nil {
@@ -177,7 +183,7 @@ func (p *Prepared) newBase(pool Pool) (*base, error) {
 			b.excluded = append(b.excluded, Exclusion{e.ID, "Art. 14(1)", "on-panel", "已作为择优选取专家列入专家组"})
 			continue
 		}
-		ex, err := p.screen(e, env, checker)
+		ex, err := p.screen(e, env, pool, checker)
 		if err != nil {
 			return nil, err
 		}
@@ -208,7 +214,7 @@ func (p *Prepared) newBase(pool Pool) (*base, error) {
 		return nil, err
 	}
 	for _, m := range inv {
-		mask, vals, err := p.signature(&Env{Expert: m.expert.View(), Usage: pool.Usage[m.expert.ID]})
+		mask, vals, err := p.signature(p.env(m.expert, pool))
 		if err != nil {
 			return nil, refuse(ErrInvitation, m.expert.ID, "Art. 13", "expression-error", "结构表达式无法对该特邀专家求值："+err.Error(), "structure expression failed on the invited expert")
 		}
@@ -272,7 +278,7 @@ func (p *Prepared) checkPlan() []error {
 // checkPreferred checks one preferential pick: active, under the cap, meets the criteria,
 // eligible, no conflict, and last year's excellent rate (Art. 25).
 func (p *Prepared) checkPreferred(e *admission.Expert, env *Env, pool Pool, checker *conflict.Checker) error {
-	if ex, err := p.screen(e, env, checker); err != nil {
+	if ex, err := p.screen(e, env, pool, checker); err != nil {
 		return err
 	} else if ex != nil {
 		return refuse(ErrPreferential, e.ID, ex.Article, ex.Code, "择优选取的专家不能入选："+ex.Reason, "preferential pick refused: "+ex.Code)
@@ -339,6 +345,11 @@ func (p *Prepared) checkInvitations(pool Pool, checker *conflict.Checker, inPool
 		}
 		if cp := p.rules.AnnualCap; cp > 0 && pool.Usage[e.ID] >= cp {
 			bad("Art. 14(1)", "annual-cap", fmt.Sprintf("特邀专家本年度已参加 %d 次评审（咨询）活动，达到上限", pool.Usage[e.ID]), "invitee reached the annual cap")
+		}
+		if ex := p.availability(e, pool); ex != nil {
+			bad(ex.Article, ex.Code, "特邀专家不能参加："+ex.Reason, "invitee is not available: "+ex.Code)
+		} else if ex := p.countyExclusion(e.ID, p.env(e, pool)); ex != nil {
+			bad(ex.Article, ex.Code, "特邀专家不能参加："+ex.Reason, "invitee excluded by a county rule: "+ex.Code)
 		}
 		out = append(out, member{pick: Pick{ExpertID: e.ID, Invited: true, Round: -1}, expert: e})
 	}

@@ -11,8 +11,9 @@
 //   - Candidates: active experts only. Each dropped expert gets an Exclusion with the article,
 //     a stable code and a Chinese reason: not active (Art. 6, 10), annual cap reached
 //     (Art. 14(1), counted from Pool.Usage), criteria false (Art. 13), not eligible at the
-//     activity date (Art. 5, admission.Drawable), conflict (Art. 15, package conflict), or
-//     already on the panel as a preferential pick. Candidates are sorted by ID (byte order);
+//     activity date (Art. 5, admission.Drawable), conflict (Art. 15, package conflict),
+//     unavailable or booked at the activity's time (Art. 8(2)), a county exclusion rule
+//     (Rules.Exclusions), or already on the panel as a preferential pick. Candidates are sorted by ID (byte order);
 //     the pool digest is SHA-256 over "expertdb-pool-v1\n" and each ID followed by "\n".
 //   - Entropy: RFC 3797 sources (lottery numbers, a drand round, or 256 bits from a
 //     cryptographic generator); Entropy.Key is the RFC 3797 key string.
@@ -75,6 +76,54 @@
 // atomically; a refused reservation turns the acceptance into a vacancy. Notices name only
 // the addressee (masked), the activity date, the deadline and the code (Art. 17).
 //
+// # Draw controls
+//
+// Public-procurement and bid-evaluation expert systems, which clerks already know, have
+// controls the Measures do not spell out. Each is configured per county in Rules and is
+// documented with its source:
+//
+//   - Availability (Art. 8(2): an expert who accepts must attend). An expert whose declared
+//     unavailable periods (admission.Expert.Unavailable: leave, travel) or whose accepted
+//     seats on other activities (Pool.Bookings) overlap the activity is excluded with code
+//     "unavailable" or "booked". The activity occupies Request.Span: [At, Until), or the whole
+//     China Standard Time calendar day of At when Until is zero. Every span is half-open
+//     [From, To) — an activity ending at 12:00 and another starting at 12:00 do not clash —
+//     and a zero bound is open (Span.Overlaps), so a booking that starts before and ends
+//     after the activity is a clash like any partial overlap. A booking whose ActivityID is
+//     the request's own ID is not a clash (the expert's seat on this very activity). The
+//     check is on by default, because the Measures support it and without data it changes
+//     nothing; Rules.IgnoreUnavailable and Rules.IgnoreBookings switch it off. The exclusion
+//     names the period but neither the expert's declared reason (personal, Art. 7(2)) nor
+//     the other activity (its panel is confidential, Art. 8(6), 9(7)).
+//   - Draw-time window (Art. 14(2) confidentiality of the draw and notification; Art. 8(6),
+//     9(7)). Rules.DrawWindow lets a request be drawn only between MaxLead and MinLead
+//     before the activity starts (Request.At), both ends included, so that the list of
+//     names exists for as short a time as possible. Off by default, since the Measures set
+//     no window. The draw time is data (Request.DrawnAt); with a window configured a zero
+//     DrawnAt is refused (ErrInvalidRequest, "drawn-at") and a draw outside the window is
+//     refused with ErrDrawWindow ("draw-too-early", "draw-too-late"), the message stating
+//     the window and both times. Draw and NewCampaign check it (Prepared.CheckWindow);
+//     Simulate does not, so fairness can be studied ahead of time, and the refills of a
+//     campaign are not new draws.
+//   - County exclusion rules (使用细则, Art. 13). Rules.Exclusions is a list of rules.Rule
+//     evaluated on every candidate, preferential pick and invited expert after the built-in
+//     checks; the first rule that does not hold excludes the expert with the rule's article
+//     (default "Art. 13"), its name as the code and its message. A rule that fails to
+//     evaluate excludes ("expression-error", fail closed). Rules see Env, including project
+//     (the applicant unit and the project's units) and reviewedUnitWithin, fed by
+//     Pool.History. CoolingOffRule(n) is the example: an expert who reviewed a project of
+//     the same applicant unit (names compared after conflict.NormalizeName) within n
+//     calendar months of the activity, before or after, is excluded (Art. 15(5), other
+//     circumstances affecting a fair evaluation). Off by default.
+//
+// Interpretations chosen for the controls: spans are half-open and compared as instants;
+// a date-only request blocks its China calendar day; "within n months" compares China
+// calendar dates, with the day clamped to the end of a shorter month (WithinMonths), and
+// counts reviews before and after the activity (an accepted later review of the same unit
+// is as much a repeat as an earlier one); a past review without a date counts; reviews of
+// the request's own ID do not. With every control off, or with control data that does not
+// touch the activity, a draw is identical to a draw without them, digests included.
+//
 // # Fairness
 //
 // Simulate estimates every candidate's chance under a request's structure, with minimum,
@@ -84,7 +133,7 @@
 // activity date in China Standard Time (CapYear); an empty group key ("" or nil) means the
 // expert belongs to no group; a withdrawal releases the ledger reservation; each excluded
 // expert records the first reason in the order on-panel, not-active, annual-cap, criteria,
-// not-eligible, conflict.
+// not-eligible, conflict, unavailable, booked, county exclusion rules.
 //
 // The package is pure: no I/O, no clock, no global mutable state; time and randomness come in
 // as arguments.

@@ -31,7 +31,11 @@ type Result struct {
 
 // Draw draws the panel of req from pool with entropy under r (nil = DefaultRules):
 //
-//  1. Screen the pool (Exclusion lists who is dropped and why) and sort the candidates by ID.
+//  0. When r.DrawWindow is configured, refuse a draw whose Request.DrawnAt lies outside it
+//     (CheckWindow, ErrDrawWindow).
+//  1. Screen the pool (Exclusion lists who is dropped and why, including declared
+//     unavailability, clashing bookings and county exclusion rules) and sort the
+//     candidates by ID.
 //  2. Check the preferential picks with their plan (Art. 14(1), 25) and the invited experts
 //     with their approval chain (Art. 12, 28); they take the first seats.
 //  3. Check that some panel meets Size, every quota and every group cap; if none does,
@@ -55,6 +59,9 @@ func Draw(req Request, pool Pool, entropy Entropy, r *Rules) (*Result, error) {
 func (p *Prepared) Draw(pool Pool, entropy Entropy) (*Result, error) {
 	if entropy.empty() {
 		return nil, ErrNoEntropy
+	}
+	if err := p.CheckWindow(); err != nil {
+		return nil, err
 	}
 	b, err := p.newBase(pool)
 	if err != nil {

@@ -11,10 +11,17 @@ import (
 )
 
 // Env is the environment of every draw expression: the criteria, quota filters and group
-// keys of a Request.
+// keys of a Request, and the county exclusion rules (Rules.Exclusions).
 //
-//	expert  admission.ExpertView  the candidate (no ID number, no mobile)
-//	usage   int                   accepted participations in the request's calendar year
+//	expert   admission.ExpertView  the candidate (no ID number, no mobile)
+//	usage    int                   accepted participations in the request's calendar year
+//	project  ProjectView           the reviewed project: ID, Unit (the applicant unit, i.e.
+//	                               the leader's unit), UnitCode, UnitKind, Region, Units
+//	reviewedUnitWithin(unit string, months int) bool
+//	                               whether the expert reviewed a project of unit (compared
+//	                               after conflict.NormalizeName) within months calendar
+//	                               months of the activity, before or after (Pool.History,
+//	                               WithinMonths)
 //
 // and the title constants TitleNone, Junior, Intermediate, AssociateSenior, Senior.
 // Examples:
@@ -24,26 +31,40 @@ import (
 //	quota:     expert.Affiliation.Kind == "enterprise"
 //	group key: expert.Affiliation.Org
 //	group key: expert.Region
+//	exclusion: !reviewedUnitWithin(project.Unit, 6)   (CoolingOffRule(6))
+//	exclusion: !(expert.Affiliation.Org in project.Units)
 type Env struct {
-	Expert admission.ExpertView `expr:"expert"`
-	Usage  int                  `expr:"usage"`
+	Expert             admission.ExpertView   `expr:"expert"`
+	Usage              int                    `expr:"usage"`
+	Project            *ProjectView           `expr:"project"`
+	ReviewedUnitWithin func(string, int) bool `expr:"reviewedUnitWithin"`
 }
 
 // Prepared is a request compiled once (criteria, quota filters, group keys) for one or many
 // draws, e.g. Simulate or a benchmark. It is safe for concurrent use.
 type Prepared struct {
-	req      Request
-	rules    *Rules
-	digest   string
-	criteria *rules.Bool[Env]
-	quotas   []*rules.Bool[Env]
-	groups   []*rules.Value[Env]
+	req        Request
+	rules      *Rules
+	digest     string
+	criteria   *rules.Bool[Env]
+	quotas     []*rules.Bool[Env]
+	groups     []*rules.Value[Env]
+	exclusions *rules.Set[Env] // nil when the rules have none
+	project    *ProjectView    // shared by every Env of the prepared request
+	span       Span
+}
+
+// env returns the expression environment of e in pool.
+func (p *Prepared) env(e *admission.Expert, pool Pool) *Env {
+	return &Env{Expert: e.View(), Usage: pool.Usage[e.ID], Project: p.project,
+		ReviewedUnitWithin: p.reviewedUnitWithin(pool.History[e.ID])}
 }
 
 // Prepare validates req and r and compiles every expression of req. A bad expression is an
 // error wrapping ErrInvalidRequest and the *rules.CompileError whose Rule names the site
-// ("criteria", "quota:<name>", "group:<name>") with line, column and a caret snippet; all bad
-// expressions are reported together. Prepare compiles r.Admission when it is not compiled.
+// ("criteria", "quota:<name>", "group:<name>", or the name of a rule of r.Exclusions) with
+// line, column and a caret snippet; all bad expressions are reported together. Prepare
+// compiles r.Admission when it is not compiled.
 func Prepare(req Request, r *Rules) (*Prepared, error) {
 	r = r.orDefault()
 	if err := errors.Join(r.validate(), req.validate()); err != nil {
@@ -54,7 +75,7 @@ func Prepare(req Request, r *Rules) (*Prepared, error) {
 			return nil, fmt.Errorf("%w: admission rules: %w", ErrInvalidRequest, err)
 		}
 	}
-	p := &Prepared{req: req, rules: r}
+	p := &Prepared{req: req, rules: r, project: projectView(req.Project), span: req.Span()}
 	opts := rules.Options{Constants: admission.TitleConstants()}
 	var errs []error
 	wrap := func(err error) { errs = append(errs, fmt.Errorf("%w: %w", ErrInvalidRequest, err)) }
@@ -78,6 +99,13 @@ func Prepare(req Request, r *Rules) (*Prepared, error) {
 			wrap(err)
 		}
 		p.groups = append(p.groups, c)
+	}
+	if len(r.Exclusions) > 0 {
+		set, err := rules.CompileSet[Env](r.Exclusions, opts)
+		if err != nil {
+			wrap(fmt.Errorf("exclusion rules: %w", err))
+		}
+		p.exclusions = set
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)

@@ -13,6 +13,7 @@ import (
 	"github.com/wzsti/expertdb/admission"
 	"github.com/wzsti/expertdb/conflict"
 	"github.com/wzsti/expertdb/evaluation"
+	"github.com/wzsti/expertdb/internal/rules"
 )
 
 // Quota asks for at least Min and at most Max panel members matching Filter, a boolean
@@ -92,16 +93,29 @@ type Request struct {
 	Preferred []string // expert IDs for preferential picks (择优选取)
 	Plan      *Plan    // required when Preferred is not empty
 	Invited   []Invitation
+	// Until is the end of the activity; the activity occupies [At, Until) (see Span). Zero
+	// means the activity occupies the calendar day of At in China Standard Time. Used for
+	// availability and bookings (Art. 8(2)); when set it must be after At.
+	Until time.Time `json:",omitzero"`
+	// DrawnAt is when the draw is run, as data (the package has no clock). Zero = not
+	// stated; it is then not checked, unless Rules.DrawWindow is configured, which makes it
+	// required (see CheckWindow).
+	DrawnAt time.Time `json:",omitzero"`
 }
 
 // Pool is what a draw draws from: the experts, their accepted participations in the year of
 // the request (Usage, by expert ID), their summaries of the previous year (Last, by expert
-// ID, for preferential picks) and known relations for recusal.
+// ID, for preferential picks) and known relations for recusal. Bookings (by expert ID) are
+// accepted seats on other activities; an expert booked at an overlapping time is excluded
+// (Art. 8(2)). History (by expert ID) lists past reviews with the applicant unit, for county
+// exclusion rules such as the cooling-off rule (CoolingOffRule). Both may be nil.
 type Pool struct {
 	Experts   []admission.Expert
 	Usage     map[string]int
 	Last      map[string]evaluation.Summary
 	Relations []conflict.Relation
+	Bookings  map[string][]Booking       `json:",omitempty"`
+	History   map[string][]Participation `json:",omitempty"`
 }
 
 // Fraction is an exact fraction Num/Den.
@@ -111,8 +125,10 @@ type Fraction struct {
 }
 
 // Rules is what Draw applies besides the request: the annual cap (Art. 14(1)), the
-// preferential share (Art. 14(1)), the admission, conflict and evaluation rules, and the
-// bounds of the structure search. A nil *Rules means DefaultRules().
+// preferential share (Art. 14(1)), the admission, conflict and evaluation rules, the
+// bounds of the structure search, and the draw controls a county configures (availability
+// switches, DrawWindow, Exclusions; see the package documentation, "Draw controls"). A nil
+// *Rules means DefaultRules().
 type Rules struct {
 	// AnnualCap is the most accepted participations per expert per calendar year
 	// (Art. 14(1): 原则上专家每年参与科技评审（咨询）活动不超过10次). 0 means no cap.
@@ -134,6 +150,25 @@ type Rules struct {
 	Reserve int
 	// Mode is the sequence mode (default V1).
 	Mode Mode
+
+	// IgnoreUnavailable turns off the exclusion of experts whose declared unavailable
+	// periods (admission.Expert.Unavailable) overlap the activity (code "unavailable",
+	// Art. 8(2)). The check is on by default: the Measures oblige an expert who accepts to
+	// attend (Art. 8(2)), and without declared periods it changes nothing.
+	IgnoreUnavailable bool `json:",omitempty" yaml:"ignore_unavailable"`
+	// IgnoreBookings turns off the exclusion of experts with an accepted seat on another
+	// activity at an overlapping time (Pool.Bookings, code "booked", Art. 8(2)). On by
+	// default for the same reason; without bookings in the pool it changes nothing.
+	IgnoreBookings bool `json:",omitempty" yaml:"ignore_bookings"`
+	// DrawWindow limits when a request may be drawn before its activity starts. Off (zero)
+	// by default: the Measures set no window. See DrawWindow.
+	DrawWindow DrawWindow `json:",omitzero" yaml:"draw_window"`
+	// Exclusions are county exclusion rules (使用细则, Art. 13) evaluated on every candidate,
+	// preferential pick and invited expert after the built-in checks: a rule whose expression
+	// is false (or fails) excludes the expert with the rule's Article (default "Art. 13"),
+	// its Name as the code and its Message. Expressions see Env (expert, usage, project,
+	// reviewedUnitWithin). Empty by default; CoolingOffRule is an example.
+	Exclusions []rules.Rule `json:",omitempty" yaml:"exclusions"`
 }
 
 // DefaultSearchBound is the default Rules.SearchBound.
@@ -182,6 +217,9 @@ func (r *Rules) validate() error {
 	}
 	if f := r.PreferentialShare; f.Den <= 0 || f.Num < 0 || f.Num > f.Den {
 		errs = append(errs, refuse(ErrInvalidRequest, "", "Art. 14(1)", "preferential-share", "择优选取比例须为 0 到 1 之间的分数，分母大于 0", "preferential share is not a fraction in [0, 1]"))
+	}
+	if err := r.DrawWindow.validate(); err != nil {
+		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
 }
@@ -272,6 +310,9 @@ func (q *Request) validate() error {
 	}
 	if q.At.IsZero() {
 		bad("date", "须填写活动日期", "activity date is missing")
+	}
+	if !q.Until.IsZero() && !q.Until.After(q.At) {
+		bad("until", "活动结束时间须晚于开始时间", "activity end is not after its start")
 	}
 	names := map[string]bool{}
 	for i, qu := range q.Quotas {
@@ -386,6 +427,31 @@ func requestDigest(q *Request, r *Rules) string {
 	w.int("rules.cap", r.AnnualCap)
 	w.int("rules.share.num", r.PreferentialShare.Num)
 	w.int("rules.share.den", r.PreferentialShare.Den)
+	// Draw controls: lines only when set, so that digests of requests without them are
+	// those of the original encoding.
+	if !q.Until.IsZero() {
+		w.time("until", q.Until)
+	}
+	if !q.DrawnAt.IsZero() {
+		w.time("drawn-at", q.DrawnAt)
+	}
+	if r.DrawWindow.MaxLead != 0 {
+		w.field("rules.window.max-lead", strconv.FormatInt(int64(r.DrawWindow.MaxLead), 10))
+	}
+	if r.DrawWindow.MinLead != 0 {
+		w.field("rules.window.min-lead", strconv.FormatInt(int64(r.DrawWindow.MinLead), 10))
+	}
+	if r.IgnoreUnavailable {
+		w.field("rules.ignore-unavailable", "true")
+	}
+	if r.IgnoreBookings {
+		w.field("rules.ignore-bookings", "true")
+	}
+	for _, x := range r.Exclusions {
+		w.field("rules.exclusion", x.Name)
+		w.field("rules.exclusion.article", x.Article)
+		w.field("rules.exclusion.expr", x.Expr)
+	}
 	return w.sum()
 }
 
