@@ -147,12 +147,12 @@ func DefaultPermissionRules() PermissionRules {
 			{Name: "leader", Article: "Art. 14(1), 28", Expr: `actor.Role == "leader" && action in ["approve", "view"]`},
 			{Name: "division", Article: "Art. 13, 14, 25",
 				Expr: `actor.Role == "division" && (
-	action in ["request", "draw", "view", "notify", "review", "recusal", "rating", "invite",
+	action in ["request", "draw", "view", "notify", "respond", "review", "recusal", "rating", "invite",
 	           "admission", "update", "training", "integrity-record", "export"] && resource.Unit == actor.Unit
 	|| action == "view" && resource.Kind == "expert")`},
 			{Name: "county", Article: "Art. 13",
 				Expr: `actor.Role == "county" && (
-	action in ["request", "draw", "view", "notify", "review", "recusal", "rating", "export"] && resource.Unit == actor.Unit
+	action in ["request", "draw", "view", "notify", "respond", "review", "recusal", "rating", "export"] && resource.Unit == actor.Unit
 	|| action == "view" && resource.Kind == "expert" && !resource.Personal)`},
 			{Name: "discipline", Article: "Art. 14(1), 27", Expr: `actor.Role == "discipline" && action == "view"`},
 			{Name: "maintainer", Article: "Art. 3, 19",

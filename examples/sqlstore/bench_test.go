@@ -1,0 +1,159 @@
+package sqlstore_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/wzsti/expertdb/admission"
+	"github.com/wzsti/expertdb/conflict"
+	"github.com/wzsti/expertdb/examples/sqlstore"
+	"github.com/wzsti/expertdb/selection"
+)
+
+// benchEngines opens each engine once for a benchmark.
+func benchEngines(b *testing.B) map[string]func(testing.TB) *sqlstore.DB {
+	out := map[string]func(testing.TB) *sqlstore.DB{}
+	for _, e := range engines(b) {
+		out[e.name] = e.fresh(b)
+	}
+	return out
+}
+
+// BenchmarkAuditAppend: audit.Log appends over the SQL store, one event per call and in
+// batches of 100, on each engine.
+func BenchmarkAuditAppend(b *testing.B) {
+	for name, open := range benchEngines(b) {
+		signer, _ := testKeys(b)
+		db := open(b)
+		ctx := context.Background()
+		l, err := newLog(ctx, db, signer)
+		require.NoError(b, err)
+		b.Run(name+"/single", func(b *testing.B) {
+			i := 0
+			for b.Loop() {
+				if _, err := l.Append(ctx, testEvent(0, i)); err != nil {
+					b.Fatal(err)
+				}
+				i++
+			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
+		})
+		b.Run(name+"/batch100", func(b *testing.B) {
+			i := 0
+			for b.Loop() {
+				evs := make([]auditEvent, 100)
+				for j := range evs {
+					evs[j] = testEvent(1, i)
+					i++
+				}
+				if _, err := l.AppendBatch(ctx, evs...); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.N*100)/b.Elapsed().Seconds(), "events/s")
+		})
+	}
+}
+
+// benchExpert is an eligible active technical expert; every third is also economic.
+func benchExpert(i int) admission.Expert {
+	e := admission.Expert{
+		ID: fmt.Sprintf("E%06d", i), Name: "专家" + fmt.Sprint(i), Status: admission.Active,
+		BirthDate:   time.Date(1960+i%30, time.Month(1+i%12), 1+i%28, 0, 0, 0, 0, time.UTC),
+		Affiliation: admission.Affiliation{Org: fmt.Sprintf("单位%03d", i%700), Kind: admission.Enterprise},
+		Title:       admission.AssociateSenior,
+		Categories:  []admission.Category{admission.Technical},
+		Region:      fmt.Sprintf("3303%02d", 2+i%10),
+		Credentials: []admission.Credential{{Kind: admission.CredPoliticalQuality}},
+		UpdatedAt:   time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC),
+	}
+	if i%3 == 0 {
+		e.Categories = append(e.Categories, admission.Economic)
+		e.Credentials = append(e.Credentials, admission.Credential{Kind: admission.CredFundManagement},
+			admission.Credential{Kind: admission.CredFinanceSeniorTitle})
+	}
+	return e
+}
+
+func benchRequest() selection.Request {
+	members := make([]conflict.Person, 20)
+	for i := range members {
+		members[i] = conflict.Person{ID: fmt.Sprintf("P%02d", i), Name: "成员" + fmt.Sprint(i),
+			Affiliation: admission.Affiliation{Org: fmt.Sprintf("单位%03d", i*7), Kind: admission.Enterprise}}
+	}
+	return selection.Request{
+		ID: "BENCH", Size: 9, At: time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC),
+		Project:  conflict.Project{ID: "P", Leader: members[0], Members: members[1:]},
+		Criteria: `"technical" in expert.Categories`,
+		Quotas: []selection.Quota{{Name: "economic", Filter: `"economic" in expert.Categories`, Min: 2},
+			{Name: "local", Filter: `expert.Region == "330302"`, Max: 3}},
+		Groups: []selection.GroupCap{{Name: "unit", Key: "expert.Affiliation.Org", Max: 1}},
+	}
+}
+
+// BenchmarkEndToEndDraw: load the pool from the database and draw, beside the common
+// alternative "ORDER BY random() LIMIT n" on the same table (no quotas, recusal or proof).
+// The 100k case runs only with EXPERTDB_BENCH_LARGE=1 (it takes minutes to load).
+func BenchmarkEndToEndDraw(b *testing.B) {
+	sizes := []int{10_000}
+	if os.Getenv("EXPERTDB_BENCH_LARGE") != "" {
+		sizes = append(sizes, 100_000)
+	}
+	ctx := context.Background()
+	entropy := selection.Entropy{Sources: [][]uint64{{1, 2, 3}}}
+	for name, open := range benchEngines(b) {
+		for _, n := range sizes {
+			db := open(b)
+			_, err := db.SQL().ExecContext(ctx, `DELETE FROM experts`)
+			require.NoError(b, err)
+			experts := make([]admission.Expert, n)
+			for i := range experts {
+				experts[i] = benchExpert(i)
+			}
+			require.NoError(b, db.Experts().PutMany(ctx, experts))
+			prepared, err := selection.Prepare(benchRequest(), selection.DefaultRules())
+			require.NoError(b, err)
+			b.Run(fmt.Sprintf("%s/%d/expertdb", name, n), func(b *testing.B) {
+				for b.Loop() {
+					pool, err := db.Experts().List(ctx)
+					if err != nil {
+						b.Fatal(err)
+					}
+					usage, err := db.Ledger().Usage(ctx, 2026)
+					if err != nil {
+						b.Fatal(err)
+					}
+					if _, err := prepared.Draw(selection.Pool{Experts: pool, Usage: usage}, entropy); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+			b.Run(fmt.Sprintf("%s/%d/order-by-random", name, n), func(b *testing.B) {
+				for b.Loop() {
+					rows, err := db.SQL().QueryContext(ctx, `SELECT id, data FROM experts WHERE status = $1 ORDER BY random() LIMIT 9`, "active")
+					if err != nil {
+						b.Fatal(err)
+					}
+					k := 0
+					for rows.Next() {
+						var id string
+						var data []byte
+						if err := rows.Scan(&id, &data); err != nil {
+							b.Fatal(err)
+						}
+						k++
+					}
+					rows.Close()
+					if k != 9 {
+						b.Fatalf("got %d rows", k)
+					}
+				}
+			})
+		}
+	}
+}

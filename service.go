@@ -1,0 +1,389 @@
+package expertdb
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+	"time"
+
+	"golang.org/x/mod/sumdb/note"
+
+	"github.com/wzsti/expertdb/admission"
+	"github.com/wzsti/expertdb/audit"
+	"github.com/wzsti/expertdb/evaluation"
+	"github.com/wzsti/expertdb/selection"
+)
+
+// Options configure a Service. Every nil store is replaced by an in-memory one, so the zero
+// Options give a working Service with no set-up (and nothing kept after the process ends).
+type Options struct {
+	Policy   *Policy          // the county's rules; nil = DefaultPolicy()
+	Users    []audit.User     // registered real-name users (Art. 18)
+	Experts  ExpertStore      // the expert database
+	Ratings  evaluation.Store // ratings (Art. 25)
+	Ledger   selection.Ledger // annual participation ledger (Art. 14(1))
+	Events   EventStore       // draw records and campaign events
+	Audit    audit.Store      // the audit log's records (Art. 17)
+	Signer   note.Signer      // signs audit checkpoints; nil = a key generated from Random for this Service only
+	Notifier Notifier         // sends notices (Art. 14(2)); nil = a RecordingNotifier
+	Clock    func() time.Time // nil = time.Now
+	Random   io.Reader        // entropy for draws and reply codes; nil = crypto/rand.Reader
+}
+
+// Service is the façade through which a government system uses the expert database. Every
+// operation checks the actor's permission (deny by default; a refusal is itself recorded),
+// runs the pure domain function, persists the outcome and appends the audit event, in that
+// order. A failure at any step is an *OpError naming the step; an operation whose audit
+// event cannot be written is undone, so no state exists that the log does not show.
+//
+// A Service is safe for concurrent use. Operations on one campaign are serialised within
+// the process and made safe across processes by conditional appends to the EventStore.
+type Service struct {
+	policy   *Policy
+	perms    *audit.Permissions
+	log      *audit.Log
+	verifier note.Verifier
+	experts  ExpertStore
+	ratings  evaluation.Store
+	ledger   selection.Ledger
+	events   EventStore
+	notifier Notifier
+	clock    func() time.Time
+	random   io.Reader
+
+	mu        sync.Mutex // guards campaign operations within this process
+	campaigns map[string]*sync.Mutex
+}
+
+// NewService wires a Service. It compiles the policy, opens the audit log (rebuilding its
+// hashes from the store when needed) and registers the users.
+func NewService(ctx context.Context, o Options) (*Service, error) {
+	s := &Service{
+		policy: o.Policy, experts: o.Experts, ratings: o.Ratings, ledger: o.Ledger, events: o.Events,
+		notifier: o.Notifier, clock: o.Clock, random: o.Random, campaigns: map[string]*sync.Mutex{},
+	}
+	if s.policy == nil {
+		s.policy = DefaultPolicy()
+	}
+	if err := s.policy.Compile(); err != nil {
+		return nil, fmt.Errorf("expertdb: new service: policy: %w", err)
+	}
+	if s.experts == nil {
+		s.experts = NewMemoryExpertStore()
+	}
+	if s.ratings == nil {
+		s.ratings = evaluation.NewMemoryStore()
+	}
+	if s.ledger == nil {
+		s.ledger = selection.NewMemoryLedger()
+	}
+	if s.events == nil {
+		s.events = NewMemoryEventStore()
+	}
+	if s.notifier == nil {
+		s.notifier = &RecordingNotifier{}
+	}
+	if s.clock == nil {
+		s.clock = time.Now
+	}
+	if s.random == nil {
+		s.random = rand.Reader
+	}
+	signer := o.Signer
+	if signer == nil {
+		skey, vkey, err := note.GenerateKey(s.random, "expertdb.local")
+		if err != nil {
+			return nil, fmt.Errorf("expertdb: new service: generate signing key: %w", err)
+		}
+		if signer, err = note.NewSigner(skey); err != nil {
+			return nil, fmt.Errorf("expertdb: new service: signing key: %w", err)
+		}
+		if s.verifier, err = note.NewVerifier(vkey); err != nil {
+			return nil, fmt.Errorf("expertdb: new service: verifier key: %w", err)
+		}
+	}
+	store := o.Audit
+	if store == nil {
+		store = audit.NewMemoryStore()
+	}
+	var err error
+	if s.log, err = audit.NewLog(ctx, store, signer); err != nil {
+		return nil, fmt.Errorf("expertdb: new service: audit log: %w", err)
+	}
+	if s.perms, err = audit.NewPermissions(s.policy.Permissions, o.Users...); err != nil {
+		return nil, fmt.Errorf("expertdb: new service: permissions: %w", err)
+	}
+	// Permission changes recorded by earlier runs take effect again.
+	if err := s.replayPermissionChanges(ctx); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Policy returns the policy the Service applies.
+func (s *Service) Policy() *Policy { return s.policy }
+
+// Log returns the audit log, for queries, proofs and checkpoints.
+func (s *Service) Log() *audit.Log { return s.log }
+
+// Verifier returns the verifier of the Service's generated signing key, or nil when
+// Options.Signer was given (its owner holds the verifier).
+func (s *Service) Verifier() note.Verifier { return s.verifier }
+
+// Checkpoint returns a signed checkpoint of the audit log.
+func (s *Service) Checkpoint(ctx context.Context) ([]byte, error) { return s.log.Checkpoint(ctx) }
+
+// ChangePermissions registers, changes or revokes a user (Art. 18, 20, 21); it needs an
+// approver other than the requester and is recorded in the audit log.
+func (s *Service) ChangePermissions(ctx context.Context, c audit.Change) error {
+	if c.At.IsZero() {
+		c.At = s.clock()
+	}
+	if _, err := s.perms.Change(ctx, s.log, c); err != nil {
+		return &OpError{Op: "change permissions", Step: StepAuthorize, Err: err}
+	}
+	return nil
+}
+
+func (s *Service) replayPermissionChanges(ctx context.Context) error {
+	res, err := s.log.Query(ctx, audit.Query{Action: audit.ActionPermissionChange})
+	if err != nil {
+		return fmt.Errorf("expertdb: new service: read permission changes: %w", err)
+	}
+	for _, m := range res.Matches {
+		if err := s.perms.Replay(m.Event); err != nil {
+			return fmt.Errorf("expertdb: new service: replay permission change %d: %w", m.Index, err)
+		}
+	}
+	return nil
+}
+
+// Steps of an operation, as named in an OpError.
+const (
+	StepAuthorize = "authorize" // permission check (Art. 18)
+	StepValidate  = "validate"  // input and the pure domain function
+	StepLoad      = "load"      // reading stores
+	StepPersist   = "persist"   // writing stores
+	StepAudit     = "audit"     // appending the audit event (Art. 17)
+	StepNotify    = "notify"    // sending notices (Art. 14(2))
+)
+
+// OpError reports which step of a Service operation failed. It unwraps to the cause, so
+// errors.Is(err, audit.ErrDenied), errors.As(err, *admission.RefusalError) etc. still work.
+type OpError struct {
+	Op   string // the operation, e.g. "draw"
+	Step string // one of the Step… constants
+	Err  error
+}
+
+// Error implements error.
+func (e *OpError) Error() string { return "expertdb: " + e.Op + ": " + e.Step + ": " + e.Err.Error() }
+
+// Unwrap returns the cause.
+func (e *OpError) Unwrap() error { return e.Err }
+
+// authorize enforces the permission and records a denial in the log.
+func (s *Service) authorize(ctx context.Context, op string, at time.Time, actor audit.Actor, action audit.Action, res audit.Resource) error {
+	if _, err := s.perms.Enforce(ctx, s.log, at, actor, action, res); err != nil {
+		return &OpError{Op: op, Step: StepAuthorize, Err: err}
+	}
+	return nil
+}
+
+// record appends one audit event whose Data is the JSON of data.
+func (s *Service) record(ctx context.Context, at time.Time, actor audit.Actor, action audit.Action, data any, subjects ...string) (int64, error) {
+	raw, err := json.Marshal(data)
+	if err != nil {
+		return 0, err
+	}
+	return s.log.Append(ctx, audit.Event{At: at, Actor: actor, Action: action, Subjects: subjects, Data: raw})
+}
+
+// Admit reviews an application through one of the channels of Art. 6 and, when it is
+// complete and the applicant eligible (Art. 5), stores the expert as Active. The actor is the
+// reviewing officer. A refusal is an *admission.RefusalError (or *admission.ValidationError)
+// wrapped in an *OpError, and is recorded in the log with its findings.
+func (s *Service) Admit(ctx context.Context, actor audit.Actor, app admission.Application) (admission.Expert, error) {
+	const op = "admit"
+	now := s.clock()
+	// The city bureau reviews every channel (Art. 6); a business division may admit only the
+	// experts it invited itself (Art. 6(2)), so only an invitation names a unit.
+	res := audit.Resource{Kind: audit.KindExpert, ID: app.Expert.ID, Personal: true}
+	if app.Channel == admission.ChannelInvitation && app.Invitation != nil {
+		res.Unit = app.Invitation.Division
+	}
+	if err := s.authorize(ctx, op, now, actor, audit.ActionAdmission, res); err != nil {
+		return admission.Expert{}, err
+	}
+	prev, getErr := s.experts.Get(ctx, app.Expert.ID)
+	existed := getErr == nil
+	if getErr != nil && !errors.Is(getErr, ErrNotFound) {
+		return admission.Expert{}, &OpError{Op: op, Step: StepLoad, Err: getErr}
+	}
+	if existed {
+		// The stored profile carries the history (exits) that decides re-entry (Art. 11).
+		app.Expert.Exits = append(prev.Exits, app.Expert.Exits...)
+		app.Expert.Entries = append(prev.Entries, app.Expert.Entries...)
+		app.Expert.Records = append(prev.Records, app.Expert.Records...)
+		if prev.Status == admission.Active {
+			app.Expert.Status = admission.Active
+		}
+	}
+	e, err := admission.Admit(app, actor.Name, now, s.policy.Admission)
+	if err != nil {
+		if _, aerr := s.record(ctx, now, actor, audit.ActionAdmission,
+			map[string]any{"kind": "expert", "outcome": "refused", "channel": app.Channel, "refusal": refusalSummary(err)},
+			app.Expert.ID); aerr != nil {
+			err = errors.Join(err, aerr)
+		}
+		return admission.Expert{}, &OpError{Op: op, Step: StepValidate, Err: err}
+	}
+	if err := s.experts.Put(ctx, e); err != nil {
+		return admission.Expert{}, &OpError{Op: op, Step: StepPersist, Err: err}
+	}
+	if _, err := s.record(ctx, now, actor, audit.ActionAdmission,
+		map[string]any{"kind": "expert", "outcome": "admitted", "channel": app.Channel, "categories": e.Categories}, e.ID); err != nil {
+		return admission.Expert{}, s.undoExpert(ctx, op, prev, existed, e.ID, err)
+	}
+	return e, nil
+}
+
+// undoExpert restores an expert's previous state after the audit append failed.
+func (s *Service) undoExpert(ctx context.Context, op string, prev admission.Expert, existed bool, id string, cause error) error {
+	var undo error
+	if existed {
+		undo = s.experts.Put(ctx, prev)
+	} else if d, ok := s.experts.(ExpertDeleter); ok {
+		undo = d.Delete(ctx, id)
+	} else {
+		undo = fmt.Errorf("store cannot delete expert %q; it stays stored without its audit event", id)
+	}
+	return &OpError{Op: op, Step: StepAudit, Err: errors.Join(cause, undo)}
+}
+
+// refusalSummary keeps the codes and articles of a refusal, never the submitted values.
+func refusalSummary(err error) any {
+	var re *admission.RefusalError
+	if errors.As(err, &re) {
+		return re.Findings
+	}
+	var ve *admission.ValidationError
+	if errors.As(err, &ve) {
+		codes := make([]string, len(ve.Fields))
+		for i, f := range ve.Fields {
+			codes[i] = f.Field + ":" + f.Code
+		}
+		return codes
+	}
+	return "refused"
+}
+
+// Exit takes an expert out of the database (Art. 10, 11). Exits on request need the
+// approving officer in x.ApprovedBy.
+func (s *Service) Exit(ctx context.Context, actor audit.Actor, expertID string, x admission.Exit) (admission.Expert, error) {
+	const op = "exit"
+	now := s.clock()
+	res := audit.Resource{Kind: audit.KindExpert, ID: expertID, Owner: expertID, Unit: actor.Unit}
+	if err := s.authorize(ctx, op, now, actor, audit.ActionExit, res); err != nil {
+		return admission.Expert{}, err
+	}
+	prev, err := s.experts.Get(ctx, expertID)
+	if err != nil {
+		return admission.Expert{}, &OpError{Op: op, Step: StepLoad, Err: err}
+	}
+	e, err := admission.ExitExpert(prev, x, now)
+	if err != nil {
+		return admission.Expert{}, &OpError{Op: op, Step: StepValidate, Err: err}
+	}
+	if err := s.experts.Put(ctx, e); err != nil {
+		return admission.Expert{}, &OpError{Op: op, Step: StepPersist, Err: err}
+	}
+	last := e.Exits[len(e.Exits)-1]
+	if _, err := s.record(ctx, now, actor, audit.ActionExit, map[string]any{"kind": "expert", "reason": last.Reason,
+		"article": last.Reason.Article(), "approved_by": last.ApprovedBy}, expertID); err != nil {
+		return admission.Expert{}, s.undoExpert(ctx, op, prev, true, expertID, err)
+	}
+	return e, nil
+}
+
+// ViewExpert returns one expert's profile. Users whose role may see personal data get it in
+// full; everyone else gets the de-identified profile (audit.Redact, Art. 20). Either way the
+// viewing is recorded (信息查看, Art. 17).
+func (s *Service) ViewExpert(ctx context.Context, actor audit.Actor, expertID string) (admission.Expert, error) {
+	const op = "view expert"
+	now := s.clock()
+	res := audit.Resource{Kind: audit.KindExpert, ID: expertID, Owner: expertID, Personal: true}
+	full, _ := s.perms.Authorize(actor, audit.ActionView, res)
+	if !full.Allowed {
+		res.Personal = false
+		if err := s.authorize(ctx, op, now, actor, audit.ActionView, res); err != nil {
+			return admission.Expert{}, err
+		}
+	}
+	e, err := s.experts.Get(ctx, expertID)
+	if err != nil {
+		return admission.Expert{}, &OpError{Op: op, Step: StepLoad, Err: err}
+	}
+	if !full.Allowed {
+		e = audit.Redact(e)
+	}
+	if _, err := s.record(ctx, now, actor, audit.ActionView, map[string]any{"kind": "expert", "personal": full.Allowed}, expertID); err != nil {
+		return admission.Expert{}, &OpError{Op: op, Step: StepAudit, Err: err}
+	}
+	return e, nil
+}
+
+// Export provides de-identified profiles of the given experts (Art. 20, 22); the export and
+// its size are recorded.
+func (s *Service) Export(ctx context.Context, actor audit.Actor, ids []string) ([]admission.Expert, error) {
+	const op = "export"
+	now := s.clock()
+	res := audit.Resource{Kind: audit.KindExpert, Unit: actor.Unit, Count: len(ids)}
+	if err := s.authorize(ctx, op, now, actor, audit.ActionExport, res); err != nil {
+		return nil, err
+	}
+	out := make([]admission.Expert, 0, len(ids))
+	for _, id := range ids {
+		e, err := s.experts.Get(ctx, id)
+		if err != nil {
+			return nil, &OpError{Op: op, Step: StepLoad, Err: err}
+		}
+		out = append(out, audit.Redact(e))
+	}
+	if _, err := s.record(ctx, now, actor, audit.ActionExport, map[string]any{"kind": "expert", "count": len(ids), "redacted": true}, ids...); err != nil {
+		return nil, &OpError{Op: op, Step: StepAudit, Err: err}
+	}
+	return out, nil
+}
+
+// Rate records a rating of an expert after an activity (Art. 25), checked against the
+// participation record (Art. 21: a poor grade needs its reason).
+func (s *Service) Rate(ctx context.Context, actor audit.Actor, r evaluation.Rating, p evaluation.Participation) error {
+	const op = "rate"
+	now := s.clock()
+	if r.At.IsZero() {
+		r.At = now
+	}
+	res := audit.Resource{Kind: audit.KindRating, ID: r.ActivityID, Owner: r.ExpertID, Unit: r.RaterUnit}
+	if err := s.authorize(ctx, op, now, actor, audit.ActionRating, res); err != nil {
+		return err
+	}
+	if r.RaterUnit != actor.Unit {
+		return &OpError{Op: op, Step: StepValidate, Err: fmt.Errorf("expertdb: 评价单位须为操作人所在单位 %s (Art. 25)", actor.Unit)}
+	}
+	if err := s.policy.Evaluation.ValidateRating(r, p); err != nil {
+		return &OpError{Op: op, Step: StepValidate, Err: err}
+	}
+	if err := s.ratings.Add(ctx, r); err != nil {
+		return &OpError{Op: op, Step: StepPersist, Err: err}
+	}
+	if _, err := s.record(ctx, now, actor, audit.ActionRating, map[string]any{"kind": "rating", "activity": r.ActivityID,
+		"grade": r.Grade.String()}, r.ExpertID, r.ActivityID); err != nil {
+		return &OpError{Op: op, Step: StepAudit, Err: err}
+	}
+	return nil
+}

@@ -1,0 +1,395 @@
+package expertdb_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"golang.org/x/mod/sumdb/note"
+
+	"github.com/wzsti/expertdb"
+	"github.com/wzsti/expertdb/admission"
+	"github.com/wzsti/expertdb/audit"
+	"github.com/wzsti/expertdb/conflict"
+	"github.com/wzsti/expertdb/evaluation"
+	"github.com/wzsti/expertdb/selection"
+)
+
+var cst = time.FixedZone("CST", 8*3600)
+
+// fakeClock is a settable clock.
+type fakeClock struct{ t time.Time }
+
+func (c *fakeClock) Now() time.Time { return c.t }
+
+var (
+	admin      = audit.Actor{ID: "u-admin", Name: "周敏", Role: audit.RoleCityAdmin, Unit: "市科技局"}
+	leader     = audit.Actor{ID: "u-leader", Name: "郑国强", Role: audit.RoleLeader, Unit: "市科技局"}
+	clerk      = audit.Actor{ID: "u-clerk", Name: "李四", Role: audit.RoleDivision, Unit: "高新技术处"}
+	otherClerk = audit.Actor{ID: "u-clerk2", Name: "王五", Role: audit.RoleDivision, Unit: "农村科技处"}
+	colleague  = audit.Actor{ID: "u-clerk3", Name: "孔九", Role: audit.RoleDivision, Unit: "高新技术处"}
+	county     = audit.Actor{ID: "u-county", Name: "陈六", Role: audit.RoleCounty, Unit: "瑞安市科技局"}
+	inspector  = audit.Actor{ID: "u-disc", Name: "赵七", Role: audit.RoleDiscipline, Unit: "局机关纪委"}
+	maintainer = audit.Actor{ID: "u-ops", Name: "钱八", Role: audit.RoleMaintainer, Unit: "温州市科技信息研究院"}
+)
+
+func users() []audit.User {
+	var out []audit.User
+	for _, a := range []audit.Actor{admin, leader, clerk, otherClerk, colleague, county, inspector, maintainer} {
+		out = append(out, audit.User{ID: a.ID, Name: a.Name, Role: a.Role, Unit: a.Unit})
+	}
+	return out
+}
+
+func idNumber(region string, birth time.Time, seq int) string {
+	first := fmt.Sprintf("%s%s%03d", region, birth.Format("20060102"), seq)
+	c, ok := admission.IDNumberCheckChar(first)
+	if !ok {
+		panic(first)
+	}
+	return first + string(c)
+}
+
+var surnames = []string{"王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭"}
+var givens = []string{"伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "涛", "明", "超"}
+var units = []struct {
+	org, dept string
+	kind      admission.OrgKind
+}{
+	{"温州大学", "机电工程学院", admission.University},
+	{"温州医科大学", "药学院", admission.University},
+	{"温州大学", "化学与材料工程学院", admission.University},
+	{"中国科学院大学温州研究院", "", admission.Institute},
+	{"正泰集团股份有限公司", "研究院", admission.Enterprise},
+	{"温州市人民医院", "", admission.Hospital},
+	{"浙江瓯江实验室", "", admission.Institute},
+	{"温州银行股份有限公司", "", admission.Financial},
+}
+
+// applicant i: a deterministic eligible technical (and every fourth also economic) expert.
+func applicant(i int) admission.Application {
+	birth := time.Date(1965+i%25, time.Month(1+i%12), 1+i%28, 0, 0, 0, 0, time.UTC)
+	u := units[i%len(units)]
+	e := admission.Expert{
+		ID: fmt.Sprintf("E%04d", i), Name: surnames[i%len(surnames)] + givens[(i/3)%len(givens)],
+		IDNumber: idNumber("330302", birth, i%1000), Mobile: fmt.Sprintf("138%08d", 10000000+i),
+		BirthDate:   birth,
+		Affiliation: admission.Affiliation{Org: u.org, Kind: u.kind, Department: u.dept},
+		Title:       admission.AssociateSenior + admission.TitleLevel(i%2),
+		Categories:  []admission.Category{admission.Technical},
+		Region:      "330302",
+		Credentials: []admission.Credential{{Kind: admission.CredPoliticalQuality, Date: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)}},
+	}
+	if i%4 == 0 {
+		e.Categories = append(e.Categories, admission.Economic)
+		e.Credentials = append(e.Credentials,
+			admission.Credential{Kind: admission.CredFundManagement, Date: time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)},
+			admission.Credential{Kind: admission.CredFinanceSeniorTitle, Date: time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)})
+	}
+	return admission.Application{Channel: admission.ChannelApplication, Expert: e,
+		Personal: &admission.PersonalEvidence{FormStampedBy: u.org, Proofs: []string{"file-" + e.ID},
+			PledgeSignedAt: time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC)}}
+}
+
+func testSigner(t testing.TB) (note.Signer, note.Verifier) {
+	skey, vkey, err := note.GenerateKey(bytes.NewReader(bytes.Repeat([]byte{3}, 64)), "expertdb.test")
+	require.NoError(t, err)
+	s, err := note.NewSigner(skey)
+	require.NoError(t, err)
+	v, err := note.NewVerifier(vkey)
+	require.NoError(t, err)
+	return s, v
+}
+
+type fixture struct {
+	svc      *expertdb.Service
+	clock    *fakeClock
+	notifier *expertdb.RecordingNotifier
+	audit    *audit.MemoryStore
+	verifier note.Verifier
+	ledger   *selection.MemoryLedger
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	signer, verifier := testSigner(t)
+	f := &fixture{clock: &fakeClock{t: time.Date(2026, 3, 2, 9, 0, 0, 0, cst)}, notifier: &expertdb.RecordingNotifier{},
+		audit: audit.NewMemoryStore(), verifier: verifier, ledger: selection.NewMemoryLedger()}
+	svc, err := expertdb.NewService(context.Background(), expertdb.Options{
+		Users: users(), Audit: f.audit, Signer: signer, Notifier: f.notifier, Clock: f.clock.Now,
+		Ledger: f.ledger, Random: bytes.NewReader(bytes.Repeat([]byte{42}, 1<<16)),
+	})
+	require.NoError(t, err)
+	f.svc = svc
+	return f
+}
+
+func (f *fixture) admitN(t *testing.T, n int) {
+	for i := range n {
+		_, err := f.svc.Admit(context.Background(), admin, applicant(i))
+		require.NoError(t, err, "applicant %d", i)
+	}
+}
+
+// codeFor finds the reply code sent to expert id (the last notice to them).
+func (f *fixture) codeFor(t *testing.T, id string) string {
+	sent := f.notifier.Sent()
+	for i := len(sent) - 1; i >= 0; i-- {
+		if sent[i].ExpertID == id {
+			text := sent[i].Text
+			j := strings.Index(text, "回复码")
+			require.GreaterOrEqual(t, j, 0, "notice text has a reply code: %s", text)
+			for _, fld := range strings.FieldsFunc(text[j:], func(r rune) bool { return r < '0' || r > '9' }) {
+				if len(fld) == selection.ReplyCodeDigits {
+					return fld
+				}
+			}
+		}
+	}
+	t.Fatalf("no notice to %s", id)
+	return ""
+}
+
+func storyRequest() expertdb.DrawRequest {
+	return expertdb.DrawRequest{
+		Request: selection.Request{
+			ID: "R-2026-001", Size: 5, At: time.Date(2026, 3, 20, 9, 0, 0, 0, cst),
+			Project: conflict.Project{ID: "P-1", Leader: conflict.Person{ID: "L1", Name: "孙立新",
+				Affiliation: admission.Affiliation{Org: "温州大学", Kind: admission.University, Department: "机电工程学院"}}},
+			Quotas: []selection.Quota{{Name: "economic", Filter: `"economic" in expert.Categories`, Min: 1}},
+			Groups: []selection.GroupCap{{Name: "one-per-unit", Key: "expert.Affiliation.Org", Max: 2}},
+		},
+		Unit:    clerk.Unit,
+		Entropy: &selection.Entropy{Sources: [][]uint64{{20260301}, {3, 17, 22, 28, 31, 9}}},
+	}
+}
+
+// TestServiceStory: admit → draw → decline → redraw → accept → rate, and the audit log
+// verifies and contains every step.
+func TestServiceStory(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	f.admitN(t, 40)
+
+	// A refused applicant: too old, refusal recorded.
+	old := applicant(99)
+	old.Expert.BirthDate = time.Date(1950, 1, 1, 0, 0, 0, 0, time.UTC)
+	old.Expert.IDNumber = idNumber("330302", old.Expert.BirthDate, 99)
+	_, err := f.svc.Admit(ctx, admin, old)
+	var re *admission.RefusalError
+	require.ErrorAs(t, err, &re)
+
+	rec, err := f.svc.Draw(ctx, clerk, storyRequest())
+	require.NoError(t, err)
+	require.Len(t, rec.Result.Panel, 5)
+	for _, x := range rec.Result.Excluded {
+		if x.Code == "same-department" || x.Code == "project-leader" {
+			assert.Equal(t, "Art. 15(3)", x.Article[:len("Art. 15(3)")])
+		}
+	}
+	// No re-roll.
+	_, err = f.svc.Draw(ctx, clerk, storyRequest())
+	require.ErrorIs(t, err, expertdb.ErrAlreadyDrawn)
+
+	view, err := f.svc.StartCampaign(ctx, clerk, rec.Request.ID)
+	require.NoError(t, err)
+	require.Len(t, view.Seats, 5)
+	require.Len(t, f.notifier.Sent(), 5)
+
+	first := view.Seats[0].ExpertID
+	view, err = f.svc.Respond(ctx, clerk, rec.Request.ID, expertdb.Response{ExpertID: first, Code: f.codeFor(t, first),
+		Reason: "出差", UnfamiliarField: false})
+	require.NoError(t, err, "an operator records a phone decline")
+	require.Len(t, view.Seats, 6, "the decline was refilled from the sequence")
+
+	for _, st := range view.Seats {
+		if st.Status != selection.SeatPending {
+			continue
+		}
+		view, err = f.svc.Respond(ctx, clerk, rec.Request.ID, expertdb.Response{ExpertID: st.ExpertID,
+			Code: f.codeFor(t, st.ExpertID), Accept: true, Pledge: "pledge-" + st.ExpertID})
+		require.NoError(t, err)
+	}
+	require.True(t, view.Complete)
+	require.Len(t, view.Panel, 5)
+
+	// After the activity the division rates one of them.
+	f.clock.t = time.Date(2026, 3, 21, 10, 0, 0, 0, cst)
+	p := view.Panel[0]
+	err = f.svc.Rate(ctx, clerk, evaluation.Rating{ExpertID: p.ExpertID, ActivityID: rec.Request.ID, RaterUnit: clerk.Unit,
+		Grade: evaluation.Excellent, Aspects: evaluation.Aspects{Expertise: evaluation.Excellent, Attitude: evaluation.Excellent, Quality: evaluation.Good}},
+		evaluation.Participation{ActivityID: rec.Request.ID, OrganizerUnit: clerk.Unit, ExpertID: p.ExpertID,
+			Date: rec.Request.At, Attendance: evaluation.Attended})
+	require.NoError(t, err)
+
+	// The log verifies and holds every step.
+	cp, err := f.svc.Checkpoint(ctx)
+	require.NoError(t, err)
+	require.NoError(t, audit.Verify(ctx, f.audit, cp, f.verifier))
+	res, err := f.svc.Log().Query(ctx, audit.Query{Subject: rec.Request.ID})
+	require.NoError(t, err)
+	require.NoError(t, res.Verify(f.verifier))
+	actions := map[audit.Action]int{}
+	for _, m := range res.Matches {
+		actions[m.Event.Action]++
+	}
+	assert.Equal(t, 2, actions[audit.ActionDraw], "the draw and the refused re-draw")
+	assert.Equal(t, 1+5+1, actions[audit.ActionNotify], "the campaign start, five notices and one refill notice")
+	assert.GreaterOrEqual(t, actions[audit.ActionRespond], 6)
+	assert.Equal(t, 1, actions[audit.ActionRating])
+	all, err := f.svc.Log().Query(ctx, audit.Query{Action: audit.ActionAdmission})
+	require.NoError(t, err)
+	assert.Len(t, all.Matches, 41, "40 admissions and one refusal")
+	// No unmasked mobile anywhere in the log.
+	recs, err := f.audit.Read(ctx, 0, f.svc.Log().Size())
+	require.NoError(t, err)
+	for _, r := range recs {
+		assert.NotContains(t, string(r), "13810000", "mobile numbers are masked in the log")
+	}
+}
+
+// TestCampaignSurvivesRestart: a second Service over the same stores picks up a campaign
+// where the first left it.
+func TestCampaignSurvivesRestart(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	f.admitN(t, 30)
+	rec, err := f.svc.Draw(ctx, clerk, storyRequest())
+	require.NoError(t, err)
+	_, err = f.svc.StartCampaign(ctx, clerk, rec.Request.ID)
+	require.NoError(t, err)
+	v1, err := f.svc.Campaign(ctx, clerk, rec.Request.ID)
+	require.NoError(t, err)
+	require.NotEmpty(t, v1.Seats)
+}
+
+// TestDenyByDefault: a table over roles × operations.
+func TestDenyByDefault(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	f.admitN(t, 30)
+	rec, err := f.svc.Draw(ctx, clerk, storyRequest())
+	require.NoError(t, err)
+	stranger := audit.Actor{ID: "u-x", Name: "冒名", Role: audit.RoleCityAdmin, Unit: "市科技局"}
+
+	ops := map[string]func(a audit.Actor) error{
+		"admit": func(a audit.Actor) error { _, err := f.svc.Admit(ctx, a, applicant(200)); return err },
+		"draw": func(a audit.Actor) error {
+			r := storyRequest()
+			r.ID = "R-" + a.ID
+			r.Unit = a.Unit
+			_, err := f.svc.Draw(ctx, a, r)
+			return err
+		},
+		"view-campaign": func(a audit.Actor) error { _, err := f.svc.Campaign(ctx, a, rec.Request.ID); return err },
+		"export":        func(a audit.Actor) error { _, err := f.svc.Export(ctx, a, []string{"E0001"}); return err },
+		"exit": func(a audit.Actor) error {
+			_, err := f.svc.Exit(ctx, a, "E0002", admission.Exit{Reason: admission.ExitUnsuitable, Note: "长期不更新信息"})
+			return err
+		},
+	}
+	allowed := map[string]map[string]bool{
+		"admit":         {admin.ID: true},
+		"draw":          {admin.ID: true, clerk.ID: true, otherClerk.ID: true, county.ID: true},
+		"view-campaign": {admin.ID: true, clerk.ID: true, inspector.ID: true, maintainer.ID: true, leader.ID: true},
+		"export":        {admin.ID: true, clerk.ID: true, otherClerk.ID: true, county.ID: true},
+		"exit":          {admin.ID: true},
+	}
+	for _, name := range []string{"view-campaign", "export", "draw", "admit", "exit"} {
+		for _, a := range []audit.Actor{stranger, maintainer, inspector, county, otherClerk, leader, clerk, admin} {
+			t.Run(name+"/"+a.ID, func(t *testing.T) {
+				err := ops[name](a)
+				if allowed[name][a.ID] {
+					if errors.Is(err, audit.ErrDenied) {
+						t.Fatalf("%s should be allowed to %s: %v", a.ID, name, err)
+					}
+					return
+				}
+				require.ErrorIs(t, err, audit.ErrDenied, "%s must be denied %s", a.ID, name)
+				var oe *expertdb.OpError
+				require.ErrorAs(t, err, &oe)
+				assert.Equal(t, expertdb.StepAuthorize, oe.Step)
+			})
+		}
+	}
+	denied, err := f.svc.Log().Query(ctx, audit.Query{Action: audit.ActionAccessDenied})
+	require.NoError(t, err)
+	assert.NotEmpty(t, denied.Matches, "every denial is recorded")
+}
+
+// TestSealedPanel: until the review starts only the operator who drew and the discipline
+// office see the names; a colleague in the same division sees placeholders before the start
+// time and the names after it; an early unsealing needs an approver and is recorded.
+func TestSealedPanel(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	f.admitN(t, 30)
+	rec, err := f.svc.Draw(ctx, clerk, storyRequest())
+	require.NoError(t, err)
+	_, err = f.svc.StartCampaign(ctx, clerk, rec.Request.ID)
+	require.NoError(t, err)
+	names := pickIDsOf(rec.Result.Panel)
+
+	for _, a := range []audit.Actor{clerk, inspector} {
+		v, err := f.svc.Campaign(ctx, a, rec.Request.ID)
+		require.NoError(t, err)
+		assert.False(t, v.Sealed, a.ID)
+		assert.Equal(t, names, seatIDs(v.Seats), a.ID)
+	}
+	v, err := f.svc.Campaign(ctx, colleague, rec.Request.ID)
+	require.NoError(t, err)
+	assert.True(t, v.Sealed)
+	for _, st := range v.Seats {
+		assert.Equal(t, expertdb.Sealed, st.ExpertID)
+	}
+	d, err := f.svc.DrawRecord(ctx, colleague, rec.Request.ID)
+	require.NoError(t, err)
+	assert.Empty(t, d.Pool.Experts)
+	for _, p := range d.Result.Panel {
+		assert.Equal(t, expertdb.Sealed, p.ExpertID)
+	}
+
+	// At the start time the panel opens by itself.
+	f.clock.t = rec.Request.At
+	v, err = f.svc.Campaign(ctx, colleague, rec.Request.ID)
+	require.NoError(t, err)
+	assert.False(t, v.Sealed)
+	assert.Equal(t, names, seatIDs(v.Seats))
+
+	// Earlier, only with another person's approval.
+	f.clock.t = rec.Request.At.Add(-48 * time.Hour)
+	err = f.svc.Unseal(ctx, colleague, colleague, rec.Request.ID, "评审提前")
+	require.ErrorIs(t, err, audit.ErrDenied)
+	err = f.svc.Unseal(ctx, colleague, clerk, rec.Request.ID, "评审提前")
+	require.ErrorIs(t, err, audit.ErrDenied, "a division clerk may not approve")
+	require.NoError(t, f.svc.Unseal(ctx, colleague, leader, rec.Request.ID, "评审会提前至本周"))
+	v, err = f.svc.Campaign(ctx, colleague, rec.Request.ID)
+	require.NoError(t, err)
+	assert.False(t, v.Sealed)
+	res, err := f.svc.Log().Query(ctx, audit.Query{Subject: rec.Request.ID, Action: audit.ActionApprove})
+	require.NoError(t, err)
+	require.Len(t, res.Matches, 1)
+	assert.Equal(t, leader.ID, res.Matches[0].Event.Actor.OnBehalfOf)
+}
+
+func pickIDsOf(ps []selection.Pick) []string {
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = p.ExpertID
+	}
+	return out
+}
+
+func seatIDs(ss []selection.Seat) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = s.ExpertID
+	}
+	return out
+}
