@@ -120,6 +120,7 @@ func redactable() admission.Expert {
 		Exits:       []admission.Exit{{Reason: admission.ExitOnRequest, Note: "本人手机 13812345678", ApprovedBy: "u-1"}},
 		Tags:        []string{"新材料"},
 		Trainings:   []admission.Training{{Kind: admission.TrainingIntegrity, Note: "张三 13812345678"}},
+		Unavailable: []admission.Period{{From: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 3, 5, 0, 0, 0, 0, time.UTC), Reason: "住院"}},
 	}
 }
 
@@ -138,6 +139,9 @@ func TestRedact(t *testing.T) {
 	assert.Empty(t, r.Exits[0].Note)
 	assert.Equal(t, "u-1", r.Exits[0].ApprovedBy)
 	assert.Empty(t, r.Trainings[0].Note)
+	require.Len(t, r.Unavailable, 1)
+	assert.Empty(t, r.Unavailable[0].Reason)
+	assert.Equal(t, e.Unavailable[0].From, r.Unavailable[0].From)
 	// No shared memory: editing the copy leaves the original alone.
 	r.Fields[0] = "x"
 	r.Credentials[0].Kind = "x"
@@ -160,7 +164,7 @@ func TestRedactCoversEveryField(t *testing.T) {
 		"RetirementAge": "kept", "Affiliation": "kept", "Past": "copied", "Title": "kept", "Categories": "copied",
 		"Fields": "copied", "Region": "kept", "Credentials": "detail dropped", "Records": "detail dropped",
 		"Status": "kept", "Exits": "note dropped", "UpdatedAt": "kept", "Tags": "copied", "Trainings": "note dropped",
-		"Entries": "copied",
+		"Entries": "copied", "Unavailable": "reason dropped",
 	}
 	typ := reflect.TypeFor[admission.Expert]()
 	for i := range typ.NumField() {

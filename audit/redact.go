@@ -15,11 +15,11 @@ import (
 //   - BirthDate keeps the year only (1 January): the full date identifies a person, the
 //     year is enough to see the age band;
 //   - free-text details that may carry personal or confidential information are dropped:
-//     Credential.Detail, Record.Detail, Exit.Note, Training.Note;
+//     Credential.Detail, Record.Detail, Exit.Note, Training.Note, Period.Reason;
 //   - everything a draw, recusal check or statistic needs is kept: ID, unit and department,
 //     past units, title, categories, fields, region, credential kinds and dates, record
 //     kinds, dates and seriousness, status, exits, tags, trainings, entries (how and when
-//     the expert was admitted, by whom).
+//     the expert was admitted, by whom), unavailable periods (without their reason).
 //
 // Redact is idempotent.
 func Redact(e admission.Expert) admission.Expert {
@@ -47,6 +47,10 @@ func Redact(e admission.Expert) admission.Expert {
 		r.Records[i].Detail = ""
 	}
 	r.Entries = slices.Clone(e.Entries)
+	r.Unavailable = slices.Clone(e.Unavailable)
+	for i := range r.Unavailable {
+		r.Unavailable[i].Reason = "" // leave, illness, travel: personal (Art. 7(2))
+	}
 	r.Trainings = slices.Clone(e.Trainings)
 	for i := range r.Trainings {
 		r.Trainings[i].Note = ""
