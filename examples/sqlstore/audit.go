@@ -77,18 +77,15 @@ func (s *AuditStore) AppendAt(ctx context.Context, start int64, records ...[]byt
 		if have != start {
 			return fmt.Errorf("%w: append at %d but the log holds %d records", audit.ErrConflict, start, have)
 		}
-		stmt, err := tx.PrepareContext(ctx, `INSERT INTO audit_records (idx, data) VALUES ($1, $2)`)
-		if err != nil {
-			return err
-		}
-		defer stmt.Close()
+		rows := make([][]any, len(records))
 		for i, r := range records {
-			if _, err := stmt.ExecContext(ctx, start+int64(i), r); err != nil {
-				if isUniqueViolation(err) {
-					return fmt.Errorf("%w: index %d taken: %v", audit.ErrConflict, start+int64(i), err)
-				}
-				return err
+			rows[i] = []any{start + int64(i), r}
+		}
+		if err := insertRows(ctx, tx, `INSERT INTO audit_records (idx, data) VALUES `, "", rows); err != nil {
+			if isUniqueViolation(err) {
+				return fmt.Errorf("%w: an index from %d is taken: %v", audit.ErrConflict, start, err)
 			}
+			return err
 		}
 		return nil
 	})
@@ -194,15 +191,12 @@ func (s *AuditStore) WriteHashes(ctx context.Context, indexes []int64, hashes []
 		return nil
 	}
 	err := s.db.tx(ctx, func(tx *sql.Tx) error {
-		stmt, err := tx.PrepareContext(ctx, `INSERT INTO audit_hashes (idx, hash) VALUES ($1, $2) ON CONFLICT (idx) DO NOTHING`)
-		if err != nil {
-			return err
-		}
-		defer stmt.Close()
+		rows := make([][]any, len(indexes))
 		for i, x := range indexes {
-			if _, err := stmt.ExecContext(ctx, x, hashes[i][:]); err != nil {
-				return err
-			}
+			rows[i] = []any{x, hashes[i][:]}
+		}
+		if err := insertRows(ctx, tx, `INSERT INTO audit_hashes (idx, hash) VALUES `, ` ON CONFLICT (idx) DO NOTHING`, rows); err != nil {
+			return err
 		}
 		return nil
 	})
@@ -224,4 +218,36 @@ func isUniqueViolation(err error) bool {
 		return c == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY || c == sqlite3.SQLITE_CONSTRAINT_UNIQUE
 	}
 	return false
+}
+
+// insertRows inserts rows with multi-row INSERT statements of at most 400 rows each: prefix,
+// then "($1, $2), ($3, $4), …" (placeholders only; every value is bound), then suffix.
+func insertRows(ctx context.Context, tx *sql.Tx, prefix, suffix string, rows [][]any) error {
+	const chunk = 400
+	for len(rows) > 0 {
+		n := min(chunk, len(rows))
+		var q strings.Builder
+		q.WriteString(prefix)
+		args := make([]any, 0, n*len(rows[0]))
+		for i, row := range rows[:n] {
+			if i > 0 {
+				q.WriteByte(',')
+			}
+			q.WriteByte('(')
+			for j, v := range row {
+				if j > 0 {
+					q.WriteByte(',')
+				}
+				args = append(args, v)
+				fmt.Fprintf(&q, "$%d", len(args))
+			}
+			q.WriteByte(')')
+		}
+		q.WriteString(suffix)
+		if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
+			return err
+		}
+		rows = rows[n:]
+	}
+	return nil
 }
