@@ -393,3 +393,51 @@ func seatIDs(ss []selection.Seat) []string {
 	}
 	return out
 }
+
+// TestBookingsExcludeFromOverlappingDraw: an expert who accepted a seat on one activity is
+// excluded, with a reason, from a draw for another activity on the same day (Art. 8(2)),
+// but not from one on another day; a withdrawal frees the date again.
+func TestBookingsExcludeFromOverlappingDraw(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	f.admitN(t, 40)
+	first := storyRequest()
+	rec, err := f.svc.Draw(ctx, clerk, first)
+	require.NoError(t, err)
+	view, err := f.svc.StartCampaign(ctx, clerk, rec.Request.ID)
+	require.NoError(t, err)
+	booked := view.Seats[0].ExpertID
+	_, err = f.svc.Respond(ctx, clerk, rec.Request.ID, expertdb.Response{ExpertID: booked, Code: f.codeFor(t, booked), Accept: true, Pledge: "p"})
+	require.NoError(t, err)
+
+	exclusionOf := func(r *expertdb.DrawRecord, id string) string {
+		for _, x := range r.Result.Excluded {
+			if x.ExpertID == id {
+				return x.Code
+			}
+		}
+		return ""
+	}
+	sameDay := storyRequest()
+	sameDay.ID = "R-2026-002"
+	sameDay.At = first.At.Add(5 * time.Hour)
+	r2, err := f.svc.Draw(ctx, clerk, sameDay)
+	require.NoError(t, err)
+	assert.Equal(t, "booked", exclusionOf(r2, booked))
+
+	nextDay := storyRequest()
+	nextDay.ID = "R-2026-003"
+	nextDay.At = first.At.Add(24 * time.Hour)
+	r3, err := f.svc.Draw(ctx, clerk, nextDay)
+	require.NoError(t, err)
+	assert.NotEqual(t, "booked", exclusionOf(r3, booked))
+
+	_, err = f.svc.Withdraw(ctx, clerk, rec.Request.ID, booked, "突发疾病")
+	require.NoError(t, err)
+	again := storyRequest()
+	again.ID = "R-2026-004"
+	again.At = first.At.Add(3 * time.Hour)
+	r4, err := f.svc.Draw(ctx, clerk, again)
+	require.NoError(t, err)
+	assert.NotEqual(t, "booked", exclusionOf(r4, booked), "the withdrawal released the date")
+}
