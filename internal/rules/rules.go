@@ -18,6 +18,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 
@@ -124,6 +125,14 @@ func compile[E any, R any](name, source string, o Options, as expr.Option) (*Pro
 	var zero E
 	opts := []expr.Option{expr.Env(zero), as, expr.MaxNodes(nodes)}
 	if len(o.Constants) > 0 {
+		// expr type-checks the tree before running patchers and does not re-check call
+		// arguments afterwards, so a typo inside a call (hasCredential(expert.Orgg)) would slip
+		// through. Check first against an environment that declares the constants as fields.
+		if env, ok := withConstants(reflect.TypeFor[E](), o.Constants); ok {
+			if _, err := expr.Compile(source, expr.Env(env), as, expr.MaxNodes(nodes)); err != nil {
+				return nil, compileError(name, source, err)
+			}
+		}
 		opts = append(opts, expr.Patch(constPatcher(o.Constants)))
 	}
 	prog, err := expr.Compile(source, opts...)
@@ -167,6 +176,37 @@ func (p *Program[E, R]) Eval(env *E) (R, error) {
 		return zero, fmt.Errorf("%w: rule %q returned %T", ErrEval, p.name, out)
 	}
 	return r, nil
+}
+
+// withConstants returns a zero value of a struct type with the exported fields of t and one
+// field per constant (tagged with the constant's name), for type-checking. ok is false when t
+// is not a struct or the type cannot be built; the caller then relies on the single compile.
+func withConstants(t reflect.Type, consts map[string]any) (env any, ok bool) {
+	if t.Kind() != reflect.Struct {
+		return nil, false
+	}
+	defer func() {
+		if recover() != nil {
+			env, ok = nil, false
+		}
+	}()
+	var fields []reflect.StructField
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if f.IsExported() {
+			fields = append(fields, reflect.StructField{Name: f.Name, Type: f.Type, Tag: f.Tag, Anonymous: f.Anonymous})
+		}
+	}
+	names := make([]string, 0, len(consts))
+	for n := range consts {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	for i, n := range names {
+		fields = append(fields, reflect.StructField{Name: fmt.Sprintf("Const%d", i), Type: reflect.TypeOf(consts[n]),
+			Tag: reflect.StructTag(`expr:"` + n + `"`)})
+	}
+	return reflect.New(reflect.StructOf(fields)).Elem().Interface(), true
 }
 
 // constPatcher replaces bare identifiers naming a constant with that constant.

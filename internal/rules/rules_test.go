@@ -160,3 +160,20 @@ func FuzzCompile(f *testing.F) {
 		_, _ = p.Eval(newEnv())
 	})
 }
+
+// TestConstantsDoNotHideTyposInCallArguments: with constants (a patcher) present, an unknown
+// field inside a function call's arguments is still a compile error, not a run-time failure.
+func TestConstantsDoNotHideTyposInCallArguments(t *testing.T) {
+	for _, src := range []string{
+		`hasCredential(expert.Affiliation.Orgg)`,
+		`!hasCredential(expert.Affiliation.Orgg) && expert.Title >= AssociateSenior`,
+		`any(expert.Categories, hasCredential(#.Nope))`,
+	} {
+		_, err := rules.CompileBool[env]("typo", src, consts)
+		var ce *rules.CompileError
+		require.ErrorAs(t, err, &ce, src)
+		assert.Positive(t, ce.Line, src)
+	}
+	_, err := rules.CompileBool[env]("ok", `hasCredential(expert.Affiliation.Org) || expert.Title >= Senior`, consts)
+	require.NoError(t, err)
+}
