@@ -22,8 +22,9 @@ const (
 )
 
 // Describe renders the effective rules in Chinese, article by article, as a county files them
-// with the city bureau (备案, Art. 13): admission (Art. 5, 8, 10, 11), draws (Art. 13, 14),
-// recusal (Art. 15), ratings and integrity (Art. 25, 9, 10), permissions (Art. 18–21) and
+// with the city bureau (备案, Art. 13): admission (Art. 5, 8, 10, 11), draws (Art. 13, 14,
+// with the draw controls: availability, Art. 8(2); draw window, Art. 14(2); county exclusion
+// rules), recusal (Art. 15), ratings and integrity (Art. 25, 9, 10), permissions (Art. 18–21) and
 // alerts (Art. 17, 22). Every setting or rule the county changed is marked MarkChanged,
 // every addition MarkAdded, and every default rule it removed is listed with MarkDisabled;
 // a closing list repeats each change with the city default and the county's value. Rule
@@ -261,6 +262,37 @@ func (d *describer) selection() {
 			d.line(4, "分组上限 %s：按 %s 分组，每组不超过 %d 人", g.Name, oneLine(g.Key), g.Max)
 		}
 	}
+	d.drawControls(s)
+}
+
+// drawControls renders the draw controls of selection: availability (Art. 8(2)), the draw
+// window (Art. 14(2)) and the county exclusion rules (Art. 13).
+func (d *describer) drawControls(s *selection.Rules) {
+	d.line(1, "（七）专家时间冲突（第八条第（二）项：专家接受邀请后，原则上不得缺席）：")
+	if s.IgnoreUnavailable {
+		d.line(2, "不核查专家申报的不能参加时段%s", d.mark("selection.ignore_unavailable"))
+	} else {
+		d.line(2, "专家申报的不能参加时段（请假、出差等）与活动时间重叠的，不予抽取%s", d.mark("selection.ignore_unavailable"))
+	}
+	if s.IgnoreBookings {
+		d.line(2, "不核查专家已接受的其他活动%s", d.mark("selection.ignore_bookings"))
+	} else {
+		d.line(2, "专家已接受其他评审（咨询）活动邀请且时间重叠的，不予抽取%s", d.mark("selection.ignore_bookings"))
+	}
+	w, mark := s.DrawWindow, d.mark("selection.draw_window")
+	const why = "（第十四条第（二）项：抽取和通知过程保密；参照评审专家抽取的通行做法，缩短专家名单形成至活动开始的时间）"
+	switch {
+	case w.MaxLead > 0 && w.MinLead > 0:
+		d.line(1, "（八）抽取时段%s：须在活动开始前%s至前%s之间抽取，抽取申请须写明抽取时间%s", why, durationZH(w.MaxLead), durationZH(w.MinLead), mark)
+	case w.MaxLead > 0:
+		d.line(1, "（八）抽取时段%s：须在活动开始前%s以内、活动开始之前抽取，抽取申请须写明抽取时间%s", why, durationZH(w.MaxLead), mark)
+	case w.MinLead > 0:
+		d.line(1, "（八）抽取时段%s：须在活动开始前至少%s抽取，抽取申请须写明抽取时间%s", why, durationZH(w.MinLead), mark)
+	default:
+		d.line(1, "（八）抽取时段：不限定（市级规则未规定抽取时段）%s", mark)
+	}
+	d.line(1, "（九）本地排除规则（第十三条），候选专家不满足下列条件的不予抽取：")
+	d.ruleList(2, "selection.exclusions", s.Exclusions, true)
 }
 
 // quotaZH renders the bounds of a request quota in Chinese.

@@ -58,6 +58,14 @@ var cst = time.FixedZone("CST", 8*3600)
 //     rule that cannot be evaluated refuses the request (fail closed).
 //   - Shares of the panel round towards the stricter side for the county's intent: "at
 //     least half" rounds up (⌈7/2⌉ = 4), "at most a quarter" rounds down (⌊7/4⌋ = 1).
+//   - The draw controls of package selection are county settings like the others. The
+//     availability checks (Art. 8(2)) stay on unless a county switches them off, which is a
+//     change under Art. 8(2). The draw window is a county's reading of the confidentiality
+//     of the draw and the notification (Art. 14(2)) after procurement practice; the city
+//     has none. A county exclusion rule is filed under its own article (Art. 13 when it
+//     names none; Art. 15(5) for a cooling-off period, another circumstance that may affect
+//     a fair evaluation), and its name, which becomes the exclusion code in every draw
+//     record, may not be one of the codes the draw records itself.
 type Policy struct {
 	// Name is the title of the rule set, e.g. 瑞安市科技专家库使用细则.
 	Name string
@@ -199,8 +207,11 @@ type policyCompiled struct {
 //     WenzhouMeasures2024 (an empty Base is set to it);
 //   - admission.Rules.Compile, conflict.Rules.Compile, evaluation.Rules.Validate;
 //   - the selection settings (annual cap ≥ 0, preferential share a fraction in [0, 1], mode,
-//     search bound and reserve ≥ 0); Selection's Admission, Conflict and Evaluation are set
-//     to the Policy's when nil and must be the Policy's otherwise;
+//     search bound and reserve ≥ 0, a draw window with non-negative leads and MinLead ≤
+//     MaxLead when MaxLead is set, exclusion rules that are named, not after a code the draw
+//     records itself, have a message and compile over selection.Env); Selection's Admission,
+//     Conflict and Evaluation are set to the Policy's when nil and must be the Policy's
+//     otherwise;
 //   - the permission rules (audit.NewPermissions) and alert rules (audit.NewAlerter);
 //   - every request rule (see RequestRule).
 //
@@ -304,6 +315,13 @@ func (p *Policy) compileSelection() []error {
 	if s.Reserve < 0 {
 		bad("selection.reserve", "备选专家人数（reserve）不能为负数")
 	}
+	if w := s.DrawWindow; w.MaxLead < 0 || w.MinLead < 0 {
+		bad("selection.draw_window", "抽取时段（draw_window）的 max_lead、min_lead 不能为负数")
+	} else if w.MaxLead > 0 && w.MinLead > w.MaxLead {
+		bad("selection.draw_window.min_lead", fmt.Sprintf("抽取时段设置矛盾：min_lead（%s）不能大于 max_lead（%s）",
+			durationText(w.MinLead), durationText(w.MaxLead)))
+	}
+	errs = append(errs, compileExclusions(s.Exclusions)...)
 	link := func(name string, have, want any, isNil bool, set func()) {
 		if isNil {
 			set()
@@ -316,6 +334,45 @@ func (p *Policy) compileSelection() []error {
 	link("入库规则", s.Admission, p.Admission, s.Admission == nil, func() { s.Admission = p.Admission })
 	link("回避规则", s.Conflict, p.Conflict, s.Conflict == nil, func() { s.Conflict = p.Conflict })
 	link("履职评价规则", s.Evaluation, p.Evaluation, s.Evaluation == nil, func() { s.Evaluation = p.Evaluation })
+	return errs
+}
+
+// compileExclusions checks the county exclusion rules of the draw (selection.Rules.Exclusions)
+// the way LoadPolicy does: each has a name that is not a code the draw records itself, a
+// Chinese message, and an expression that compiles over selection.Env with the options of
+// selection.Prepare, so that a policy that compiles never fails to prepare a draw.
+func compileExclusions(rs []rules.Rule) []error {
+	var errs []error
+	seen := map[string]bool{}
+	for i, r := range rs {
+		path := fmt.Sprintf("selection.exclusions[%s]", r.Name)
+		if strings.TrimSpace(r.Name) == "" {
+			path = fmt.Sprintf("selection.exclusions[#%d]", i+1)
+			errs = append(errs, &PolicyError{Path: path, Code: codeMissing, Message: fmt.Sprintf("第%d条排除规则缺少名称（name）", i+1)})
+			continue
+		}
+		switch {
+		case seen[r.Name]:
+			errs = append(errs, &PolicyError{Path: path, Rule: r.Name, Code: codeDuplicate, Message: fmt.Sprintf("排除规则“%s”重复定义", clip(r.Name))})
+			continue
+		case slices.Contains(reservedExclusionCodes, r.Name):
+			errs = append(errs, &PolicyError{Path: path, Rule: r.Name, Code: codeValue,
+				Message: fmt.Sprintf("排除规则不能命名为“%s”：这是抽取程序自身的排除原因代码", clip(r.Name))})
+		}
+		seen[r.Name] = true
+		if strings.TrimSpace(r.Message) == "" {
+			errs = append(errs, &PolicyError{Path: path, Rule: r.Name, Code: codeMissing,
+				Message: fmt.Sprintf("排除规则“%s”须写排除时的中文说明（message）", clip(r.Name))})
+		}
+		if _, err := rules.CompileBool[selection.Env](r.Name, r.Expr, drawOptions()); err != nil {
+			pe := &PolicyError{Path: path + ".expr", Rule: r.Name, Code: codeInvalid, Message: "排除规则有误：" + err.Error(), Err: err}
+			var ce *rules.CompileError
+			if errors.As(err, &ce) {
+				pe.Code, pe.Message = codeExpression, fmt.Sprintf("排除规则“%s”的表达式有误：%s", clip(r.Name), ce.Msg)
+			}
+			errs = append(errs, pe)
+		}
+	}
 	return errs
 }
 

@@ -1,8 +1,10 @@
 package expertdb_test
 
 import (
+	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/wzsti/expertdb"
 	"github.com/wzsti/expertdb/selection"
@@ -98,4 +100,37 @@ request_rules:
 	fmt.Printf("%+v\n", out.Quotas)
 	// Output:
 	// [{Name:key-project-outside-county/outside-county Filter:expert.Region != "330381" Min:4 Max:0}]
+}
+
+func ExampleLoadPolicy_drawControls() {
+	p, err := expertdb.LoadPolicy([]byte(`name: 瑞安市科技专家库使用细则
+region: "330381"
+selection:
+  draw_window: {max_lead: 72h, min_lead: 2h}
+  exclusions:
+    - name: cooling-off
+      article: Art. 15(5)
+      expr: '!reviewedUnitWithin(project.Unit, 6)'
+      message: 专家在本次活动前后 6 个月内评审过同一申报单位的项目，按本地使用细则回避
+`))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, c := range p.Changes() {
+		fmt.Println(c)
+	}
+	// A draw four days before the activity is outside the county's window.
+	at := time.Date(2026, 5, 20, 9, 0, 0, 0, time.FixedZone("CST", 8*3600))
+	req := selection.Request{ID: "R-1", Size: 3, At: at, DrawnAt: at.AddDate(0, 0, -4)}
+	_, err = selection.Draw(req, selection.Pool{}, selection.Entropy{Sources: [][]uint64{{1}}}, p.Selection)
+	var se *selection.Error
+	if errors.As(err, &se) {
+		fmt.Println(errors.Is(err, selection.ErrDrawWindow), se.Article, se.Code)
+	}
+	// Output:
+	// selection.draw_window.max_lead (Art. 14(2)): 0 → 72h [line 4]
+	// selection.draw_window.min_lead (Art. 14(2)): 0 → 2h [line 4]
+	// selection.exclusions[cooling-off] (Art. 15(5)): added !reviewedUnitWithin(project.Unit, 6) [line 6]
+	// true Art. 14(2) draw-too-early
 }

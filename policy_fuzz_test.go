@@ -25,6 +25,13 @@ func FuzzLoadPolicy(f *testing.F) {
 		header + "alerts: [{name: redraw, window: 12h, threshold: 2}]\n",
 		header + "conflict: {unit_aliases: {甲: 乙, 乙: 甲}}\n",
 		header + "selection: &a {annual_cap: 8}\nconflict: *a\n",
+		header + "selection: {ignore_unavailable: true, ignore_bookings: false}\n",
+		header + "selection:\n  draw_window: {max_lead: 72h, min_lead: 2h}\n",
+		header + "selection:\n  draw_window:\n    max_lead: 1h\n    min_lead: -90m\n",
+		header + "selection: {draw_window: {max_lead: 3d, min_lead: 0}}\n",
+		header + coolingOffYAML,
+		header + "selection:\n  exclusions:\n    - name: x\n      expr: |\n        usage < 5\n          && !(expert.Affiliation.Org in project.Units)\n      message: m\n",
+		header + "selection:\n  exclusions:\n    - {name: cooling-off, disabled: true}\n    - {name: booked, expr: !reviewedUnitWithin(project.Unit, 6), message: m}\n",
 		"name: [\nregion: {",
 		"---\n---\n",
 	} {

@@ -178,6 +178,14 @@ func (e *PolicyError) Unwrap() error { return e.Err }
 //	  search_bound: 1000000
 //	  reserve: 6
 //	  seal_panels: true                  # panel names sealed until the activity (Policy.SealPanels)
+//	  ignore_unavailable: false          # Art. 8(2): true stops excluding declared unavailable periods
+//	  ignore_bookings: false             # Art. 8(2): true stops excluding clashing accepted activities
+//	  draw_window: {max_lead: 72h, min_lead: 2h}   # Art. 14(2): draw 3 days to 2 hours before the start
+//	  exclusions:                        # county exclusion rules over selection.Env, merged by name
+//	    - name: cooling-off              # the expression starts with !, so it is quoted
+//	      article: Art. 15(5)
+//	      expr: '!reviewedUnitWithin(project.Unit, 6)'
+//	      message: 专家在本次活动前后 6 个月内评审过同一申报单位的项目，按本地使用细则回避
 //
 //	permissions:                         # Art. 18–21, over audit.PermissionEnv
 //	  roles: [city-admin, leader, division, county, discipline, maintainer, expert]   # replaces the list
@@ -214,8 +222,8 @@ func (e *PolicyError) Unwrap() error { return e.Err }
 //
 // # Rules
 //
-// A rule list (admission basic, required, any_of, drawable; conflict clause5; permissions
-// allow and deny) is merged with the default list by name:
+// A rule list (admission basic, required, any_of, drawable; conflict clause5; selection
+// exclusions; permissions allow and deny) is merged with the default list by name:
 //
 //   - an entry whose name is a default rule changes the fields it gives (article, expr,
 //     message); the others keep their default;
@@ -228,6 +236,33 @@ func (e *PolicyError) Unwrap() error { return e.Err }
 // threshold). Every override is recorded as a Change (Policy.Changes) and marked in
 // Policy.Describe. Values: integers are YAML integers (not quoted), booleans true or false,
 // fractions "n/d" or a percentage, durations Go durations ("24h").
+//
+// # Draw controls
+//
+// The selection section also configures the draw controls of package selection (see its
+// documentation, "Draw controls"); each override is a Change with the article given here:
+//
+//   - ignore_unavailable, ignore_bookings (booleans, default false; Art. 8(2)): true stops
+//     excluding experts whose declared unavailable periods, or whose accepted seats on other
+//     activities, overlap the activity (selection.Rules.IgnoreUnavailable, IgnoreBookings).
+//     The checks are on by default because an expert who accepts must attend (Art. 8(2)).
+//   - draw_window (max_lead, min_lead: Go durations, 0 or absent = no bound; Art. 14(2) and
+//     public-procurement practice): a request may be drawn only between max_lead and
+//     min_lead before its activity starts (selection.Rules.DrawWindow), so that the list of
+//     names exists for as short a time as possible. Both are non-negative and, when max_lead
+//     is set, min_lead ≤ max_lead. A county that sets a window makes Request.DrawnAt
+//     required (the Service sets it to the time of the draw). Each key is a Change of its
+//     own (selection.draw_window.max_lead, selection.draw_window.min_lead).
+//   - exclusions (a rule list over selection.Env: expert, usage, project,
+//     reviewedUnitWithin; the city has none): an expert for whom a rule's expression is
+//     false is excluded from the draw with the rule's article (default "Art. 13"), its name as
+//     the code and its message, which is required. The rules are compiled at load time with
+//     the options selection.Prepare uses, so a rule that loads also compiles in every draw.
+//     A rule may not be named after a code the draw itself records ("annual-cap", "booked",
+//     "criteria", "expression-error", "not-active", "not-eligible", "on-panel",
+//     "unavailable"), so an exclusion's code always says which rule excluded the expert.
+//     An expression that starts with "!" must be quoted: YAML reads an unquoted !word as a
+//     tag. selection.CoolingOffRule(6) is, in YAML, the cooling-off rule of the example.
 func LoadPolicy(src []byte) (*Policy, error) {
 	if len(src) > MaxPolicySize {
 		return nil, &PolicyError{Code: codeTooLarge,
@@ -439,7 +474,13 @@ func (l *loader) clean(n *yaml.Node, path string) bool {
 		l.fail(n, path, "", codeAlias, "使用细则不支持 YAML 锚点和别名（& 与 *），请直接写出内容")
 		return false
 	case n.Style&yaml.TaggedStyle != 0 && !strings.HasPrefix(n.Tag, "!!"):
-		l.fail(n, path, "", codeAlias, fmt.Sprintf("使用细则不支持自定义标签 %s", clip(n.Tag)))
+		msg := fmt.Sprintf("使用细则不支持自定义标签 %s", clip(n.Tag))
+		if field := path[strings.LastIndexByte(path, '.')+1:]; n.Kind == yaml.ScalarNode &&
+			slices.Contains([]string{"expr", "when", "criteria", "filter", "key", "match", "other_relations"}, field) {
+			// An unquoted expression that starts with ! reads as a tag.
+			msg += "；以“!”开头的表达式须整体加引号，如 expr: '!reviewedUnitWithin(project.Unit, 6)'"
+		}
+		l.fail(n, path, "", codeAlias, msg)
 		return false
 	}
 	return true
@@ -668,6 +709,7 @@ type ruleSite struct {
 	article     string
 	needMessage bool
 	compile     func(name, src string) error
+	checkName   func(name string) string // optional: a message when a new rule may not take the name
 }
 
 func admissionSite(path, article string) ruleSite {
@@ -727,6 +769,12 @@ func (l *loader) mergeRules(n *yaml.Node, site ruleSite, base []rules.Rule) []ru
 			continue
 		}
 		isNew := idx < 0
+		if isNew && site.checkName != nil {
+			if msg := site.checkName(name); msg != "" {
+				l.fail(nameNode, path, name, codeValue, msg)
+				continue
+			}
+		}
 		r := rules.Rule{Name: name}
 		if !isNew {
 			r = out[idx]
@@ -1263,7 +1311,8 @@ func violationsText(vs []evaluation.Violation) string {
 // selection reads the selection section (and the Policy's own seal_panels).
 func (l *loader) selection(n *yaml.Node, p *Policy) {
 	r := p.Selection
-	f, _ := l.mapping(n, "selection", []string{"annual_cap", "preferential_share", "mode", "search_bound", "reserve", "seal_panels"})
+	f, _ := l.mapping(n, "selection", []string{"annual_cap", "preferential_share", "mode", "search_bound", "reserve", "seal_panels",
+		"ignore_unavailable", "ignore_bookings", "draw_window", "exclusions"})
 	if v := f.get("annual_cap"); v != nil {
 		l.setInt(v, "selection.annual_cap", "Art. 14(1)", &r.AnnualCap, 0, 0)
 	}
@@ -1305,6 +1354,127 @@ func (l *loader) selection(n *yaml.Node, p *Policy) {
 	if v := f.get("seal_panels"); v != nil {
 		l.setBool(v, "selection.seal_panels", "Art. 8(6), 9(7), 22(3)", &p.SealPanels)
 	}
+	if v := f.get("ignore_unavailable"); v != nil {
+		l.setBool(v, "selection.ignore_unavailable", "Art. 8(2)", &r.IgnoreUnavailable)
+	}
+	if v := f.get("ignore_bookings"); v != nil {
+		l.setBool(v, "selection.ignore_bookings", "Art. 8(2)", &r.IgnoreBookings)
+	}
+	if v := f.get("draw_window"); v != nil {
+		l.drawWindow(v, &r.DrawWindow)
+	}
+	if v := f.get("exclusions"); v != nil {
+		r.Exclusions = l.mergeRules(v, exclusionSite(), r.Exclusions)
+	}
+}
+
+// drawWindowArticle is the article of the draw window: the confidentiality of the draw and
+// the notification (Art. 14(2)); the window itself comes from procurement practice.
+const drawWindowArticle = "Art. 14(2)"
+
+// drawWindow reads selection.draw_window: max_lead and min_lead, non-negative Go durations
+// with min_lead ≤ max_lead when max_lead is set. A key left out keeps its value.
+func (l *loader) drawWindow(n *yaml.Node, w *selection.DrawWindow) {
+	const path = "selection.draw_window"
+	l.nodes[path] = n
+	f, _ := l.mapping(n, path, []string{"max_lead", "min_lead"})
+	next := *w
+	good := true
+	for _, k := range []struct {
+		key string
+		dst *time.Duration
+	}{{"max_lead", &next.MaxLead}, {"min_lead", &next.MinLead}} {
+		v := f.get(k.key)
+		if v == nil {
+			continue
+		}
+		l.nodes[path+"."+k.key] = v
+		d, ok := l.lead(v, path+"."+k.key)
+		if !ok {
+			good = false
+			continue
+		}
+		*k.dst = d
+	}
+	if !good {
+		return
+	}
+	if next.MaxLead > 0 && next.MinLead > next.MaxLead {
+		at := f.get("min_lead")
+		if at == nil {
+			at = n
+		}
+		l.fail(at, path+".min_lead", "", codeValue, fmt.Sprintf(
+			"抽取时段设置矛盾：min_lead（%s，最晚须在活动开始前多久抽取）不能大于 max_lead（%s，最早可在活动开始前多久抽取）",
+			durationText(next.MinLead), durationText(next.MaxLead)))
+		return
+	}
+	for _, k := range []struct {
+		key      string
+		old, new time.Duration
+	}{{"max_lead", w.MaxLead, next.MaxLead}, {"min_lead", w.MinLead, next.MinLead}} {
+		if k.old != k.new {
+			l.change(f.get(k.key), path+"."+k.key, drawWindowArticle, ChangeSet, durationText(k.old), durationText(k.new))
+		}
+	}
+	*w = next
+}
+
+// lead reads a lead time of the draw window: a Go duration ("72h", "90m") that is not
+// negative, or the integer 0.
+func (l *loader) lead(n *yaml.Node, path string) (time.Duration, bool) {
+	s, ok := l.str(n, path)
+	if !ok {
+		return 0, false
+	}
+	if n.Tag == "!!int" && s == "0" {
+		return 0, true
+	}
+	d, err := time.ParseDuration(s)
+	switch {
+	case err != nil || n.Tag != "!!str":
+		l.fail(n, path, "", codeValue, fmt.Sprintf("%s 应为时长，如 72h（3天）、2h、90m；0 表示不设该端", where(path)))
+		return 0, false
+	case d < 0:
+		l.fail(n, path, "", codeValue, fmt.Sprintf("%s 不能为负数：填写活动开始前多长时间，如 72h", where(path)))
+		return 0, false
+	}
+	return d, true
+}
+
+// durationText writes a duration the way a profile does: "72h", "1h30m", "90s", "0".
+func durationText(d time.Duration) string {
+	if d == 0 {
+		return "0"
+	}
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
+}
+
+// reservedExclusionCodes are the exclusion codes selection records itself; a county
+// exclusion rule, whose name is its code, may not take one of them.
+var reservedExclusionCodes = []string{"annual-cap", "booked", "criteria", "expression-error", "not-active", "not-eligible", "on-panel", "unavailable"}
+
+// exclusionSite is the rule list selection.exclusions: over selection.Env, compiled with the
+// options selection.Prepare uses (drawOptions), a message required, article Art. 13 by default.
+func exclusionSite() ruleSite {
+	return ruleSite{path: "selection.exclusions", article: "Art. 13", needMessage: true,
+		compile: func(name, src string) error {
+			_, err := rules.CompileBool[selection.Env](name, src, drawOptions())
+			return err
+		},
+		checkName: func(name string) string {
+			if slices.Contains(reservedExclusionCodes, name) {
+				return fmt.Sprintf("排除规则不能命名为“%s”：这是抽取程序自身的排除原因代码，请另取名称，如 cooling-off", name)
+			}
+			return ""
+		}}
 }
 
 // permissions reads the permissions section.

@@ -654,6 +654,11 @@ func TestLoadPolicyDocumentedExampleLoads(t *testing.T) {
 		assert.True(t, sections[s], s)
 	}
 	assert.Equal(t, "瑞科〔2026〕5号", p.Filing)
+	// The draw controls of the example reach the selection rules.
+	assert.Equal(t, selection.DrawWindow{MaxLead: 72 * time.Hour, MinLead: 2 * time.Hour}, p.Selection.DrawWindow)
+	assert.Equal(t, []rules.Rule{selection.CoolingOffRule(6)}, p.Selection.Exclusions)
+	assert.False(t, p.Selection.IgnoreUnavailable)
+	assert.False(t, p.Selection.IgnoreBookings)
 	text := p.Describe()
 	assert.Contains(t, text, "× 战略咨询专家（strategy）"+expertdb.MarkDisabled)
 	assert.Contains(t, text, "county-industry〔第十三条〕"+expertdb.MarkAdded)

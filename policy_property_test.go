@@ -238,14 +238,16 @@ func TestPropertyAppliedDrawMeetsTheCountyShare(t *testing.T) {
 func TestPropertyLoadPolicyAnswersEveryProfile(t *testing.T) {
 	keys := map[string][]string{
 		"":           {"name", "region", "filing", "effective", "selection", "conflict", "evaluation", "admission", "alerts", "request_rules", "bogus"},
-		"selection":  {"annual_cap", "preferential_share", "mode", "reserve", "nope"},
+		"selection":  {"annual_cap", "preferential_share", "mode", "reserve", "nope", "ignore_unavailable", "ignore_bookings", "draw_window", "exclusions"},
 		"conflict":   {"former_unit_months", "max_avoidances", "exclude_possible", "unit_aliases", "clause5", "other_relations"},
 		"evaluation": {"threshold", "inclusive", "serious_violations"},
 		"admission":  {"basic", "sweep_exits", "stale_after_days"},
 	}
 	scalars := []string{"8", "-1", "0", "1/2", "30%", "true", "no", "\"330381\"", "2026-01-01", "v1", "x", "''", "[]", "{}", "~",
 		"[solicitation]", "'expert.Nope'", "'true'", "{a: b}", "[{name: age, disabled: true}]", "[{name: x, expr: 'true', message: m}]",
-		"[{name: redraw, threshold: 3}]", "[{name: r, message: m, criteria: 'true'}]", "\"3303\"", "&a 1", "*a"}
+		"[{name: redraw, threshold: 3}]", "[{name: r, message: m, criteria: 'true'}]", "\"3303\"", "&a 1", "*a",
+		"72h", "-2h", "{max_lead: 72h, min_lead: 2h}", "{max_lead: 1h, min_lead: 2h}", "{min_lead: 3d}",
+		"[{name: cooling-off, expr: '!reviewedUnitWithin(project.Unit, 6)', message: m}]", "[{name: x, expr: 'request.Size > 1', message: m}]"}
 	rapid.Check(t, func(t *rapid.T) {
 		var b strings.Builder
 		for _, k := range rapid.SliceOfN(rapid.SampledFrom(keys[""]), 0, 6).Draw(t, "top") {

@@ -4,24 +4,32 @@
 // under Ruian's rules, with the same public entropy — and prints who is excluded, why, and
 // who sits on each panel.
 //
-// Ruian's profile changes four things the draw shows:
+// Ruian's profile changes six things the draws show:
 //
 //   - the annual cap is 8 participations instead of 10 (Art. 14(1));
 //   - its own government staff recuse from Ruian projects (an Art. 15(5) expression);
 //   - a former unit counts for 24 months instead of 12, and 瑞安人医 is 瑞安市人民医院
 //     (Art. 15(3));
 //   - at least half of a key project's panel comes from outside the county (a request rule,
-//     Art. 13, applied by Policy.Apply for requests labelled "key-project").
+//     Art. 13, applied by Policy.Apply for requests labelled "key-project");
+//   - a cooling-off period: an expert who reviewed a project of the same applicant unit
+//     within 6 months of the activity is excluded (a county exclusion rule, Art. 15(5); the
+//     pool's History records past reviews);
+//   - a draw window: the draw happens between 3 days and 2 hours before the activity starts
+//     (Art. 14(2), confidentiality of the draw); a draw outside it is refused with
+//     selection.ErrDrawWindow, and every request states its draw time (Request.DrawnAt).
 //
-// Everything is deterministic: the pool, the dates and the entropy are fixed.
+// Everything is deterministic: the pool, the dates, the draw times and the entropy are fixed.
 //
 //	go run ./examples/county
 package main
 
 import (
 	_ "embed"
+	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"slices"
 	"strings"
@@ -42,6 +50,9 @@ const County = "330381"
 
 // activity is the date of the review.
 var activity = time.Date(2026, 5, 20, 9, 0, 0, 0, time.FixedZone("CST", 8*3600))
+
+// drawnAt is when the key project is drawn: the day before the review, inside Ruian's window.
+var drawnAt = activity.Add(-24 * time.Hour)
 
 // entropy is the public randomness of both draws: two announced lottery results.
 var entropy = selection.Entropy{Sources: [][]uint64{{20260518}, {3, 11, 17, 24, 29, 33}}}
@@ -78,10 +89,11 @@ func Project() conflict.Project {
 	}
 }
 
-// Request is the draw request of the key project: 7 experts, one per unit.
+// Request is the draw request of the key project: 7 experts, one per unit, drawn the day
+// before the review (DrawnAt).
 func Request() selection.Request {
 	return selection.Request{
-		ID: "RA-REQ-2026-041", Project: Project(), Size: 7, At: activity,
+		ID: "RA-REQ-2026-041", Project: Project(), Size: 7, At: activity, DrawnAt: drawnAt,
 		Groups: []selection.GroupCap{{Name: "per-unit", Key: "expert.Affiliation.Org", Max: 1}},
 	}
 }
@@ -133,12 +145,23 @@ func Pool() selection.Pool {
 	add(expert("ZJ01", "何静", "330106", "浙江大学", admission.University))
 	add(expert("ZJ02", "徐立", "330106", "浙江工业大学", admission.University))
 	add(expert("ZJ03", "马骏", "330102", "浙江省科技评估中心", admission.Institute))
+	// Past reviews (Pool.History) for Ruian's cooling-off rule: WZ03 reviewed a project of the
+	// same applicant unit four months before this review, ZJ02 eight months before.
+	p.History = map[string][]selection.Participation{
+		"WZ03": {{ActivityID: "RA-REQ-2026-007", ApplicantUnit: "瑞安华星汽配有限公司", At: activity.AddDate(0, -4, 0)}},
+		"ZJ02": {{ActivityID: "RA-REQ-2025-093", ApplicantUnit: "瑞安华星汽配有限公司", At: activity.AddDate(0, -8, 0)}},
+	}
 	return p
 }
 
 // Draw applies p's request rules to the key project's request and draws it with p's rules.
-func Draw(p *expertdb.Policy) (*Outcome, error) {
-	req, err := p.Apply(Request(), "key-project")
+func Draw(p *expertdb.Policy) (*Outcome, error) { return DrawAt(p, drawnAt) }
+
+// DrawAt is Draw with the request drawn at the given time (zero: the draw time not stated).
+func DrawAt(p *expertdb.Policy, at time.Time) (*Outcome, error) {
+	r := Request()
+	r.DrawnAt = at
+	req, err := p.Apply(r, "key-project")
 	if err != nil {
 		return nil, err
 	}
@@ -249,7 +272,51 @@ func Run(w io.Writer) error {
 	}
 	fmt.Fprintf(w, "  县外专家：市级 %d 名，瑞安 %d 名（瑞安细则要求不少于 %d 名）\n",
 		outcomes["市级规则"].Outside, outcomes["瑞安细则"].Outside, outcomes["瑞安细则"].Request.Quotas[0].Min)
+
+	fmt.Fprintf(w, "\n冷却期（瑞安细则：活动前后 6 个月内评审过同一申报单位项目的专家不予抽取）：\n")
+	for _, id := range sortedKeys(pool.History) {
+		for _, h := range pool.History[id] {
+			fmt.Fprintf(w, "  %s %s 曾于 %s 评审 %s 的项目：市级 %s，瑞安 %s\n", id, nameOf(pool, id), h.At.Format("2006-01-02"),
+				h.ApplicantUnit, orDash(c[id]), orDash(r[id]))
+		}
+	}
+
+	win := ruian.Selection.DrawWindow
+	fmt.Fprintf(w, "\n抽取时段（活动开始 %s；瑞安细则：开始前 %s至 %s之间抽取；市级规则不限）：\n",
+		activity.Format("2006-01-02 15:04"), hours(win.MaxLead), hours(win.MinLead))
+	for _, lead := range WindowLeads {
+		at := activity.Add(-lead)
+		fmt.Fprintf(w, "  %s 抽取（开始前 %s）：市级 %s；瑞安 %s\n", at.Format("2006-01-02 15:04"), hours(lead),
+			windowVerdict(city, at), windowVerdict(ruian, at))
+	}
 	return nil
+}
+
+// WindowLeads are the draw times Run tries, as leads before the activity: too early, both
+// ends of Ruian's window, inside it, and too late.
+var WindowLeads = []time.Duration{96 * time.Hour, 72 * time.Hour, 24 * time.Hour, 2 * time.Hour, time.Hour}
+
+// windowVerdict draws the key project at the time at under p and says whether the draw
+// ran or which refusal stopped it.
+func windowVerdict(p *expertdb.Policy, at time.Time) string {
+	_, err := DrawAt(p, at)
+	if err == nil {
+		return "可以抽取"
+	}
+	var se *selection.Error
+	if errors.As(err, &se) {
+		return fmt.Sprintf("拒绝 %s（%s）：%s", se.Code, se.Article, se.Message)
+	}
+	return "错误：" + err.Error()
+}
+
+// hours writes a lead time in hours.
+func hours(d time.Duration) string { return fmt.Sprintf("%g 小时", d.Hours()) }
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := slices.Collect(maps.Keys(m))
+	slices.Sort(keys)
+	return keys
 }
 
 func codes(cs []string) string {

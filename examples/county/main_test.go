@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -14,6 +15,7 @@ import (
 	"github.com/wzsti/expertdb"
 	"github.com/wzsti/expertdb/admission"
 	"github.com/wzsti/expertdb/conflict"
+	"github.com/wzsti/expertdb/internal/rules"
 	"github.com/wzsti/expertdb/selection"
 )
 
@@ -37,10 +39,17 @@ func TestRuianProfileLoads(t *testing.T) {
 		paths[c.Path] = true
 	}
 	for _, want := range []string{"selection.annual_cap", "conflict.clause5[county-government-staff]",
-		"conflict.former_unit_months", "conflict.unit_aliases[瑞安人医]", "request_rules[key-project-outside-county]"} {
+		"conflict.former_unit_months", "conflict.unit_aliases[瑞安人医]", "request_rules[key-project-outside-county]",
+		"selection.draw_window.max_lead", "selection.draw_window.min_lead", "selection.exclusions[cooling-off]"} {
 		assert.True(t, paths[want], want)
 	}
 	assert.Contains(t, p.Describe(), "每名专家每年参与科技评审（咨询）活动不超过 8 次")
+	// The draw controls: selection's own cooling-off rule and a window of 3 days to 2 hours.
+	assert.Equal(t, []rules.Rule{selection.CoolingOffRule(6)}, p.Selection.Exclusions)
+	assert.Equal(t, selection.DrawWindow{MaxLead: 72 * time.Hour, MinLead: 2 * time.Hour}, p.Selection.DrawWindow)
+	city := expertdb.DefaultPolicy().Selection
+	assert.Empty(t, city.Exclusions)
+	assert.False(t, city.DrawWindow.Enabled())
 }
 
 // TestRecusalsDiffer checks each recusal rule of the profile against the city defaults, on
@@ -99,6 +108,7 @@ func TestDrawsDiffer(t *testing.T) {
 		"RA04": "same-unit",                        // alias 瑞安人医
 		"RA14": "same-enterprise",                  // 24-month window
 		"RA05": "annual-cap", "RA07": "annual-cap", // 8 and 9 participations, cap 8
+		"WZ03": "cooling-off", // reviewed the applicant unit 4 months ago
 	}, ro.Excluded())
 	pool := Pool()
 	for id := range maps.Keys(ro.Excluded()) {
@@ -113,6 +123,97 @@ func TestDrawsDiffer(t *testing.T) {
 		_, excluded := ro.Excluded()[pick.ExpertID]
 		assert.False(t, excluded)
 	}
+}
+
+// TestCoolingOffDiffers checks Ruian's cooling-off rule against the city defaults: an
+// expert who reviewed the same applicant unit within 6 months is excluded under Ruian's
+// rules only, and only because of that review.
+func TestCoolingOffDiffers(t *testing.T) {
+	city := expertdb.DefaultPolicy()
+	ruian, err := LoadRuian()
+	require.NoError(t, err)
+	co, err := Draw(city)
+	require.NoError(t, err)
+	ro, err := Draw(ruian)
+	require.NoError(t, err)
+
+	pool := Pool()
+	require.Len(t, pool.History["WZ03"], 1)
+	require.Len(t, pool.History["ZJ02"], 1)
+	var x selection.Exclusion
+	for _, e := range ro.Result.Excluded {
+		if e.ExpertID == "WZ03" {
+			x = e
+		}
+	}
+	assert.Equal(t, selection.Exclusion{ExpertID: "WZ03", Article: "Art. 15(5)", Code: "cooling-off",
+		Reason: "专家在本次活动前后 6 个月内评审过同一申报单位的项目，按本地使用细则回避"}, x)
+	assert.NotContains(t, co.Excluded(), "WZ03", "the city has no cooling-off period")
+	assert.NotContains(t, ro.Excluded(), "ZJ02", "a review 8 months ago is outside the 6 months")
+
+	draw := func(p *expertdb.Policy, req selection.Request, pool selection.Pool) map[string]string {
+		t.Helper()
+		req, err := p.Apply(req, "key-project")
+		require.NoError(t, err)
+		res, err := selection.Draw(req, pool, entropy, p.Selection)
+		require.NoError(t, err)
+		return (&Outcome{Result: res}).Excluded()
+	}
+	// Without the review, WZ03 is drawable under Ruian's rules too.
+	clean := Pool()
+	delete(clean.History, "WZ03")
+	assert.NotContains(t, draw(ruian, Request(), clean), "WZ03")
+	// The period is per applicant unit: another unit's project does not exclude WZ03.
+	other := Request()
+	other.Project.Leader.Affiliation.Org = "瑞安某新材料有限公司"
+	assert.NotContains(t, draw(ruian, other, Pool()), "WZ03")
+	// A review of the same unit after the activity counts as well (before or after).
+	later := Pool()
+	later.History["WZ03"][0].At = activity.AddDate(0, 3, 0)
+	assert.Equal(t, "cooling-off", draw(ruian, Request(), later)["WZ03"])
+}
+
+// TestDrawWindowDiffers draws the key project at several times: the city draws at any time,
+// Ruian only between 72 and 2 hours before the review, and requires the draw time.
+func TestDrawWindowDiffers(t *testing.T) {
+	city := expertdb.DefaultPolicy()
+	ruian, err := LoadRuian()
+	require.NoError(t, err)
+	for _, tc := range []struct {
+		lead time.Duration // before the activity
+		code string        // Ruian's refusal; "" = drawn
+	}{
+		{96 * time.Hour, "draw-too-early"},
+		{72*time.Hour + time.Second, "draw-too-early"},
+		{72 * time.Hour, ""},
+		{24 * time.Hour, ""},
+		{2 * time.Hour, ""},
+		{2*time.Hour - time.Second, "draw-too-late"},
+		{time.Hour, "draw-too-late"},
+		{-time.Hour, "draw-too-late"}, // after the start
+	} {
+		at := activity.Add(-tc.lead)
+		_, err := DrawAt(city, at)
+		require.NoError(t, err, "the city has no window (%s)", tc.lead)
+		ro, err := DrawAt(ruian, at)
+		if tc.code == "" {
+			require.NoError(t, err, tc.lead)
+			assert.Len(t, ro.Result.Panel, 7)
+			continue
+		}
+		require.ErrorIs(t, err, selection.ErrDrawWindow, tc.lead)
+		var se *selection.Error
+		require.ErrorAs(t, err, &se)
+		assert.Equal(t, tc.code, se.Code, tc.lead)
+		assert.Equal(t, "Art. 14(2)", se.Article)
+		assert.Contains(t, se.Message, "2026-05-17 09:00 至 2026-05-20 07:00", "the message states the window")
+	}
+	// Ruian's window makes the draw time required; the city does not need it.
+	_, err = DrawAt(ruian, time.Time{})
+	require.ErrorIs(t, err, selection.ErrInvalidRequest)
+	assert.NotErrorIs(t, err, selection.ErrDrawWindow)
+	_, err = DrawAt(city, time.Time{})
+	require.NoError(t, err)
 }
 
 // TestRuianShareHoldsForAnyEntropy checks the key-project rule over many public entropies,
@@ -144,7 +245,8 @@ func TestRunIsDeterministic(t *testing.T) {
 	require.NoError(t, Run(&b))
 	assert.Equal(t, a.String(), b.String())
 	out := a.String()
-	for _, want := range []string{"【市级规则】", "【瑞安细则】", "差异：", "county-government-staff", "annual-cap"} {
+	for _, want := range []string{"【市级规则】", "【瑞安细则】", "差异：", "county-government-staff", "annual-cap",
+		"WZ03 刘*：市级 可抽取，瑞安 cooling-off", "瑞安 拒绝 draw-too-early（Art. 14(2)）", "瑞安 拒绝 draw-too-late（Art. 14(2)）"} {
 		assert.Contains(t, out, want)
 	}
 	// Names are masked in the output.
