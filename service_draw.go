@@ -245,6 +245,24 @@ func snapshot(pool selection.Pool, r *selection.Result) selection.Pool {
 	return out
 }
 
+// viewRequest authorises actor to view the request of rec, records the viewing, and reports
+// whether the panel is sealed for actor now.
+func (s *Service) viewRequest(ctx context.Context, op string, actor audit.Actor, rec *DrawRecord) (bool, error) {
+	now := s.clock()
+	id := rec.Request.ID
+	if err := s.authorize(ctx, op, now, actor, audit.ActionView, audit.Resource{Kind: audit.KindRequest, ID: id, Unit: rec.Unit}); err != nil {
+		return false, err
+	}
+	sealed, err := s.sealedFor(ctx, rec, actor, now)
+	if err != nil {
+		return false, &OpError{Op: op, Step: StepLoad, Err: err}
+	}
+	if _, err := s.record(ctx, now, actor, audit.ActionView, map[string]any{"kind": "request", "sealed": sealed}, id); err != nil {
+		return false, &OpError{Op: op, Step: StepAudit, Err: err}
+	}
+	return sealed, nil
+}
+
 // DrawRecord returns the stored record of a drawn request.
 func (s *Service) DrawRecord(ctx context.Context, actor audit.Actor, requestID string) (*DrawRecord, error) {
 	const op = "draw record"
@@ -252,16 +270,9 @@ func (s *Service) DrawRecord(ctx context.Context, actor audit.Actor, requestID s
 	if err != nil {
 		return nil, &OpError{Op: op, Step: StepLoad, Err: err}
 	}
-	now := s.clock()
-	if err := s.authorize(ctx, op, now, actor, audit.ActionView, audit.Resource{Kind: audit.KindRequest, ID: requestID, Unit: rec.Unit}); err != nil {
-		return nil, err
-	}
-	sealed, err := s.sealedFor(ctx, rec, actor, now)
+	sealed, err := s.viewRequest(ctx, op, actor, rec)
 	if err != nil {
-		return nil, &OpError{Op: op, Step: StepLoad, Err: err}
-	}
-	if _, err := s.record(ctx, now, actor, audit.ActionView, map[string]any{"kind": "request", "sealed": sealed}, requestID); err != nil {
-		return nil, &OpError{Op: op, Step: StepAudit, Err: err}
+		return nil, err
 	}
 	if sealed {
 		return sealDraw(rec), nil
@@ -601,16 +612,9 @@ func (s *Service) Campaign(ctx context.Context, actor audit.Actor, requestID str
 	if err != nil {
 		return nil, &OpError{Op: op, Step: StepLoad, Err: err}
 	}
-	now := s.clock()
-	if err := s.authorize(ctx, op, now, actor, audit.ActionView, audit.Resource{Kind: audit.KindRequest, ID: requestID, Unit: rec.Unit}); err != nil {
-		return nil, err
-	}
-	sealed, err := s.sealedFor(ctx, rec, actor, now)
+	sealed, err := s.viewRequest(ctx, op, actor, rec)
 	if err != nil {
-		return nil, &OpError{Op: op, Step: StepLoad, Err: err}
-	}
-	if _, err := s.record(ctx, now, actor, audit.ActionView, map[string]any{"kind": "request", "sealed": sealed}, requestID); err != nil {
-		return nil, &OpError{Op: op, Step: StepAudit, Err: err}
+		return nil, err
 	}
 	v := campaignView(rec, c)
 	if sealed {
