@@ -2,6 +2,8 @@ package audit_test
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -294,4 +296,24 @@ func jsonValue(t require.TestingT, b []byte) any {
 	var v any
 	require.NoError(t, dec.Decode(&v))
 	return v
+}
+
+// TestDigestsAreNotPersonalData: hex digests (draw records carry several) may hold an 11-digit
+// run starting 13–19 by chance; they are not refused, while a mobile next to short hex is.
+func TestDigestsAreNotPersonalData(t *testing.T) {
+	digest := "9f3a13812345678b" + strings.Repeat("0a", 16) // 48 hex chars with a mobile-like run
+	e := audit.Event{At: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), Actor: audit.Actor{ID: "u1", Name: "李四", Role: audit.RoleDivision, Unit: "高新技术处"},
+		Action: audit.ActionDraw, Subjects: []string{"R-1"}, Data: json.RawMessage(`{"kind":"request","pool_digest":"` + digest + `"}`)}
+	_, err := e.Encode()
+	require.NoError(t, err)
+	e.Data = json.RawMessage(`{"kind":"request","note":"ab13812345678"}`)
+	_, err = e.Encode()
+	require.ErrorIs(t, err, audit.ErrPersonalData)
+	rapid.Check(t, func(t *rapid.T) {
+		sum := sha256.Sum256(rapid.SliceOf(rapid.Byte()).Draw(t, "data"))
+		e.Data = json.RawMessage(`{"kind":"request","key":"expertdb-draw-v1/` + hex.EncodeToString(sum[:]) + `/x"}`)
+		if _, err := e.Encode(); err != nil {
+			t.Fatalf("digest refused: %v", err)
+		}
+	})
 }

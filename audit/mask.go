@@ -181,11 +181,16 @@ const (
 // scanPII looks for an unmasked mainland mobile number (a run of exactly 11 ASCII digits
 // starting 13–19) or resident ID number (17 digits then a digit or X, with a plausible birth
 // date 1900–2099 in positions 7–14) in s. It returns the kind and the byte range of the
-// first match.
+// first match. Digits inside a hexadecimal token of 32 or more characters with a letter (a
+// digest) are not scanned.
 func scanPII(s string) (piiKind, int, int) {
 	for i := 0; i < len(s); {
 		if !isDigit(s[i]) {
 			i++
+			continue
+		}
+		if end, ok := hexToken(s, i); ok {
+			i = end // a digest (SHA-256 hex …) is not personal data
 			continue
 		}
 		j := i
@@ -208,6 +213,31 @@ func scanPII(s string) (piiKind, int, int) {
 }
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+func isHex(c byte) bool { return isDigit(c) || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' }
+
+// hexToken reports whether position i lies in a hexadecimal token of at least 32 characters
+// that contains a letter (a digest, a key, a hash), and returns the token's end. Digit runs
+// inside such tokens are chance patterns, not phone or ID numbers: a SHA-256 digest holds an
+// 11-digit run starting 13–19 about once in 300.
+func hexToken(s string, i int) (int, bool) {
+	start, end := i, i
+	for start > 0 && isHex(s[start-1]) {
+		start--
+	}
+	for end < len(s) && isHex(s[end]) {
+		end++
+	}
+	if end-start < 32 {
+		return 0, false
+	}
+	for k := start; k < end; k++ {
+		if !isDigit(s[k]) {
+			return end, true
+		}
+	}
+	return 0, false
+}
 
 // plausibleBirth reports whether d (8 digits) reads as a date YYYYMMDD in 1900–2099.
 func plausibleBirth(d string) bool {
