@@ -49,6 +49,9 @@
 //   - Business divisions and county users may record an expert's reply taken by phone for
 //     their own requests (Art. 14(2): 一般通过电话或平台发送短信等方式通知); the reply still needs
 //     the expert's one-time code.
+//   - The policy's alert rules run over every event appended (Art. 17, 21, 22): a re-roll
+//     attempt, a burst of profile views, denials or exports appends an "alert" event for the
+//     discipline office. Alerts never fail the operation that fired them.
 //   - Notices go through a Notifier; the audit event keeps the mobile masked and never the
 //     reply code.
 package expertdb

@@ -57,7 +57,15 @@ type Service struct {
 
 	mu        sync.Mutex // guards campaign operations within this process
 	campaigns map[string]*sync.Mutex
+
+	alertMu   sync.Mutex // guards alerter, alertNext and pending
+	alerter   *audit.Alerter
+	alertNext int64         // the next log index the alerter has not seen
+	pending   []audit.Alert // fired alerts not yet written (retried with the next operation)
 }
+
+// alertActor is the actor of alert events: the system itself, on the policy's authority.
+var alertActor = audit.Actor{ID: "system", Name: "专家库系统", Role: "system", Unit: "温州市科技信息研究院"}
 
 // NewService wires a Service. It compiles the policy, opens the audit log (rebuilding its
 // hashes from the store when needed) and registers the users.
@@ -116,6 +124,9 @@ func NewService(ctx context.Context, o Options) (*Service, error) {
 	}
 	if s.perms, err = audit.NewPermissions(s.policy.Permissions, o.Users...); err != nil {
 		return nil, fmt.Errorf("expertdb: new service: permissions: %w", err)
+	}
+	if s.alerter, err = audit.NewAlerter(s.policy.Alerts); err != nil {
+		return nil, fmt.Errorf("expertdb: new service: alerts: %w", err)
 	}
 	// Permission changes recorded by earlier runs take effect again.
 	if err := s.replayPermissionChanges(ctx); err != nil {
@@ -189,18 +200,45 @@ func (e *OpError) Unwrap() error { return e.Err }
 // authorize enforces the permission and records a denial in the log.
 func (s *Service) authorize(ctx context.Context, op string, at time.Time, actor audit.Actor, action audit.Action, res audit.Resource) error {
 	if _, err := s.perms.Enforce(ctx, s.log, at, actor, action, res); err != nil {
+		s.raiseAlerts(ctx, at)
 		return &OpError{Op: op, Step: StepAuthorize, Err: err}
 	}
 	return nil
 }
 
-// record appends one audit event whose Data is the JSON of data.
+// record appends one audit event whose Data is the JSON of data, then runs the alert rules.
 func (s *Service) record(ctx context.Context, at time.Time, actor audit.Actor, action audit.Action, data any, subjects ...string) (int64, error) {
 	raw, err := json.Marshal(data)
 	if err != nil {
 		return 0, err
 	}
-	return s.log.Append(ctx, audit.Event{At: at, Actor: actor, Action: action, Subjects: subjects, Data: raw})
+	idx, err := s.log.Append(ctx, audit.Event{At: at, Actor: actor, Action: action, Subjects: subjects, Data: raw})
+	if err != nil {
+		return 0, err
+	}
+	s.raiseAlerts(ctx, at)
+	return idx, nil
+}
+
+// raiseAlerts feeds the events appended since the last call (by this Service or any other
+// writer of the log) to the policy's alert rules (Art. 17, 21, 22) and appends an alert
+// event for each rule that fires, so the discipline office finds them with the action "alert".
+// The operation that triggered it has already been recorded and is not failed by its alerts:
+// an alert that cannot be read or written now stays pending and is retried with the next
+// operation.
+func (s *Service) raiseAlerts(ctx context.Context, at time.Time) {
+	s.alertMu.Lock()
+	defer s.alertMu.Unlock()
+	if alerts, next, err := s.alerter.Scan(ctx, s.log, s.alertNext); err == nil {
+		s.alertNext = next
+		s.pending = append(s.pending, alerts...)
+	}
+	for len(s.pending) > 0 {
+		if _, err := s.log.Append(ctx, s.pending[0].Event(at, alertActor)); err != nil {
+			return
+		}
+		s.pending = s.pending[1:]
+	}
 }
 
 // Admit reviews an application through one of the channels of Art. 6 and, when it is

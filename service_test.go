@@ -3,6 +3,7 @@ package expertdb_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -440,4 +441,30 @@ func TestBookingsExcludeFromOverlappingDraw(t *testing.T) {
 	r4, err := f.svc.Draw(ctx, clerk, again)
 	require.NoError(t, err)
 	assert.NotEqual(t, "booked", exclusionOf(r4, booked), "the withdrawal released the date")
+}
+
+// TestAlertsRaised: a second draw of the same request (a re-roll attempt, refused) and a
+// burst of refused operations fire the policy's alert rules; the alerts are in the log.
+func TestAlertsRaised(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	f.admitN(t, 20)
+	_, err := f.svc.Draw(ctx, clerk, storyRequest())
+	require.NoError(t, err)
+	_, err = f.svc.Draw(ctx, clerk, storyRequest())
+	require.ErrorIs(t, err, expertdb.ErrAlreadyDrawn)
+	for range 11 {
+		_, err := f.svc.Export(ctx, maintainer, []string{"E0001"})
+		require.ErrorIs(t, err, audit.ErrDenied)
+	}
+	res, err := f.svc.Log().Query(ctx, audit.Query{Action: audit.ActionAlert})
+	require.NoError(t, err)
+	rules := map[string]bool{}
+	for _, m := range res.Matches {
+		var a audit.Alert
+		require.NoError(t, json.Unmarshal(m.Event.Data, &a))
+		rules[a.Rule] = true
+	}
+	assert.True(t, rules["redraw"], "the re-roll attempt raised an alert: %v", rules)
+	assert.True(t, rules["repeated-denials"], "the burst of denials raised an alert: %v", rules)
 }
