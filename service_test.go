@@ -468,3 +468,36 @@ func TestAlertsRaised(t *testing.T) {
 	assert.True(t, rules["redraw"], "the re-roll attempt raised an alert: %v", rules)
 	assert.True(t, rules["repeated-denials"], "the burst of denials raised an alert: %v", rules)
 }
+
+// TestViewExpertMasksByRole: who sees personal data (Art. 19, 20): divisions and the
+// discipline office see the full profile, county users and maintainers the de-identified one;
+// every viewing is recorded.
+func TestViewExpertMasksByRole(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	f.admitN(t, 2)
+	full := applicant(1).Expert
+	cases := []struct {
+		actor  audit.Actor
+		masked bool
+	}{
+		{admin, false}, {clerk, false}, {inspector, false}, {county, true}, {maintainer, true},
+	}
+	for _, c := range cases {
+		t.Run(c.actor.ID, func(t *testing.T) {
+			e, err := f.svc.ViewExpert(ctx, c.actor, full.ID)
+			require.NoError(t, err)
+			if c.masked {
+				assert.Equal(t, audit.MaskMobile(full.Mobile), e.Mobile)
+				assert.Equal(t, audit.MaskIDNumber(full.IDNumber), e.IDNumber)
+				assert.Equal(t, audit.MaskName(full.Name), e.Name)
+			} else {
+				assert.Equal(t, full.Mobile, e.Mobile)
+				assert.Equal(t, full.IDNumber, e.IDNumber)
+			}
+		})
+	}
+	res, err := f.svc.Log().Query(ctx, audit.Query{Subject: full.ID, Action: audit.ActionView})
+	require.NoError(t, err)
+	assert.Len(t, res.Matches, len(cases))
+}
