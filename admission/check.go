@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/wzsti/expertdb/internal/rules"
@@ -62,38 +63,9 @@ type Env struct {
 
 // NewEnv builds the expression environment of e on asOf.
 func NewEnv(e Expert, asOf time.Time) *Env {
-	today := civilDay(asOf)
-	creds := e.Credentials
-	trainings := e.Trainings
-	return &Env{
-		Expert: e.View(),
-		Age:    Age(e.BirthDate, asOf),
-		AsOf:   asOf,
-		HasCredential: func(kind string) bool {
-			for _, c := range creds {
-				if c.Kind == kind && (c.Date.IsZero() || civilDay(c.Date) <= today) {
-					return true
-				}
-			}
-			return false
-		},
-		HasRecentTraining: func(kind string, days int) bool {
-			for _, t := range trainings {
-				if kind != "" && string(t.Kind) != kind {
-					continue
-				}
-				if t.Date.IsZero() {
-					continue
-				}
-				d := today - civilDay(t.Date)
-				if d >= 0 && d <= int64(days) {
-					return true
-				}
-			}
-			return false
-		},
-		DaysSince: func(t time.Time) int { return int(today - civilDay(t)) },
-	}
+	s := newEnvSlot()
+	s.reset(&e, asOf)
+	return &s.env
 }
 
 // CategoryRules are the professional conditions of one category (Art. 5(2)). The category
@@ -160,6 +132,7 @@ type compiled struct {
 	drawable   *rules.Set[Env]
 	sweepExits map[string]ExitReason
 	staleDays  int
+	envs       sync.Pool // of *envSlot, reused across Check, Drawable and Sweep
 }
 
 // Compile checks and compiles every rule, reporting all compile errors together (each a
@@ -325,7 +298,9 @@ func Check(e Expert, asOf time.Time, r *Rules) Decision {
 	if r.c == nil {
 		return notCompiled()
 	}
-	return r.c.check(NewEnv(e, asOf), e.Categories)
+	s := r.c.getEnv(&e, asOf)
+	defer r.c.putEnv(s)
+	return r.c.check(&s.env, e.Categories)
 }
 
 func notCompiled() Decision {
@@ -383,6 +358,33 @@ func appendFailed(out []Finding, s *rules.Set[Env], env *Env) []Finding {
 	return out
 }
 
+// eligible reports check(env, claimed).Eligible: every basic rule holds and some claimed
+// category qualifies. It stops at the first failed basic rule and at the first qualifying
+// category, and builds no findings.
+func (c *compiled) eligible(env *Env, claimed []Category) bool {
+	if !allHold(c.basic, env) {
+		return false
+	}
+	for i := range c.cats {
+		cc := &c.cats[i]
+		if slices.Contains(claimed, cc.cat) && allHold(cc.required, env) &&
+			(len(cc.anyOf.Programs) == 0 || anyHolds(cc.anyOf, env)) {
+			return true
+		}
+	}
+	return false
+}
+
+// allHold reports whether every rule of s holds on env (an evaluation error does not hold).
+func allHold(s *rules.Set[Env], env *Env) bool {
+	for _, p := range s.Programs {
+		if ok, err := p.Eval(env); err != nil || !ok {
+			return false
+		}
+	}
+	return true
+}
+
 func anyHolds(s *rules.Set[Env], env *Env) bool {
 	for _, p := range s.Programs {
 		if ok, err := p.Eval(env); err == nil && ok {
@@ -408,9 +410,15 @@ func Drawable(e Expert, asOf time.Time, r *Rules) []Finding {
 		out = append(out, Finding{Article: "Art. 12", Code: "not-active",
 			Message: "专家不在库（未入库或已出库），不能抽取"})
 	}
-	env := NewEnv(e, asOf)
-	if d := r.c.check(env, e.Categories); !d.Eligible {
-		out = append(out, d.Findings...)
+	s := r.c.getEnv(&e, asOf)
+	defer r.c.putEnv(s)
+	env := &s.env
+	// eligible decides Decision.Eligible without collecting findings; only an ineligible
+	// expert needs the full check, whose findings are returned.
+	if !r.c.eligible(env, e.Categories) {
+		if d := r.c.check(env, e.Categories); !d.Eligible {
+			out = append(out, d.Findings...)
+		}
 	}
 	return appendFailed(out, r.c.drawable, env)
 }

@@ -75,6 +75,13 @@
 //	hasRecentTraining("integrity", 365)                  (Rules.Drawable: trained within a year)
 //	daysSince(expert.UpdatedAt) <= 730
 //
+// Check, Drawable and Sweep evaluate expert after expert in environments they reuse (a pool
+// per compiled Rules, safe for concurrent use), and Drawable, which returns the findings of
+// Check only for an ineligible expert, stops at the first failed basic rule or the first
+// qualifying category of an eligible one: results are those of evaluating every rule on
+// NewEnv, at a fraction of the cost when a whole pool is screened for a draw. Callers building
+// many views can do the same with Expert.ViewInto.
+//
 // # Interpretations
 //
 // Where the Measures leave room, the package chooses the following; a county may change each

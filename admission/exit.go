@@ -103,7 +103,9 @@ func Sweep(experts []Expert, asOf time.Time, r *Rules) []Proposal {
 		if e.Status != Active {
 			continue
 		}
-		d := r.c.check(NewEnv(e, asOf), e.Categories)
+		s := r.c.getEnv(&e, asOf)
+		d := r.c.check(&s.env, e.Categories)
+		r.c.putEnv(s)
 		exits := 0
 		for _, f := range d.Findings {
 			reason, ok := r.c.sweepExits[f.Code]

@@ -1,6 +1,9 @@
 package admission
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // UnitView is the expression view of an Affiliation: plain strings, so that
 // `expert.Affiliation.Kind == "government"` compares as read.
@@ -75,7 +78,20 @@ func unitView(a Affiliation) UnitView {
 
 // View returns the expression view of e.
 func (e Expert) View() ExpertView {
-	v := ExpertView{
+	var v ExpertView
+	e.ViewInto(&v)
+	return v
+}
+
+// ViewInto sets *v to e.View() without allocating when it can: it refills the backing arrays
+// of v's Past, Categories, Credentials, Trainings and ExitReasons, growing them only when e
+// has more entries than they hold (Fields and Tags are e's own slices, as in View; empty
+// lists are nil). Reusing one ExpertView this way builds the views of a whole pool, one expert
+// after another, with next to no garbage. It overwrites what those five slices of *v held
+// before, so slices taken from an earlier view in v must not be kept.
+func (e *Expert) ViewInto(v *ExpertView) {
+	past, cats, creds, trainings, exits := v.Past[:0], v.Categories[:0], v.Credentials[:0], v.Trainings[:0], v.ExitReasons[:0]
+	*v = ExpertView{
 		ID: e.ID, Name: e.Name, Region: e.Region, Status: string(e.Status), Title: int(e.Title),
 		RetirementAge: e.RetirementAge, BirthDate: e.BirthDate, UpdatedAt: e.UpdatedAt,
 		Affiliation: unitView(e.Affiliation),
@@ -83,22 +99,25 @@ func (e Expert) View() ExpertView {
 		Records: len(e.Records),
 	}
 	if len(e.Past) > 0 {
-		v.Past = make([]UnitView, len(e.Past))
-		for i, a := range e.Past {
-			v.Past[i] = unitView(a)
+		past = slices.Grow(past, len(e.Past))
+		for _, a := range e.Past {
+			past = append(past, unitView(a))
 		}
+		v.Past = past
 	}
 	if len(e.Categories) > 0 {
-		v.Categories = make([]string, len(e.Categories))
-		for i, c := range e.Categories {
-			v.Categories[i] = string(c)
+		cats = slices.Grow(cats, len(e.Categories))
+		for _, c := range e.Categories {
+			cats = append(cats, string(c))
 		}
+		v.Categories = cats
 	}
 	if len(e.Credentials) > 0 {
-		v.Credentials = make([]string, len(e.Credentials))
-		for i, c := range e.Credentials {
-			v.Credentials[i] = c.Kind
+		creds = slices.Grow(creds, len(e.Credentials))
+		for _, c := range e.Credentials {
+			creds = append(creds, c.Kind)
 		}
+		v.Credentials = creds
 	}
 	for _, r := range e.Records {
 		if r.Serious {
@@ -106,13 +125,29 @@ func (e Expert) View() ExpertView {
 		}
 	}
 	if len(e.Trainings) > 0 {
-		v.Trainings = make([]TrainingView, len(e.Trainings))
-		for i, t := range e.Trainings {
-			v.Trainings[i] = TrainingView{Kind: string(t.Kind), Online: t.Online, Date: t.Date}
+		trainings = slices.Grow(trainings, len(e.Trainings))
+		for _, t := range e.Trainings {
+			trainings = append(trainings, TrainingView{Kind: string(t.Kind), Online: t.Online, Date: t.Date})
 		}
+		v.Trainings = trainings
 	}
-	for _, x := range e.Exits {
-		v.ExitReasons = append(v.ExitReasons, string(x.Reason))
+	if len(e.Exits) > 0 {
+		exits = slices.Grow(exits, len(e.Exits))
+		for _, x := range e.Exits {
+			exits = append(exits, string(x.Reason))
+		}
+		v.ExitReasons = exits
 	}
-	return v
+}
+
+// clearView sets *v to the zero view but keeps the backing arrays ViewInto fills, emptied,
+// so that a pooled view holds no expert's data.
+func clearView(v *ExpertView) {
+	clear(v.Past)
+	clear(v.Categories)
+	clear(v.Credentials)
+	clear(v.Trainings)
+	clear(v.ExitReasons)
+	*v = ExpertView{Past: v.Past[:0], Categories: v.Categories[:0], Credentials: v.Credentials[:0],
+		Trainings: v.Trainings[:0], ExitReasons: v.ExitReasons[:0]}
 }

@@ -215,21 +215,39 @@ func emptyPerson(p Person) bool {
 }
 
 func (c *Checker) unitOf(a admission.Affiliation) unit {
+	return c.completeUnit(a, NormalizeCode(a.OrgCode), c.unitName(a.Org))
+}
+
+// unitName returns the comparison form of a unit name, aliases applied.
+func (c *Checker) unitName(org string) string {
+	name := NormalizeName(org)
+	if v, ok := c.unitAliases[name]; ok {
+		return v
+	}
+	return name
+}
+
+// completeUnit returns the unit of a whose code and name comparison forms are code and name.
+func (c *Checker) completeUnit(a admission.Affiliation, code, name string) unit {
 	u := unit{
-		code:       NormalizeCode(a.OrgCode),
-		name:       NormalizeName(a.Org),
+		code:       code,
+		name:       name,
 		dept:       NormalizeName(a.Department),
 		kind:       admission.OrgKind(strings.ToLower(strings.TrimSpace(string(a.Kind)))),
 		org:        strings.TrimSpace(a.Org),
 		department: strings.TrimSpace(a.Department),
 	}
-	if v, ok := c.unitAliases[u.name]; ok {
-		u.name = v
-	}
 	if v, ok := c.deptAliases[u.dept]; ok {
 		u.dept = v
 	}
 	return u
+}
+
+// indexed reports whether a project person or an avoidance entry has the unit with these
+// comparison forms (code or name).
+func (c *Checker) indexed(code, name string) bool {
+	return code != "" && (len(c.byUnitCode[code]) > 0 || len(c.avoidByUnitCode[code]) > 0) ||
+		name != "" && (len(c.byUnitName[name]) > 0 || len(c.avoidByUnitName[name]) > 0)
 }
 
 func (c *Checker) addPerson(p Person, leader bool) {
@@ -514,10 +532,13 @@ func (c *Checker) checkUnit(pr *probe, a admission.Affiliation) {
 	if !c.counts(a) {
 		return
 	}
-	u := c.unitOf(a)
-	if u.code == "" && u.name == "" {
+	// Most experts share no unit with the project: look the unit up before normalising the
+	// department and building the rest.
+	code, name := NormalizeCode(a.OrgCode), c.unitName(a.Org)
+	if !c.indexed(code, name) {
 		return
 	}
+	u := c.completeUnit(a, code, name)
 	former := !a.To.IsZero() && dateBefore(a.To, c.asOf)
 	if u.code != "" {
 		for _, i := range c.byUnitCode[u.code] {

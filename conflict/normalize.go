@@ -27,31 +27,95 @@ import (
 // (+, &, …) are kept. Traditional and simplified characters are not unified; use the alias
 // table for such cases. NormalizeName is idempotent.
 func NormalizeName(s string) string {
-	if plain(s) {
-		return s
+	if n, ok := normalizeSimple(s); ok {
+		return n
 	}
 	return fixpoint(s, normalizePass)
 }
 
-// plain reports whether s is already in normal form because it only holds characters every
-// step leaves alone: CJK unified ideographs, lower-case ASCII letters and digits.
-func plain(s string) bool {
+// normalizeSimple is the fast path of NormalizeName for the text unit and person names are
+// made of: ASCII, CJK unified ideographs, full-width ASCII (U+FF01–U+FF5E) and the common
+// CJK and typographic punctuation of simplePunct. For such text every step of
+// NormalizeName acts on each character alone (none of them is a combining mark or composes
+// with a neighbour), so the normal form is: full-width ASCII read as ASCII, letters
+// lower-cased, spaces, controls and punctuation removed; the result holds only ASCII and
+// ideographs and is its own normal form. ok is false for any other text, which takes the
+// general path. It allocates only when the name changes. TestNormalizeNameFastPathAgrees
+// checks it against the general path, rune by rune, pair by pair and on random text.
+func normalizeSimple(s string) (_ string, ok bool) {
+	// First pass: is s simple, and is it already in normal form?
+	first := -1 // byte offset of the first character that changes
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
-			if !('a' <= c && c <= 'z' || '0' <= c && c <= '9') {
-				return false
+			if first < 0 && (asciiDropped(c) || 'A' <= c && c <= 'Z') {
+				first = i
 			}
 			i++
 			continue
 		}
 		r, n := utf8.DecodeRuneInString(s[i:])
-		if !(0x4E00 <= r && r <= 0x9FFF || 0x3400 <= r && r <= 0x4DBF) {
-			return false
+		switch {
+		case ideograph(r):
+		case 0xFF01 <= r && r <= 0xFF5E, simplePunct(r):
+			if first < 0 {
+				first = i
+			}
+		default:
+			return "", false
 		}
 		i += n
 	}
-	return true
+	if first < 0 {
+		return s, true
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	b.WriteString(s[:first])
+	for _, r := range s[first:] {
+		switch {
+		case r < utf8.RuneSelf:
+		case 0xFF01 <= r && r <= 0xFF5E:
+			r -= 0xFF01 - '!' // full-width ASCII
+		case ideograph(r):
+			b.WriteRune(r)
+			continue
+		default: // simplePunct: removed
+			continue
+		}
+		c := byte(r)
+		switch {
+		case asciiDropped(c):
+		case 'A' <= c && c <= 'Z':
+			b.WriteByte(c + 'a' - 'A')
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String(), true
+}
+
+// ideograph reports whether r is a CJK unified ideograph of the basic block or extension A,
+// which every step of NormalizeName leaves alone.
+func ideograph(r rune) bool {
+	return 0x4E00 <= r && r <= 0x9FFF || 0x3400 <= r && r <= 0x4DBF
+}
+
+// asciiDropped is dropped for ASCII: controls, spaces and the punctuation marks of
+// Unicode category P (the symbols $ + < = > ^ ` | ~ are kept).
+func asciiDropped(c byte) bool {
+	return c <= ' ' || c == 0x7F || strings.IndexByte(`!"#%&'()*,-./:;?@[\]_{}`, c) >= 0
+}
+
+// simplePunct reports whether r is one of the punctuation marks common in Chinese names and
+// unit names that NormalizeName removes whatever its neighbours: · — ‘ ’ “ ” … the
+// ideographic space and 、 。 〃 〈 〉 《 》 「 」 『 』 【 】.
+func simplePunct(r rune) bool {
+	switch r {
+	case 0x00B7, 0x2014, 0x2018, 0x2019, 0x201C, 0x201D, 0x2026:
+		return true
+	}
+	return 0x3000 <= r && r <= 0x3003 || 0x3008 <= r && r <= 0x3011
 }
 
 func normalizePass(s string) string {

@@ -56,8 +56,20 @@ type Prepared struct {
 
 // env returns the expression environment of e in pool.
 func (p *Prepared) env(e *admission.Expert, pool Pool) *Env {
-	return &Env{Expert: e.View(), Usage: pool.Usage[e.ID], Project: p.project,
-		ReviewedUnitWithin: p.reviewedUnitWithin(pool.History[e.ID])}
+	env := new(Env)
+	p.setEnv(env, e, pool)
+	return env
+}
+
+// setEnv makes *env the expression environment of e in pool; it sets every field of Env.
+// Screening a pool reuses one Env this way (admission.Expert.ViewInto refills the view's
+// lists): an evaluation keeps no reference to its environment, and group values are
+// converted to strings at once (groupValue).
+func (p *Prepared) setEnv(env *Env, e *admission.Expert, pool Pool) {
+	e.ViewInto(&env.Expert)
+	env.Usage = pool.Usage[e.ID]
+	env.Project = p.project
+	env.ReviewedUnitWithin = p.reviewedUnitWithin(pool.History[e.ID])
 }
 
 // Prepare validates req and r and compiles every expression of req. A bad expression is an

@@ -1,0 +1,82 @@
+package admission
+
+import "time"
+
+// envSlot is an Env whose helper functions (hasCredential, hasRecentTraining, daysSince) are
+// bound once to the slot's own fields, so that one slot evaluates expert after expert without
+// allocating closures or view slices. NewEnv uses a fresh slot; Check, Drawable and Sweep
+// take slots from the compiled rules' pool (one goroutine per slot at a time) and return
+// them cleared.
+type envSlot struct {
+	env       Env
+	creds     []Credential
+	trainings []Training
+	today     int64 // civilDay(asOf)
+}
+
+func newEnvSlot() *envSlot {
+	s := &envSlot{}
+	s.env.HasCredential = s.hasCredential
+	s.env.HasRecentTraining = s.hasRecentTraining
+	s.env.DaysSince = s.daysSince
+	return s
+}
+
+// reset makes s the environment of e on asOf.
+func (s *envSlot) reset(e *Expert, asOf time.Time) {
+	s.today = civilDay(asOf)
+	s.creds, s.trainings = e.Credentials, e.Trainings
+	e.ViewInto(&s.env.Expert)
+	s.env.Age = Age(e.BirthDate, asOf)
+	s.env.AsOf = asOf
+}
+
+// hasCredential: a credential of that kind dated on or before asOf (or undated).
+func (s *envSlot) hasCredential(kind string) bool {
+	for _, c := range s.creds {
+		if c.Kind == kind && (c.Date.IsZero() || civilDay(c.Date) <= s.today) {
+			return true
+		}
+	}
+	return false
+}
+
+// hasRecentTraining: a training of that kind ("" = any kind) dated within the last days
+// calendar days up to asOf.
+func (s *envSlot) hasRecentTraining(kind string, days int) bool {
+	for _, t := range s.trainings {
+		if kind != "" && string(t.Kind) != kind {
+			continue
+		}
+		if t.Date.IsZero() {
+			continue
+		}
+		d := s.today - civilDay(t.Date)
+		if d >= 0 && d <= int64(days) {
+			return true
+		}
+	}
+	return false
+}
+
+// daysSince: calendar days from t to asOf.
+func (s *envSlot) daysSince(t time.Time) int { return int(s.today - civilDay(t)) }
+
+// getEnv returns a pooled environment of e on asOf; give it back with putEnv once no
+// result refers to it.
+func (c *compiled) getEnv(e *Expert, asOf time.Time) *envSlot {
+	s, _ := c.envs.Get().(*envSlot)
+	if s == nil {
+		s = newEnvSlot()
+	}
+	s.reset(e, asOf)
+	return s
+}
+
+// putEnv clears s of the expert's data and returns it to the pool.
+func (c *compiled) putEnv(s *envSlot) {
+	s.creds, s.trainings = nil, nil
+	clearView(&s.env.Expert)
+	s.env.Age, s.env.AsOf = 0, time.Time{}
+	c.envs.Put(s)
+}
