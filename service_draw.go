@@ -39,6 +39,8 @@ type DrawRecord struct {
 	Request    selection.Request `json:"request"` // after the county's request rules were applied
 	Unit       string            `json:"unit"`
 	Labels     []string          `json:"labels,omitempty"`
+	Policy     string            `json:"policy,omitempty"` // name of the county policy applied (replay needs the same rules)
+	Filing     string            `json:"filing,omitempty"` // its filing reference
 	Entropy    selection.Entropy `json:"entropy"`
 	Window     time.Duration     `json:"window"`
 	Pool       selection.Pool    `json:"pool"` // the candidates and preferential picks, with their usage, summaries and relations
@@ -117,6 +119,7 @@ func (s *Service) Draw(ctx context.Context, actor audit.Actor, req DrawRequest) 
 		result, err = prepared.Draw(pool, *entropy)
 	}
 	rec := &DrawRecord{Version: drawRecordVersion, Request: applied, Unit: req.Unit, Labels: req.Labels,
+		Policy: s.policy.Name, Filing: s.policy.Filing,
 		Entropy: *entropy, Window: req.Window, Result: result, DrawnAt: now, DrawnBy: actor}
 	// The draw is recorded first, whatever its outcome.
 	idx, aerr := s.record(ctx, now, actor, audit.ActionDraw, drawSummary(rec, err), drawSubjects(req.ID, result)...)
@@ -145,7 +148,10 @@ func (s *Service) Draw(ctx context.Context, actor audit.Actor, req DrawRequest) 
 func drawSummary(rec *DrawRecord, err error) map[string]any {
 	d := map[string]any{
 		"kind": "request", "unit": rec.Unit, "size": rec.Request.Size, "entropy": rec.Entropy.Key(),
-		"algorithm": drawRecordVersion,
+		"algorithm": drawRecordVersion, "policy": rec.Policy, "filing": rec.Filing,
+	}
+	if len(rec.Labels) > 0 {
+		d["labels"] = rec.Labels
 	}
 	if r := rec.Result; r != nil {
 		d["outcome"] = "drawn"
@@ -508,6 +514,55 @@ func (s *Service) StartCampaign(ctx context.Context, actor audit.Actor, requestI
 // acceptance into a vacancy) or a decline (with its reason; an unfamiliar field is recorded
 // as such, Art. 7(4)). Vacancies are filled from the continuing sequence at once.
 func (s *Service) Respond(ctx context.Context, actor audit.Actor, requestID string, r Response) (*CampaignView, error) {
+	const op = "respond"
+	wrong, err := s.wrongCodes(ctx, requestID, r.ExpertID)
+	if err != nil {
+		return nil, &OpError{Op: op, Step: StepLoad, Err: err}
+	}
+	if wrong >= MaxWrongCodes {
+		return nil, &OpError{Op: op, Step: StepValidate, Err: fmt.Errorf("%w: 回复码已连续错误 %d 次，该通知已锁定，请由业务处室电话核实后处理 (Art. 14(2), 18)",
+			ErrReplyLocked, wrong)}
+	}
+	view, err := s.respond(ctx, actor, requestID, r)
+	if errors.Is(err, selection.ErrReplyCode) {
+		// Every wrong code is recorded, so guessing is visible and bounded across processes.
+		if _, aerr := s.record(ctx, s.clock(), actor, audit.ActionRespond,
+			map[string]any{"kind": "request", "outcome": "wrong-code"}, requestID, r.ExpertID); aerr != nil {
+			err = errors.Join(err, aerr)
+		}
+	}
+	return view, err
+}
+
+// MaxWrongCodes is how many wrong reply codes lock a notice (guessing the 8-digit code is
+// then hopeless: at most MaxWrongCodes tries out of 10^8).
+const MaxWrongCodes = 5
+
+// ErrReplyLocked is wrapped when a notice is locked after MaxWrongCodes wrong reply codes.
+var ErrReplyLocked = errors.New("expertdb: reply locked after repeated wrong codes")
+
+// wrongCodes counts the recorded wrong reply codes for expertID's notice in requestID.
+func (s *Service) wrongCodes(ctx context.Context, requestID, expertID string) (int, error) {
+	res, err := s.log.Query(ctx, audit.Query{Subject: requestID, Action: audit.ActionRespond})
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, m := range res.Matches {
+		if !slices.Contains(m.Event.Subjects, expertID) {
+			continue
+		}
+		var d struct {
+			Outcome string `json:"outcome"`
+		}
+		if json.Unmarshal(m.Event.Data, &d) == nil && d.Outcome == "wrong-code" {
+			n++
+		}
+	}
+	return n, nil
+}
+
+func (s *Service) respond(ctx context.Context, actor audit.Actor, requestID string, r Response) (*CampaignView, error) {
 	var year int
 	return s.campaignStepAfter(ctx, "respond", actor, requestID, audit.ActionRespond,
 		func(rec *DrawRecord) audit.Resource {

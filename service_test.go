@@ -501,3 +501,25 @@ func TestViewExpertMasksByRole(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, res.Matches, len(cases))
 }
+
+// TestWrongReplyCodesLockTheNotice: wrong codes are recorded; after MaxWrongCodes the notice
+// is locked even for the right code.
+func TestWrongReplyCodesLockTheNotice(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	f.admitN(t, 20)
+	rec, err := f.svc.Draw(ctx, clerk, storyRequest())
+	require.NoError(t, err)
+	view, err := f.svc.StartCampaign(ctx, clerk, rec.Request.ID)
+	require.NoError(t, err)
+	id := view.Seats[0].ExpertID
+	for i := range expertdb.MaxWrongCodes {
+		_, err := f.svc.Respond(ctx, clerk, rec.Request.ID, expertdb.Response{ExpertID: id, Code: fmt.Sprintf("%08d", i), Accept: true, Pledge: "p"})
+		require.ErrorIs(t, err, selection.ErrReplyCode)
+	}
+	_, err = f.svc.Respond(ctx, clerk, rec.Request.ID, expertdb.Response{ExpertID: id, Code: f.codeFor(t, id), Accept: true, Pledge: "p"})
+	require.ErrorIs(t, err, expertdb.ErrReplyLocked)
+	other := view.Seats[1].ExpertID
+	_, err = f.svc.Respond(ctx, clerk, rec.Request.ID, expertdb.Response{ExpertID: other, Code: f.codeFor(t, other), Accept: true, Pledge: "p"})
+	require.NoError(t, err, "other notices are not affected")
+}
