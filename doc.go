@@ -48,7 +48,8 @@
 //     at the same time (Art. 8(2)) and county rules can read who reviewed which applicant unit.
 //   - Business divisions and county users may record an expert's reply taken by phone for
 //     their own requests (Art. 14(2): 一般通过电话或平台发送短信等方式通知); the reply still needs
-//     the expert's one-time code.
+//     the expert's one-time code. Every wrong code is recorded, and MaxWrongCodes of them
+//     lock the notice (ErrReplyLocked) so the 8-digit code cannot be guessed.
 //   - The policy's alert rules run over every event appended (Art. 17, 21, 22): a re-roll
 //     attempt, a burst of profile views, denials or exports appends an "alert" event for the
 //     discipline office. Alerts never fail the operation that fired them.
