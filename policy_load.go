@@ -1782,6 +1782,28 @@ func (l *loader) requestRules(n *yaml.Node) []RequestRule {
 	return out
 }
 
+// partName reads the name of a quota or group cap of a request rule: required, unique within
+// the rule, without "/" (added parts are named "<rule>/<part>"). It returns the name, the
+// item's path by name (or ipath when there is none) and whether the name is good.
+func (l *loader) partName(f fields, item *yaml.Node, path, ipath, rule string, names map[string]bool, what string) (string, string, bool) {
+	fn := f.get("name")
+	if fn == nil {
+		l.fail(item, ipath, rule, codeMissing, what+"须有名称（name）")
+		return "", ipath, false
+	}
+	name, ok := l.text(fn, ipath+".name")
+	if !ok {
+		return "", ipath, false
+	}
+	ipath = path + "[" + name + "]"
+	if strings.Contains(name, "/") || names[name] {
+		l.fail(fn, ipath, rule, codeDuplicate, fmt.Sprintf("%s名称“%s”重复或含有“/”", what, clip(name)))
+		ok = false
+	}
+	names[name] = true
+	return name, ipath, ok
+}
+
 func (l *loader) requestQuotas(n *yaml.Node, path, rule string, compile func(name, src string) error) ([]RequestQuota, bool) {
 	items, ok := l.seq(n, path)
 	if !ok {
@@ -1798,19 +1820,7 @@ func (l *loader) requestQuotas(n *yaml.Node, path, rule string, compile func(nam
 			continue
 		}
 		var q RequestQuota
-		if fn := f.get("name"); fn != nil {
-			if q.Name, ok = l.text(fn, ipath+".name"); ok {
-				ipath = path + "[" + q.Name + "]"
-				if strings.Contains(q.Name, "/") || names[q.Name] {
-					l.fail(fn, ipath, rule, codeDuplicate, fmt.Sprintf("配额名称“%s”重复或含有“/”", clip(q.Name)))
-					good = false
-				}
-				names[q.Name] = true
-			} else {
-				good = false
-			}
-		} else {
-			l.fail(item, ipath, rule, codeMissing, "配额须有名称（name）")
+		if q.Name, ipath, ok = l.partName(f, item, path, ipath, rule, names, "配额"); !ok {
 			good = false
 		}
 		if fn := f.get("filter"); fn != nil {
@@ -1875,19 +1885,7 @@ func (l *loader) requestGroups(n *yaml.Node, path, rule string) ([]selection.Gro
 			continue
 		}
 		var g selection.GroupCap
-		if fn := f.get("name"); fn != nil {
-			if g.Name, ok = l.text(fn, ipath+".name"); ok {
-				ipath = path + "[" + g.Name + "]"
-				if strings.Contains(g.Name, "/") || names[g.Name] {
-					l.fail(fn, ipath, rule, codeDuplicate, fmt.Sprintf("分组名称“%s”重复或含有“/”", clip(g.Name)))
-					good = false
-				}
-				names[g.Name] = true
-			} else {
-				good = false
-			}
-		} else {
-			l.fail(item, ipath, rule, codeMissing, "分组上限须有名称（name）")
+		if g.Name, ipath, ok = l.partName(f, item, path, ipath, rule, names, "分组上限"); !ok {
 			good = false
 		}
 		if fn := f.get("key"); fn != nil {
