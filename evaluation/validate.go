@@ -208,30 +208,26 @@ func duplicateProblem() Problem {
 		Message: "活动编号：同一活动对同一专家只能评价一次，如需更正请修改原评价"}
 }
 
+// requireText adds a problem when the text field is empty (code, missing) or longer than max
+// runes (CodeIDTooLong, naming label).
+func requireText(add func(field, article, code, msg string), field, value string, max int, code, missing, label string) {
+	switch {
+	case strings.TrimSpace(value) == "":
+		add(field, "Art. 25", code, missing)
+	case tooLong(value, max):
+		add(field, "Art. 25", CodeIDTooLong, label+"过长：不能超过 "+strconv.Itoa(max)+" 个字符")
+	}
+}
+
 // ratingProblems checks a rating on its own.
 func (r *Rules) ratingProblems(rt *Rating) []Problem {
 	var probs []Problem
 	add := func(field, article, code, msg string) {
 		probs = append(probs, Problem{Field: field, Article: article, Code: code, Message: msg})
 	}
-	switch {
-	case strings.TrimSpace(rt.ExpertID) == "":
-		add("ExpertID", "Art. 25", CodeExpertRequired, "专家编号不能为空")
-	case tooLong(rt.ExpertID, MaxIDRunes):
-		add("ExpertID", "Art. 25", CodeIDTooLong, "专家编号过长：不能超过 "+strconv.Itoa(MaxIDRunes)+" 个字符")
-	}
-	switch {
-	case strings.TrimSpace(rt.ActivityID) == "":
-		add("ActivityID", "Art. 25", CodeActivityRequired, "活动编号不能为空")
-	case tooLong(rt.ActivityID, MaxIDRunes):
-		add("ActivityID", "Art. 25", CodeIDTooLong, "活动编号过长：不能超过 "+strconv.Itoa(MaxIDRunes)+" 个字符")
-	}
-	switch {
-	case strings.TrimSpace(rt.RaterUnit) == "":
-		add("RaterUnit", "Art. 25", CodeRaterRequired, "评价单位不能为空：应由组织活动的使用单位（处室）评价")
-	case tooLong(rt.RaterUnit, MaxUnitRunes):
-		add("RaterUnit", "Art. 25", CodeIDTooLong, "评价单位名称过长：不能超过 "+strconv.Itoa(MaxUnitRunes)+" 个字符")
-	}
+	requireText(add, "ExpertID", rt.ExpertID, MaxIDRunes, CodeExpertRequired, "专家编号不能为空", "专家编号")
+	requireText(add, "ActivityID", rt.ActivityID, MaxIDRunes, CodeActivityRequired, "活动编号不能为空", "活动编号")
+	requireText(add, "RaterUnit", rt.RaterUnit, MaxUnitRunes, CodeRaterRequired, "评价单位不能为空：应由组织活动的使用单位（处室）评价", "评价单位名称")
 	if !rt.Grade.Valid() {
 		add("Grade", "Art. 25", CodeInvalidGrade, "总体评价等级须为 优秀、良好 或 差")
 	}
@@ -297,24 +293,9 @@ func ValidateParticipation(p Participation) error {
 	add := func(field, article, code, msg string) {
 		probs = append(probs, Problem{Field: field, Article: article, Code: code, Message: msg})
 	}
-	switch {
-	case strings.TrimSpace(p.ActivityID) == "":
-		add("ActivityID", "Art. 25", CodeActivityRequired, "活动编号不能为空")
-	case tooLong(p.ActivityID, MaxIDRunes):
-		add("ActivityID", "Art. 25", CodeIDTooLong, "活动编号过长：不能超过 "+strconv.Itoa(MaxIDRunes)+" 个字符")
-	}
-	switch {
-	case strings.TrimSpace(p.OrganizerUnit) == "":
-		add("OrganizerUnit", "Art. 25", CodeOrganizerRequired, "组织单位不能为空")
-	case tooLong(p.OrganizerUnit, MaxUnitRunes):
-		add("OrganizerUnit", "Art. 25", CodeIDTooLong, "组织单位名称过长：不能超过 "+strconv.Itoa(MaxUnitRunes)+" 个字符")
-	}
-	switch {
-	case strings.TrimSpace(p.ExpertID) == "":
-		add("ExpertID", "Art. 25", CodeExpertRequired, "专家编号不能为空")
-	case tooLong(p.ExpertID, MaxIDRunes):
-		add("ExpertID", "Art. 25", CodeIDTooLong, "专家编号过长：不能超过 "+strconv.Itoa(MaxIDRunes)+" 个字符")
-	}
+	requireText(add, "ActivityID", p.ActivityID, MaxIDRunes, CodeActivityRequired, "活动编号不能为空", "活动编号")
+	requireText(add, "OrganizerUnit", p.OrganizerUnit, MaxUnitRunes, CodeOrganizerRequired, "组织单位不能为空", "组织单位名称")
+	requireText(add, "ExpertID", p.ExpertID, MaxIDRunes, CodeExpertRequired, "专家编号不能为空", "专家编号")
 	if p.Date.IsZero() {
 		add("Date", "Art. 8(2)", CodeTimeRequired, "活动时间不能为空")
 	}
