@@ -56,19 +56,11 @@ the database's key and print it (or write it to -o).`)
 	if fs.NArg() != 0 {
 		return usagef("unexpected arguments %q", fs.Args())
 	}
-	db, err := d.open(ctx, false)
+	db, l, err := d.openLog(ctx)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	signer, err := d.signer(false)
-	if err != nil {
-		return err
-	}
-	l, err := audit.NewLog(ctx, db.Audit(), signer)
-	if err != nil {
-		return err
-	}
 	signed, err := l.Checkpoint(ctx)
 	if err != nil {
 		return err
@@ -171,19 +163,11 @@ Exit code 0 when the proof checks, 1 when it does not.`)
 	if *index < 0 {
 		return usagef("-index is required (a non-negative event index)")
 	}
-	db, err := d.open(ctx, false)
+	db, l, err := d.openLog(ctx)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	signer, err := d.signer(false)
-	if err != nil {
-		return err
-	}
-	l, err := audit.NewLog(ctx, db.Audit(), signer)
-	if err != nil {
-		return err
-	}
 	var signed []byte
 	if *cpPath != "" {
 		if signed, err = os.ReadFile(*cpPath); err != nil {

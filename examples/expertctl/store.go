@@ -218,3 +218,20 @@ func writeFile(path string, data []byte, perm os.FileMode, force bool) error {
 	}
 	return f.Close()
 }
+
+// openLog opens the existing database and its audit log with the database's signing key.
+func (d *dbFlags) openLog(ctx context.Context) (*sqlstore.DB, *audit.Log, error) {
+	db, err := d.open(ctx, false)
+	if err != nil {
+		return nil, nil, err
+	}
+	signer, err := d.signer(false)
+	if err == nil {
+		var l *audit.Log
+		if l, err = audit.NewLog(ctx, db.Audit(), signer); err == nil {
+			return db, l, nil
+		}
+	}
+	db.Close()
+	return nil, nil, err
+}
