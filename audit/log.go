@@ -1,12 +1,14 @@
 package audit
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"errors"
 	"fmt"
 	"math/bits"
 	"sync"
+	"time"
 
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
@@ -242,7 +244,7 @@ func (l *Log) AppendBatch(ctx context.Context, events ...Event) (int64, error) {
 		} else {
 			err = l.store.Append(ctx, records...)
 		}
-		if err == nil {
+		if err == nil || !errors.Is(err, ErrConflict) && l.landed(ctx, start, records) {
 			l.n += int64(len(records))
 			l.writeHashes(ctx, int64(oldHashes))
 			return start, nil
@@ -259,6 +261,32 @@ func (l *Log) AppendBatch(ctx context.Context, events ...Event) (int64, error) {
 		}
 	}
 }
+
+// landed reports whether records were stored at start after all, although the store reported
+// an error: a commit can succeed while its caller's context expires or the connection drops
+// (the outcome of the commit is then unknown to the client). It looks with a fresh deadline,
+// so that an append is reported as it is in the store: done, or not done. Callers hold l.mu.
+func (l *Log) landed(ctx context.Context, start int64, records [][]byte) bool {
+	c, cancel := context.WithTimeout(context.WithoutCancel(ctx), landedTimeout)
+	defer cancel()
+	n, err := l.store.Len(c)
+	if err != nil || n < start+int64(len(records)) {
+		return false
+	}
+	got, err := l.store.Read(c, start, int64(len(records)))
+	if err != nil || len(got) != len(records) {
+		return false
+	}
+	for i := range records {
+		if !bytes.Equal(got[i], records[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// landedTimeout bounds the look landed takes after a failed append.
+const landedTimeout = 10 * time.Second
 
 // hashReader reads the in-memory stored hashes. Callers hold l.mu.
 type hashReader []tlog.Hash

@@ -404,3 +404,44 @@ func TestMemoryStoreContract(t *testing.T) {
 	require.ErrorIs(t, err, context.Canceled)
 	require.ErrorIs(t, m.Append(cancelled, rec), context.Canceled)
 }
+
+// lyingStore stores an append and then reports a failure, as a commit whose connection drops
+// after the server committed.
+type lyingStore struct {
+	*audit.MemoryStore
+	lie bool
+}
+
+func (s *lyingStore) AppendAt(ctx context.Context, start int64, records ...[]byte) error {
+	if err := s.MemoryStore.AppendAt(ctx, start, records...); err != nil {
+		return err
+	}
+	if s.lie {
+		return errors.New("connection reset after commit")
+	}
+	return nil
+}
+
+// TestAppendReportsWhatTheStoreHolds: when the store reports an error but the records did
+// land, Append reports success with their index (the log never disagrees with its store);
+// when they did not land, Append fails and the next append takes the same index.
+func TestAppendReportsWhatTheStoreHolds(t *testing.T) {
+	ctx := context.Background()
+	signer, verifier := keys(t, "lying")
+	st := &lyingStore{MemoryStore: audit.NewMemoryStore()}
+	l, err := audit.NewLog(ctx, st, signer)
+	require.NoError(t, err)
+	_, err = l.Append(ctx, ev(0))
+	require.NoError(t, err)
+	st.lie = true
+	idx, err := l.Append(ctx, ev(1))
+	require.NoError(t, err, "the record landed, so the append succeeded")
+	assert.EqualValues(t, 1, idx)
+	st.lie = false
+	idx, err = l.Append(ctx, ev(2))
+	require.NoError(t, err)
+	assert.EqualValues(t, 2, idx)
+	cp, err := l.Checkpoint(ctx)
+	require.NoError(t, err)
+	require.NoError(t, audit.Verify(ctx, st, cp, verifier))
+}
