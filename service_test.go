@@ -294,6 +294,12 @@ func TestDenyByDefault(t *testing.T) {
 			_, err := f.svc.Exit(ctx, a, "E0002", admission.Exit{Reason: admission.ExitUnsuitable, Note: "长期不更新信息"})
 			return err
 		},
+		"expire": func(a audit.Actor) error { _, err := f.svc.Expire(ctx, a, rec.Request.ID); return err },
+		"draw-record": func(a audit.Actor) error { _, err := f.svc.DrawRecord(ctx, a, rec.Request.ID); return err },
+		"rate": func(a audit.Actor) error {
+			return f.svc.Rate(ctx, a, evaluation.Rating{ExpertID: "E0003", ActivityID: rec.Request.ID, RaterUnit: a.Unit, Grade: evaluation.Good},
+				evaluation.Participation{ActivityID: rec.Request.ID, OrganizerUnit: a.Unit, ExpertID: "E0003", Date: rec.Request.At, Attendance: evaluation.Attended})
+		},
 	}
 	allowed := map[string]map[string]bool{
 		"admit":         {admin.ID: true},
@@ -301,8 +307,11 @@ func TestDenyByDefault(t *testing.T) {
 		"view-campaign": {admin.ID: true, clerk.ID: true, inspector.ID: true, maintainer.ID: true, leader.ID: true},
 		"export":        {admin.ID: true, clerk.ID: true, otherClerk.ID: true, county.ID: true},
 		"exit":          {admin.ID: true},
+		"expire":        {admin.ID: true, clerk.ID: true},
+		"draw-record":   {admin.ID: true, clerk.ID: true, inspector.ID: true, maintainer.ID: true, leader.ID: true},
+		"rate":          {admin.ID: true, clerk.ID: true, otherClerk.ID: true, county.ID: true},
 	}
-	for _, name := range []string{"view-campaign", "export", "draw", "admit", "exit"} {
+	for _, name := range []string{"view-campaign", "draw-record", "expire", "rate", "export", "draw", "admit", "exit"} {
 		for _, a := range []audit.Actor{stranger, maintainer, inspector, county, otherClerk, leader, clerk, admin} {
 			t.Run(name+"/"+a.ID, func(t *testing.T) {
 				err := ops[name](a)
