@@ -294,7 +294,7 @@ func TestDenyByDefault(t *testing.T) {
 			_, err := f.svc.Exit(ctx, a, "E0002", admission.Exit{Reason: admission.ExitUnsuitable, Note: "长期不更新信息"})
 			return err
 		},
-		"expire": func(a audit.Actor) error { _, err := f.svc.Expire(ctx, a, rec.Request.ID); return err },
+		"expire":      func(a audit.Actor) error { _, err := f.svc.Expire(ctx, a, rec.Request.ID); return err },
 		"draw-record": func(a audit.Actor) error { _, err := f.svc.DrawRecord(ctx, a, rec.Request.ID); return err },
 		"rate": func(a audit.Actor) error {
 			return f.svc.Rate(ctx, a, evaluation.Rating{ExpertID: "E0003", ActivityID: rec.Request.ID, RaterUnit: a.Unit, Grade: evaluation.Good},
