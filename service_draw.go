@@ -429,6 +429,9 @@ func (s *Service) campaignStepAfter(ctx context.Context, op string, actor audit.
 			return nil, err
 		}
 		notices, data, subjects, err := step(rec, c, now)
+		if err == nil {
+			notices, err = s.skipBooked(ctx, rec, c, notices, now)
+		}
 		if err != nil {
 			return nil, &OpError{Op: op, Step: StepValidate, Err: err}
 		}
@@ -467,6 +470,48 @@ func (s *Service) campaignStepAfter(ctx context.Context, op string, actor audit.
 		return s.viewFor(ctx, rec, c, actor, now)
 	}
 }
+
+// skipBooked withdraws, before they are sent, the notices of experts who have meanwhile
+// accepted a seat on another activity at an overlapping time (Art. 8(2)): the draw checked
+// bookings as they stood then, refills come later. Each such notice is declined on the
+// expert's behalf with the reason recorded (a campaign event like any other, so replay is
+// unchanged) and refilled from the continuing sequence.
+func (s *Service) skipBooked(ctx context.Context, rec *DrawRecord, c *selection.Campaign, notices []selection.Notice, now time.Time) ([]selection.Notice, error) {
+	if len(notices) == 0 || s.policy.Selection.IgnoreBookings {
+		return notices, nil
+	}
+	bookings, _, err := s.loadSeats(ctx)
+	if err != nil {
+		return nil, err
+	}
+	span := rec.Request.Span()
+	clash := func(id string) bool {
+		for _, b := range bookings[id] {
+			if b.ActivityID != rec.Request.ID && b.Span().Overlaps(span) {
+				return true
+			}
+		}
+		return false
+	}
+	var out []selection.Notice
+	for len(notices) > 0 {
+		n := notices[0]
+		notices = notices[1:]
+		if !clash(n.ExpertID) {
+			out = append(out, n)
+			continue
+		}
+		more, err := c.Decline(n.ExpertID, n.Code, bookedReason, false, now, s.random)
+		if err != nil {
+			return nil, err
+		}
+		notices = append(notices, more...)
+	}
+	return out, nil
+}
+
+// bookedReason is recorded when a notice is withdrawn because of a clashing booking.
+const bookedReason = "该时段已接受其他活动邀请，系统自动递补（第八条第二项）"
 
 // send delivers notices and records each as a notify event with the mobile masked.
 func (s *Service) send(ctx context.Context, actor audit.Actor, rec *DrawRecord, notices []selection.Notice, now time.Time) error {

@@ -532,3 +532,62 @@ func TestWrongReplyCodesLockTheNotice(t *testing.T) {
 	_, err = f.svc.Respond(ctx, clerk, rec.Request.ID, expertdb.Response{ExpertID: other, Code: f.codeFor(t, other), Accept: true, Pledge: "p"})
 	require.NoError(t, err, "other notices are not affected")
 }
+
+// TestRefillSkipsExpertsBookedSinceTheDraw: the expert a refill would notify has, since the
+// draw, accepted a seat on another activity the same day. The refill does not notify them:
+// their notice is declined on their behalf with the reason, and the next candidate is
+// notified instead (Art. 8(2)).
+func TestRefillSkipsExpertsBookedSinceTheDraw(t *testing.T) {
+	ctx := context.Background()
+	scenario := func(f *fixture) (*expertdb.DrawRecord, *expertdb.CampaignView) {
+		f.admitN(t, 40)
+		rec, err := f.svc.Draw(ctx, clerk, storyRequest())
+		require.NoError(t, err)
+		view, err := f.svc.StartCampaign(ctx, clerk, rec.Request.ID)
+		require.NoError(t, err)
+		return rec, view
+	}
+	decline := func(f *fixture, rec *expertdb.DrawRecord, view *expertdb.CampaignView) *expertdb.CampaignView {
+		id := view.Seats[0].ExpertID
+		v, err := f.svc.Respond(ctx, clerk, rec.Request.ID, expertdb.Response{ExpertID: id, Code: f.codeFor(t, id), Reason: "出差"})
+		require.NoError(t, err)
+		return v
+	}
+
+	// Who would the refill notify? The same scenario on its own stores tells.
+	probe := newFixture(t)
+	rec, view := scenario(probe)
+	after := decline(probe, rec, view)
+	x := after.Seats[len(after.Seats)-1].ExpertID
+
+	f := newFixture(t)
+	rec, view = scenario(f)
+	other := storyRequest()
+	other.ID, other.Size, other.Quotas, other.Groups = "R-2026-009", 1, nil, nil
+	other.Criteria = fmt.Sprintf("expert.ID == %q", x)
+	_, err := f.svc.Draw(ctx, clerk, other)
+	require.NoError(t, err)
+	_, err = f.svc.StartCampaign(ctx, clerk, other.ID)
+	require.NoError(t, err)
+	_, err = f.svc.Respond(ctx, clerk, other.ID, expertdb.Response{ExpertID: x, Code: f.codeFor(t, x), Accept: true, Pledge: "p"})
+	require.NoError(t, err)
+
+	sentBefore := len(f.notifier.Sent())
+	view = decline(f, rec, view)
+	for _, n := range f.notifier.Sent()[sentBefore:] {
+		assert.NotEqual(t, x, n.ExpertID, "the expert booked elsewhere was notified by the refill")
+	}
+	require.Len(t, f.notifier.Sent()[sentBefore:], 1, "one replacement notified")
+	var seat *selection.Seat
+	for i := range view.Seats {
+		if view.Seats[i].ExpertID == x {
+			seat = &view.Seats[i]
+		}
+	}
+	require.NotNil(t, seat, "the booked expert's turn is on record")
+	assert.Equal(t, selection.SeatDeclined, seat.Status)
+	assert.Contains(t, seat.Reason, "第八条第二项")
+	again, err := f.svc.Campaign(ctx, clerk, rec.Request.ID)
+	require.NoError(t, err)
+	assert.Equal(t, seatIDs(view.Seats), seatIDs(again.Seats), "the campaign replays from its events")
+}
