@@ -46,8 +46,9 @@
 //     Unseal opens it earlier with another person's approval.
 //   - Accepted seats are indexed (stream "seats") so that later draws exclude experts booked
 //     at the same time (Art. 8(2)) and county rules can read who reviewed which applicant unit.
-//     A refill never notifies an expert booked elsewhere since the draw: that notice is
-//     declined on the expert's behalf, with the reason recorded, and refilled further.
+//     A refill never notifies an expert who since the draw has been booked elsewhere at the
+//     same time or declared themselves unavailable: that notice is declined on the expert's
+//     behalf, with the reason recorded, and refilled further.
 //   - Business divisions and county users may record an expert's reply taken by phone for
 //     their own requests (Art. 14(2): 一般通过电话或平台发送短信等方式通知); the reply still needs
 //     the expert's one-time code. Every wrong code is recorded, and MaxWrongCodes of them

@@ -471,13 +471,15 @@ func (s *Service) campaignStepAfter(ctx context.Context, op string, actor audit.
 	}
 }
 
-// skipBooked withdraws, before they are sent, the notices of experts who have meanwhile
-// accepted a seat on another activity at an overlapping time (Art. 8(2)): the draw checked
-// bookings as they stood then, refills come later. Each such notice is declined on the
-// expert's behalf with the reason recorded (a campaign event like any other, so replay is
-// unchanged) and refilled from the continuing sequence.
+// skipBooked withdraws, before they are sent, the notices of experts who can no longer
+// attend (Art. 8(2)): they have meanwhile accepted a seat on another activity at an
+// overlapping time, or declared themselves unavailable for it. The draw checked both as they
+// stood then; refills come later. Each such notice is declined on the expert's behalf with
+// the reason recorded (a campaign event like any other, so replay is unchanged) and refilled
+// from the continuing sequence.
 func (s *Service) skipBooked(ctx context.Context, rec *DrawRecord, c *selection.Campaign, notices []selection.Notice, now time.Time) ([]selection.Notice, error) {
-	if len(notices) == 0 || s.policy.Selection.IgnoreBookings {
+	rules := s.policy.Selection
+	if len(notices) == 0 || rules.IgnoreBookings && rules.IgnoreUnavailable {
 		return notices, nil
 	}
 	bookings, _, err := s.loadSeats(ctx)
@@ -485,23 +487,43 @@ func (s *Service) skipBooked(ctx context.Context, rec *DrawRecord, c *selection.
 		return nil, err
 	}
 	span := rec.Request.Span()
-	clash := func(id string) bool {
-		for _, b := range bookings[id] {
-			if b.ActivityID != rec.Request.ID && b.Span().Overlaps(span) {
-				return true
+	reason := func(id string) (string, error) {
+		if !rules.IgnoreBookings {
+			for _, b := range bookings[id] {
+				if b.ActivityID != rec.Request.ID && b.Span().Overlaps(span) {
+					return bookedReason, nil
+				}
 			}
 		}
-		return false
+		if !rules.IgnoreUnavailable {
+			e, err := s.experts.Get(ctx, id)
+			if errors.Is(err, ErrNotFound) {
+				return "", nil // an invited expert from outside the database
+			}
+			if err != nil {
+				return "", err
+			}
+			for _, u := range e.Unavailable {
+				if (selection.Span{From: u.From, To: u.To}).Overlaps(span) {
+					return unavailableReason, nil
+				}
+			}
+		}
+		return "", nil
 	}
 	var out []selection.Notice
 	for len(notices) > 0 {
 		n := notices[0]
 		notices = notices[1:]
-		if !clash(n.ExpertID) {
+		why, err := reason(n.ExpertID)
+		if err != nil {
+			return nil, err
+		}
+		if why == "" {
 			out = append(out, n)
 			continue
 		}
-		more, err := c.Decline(n.ExpertID, n.Code, bookedReason, false, now, s.random)
+		more, err := c.Decline(n.ExpertID, n.Code, why, false, now, s.random)
 		if err != nil {
 			return nil, err
 		}
@@ -510,8 +532,11 @@ func (s *Service) skipBooked(ctx context.Context, rec *DrawRecord, c *selection.
 	return out, nil
 }
 
-// bookedReason is recorded when a notice is withdrawn because of a clashing booking.
-const bookedReason = "该时段已接受其他活动邀请，系统自动递补（第八条第二项）"
+// Reasons recorded when a notice is withdrawn before it is sent (Art. 8(2)).
+const (
+	bookedReason      = "该时段已接受其他活动邀请，系统自动递补（第八条第二项）"
+	unavailableReason = "专家已申报该时段不能参加活动，系统自动递补（第八条第二项）"
+)
 
 // send delivers notices and records each as a notify event with the mobile masked.
 func (s *Service) send(ctx context.Context, actor audit.Actor, rec *DrawRecord, notices []selection.Notice, now time.Time) error {

@@ -115,16 +115,18 @@ type fixture struct {
 	audit    *audit.MemoryStore
 	verifier note.Verifier
 	ledger   *selection.MemoryLedger
+	experts  *expertdb.MemoryExpertStore
 }
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	signer, verifier := testSigner(t)
 	f := &fixture{clock: &fakeClock{t: time.Date(2026, 3, 2, 9, 0, 0, 0, cst)}, notifier: &expertdb.RecordingNotifier{},
-		audit: audit.NewMemoryStore(), verifier: verifier, ledger: selection.NewMemoryLedger()}
+		audit: audit.NewMemoryStore(), verifier: verifier, ledger: selection.NewMemoryLedger(),
+		experts: expertdb.NewMemoryExpertStore()}
 	svc, err := expertdb.NewService(context.Background(), expertdb.Options{
 		Users: users(), Audit: f.audit, Signer: signer, Notifier: f.notifier, Clock: f.clock.Now,
-		Ledger: f.ledger, Random: bytes.NewReader(bytes.Repeat([]byte{42}, 1<<16)),
+		Ledger: f.ledger, Experts: f.experts, Random: bytes.NewReader(bytes.Repeat([]byte{42}, 1<<16)),
 	})
 	require.NoError(t, err)
 	f.svc = svc
@@ -559,6 +561,27 @@ func TestRefillSkipsExpertsBookedSinceTheDraw(t *testing.T) {
 	rec, view := scenario(probe)
 	after := decline(probe, rec, view)
 	x := after.Seats[len(after.Seats)-1].ExpertID
+
+	t.Run("declared unavailable since the draw", func(t *testing.T) {
+		f := newFixture(t)
+		rec, view := scenario(f)
+		e, err := f.experts.Get(ctx, x)
+		require.NoError(t, err)
+		e.Unavailable = []admission.Period{{From: rec.Request.At.Add(-24 * time.Hour), To: rec.Request.At.Add(72 * time.Hour), Reason: "出国访问"}}
+		require.NoError(t, f.experts.Put(ctx, e))
+		sentBefore := len(f.notifier.Sent())
+		view = decline(f, rec, view)
+		for _, n := range f.notifier.Sent()[sentBefore:] {
+			assert.NotEqual(t, x, n.ExpertID)
+		}
+		require.Contains(t, seatIDs(view.Seats), x, "the refill reached the unavailable expert")
+		for _, st := range view.Seats {
+			if st.ExpertID == x {
+				assert.Equal(t, selection.SeatDeclined, st.Status)
+				assert.Contains(t, st.Reason, "已申报")
+			}
+		}
+	})
 
 	f := newFixture(t)
 	rec, view = scenario(f)
