@@ -614,3 +614,18 @@ func TestRefillSkipsExpertsBookedSinceTheDraw(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, seatIDs(view.Seats), seatIDs(again.Seats), "the campaign replays from its events")
 }
+
+// TestDrawOnlyForOwnUnit: nobody draws for another unit, not even a city administrator, and
+// the refusal is recorded as an access-denied event.
+func TestDrawOnlyForOwnUnit(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	f.admitN(t, 20)
+	for _, a := range []audit.Actor{admin, otherClerk} {
+		_, err := f.svc.Draw(ctx, a, storyRequest()) // for clerk's unit
+		require.ErrorIs(t, err, audit.ErrDenied, a.ID)
+	}
+	res, err := f.svc.Log().Query(ctx, audit.Query{Subject: storyRequest().ID, Action: audit.ActionAccessDenied})
+	require.NoError(t, err)
+	assert.Len(t, res.Matches, 2)
+}
