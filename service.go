@@ -206,6 +206,19 @@ func (s *Service) authorize(ctx context.Context, op string, at time.Time, actor 
 	return nil
 }
 
+// deny refuses an operation for a rule the Service itself enforces (beyond the policy's
+// permission rules) and records the refusal like every other denial (Art. 18).
+func (s *Service) deny(ctx context.Context, op string, at time.Time, d audit.Decision) error {
+	d.Allowed = false
+	err := d.Err()
+	if ev, ok := d.Event(at); ok {
+		if _, aerr := s.log.Append(ctx, ev); aerr != nil {
+			err = errors.Join(err, aerr)
+		}
+	}
+	return &OpError{Op: op, Step: StepAuthorize, Err: err}
+}
+
 // record appends one audit event whose Data is the JSON of data, then runs the alert rules.
 func (s *Service) record(ctx context.Context, at time.Time, actor audit.Actor, action audit.Action, data any, subjects ...string) (int64, error) {
 	raw, err := json.Marshal(data)

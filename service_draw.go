@@ -87,15 +87,8 @@ func (s *Service) Draw(ctx context.Context, actor audit.Actor, req DrawRequest) 
 	if req.Unit != actor.Unit {
 		// 谁使用、谁负责 (Art. 21): a panel is drawn by the using unit itself, even by a city
 		// administrator, and the refusal is recorded like every other denial (Art. 18).
-		d := audit.Decision{Rule: "own-unit", Article: "Art. 13, 21", Code: "other-unit",
-			Message: "只能为本单位（" + actor.Unit + "）的活动抽取专家", Actor: actor, Action: audit.ActionDraw, Resource: res}
-		err := d.Err()
-		if ev, ok := d.Event(now); ok {
-			if _, aerr := s.log.Append(ctx, ev); aerr != nil {
-				err = errors.Join(err, aerr)
-			}
-		}
-		return nil, &OpError{Op: op, Step: StepAuthorize, Err: err}
+		return nil, s.deny(ctx, op, now, audit.Decision{Rule: "own-unit", Article: "Art. 13, 21", Code: "other-unit",
+			Message: "只能为本单位（" + actor.Unit + "）的活动抽取专家", Actor: actor, Action: audit.ActionDraw, Resource: res})
 	}
 	if prior, err := s.events.Events(ctx, drawStream(req.ID)); err != nil {
 		return nil, &OpError{Op: op, Step: StepLoad, Err: err}

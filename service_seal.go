@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 
@@ -61,7 +60,8 @@ func (s *Service) Unseal(ctx context.Context, actor, approver audit.Actor, reque
 		return err
 	}
 	if approver.ID == actor.ID {
-		return &OpError{Op: op, Step: StepAuthorize, Err: fmt.Errorf("%w: 提前解封须由他人审批，不得自行审批 (Art. 21)", audit.ErrDenied)}
+		return s.deny(ctx, op, now, audit.Decision{Rule: "own-approval", Article: "Art. 21", Code: "self-approval",
+			Message: "提前解封须由他人审批，不得自行审批", Actor: actor, Action: audit.ActionApprove, Resource: res})
 	}
 	if err := s.authorize(ctx, op, now, approver, audit.ActionApprove, res); err != nil {
 		return err
