@@ -322,14 +322,18 @@ type Notifier interface {
 	Notify(ctx context.Context, n Notification) error
 }
 
-// Notification is one notice to send. Text holds the one-time reply code: a Notifier sends
-// it and never logs it. Mobile is the expert's number; the audit event keeps it masked.
+// Notification is one notice to send. Text is the message (it contains the one-time reply
+// code); Code and MaskedName are given separately for gateways with their own templates. A
+// Notifier sends the code to the expert only and never logs it. Mobile is the expert's number;
+// the audit event keeps it masked.
 type Notification struct {
-	RequestID string
-	ExpertID  string
-	Mobile    string
-	Deadline  time.Time
-	Text      string
+	RequestID  string
+	ExpertID   string
+	MaskedName string // the addressee's name, masked (张*), as the text uses it
+	Mobile     string
+	Deadline   time.Time
+	Code       string // the one-time reply code
+	Text       string
 }
 
 // RecordingNotifier keeps every notification in memory instead of sending it (tests,
@@ -544,9 +548,9 @@ const (
 // send delivers notices and records each as a notify event with the mobile masked.
 func (s *Service) send(ctx context.Context, actor audit.Actor, rec *DrawRecord, notices []selection.Notice, now time.Time) error {
 	for _, n := range notices {
-		mobile := s.mobileOf(ctx, rec, n.ExpertID)
-		if err := s.notifier.Notify(ctx, Notification{RequestID: rec.Request.ID, ExpertID: n.ExpertID, Mobile: mobile,
-			Deadline: n.Deadline, Text: n.Text}); err != nil {
+		mobile, name := s.contactOf(ctx, rec, n.ExpertID)
+		if err := s.notifier.Notify(ctx, Notification{RequestID: rec.Request.ID, ExpertID: n.ExpertID, MaskedName: audit.MaskName(name),
+			Mobile: mobile, Deadline: n.Deadline, Code: n.Code, Text: n.Text}); err != nil {
 			return fmt.Errorf("notify %s: %w", n.ExpertID, err)
 		}
 		if _, err := s.record(ctx, now, actor, audit.ActionNotify, map[string]any{"kind": "request", "channel": "sms",
@@ -557,16 +561,17 @@ func (s *Service) send(ctx context.Context, actor audit.Actor, rec *DrawRecord, 
 	return nil
 }
 
-func (s *Service) mobileOf(ctx context.Context, rec *DrawRecord, id string) string {
+// contactOf returns the mobile and name of a notified expert (invited or in the database).
+func (s *Service) contactOf(ctx context.Context, rec *DrawRecord, id string) (mobile, name string) {
 	for _, inv := range rec.Request.Invited {
 		if inv.Expert.ID == id {
-			return inv.Expert.Mobile
+			return inv.Expert.Mobile, inv.Expert.Name
 		}
 	}
 	if e, err := s.experts.Get(ctx, id); err == nil {
-		return e.Mobile
+		return e.Mobile, e.Name
 	}
-	return ""
+	return "", ""
 }
 
 // StartCampaign notifies the drawn panel (Art. 14(2)): each expert gets a notice with the

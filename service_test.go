@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"testing"
 	"time"
 
@@ -145,14 +144,8 @@ func (f *fixture) codeFor(t *testing.T, id string) string {
 	sent := f.notifier.Sent()
 	for i := len(sent) - 1; i >= 0; i-- {
 		if sent[i].ExpertID == id {
-			text := sent[i].Text
-			j := strings.Index(text, "回复码")
-			require.GreaterOrEqual(t, j, 0, "notice text has a reply code: %s", text)
-			for _, fld := range strings.FieldsFunc(text[j:], func(r rune) bool { return r < '0' || r > '9' }) {
-				if len(fld) == selection.ReplyCodeDigits {
-					return fld
-				}
-			}
+			require.Contains(t, sent[i].Text, sent[i].Code, "the notice text carries the code")
+			return sent[i].Code
 		}
 	}
 	t.Fatalf("no notice to %s", id)

@@ -173,6 +173,9 @@ func printDraw(e *env, rec *expertdb.DrawRecord) {
 	for _, x := range rec.Pool.Experts {
 		experts[x.ID] = x
 	}
+	for _, inv := range rec.Request.Invited {
+		experts[inv.Expert.ID] = inv.Expert
+	}
 	fmt.Fprintf(e.stdout, "draw %s for %s: %d candidates, %d excluded\n", rec.Request.ID, rec.Unit, r.Candidates, len(r.Excluded))
 	fmt.Fprintf(e.stdout, "entropy:  %s\n", rec.Entropy.Key())
 	fmt.Fprintf(e.stdout, "request:  %s\npool:     %s\nmode:     %s\naudit:    event %d\n", r.RequestDigest, r.PoolDigest, r.Mode, rec.AuditIndex)

@@ -5,6 +5,10 @@
 //	expertctl synth  -n 200 -o pool.json                      # a synthetic pool to try things with
 //	expertctl check  -asof 2026-03-02 -admit pool.json        # review (Art. 5, 6); -admit stores the eligible
 //	expertctl draw   -request req.yaml -entropy "9319/2.5.8.10.12" -html draw.html
+//	expertctl campaign start   -request-id R-2026-0315     # notify the panel; prints the reply codes
+//	expertctl campaign respond -request-id R-2026-0315 -expert E00012 -code 12345678 -accept -pledge CN-17
+//	expertctl campaign expire  -request-id R-2026-0315 -at "2026-03-12 10:00"
+//	expertctl campaign status  -request-id R-2026-0315
 //	expertctl replay R-2026-0315.json                         # exit 0 match, 1 mismatch
 //	expertctl audit checkpoint -o checkpoint.txt
 //	expertctl audit verify -checkpoint checkpoint.txt
@@ -20,7 +24,8 @@
 //	1  a negative answer: an applicant refused (check), a replay that does not match, a log
 //	   or proof that does not verify
 //	2  usage error (bad flags or arguments)
-//	3  runtime error (a file or the database cannot be read, the draw is refused …)
+//	3  runtime error (a file or the database cannot be read, the draw is refused, a reply
+//	   code is wrong …)
 package main
 
 import (
@@ -69,6 +74,7 @@ func commands() []command {
 		{"synth", "write a synthetic pool of applications (JSON or CSV) to try things with", runSynth},
 		{"check", "review applications from a JSON or CSV pool file (Art. 5, 6); -admit stores the eligible", runCheck},
 		{"draw", "draw a panel from a request file (YAML) under the city rules or a county policy (Art. 13–15)", runDraw},
+		{"campaign", "notify the drawn panel and record the replies: start, respond, expire, status (Art. 14(2))", runCampaign},
 		{"replay", "re-run a recorded draw and say whether it matches its record (and audit event)", runReplay},
 		{"audit", "audit log: checkpoint, verify, prove (Art. 17)", runAudit},
 	}

@@ -432,6 +432,7 @@ func FuzzParseRequest(f *testing.F) {
 	f.Add([]byte(requestYAML))
 	f.Add([]byte("id: x\nunit: u\nactivity: 2026-01-01\nsize: 1\n"))
 	f.Add([]byte("project: {leader: {id: [1]}}"))
+	f.Add([]byte(requestYAML + invitedYAML))
 	f.Fuzz(func(t *testing.T, src []byte) {
 		req, err := parseRequest(src)
 		if err == nil {

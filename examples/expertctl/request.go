@@ -41,7 +41,22 @@ carry a zone):
   relations:                            # known interest relations (Art. 15(2))
     - {a: E01234, b: M-1, kind: co-author, since: 2021-01-01}
   preferred: [E01334]                   # preferential picks (Art. 14(1)), need a plan
-  plan: {reason: 需熟悉智能电气的专家, approved_by: 郑国强, filed_with: 局机关纪委, at: 2026-03-09}`
+  plan: {reason: 需熟悉智能电气的专家, approved_by: 郑国强, filed_with: 局机关纪委, at: 2026-03-09}
+  invited:                              # invited experts from outside the database (Art. 12, 28)
+    - expert: {id: X-2026-01, name: 王某, mobile: "13800000000", org: 中国科学院某研究所,
+               kind: institute, title: senior, fields: [智能电网], categories: [technical]}
+      reason: 库内无熟悉特高压直流装备的专家       # the special requirement (required)
+      approvals:                        # all four steps, in order (Art. 28): division head,
+        - {role: division-head,  by: 陈某, at: 2026-03-02}   # then deputy and main leader
+        - {role: deputy-leader,  by: 郑某, at: 2026-03-03}   # (either order), bureau meeting
+        - {role: main-leader,    by: 林某, at: 2026-03-03}   # last and before the activity
+        - {role: bureau-meeting, by: 局务会纪要〔2026〕5号, at: 2026-03-05}
+      filed_with: 局机关纪委            # filing with the discipline office after the meeting
+      filed_at: 2026-03-06
+
+An invited expert takes a panel seat, is conflict-checked like a drawn one and is marked
+invited (特邀) on the panel; inviting needs the division role. The expert's title is one of
+none, junior, intermediate, associate-senior, senior.`
 
 type yamlTime struct{ time.Time }
 
@@ -117,7 +132,8 @@ type yamlRequest struct {
 		Since yamlTime `yaml:"since"`
 		Until yamlTime `yaml:"until"`
 	} `yaml:"relations"`
-	Preferred []string `yaml:"preferred"`
+	Preferred []string         `yaml:"preferred"`
+	Invited   []yamlInvitation `yaml:"invited"`
 	Plan      *struct {
 		Reason     string   `yaml:"reason"`
 		ApprovedBy string   `yaml:"approved_by"`
@@ -156,6 +172,14 @@ func parseRequest(src []byte) (expertdb.DrawRequest, error) {
 	if len(y.Preferred) > 0 && y.Plan == nil {
 		errs = append(errs, "preferred picks need a plan (Art. 14(1))")
 	}
+	var invited []selection.Invitation
+	for i, yi := range y.Invited {
+		inv, problems := yi.invitation()
+		for _, p := range problems {
+			errs = append(errs, fmt.Sprintf("invited[%d]: %s", i, p))
+		}
+		invited = append(invited, inv)
+	}
 	if len(errs) > 0 {
 		return expertdb.DrawRequest{}, errors.New("request: " + strings.Join(errs, "; "))
 	}
@@ -165,6 +189,7 @@ func parseRequest(src []byte) (expertdb.DrawRequest, error) {
 			Project: conflict.Project{ID: y.Project.ID, Region: y.Project.Region, Leader: y.Project.Leader.person()}},
 		Unit: y.Unit, Labels: y.Labels, Window: y.Window.Duration,
 	}
+	req.Invited = invited
 	for _, m := range y.Project.Members {
 		req.Project.Members = append(req.Project.Members, m.person())
 	}
@@ -217,4 +242,66 @@ func parseEntropy(s string) (selection.Entropy, error) {
 		return selection.Entropy{}, errors.New("entropy: no numbers")
 	}
 	return e, nil
+}
+
+// yamlInvitation is one invited expert (特邀专家, Art. 12, 28) in a request file.
+type yamlInvitation struct {
+	Expert struct {
+		yamlPerson `yaml:",inline"`
+		Mobile     string   `yaml:"mobile"`
+		Title      string   `yaml:"title"`
+		Fields     []string `yaml:"fields"`
+		Categories []string `yaml:"categories"`
+		Region     string   `yaml:"region"`
+	} `yaml:"expert"`
+	Reason    string `yaml:"reason"`
+	Approvals []struct {
+		Role string   `yaml:"role"`
+		By   string   `yaml:"by"`
+		At   yamlTime `yaml:"at"`
+	} `yaml:"approvals"`
+	FiledWith string   `yaml:"filed_with"`
+	FiledAt   yamlTime `yaml:"filed_at"`
+}
+
+// titles are the title names accepted in a request file.
+var titles = map[string]admission.TitleLevel{
+	"": admission.TitleNone, "none": admission.TitleNone, "junior": admission.Junior,
+	"intermediate": admission.Intermediate, "associate-senior": admission.AssociateSenior, "senior": admission.Senior,
+}
+
+// roles are the approval steps of Art. 28 accepted in a request file.
+var roles = map[string]selection.Role{
+	string(selection.DivisionHead): selection.DivisionHead, string(selection.DeputyLeader): selection.DeputyLeader,
+	string(selection.MainLeader): selection.MainLeader, string(selection.BureauMeeting): selection.BureauMeeting,
+}
+
+// invitation converts y, returning what is wrong with the spelling of the file (unknown
+// title or role names, no expert ID). Whether the approval chain is complete and in order is
+// the draw's to decide (selection refuses it with Art. 28 and a stable code).
+func (y yamlInvitation) invitation() (selection.Invitation, []string) {
+	var problems []string
+	x := y.Expert
+	if strings.TrimSpace(x.ID) == "" {
+		problems = append(problems, "expert.id is required")
+	}
+	title, ok := titles[x.Title]
+	if !ok {
+		problems = append(problems, fmt.Sprintf("expert.title %q is not one of none, junior, intermediate, associate-senior, senior", x.Title))
+	}
+	p := x.person()
+	e := admission.Expert{ID: x.ID, Name: x.Name, IDNumber: x.IDNumber, Mobile: x.Mobile, Affiliation: p.Affiliation,
+		Title: title, Fields: x.Fields, Region: x.Region}
+	for _, c := range x.Categories {
+		e.Categories = append(e.Categories, admission.Category(c))
+	}
+	inv := selection.Invitation{Expert: e, Reason: y.Reason, FiledWith: y.FiledWith, FiledAt: y.FiledAt.Time}
+	for j, a := range y.Approvals {
+		r, ok := roles[a.Role]
+		if !ok {
+			problems = append(problems, fmt.Sprintf("approvals[%d].role %q is not one of division-head, deputy-leader, main-leader, bureau-meeting", j, a.Role))
+		}
+		inv.Approvals = append(inv.Approvals, selection.Approval{Role: r, By: a.By, At: a.At.Time})
+	}
+	return inv, problems
 }

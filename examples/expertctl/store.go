@@ -128,13 +128,19 @@ func user(a audit.Actor) audit.User {
 
 // service opens a Service over the database with the given users, policy and clock.
 func service(ctx context.Context, db *sqlstore.DB, signer note.Signer, p *expertdb.Policy, clock func() time.Time, users ...audit.Actor) (*expertdb.Service, error) {
+	return serviceNotifying(ctx, db, signer, p, clock, nil, users...)
+}
+
+// serviceNotifying is service with a Notifier for the campaign notices (nil = kept in memory).
+func serviceNotifying(ctx context.Context, db *sqlstore.DB, signer note.Signer, p *expertdb.Policy, clock func() time.Time,
+	n expertdb.Notifier, users ...audit.Actor) (*expertdb.Service, error) {
 	var us []audit.User
 	for _, a := range users {
 		us = append(us, user(a))
 	}
 	return expertdb.NewService(ctx, expertdb.Options{
 		Policy: p, Users: us, Experts: db.Experts(), Ratings: db.Ratings(), Ledger: db.Ledger(),
-		Events: db.Events(), Audit: db.Audit(), Signer: signer, Clock: clock,
+		Events: db.Events(), Audit: db.Audit(), Signer: signer, Clock: clock, Notifier: n,
 	})
 }
 

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -67,13 +66,8 @@ func request(id string, size int) expertdb.DrawRequest {
 func lastCode(t testing.TB, n *expertdb.RecordingNotifier, req, id string) string {
 	sent := n.Sent()
 	for i := len(sent) - 1; i >= 0; i-- {
-		if sent[i].ExpertID != id || sent[i].RequestID != req {
-			continue
-		}
-		for _, f := range strings.FieldsFunc(sent[i].Text, func(r rune) bool { return r < '0' || r > '9' }) {
-			if len(f) == selection.ReplyCodeDigits {
-				return f
-			}
+		if sent[i].ExpertID == id && sent[i].RequestID == req {
+			return sent[i].Code
 		}
 	}
 	t.Fatalf("no reply code sent to %s", id)
