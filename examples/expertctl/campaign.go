@@ -248,6 +248,14 @@ func campaignError(err error) error {
 	return err
 }
 
+// parse parses the command line and checks the common campaign flags.
+func (c *campaignFlags) parse(fs *flag.FlagSet, args []string) error {
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	return c.check(fs)
+}
+
 func runCampaignStart(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "campaign start", "-request-id R [flags]", `
 Notify the drawn panel (Art. 14(2)): each expert gets a notice with the reply deadline (the
@@ -256,10 +264,7 @@ notices, codes included, are printed to standard output only, for the operator t
 each expert; the audit log records each notice with the mobile masked and no code.`)
 	var c campaignFlags
 	c.register(fs)
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if err := c.check(fs); err != nil {
+	if err := c.parse(fs, args); err != nil {
 		return err
 	}
 	return c.step(ctx, e, func(s *session) (*expertdb.CampaignView, error) {
@@ -284,10 +289,7 @@ A wrong code is refused and recorded; after 5 wrong codes the notice is locked.`
 	decline := fs.Bool("decline", false, "the expert declines")
 	reason := fs.String("reason", "", "why the expert declines (required with -decline)")
 	unfamiliar := fs.Bool("unfamiliar", false, "declined because the field is unfamiliar (with -decline)")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if err := c.check(fs); err != nil {
+	if err := c.parse(fs, args); err != nil {
 		return err
 	}
 	switch {
@@ -317,10 +319,7 @@ and notify the next experts of the continuing draw sequence; their notices are p
 those of 'campaign start'.`)
 	var c campaignFlags
 	c.register(fs)
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if err := c.check(fs); err != nil {
+	if err := c.parse(fs, args); err != nil {
 		return err
 	}
 	return c.step(ctx, e, func(s *session) (*expertdb.CampaignView, error) {
@@ -335,10 +334,7 @@ Print the campaign: every notified expert in notification order with the state o
 recorded in the audit log (Art. 17).`)
 	var c campaignFlags
 	c.register(fs)
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if err := c.check(fs); err != nil {
+	if err := c.parse(fs, args); err != nil {
 		return err
 	}
 	return c.step(ctx, e, func(s *session) (*expertdb.CampaignView, error) {
