@@ -40,6 +40,11 @@
 // (Log.ProveConsistency, CheckConsistency): the second shows that nothing covered by the
 // first was altered, removed, reordered or inserted.
 //
+// The checkpoint key must outlive the process: CreateKeyFiles makes it once, at installation
+// (the signer file readable by the Service's process only, the verifier file for whoever
+// checks), and LoadSigner and LoadVerifier read it at every start. CreateKeyFiles never
+// overwrites a key, and LoadSigner refuses a signer file that others may read.
+//
 // Verify recomputes everything from the raw records and a checkpoint, trusting only the
 // verifier key: a flipped bit (ErrBadRecord or ErrMismatch), a removed, reordered or inserted
 // record (ErrMismatch), a truncated store (ErrTruncated), a forged or wrongly signed

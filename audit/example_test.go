@@ -2,9 +2,12 @@ package audit_test
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -131,4 +134,28 @@ func ExampleAlerter() {
 	}
 	// Output:
 	// redraw r-1 2 Art. 14, 22(5) 同一抽取申请被再次抽取，疑似重复抽取以选择专家，请核查
+}
+
+// ExampleCreateKeyFiles makes the log's checkpoint key once, at installation, and loads it at
+// every start, so checkpoints handed out before a restart still verify.
+func ExampleCreateKeyFiles() {
+	dir, _ := os.MkdirTemp("", "keys")
+	defer os.RemoveAll(dir)
+	skey, vkey := filepath.Join(dir, "expertdb.key"), filepath.Join(dir, "expertdb.pub")
+	if err := audit.CreateKeyFiles(skey, vkey, "wzkj.expertdb", rand.Reader); err != nil {
+		fmt.Println(err)
+		return
+	}
+	signer, err := audit.LoadSigner(skey)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	_, text, _ := audit.LoadVerifier(vkey)
+	fmt.Println(signer.Name(), strings.HasPrefix(text, "wzkj.expertdb+"))
+	err = audit.CreateKeyFiles(skey, vkey, "wzkj.expertdb", rand.Reader)
+	fmt.Println(errors.Is(err, audit.ErrKeyFile))
+	// Output:
+	// wzkj.expertdb true
+	// true
 }
