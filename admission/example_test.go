@@ -191,7 +191,7 @@ func ExampleExitExpert() {
 	fmt.Println(out.Status, out.Exits[0].Date.Format(time.DateOnly), admission.ReentryBarred(out))
 	// Output:
 	// admission: exit refused: Art. 11 exit-approval-missing: 专家本人申请出库，须经市科技部门审核同意，请注明审核人
-	// exited 2026-03-01 false
+	// exited 2026-03-01 true
 }
 
 func ExampleCredentialLabel() {

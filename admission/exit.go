@@ -2,6 +2,7 @@ package admission
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -80,15 +81,18 @@ type Proposal struct {
 // Sweep examines the Active experts on asOf and proposes, for each in input order:
 //
 //   - an exit when a basic rule named in Rules.SweepExits fails: by default over age → Art. 10(2)
-//     (code "exit-no-longer-qualified") and a serious integrity record → Art. 10(3)
-//     ("exit-misconduct");
-//   - otherwise, when the expert is no longer eligible (Check), a review ("not-eligible",
-//     Art. 10(2));
+//     (code "exit-no-longer-qualified");
+//   - for each integrity record pending review (Art. 9, 26): an exit for a serious one →
+//     Art. 10(3) ("exit-misconduct"), a review for the others (CodeSuspended, citing the
+//     record's article), during which the expert is suspended from draws (Drawable);
+//   - otherwise, when the expert is no longer eligible (Check) for a reason the records do not
+//     explain, a review ("not-eligible", Art. 10(2));
 //   - a profile update when the profile was not updated within Rules.StaleAfterDays calendar
 //     days (default 365) or never ("stale-profile", Art. 8(1)).
 //
-// Experts who are not Active are skipped. Because exits come only from failed basic rules,
-// Sweep never proposes an exit for an expert Check finds eligible. nil r means DefaultRules();
+// Experts who are not Active are skipped. Exits come only from failed basic rules and pending
+// serious records (which fail the default integrity rule), and nothing changes until people
+// approve a proposal. nil r means DefaultRules();
 // uncompiled rules yield a single review proposal with code "rules-not-compiled" and no expert.
 func Sweep(experts []Expert, asOf time.Time, r *Rules) []Proposal {
 	if r == nil {
@@ -118,14 +122,37 @@ func Sweep(experts []Expert, asOf time.Time, r *Rules) []Proposal {
 				Message: fmt.Sprintf("建议依第十条（%s）出库：%s", reason.Label(), f.Message),
 				Basis:   []Finding{f}})
 		}
-		if !d.Eligible && exits == 0 {
-			msgs := make([]string, len(d.Findings))
-			for i, f := range d.Findings {
+		recs := 0
+		for _, rec := range e.Records {
+			if !rec.Pending() {
+				continue
+			}
+			recs++
+			basis := []Finding{{Article: rec.ArticleOr(), Code: RuleIntegrity, Message: "科研诚信档案记录：" + truncate(rec.Kind, 32)}}
+			if rec.Serious {
+				out = append(out, Proposal{ExpertID: e.ID, Action: ProposeExit, Reason: ExitMisconduct,
+					Article: ExitMisconduct.Article(), Code: "exit-" + string(ExitMisconduct),
+					Message: fmt.Sprintf("建议依第十条第（三）项出库：专家存在严重科研失信记录（%s，%s），出库后依第十一条不得再次入库", truncate(rec.Kind, 32), rec.ArticleOr()),
+					Basis:   basis})
+				continue
+			}
+			out = append(out, Proposal{ExpertID: e.ID, Action: ProposeReview, Article: rec.ArticleOr(), Code: CodeSuspended,
+				Message: fmt.Sprintf("专家科研诚信档案新增记录（%s，%s），已暂停抽取，请审查后决定保留或出库（第十条）", truncate(rec.Kind, 32), rec.ArticleOr()),
+				Basis:   basis})
+		}
+		rest := d.Findings
+		if recs > 0 {
+			// The records have their own proposals; the integrity finding would repeat them.
+			rest = slices.DeleteFunc(slices.Clone(rest), func(f Finding) bool { return f.Code == RuleIntegrity })
+		}
+		if !d.Eligible && exits == 0 && len(rest) > 0 {
+			msgs := make([]string, len(rest))
+			for i, f := range rest {
 				msgs[i] = f.Message
 			}
 			out = append(out, Proposal{ExpertID: e.ID, Action: ProposeReview, Article: "Art. 10(2)", Code: "not-eligible",
 				Message: "专家已不符合入库条件，请核实后决定是否出库：" + strings.Join(msgs, "；"),
-				Basis:   d.Findings})
+				Basis:   rest})
 		}
 		if e.UpdatedAt.IsZero() {
 			out = append(out, Proposal{ExpertID: e.ID, Action: ProposeUpdate, Article: "Art. 8(1)", Code: "stale-profile",
