@@ -85,7 +85,7 @@ func TestLoadPolicyOverrides(t *testing.T) {
 			},
 		},
 		{
-			name: "admission basic: disable a rule, and its sweep exit goes with it",
+			name:  "admission basic: disable a rule, and its sweep exit goes with it",
 			body:  "admission:\n  basic:\n    - {name: age, disabled: true}\n",
 			allow: []string{"admission.basic[age]"},
 			want: []ch{

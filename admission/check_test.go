@@ -63,7 +63,6 @@ func TestCheckBasicConditions(t *testing.T) {
 	}
 }
 
-
 func TestCheckAgeLimit(t *testing.T) {
 	cases := []struct {
 		name       string
