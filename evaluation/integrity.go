@@ -156,7 +156,7 @@ func (r *Rules) Record(v Violation, date time.Time, detail string) admission.Rec
 	if detail = strings.TrimSpace(detail); detail != "" {
 		d += "：" + detail
 	}
-	return admission.Record{Kind: v.Code(), Detail: d, Date: date, Serious: r.IsSerious(v)}
+	return admission.Record{Kind: v.Code(), Detail: d, Date: date, Serious: r.IsSerious(v), Article: v.Article()}
 }
 
 // ViolationOf returns the violation an integrity record was made for, from its Kind, and
@@ -182,7 +182,7 @@ func (p Participation) Record() (admission.Record, bool) {
 	if reason := strings.TrimSpace(p.Reason); reason != "" {
 		d += "：" + reason
 	}
-	return admission.Record{Kind: NoShowKind, Detail: d, Date: p.Date}, true
+	return admission.Record{Kind: NoShowKind, Detail: d, Date: p.Date, Article: "Art. 8(2)"}, true
 }
 
 // ExitProposal proposes that an expert exit the database for a serious integrity breach
