@@ -49,20 +49,20 @@ type YearInput struct {
 
 // Counts are the numbers of one expert, unit or county in a year.
 type Counts struct {
-	Notified  int `json:"notified"`    // notices sent (Art. 14(2))
-	Accepted  int `json:"accepted"`    // seats accepted: usage, what the annual cap counts (Art. 14(1))
-	Declined  int `json:"declined"`    // notices declined (Art. 7(4) allows declining)
-	NoAnswer  int `json:"no_answer"`   // notices not answered in time
-	Withdrawn int `json:"withdrawn"`   // accepted, then withdrawn
-	Attended  int `json:"attended"`    // participations attended
-	NoShows   int `json:"no_shows"`    // absent without accepted reason (Art. 8(2))
-	Excused   int `json:"excused"`     // absent with accepted reason
-	Excellent int `json:"excellent"`   // ratings 优秀 (Art. 25)
-	Good      int `json:"good"`        // ratings 良好
-	Poor      int `json:"poor"`        // ratings 差
-	Invalid   int `json:"invalid"`     // ratings without a valid grade (kept visible, never dropped)
-	Requests  int `json:"requests"`    // distinct requests (counties and units only)
-	Members   int `json:"experts"`     // experts in the unit (units only)
+	Notified  int `json:"notified"`     // notices sent (Art. 14(2))
+	Accepted  int `json:"accepted"`     // seats accepted: usage, what the annual cap counts (Art. 14(1))
+	Declined  int `json:"declined"`     // notices declined (Art. 7(4) allows declining)
+	NoAnswer  int `json:"no_answer"`    // notices not answered in time
+	Withdrawn int `json:"withdrawn"`    // accepted, then withdrawn
+	Attended  int `json:"attended"`     // participations attended
+	NoShows   int `json:"no_shows"`     // absent without accepted reason (Art. 8(2))
+	Excused   int `json:"excused"`      // absent with accepted reason
+	Excellent int `json:"excellent"`    // ratings 优秀 (Art. 25)
+	Good      int `json:"good"`         // ratings 良好
+	Poor      int `json:"poor"`         // ratings 差
+	Invalid   int `json:"invalid"`      // ratings without a valid grade (kept visible, never dropped)
+	Requests  int `json:"requests"`     // distinct requests (counties and units only)
+	Members   int `json:"experts"`      // experts in the unit (units only)
 	Eligible  int `json:"preferential"` // experts eligible for preferential picks next year (units only)
 }
 
@@ -70,7 +70,9 @@ type Counts struct {
 func (c Counts) Rated() int { return c.Excellent + c.Good + c.Poor }
 
 // DeclineRate is Declined / Notified, an exact fraction (Den 0 when nothing was notified).
-func (c Counts) DeclineRate() evaluation.Ratio { return evaluation.Ratio{Num: c.Declined, Den: c.Notified} }
+func (c Counts) DeclineRate() evaluation.Ratio {
+	return evaluation.Ratio{Num: c.Declined, Den: c.Notified}
+}
 
 // NoShowRate is NoShows / (Attended + NoShows + Excused), an exact fraction.
 func (c Counts) NoShowRate() evaluation.Ratio {

@@ -5,9 +5,9 @@ import (
 	"cmp"
 	"embed"
 	"fmt"
-	"slices"
 	"html/template"
 	"io"
+	"slices"
 	"strconv"
 	"time"
 
@@ -63,14 +63,14 @@ type chart struct {
 }
 
 type chartBar struct {
-	X, Y, W, H   int
-	Fill         string
-	Label        string
-	LX, LY       int // label position
-	Value        string
-	VX, VY       int // value position
-	LabelAnchor  string
-	ValueAnchor  string
+	X, Y, W, H  int
+	Fill        string
+	Label       string
+	LX, LY      int // label position
+	Value       string
+	VX, VY      int // value position
+	LabelAnchor string
+	ValueAnchor string
 }
 
 type chartLine struct {

@@ -23,7 +23,6 @@ import (
 	"github.com/wzsti/expertdb/selection"
 )
 
-
 func d(y int, m time.Month, day int) time.Time { return time.Date(y, m, day, 10, 0, 0, 0, cst) }
 
 // yearFixture: three experts in two units, one request of Ruian and one of the city, ratings
