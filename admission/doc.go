@@ -134,6 +134,18 @@
 // Entry recording channel, date, reviewer and source. Refusals are *RefusalError values
 // listing every reason with article, code and Chinese message.
 //
+// # Reviewed decisions (Art. 6, 10, 11, 12, 26, 28)
+//
+// The pure building blocks of the Service's reviewed operations: DecideAdmission (a
+// registered reviewer approves or refuses with reasons; history comes from the database,
+// never from the client; one person, one record; the applicant's Notice, Art. 6(1) 及时告知),
+// DecideExitRequest (an exit on request is an application the city bureau approves or
+// refuses with reasons, Art. 11), DecideExit (exits under Art. 10(2)–(5) with grounds,
+// evidence and the deciding officer), ReviewRecords (the bureau retains an expert after a
+// record or decides an exit, lifting the suspension of Art. 9, 26), CheckInvitee (an invited
+// expert meets the Art. 5 basic conditions and no Art. 11 bar, on the person's whole
+// history, Art. 12, 28) and Proposal.ExitCase (a Sweep proposal people approved).
+//
 // # Exits (Art. 10, 11), current profiles (Art. 8(1)) and training (Art. 14(3))
 //
 // ExitExpert records an exit with its Art. 10 reason; an exit on request needs the approving

@@ -78,6 +78,17 @@ type Proposal struct {
 	Basis    []Finding      `json:"basis,omitempty"`  // the failed conditions behind the proposal
 }
 
+// ExitCase returns the exit case to decide (DecideExit) when people approve an exit proposal:
+// the proposal's reason, its message as the grounds, and the evidence and decider the
+// approver gives. ok is false for a proposal that is not an exit: a review is approved with
+// ReviewRecords (suspensions) or a decision of its own, a profile update by the expert.
+func (p Proposal) ExitCase(decidedBy string, evidence []string, date time.Time) (c ExitCase, ok bool) {
+	if p.Action != ProposeExit {
+		return ExitCase{}, false
+	}
+	return ExitCase{Reason: p.Reason, Grounds: p.Message, Evidence: evidence, DecidedBy: decidedBy, Date: date}, true
+}
+
 // Sweep examines the Active experts on asOf and proposes, for each in input order:
 //
 //   - an exit when a basic rule named in Rules.SweepExits fails: by default over age → Art. 10(2)

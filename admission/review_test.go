@@ -191,3 +191,20 @@ func TestArt28InviteeMeetsBasicConditions(t *testing.T) {
 
 	assert.Empty(t, admission.CheckInvitee(inv, nil, asOf, defaults))
 }
+
+// Art. 10, 17: Sweep proposes, people approve — an approved exit proposal becomes an exit
+// case that DecideExit records with the approver's evidence.
+func TestArt10SweepProposalsArePeoplesToApprove(t *testing.T) {
+	old := activeExpert()
+	old.BirthDate = day(1955, 1, 1)
+	ps := admission.Sweep([]admission.Expert{old}, asOf, defaults)
+	require.Len(t, ps, 1)
+	c, ok := ps[0].ExitCase("市科技局 王处长", []string{"户籍证明"}, asOf)
+	require.True(t, ok)
+	dec, err := admission.DecideExit(old, c, asOf)
+	require.NoError(t, err)
+	assert.Equal(t, admission.ExitNoLongerQualified, dec.Exit.Reason)
+	assert.Equal(t, admission.Active, old.Status, "nothing changes until people approve")
+	_, ok = admission.Proposal{Action: admission.ProposeUpdate}.ExitCase("x", nil, asOf)
+	assert.False(t, ok)
+}
