@@ -76,7 +76,9 @@ func AllowDeviations(settings ...string) LoadOption {
 
 // UnderCity loads a county profile under the city profile city (a policy of region
 // CityRegion, loaded with LoadPolicy): the county may loosen exactly the settings in city's
-// allow list, and each such deviation names the city profile as what allowed it.
+// allow list, and each such deviation names the city profile as what allowed it. The county
+// profile is still laid over the Measures' defaults (DefaultPolicy), as LoadPolicy does: the
+// city profile contributes its allow list, not its own rules.
 func UnderCity(city *Policy) LoadOption {
 	return func(o *loadOptions) {
 		if city == nil || city.Region != CityRegion {

@@ -282,3 +282,36 @@ func TestPropertyCityLimits(t *testing.T) {
 		}
 	})
 }
+
+// Art. 5(1)2, 13: a county that "tightens" the age rule with a looser expression still has the
+// city's limit: a 68-year-old is refused with the city's message.
+func TestArt5_1_2LooserAgeExpressionKeepsTheCityLimit(t *testing.T) {
+	asOf := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+	p, err := expertdb.LoadPolicy([]byte(countyHead + "admission:\n  basic:\n    - {name: age, expr: age <= 70, message: 年龄超过70周岁}\n"))
+	require.NoError(t, err)
+	e := testExpert("E1", "330381", admission.University)
+	e.BirthDate = asOf.AddDate(-68, -1, 0)
+	d := admission.Check(e, asOf, p.Admission)
+	require.Equal(t, []string{"age"}, codes(d.Findings))
+	assert.Contains(t, d.Findings[0].Message, "65周岁", "the city's message")
+	// Allowed by the city, the county's expression stands alone.
+	p, err = expertdb.LoadPolicyWith([]byte(countyHead+"admission:\n  basic:\n    - {name: age, expr: age <= 70, message: 年龄超过70周岁}\n"),
+		expertdb.AllowDeviations("admission.basic[age]"))
+	require.NoError(t, err)
+	assert.True(t, admission.Check(e, asOf, p.Admission).Eligible)
+	require.Len(t, p.Deviations(), 1)
+}
+
+// Art. 13: only the city's profile can be the authority for a county's deviations, and only
+// real settings can be allowed.
+func TestArt13UnderCityNeedsTheCity(t *testing.T) {
+	county, err := expertdb.LoadPolicy([]byte(countyHead))
+	require.NoError(t, err)
+	_, err = expertdb.LoadPolicyWith([]byte(countyHead), expertdb.UnderCity(county))
+	require.Error(t, err)
+	_, err = expertdb.LoadPolicyWith([]byte(countyHead), expertdb.UnderCity(nil))
+	require.Error(t, err)
+	_, err = expertdb.LoadPolicyWith([]byte(countyHead), expertdb.AllowDeviations("selection.everything"))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "selection.annual_cap", "lists the valid settings")
+}

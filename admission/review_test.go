@@ -208,3 +208,13 @@ func TestArt10SweepProposalsArePeoplesToApprove(t *testing.T) {
 	_, ok = admission.Proposal{Action: admission.ProposeUpdate}.ExitCase("x", nil, asOf)
 	assert.False(t, ok)
 }
+
+// Art. 26: a record review attached to a profile is validated like the rest of it.
+func TestValidateRecordReview(t *testing.T) {
+	e := technicalExpert()
+	e.Records = []admission.Record{{Kind: "no-show", Review: &admission.RecordReview{Outcome: "forgiven"}}}
+	var ve *admission.ValidationError
+	require.ErrorAs(t, admission.Validate(e), &ve)
+	e.Records[0].Review = &admission.RecordReview{Outcome: admission.ReviewRetained, By: "李审核", Reason: "已说明情况"}
+	assert.NoError(t, admission.Validate(e))
+}
