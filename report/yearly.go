@@ -131,8 +131,11 @@ type Movement struct {
 type Yearly struct {
 	Year     int          `json:"year"`
 	Experts  []ExpertYear `json:"experts"`  // every expert with something in the year, by ID
-	Units    []GroupYear  `json:"units"`    // by unit name
-	Counties []GroupYear  `json:"counties"` // by region code
+	Units    []GroupYear  `json:"units"`    // the experts' units (Art. 23), by name
+	Counties []GroupYear  `json:"counties"` // the counties that drew (Art. 13), by region code
+	// UsingUnits are the units that drew experts (使用单位, Art. 13, 21), by name: requests,
+	// notices, acceptances, declines.
+	UsingUnits []GroupYear `json:"using_units"`
 	Totals   Counts       `json:"totals"`
 	// Preferential lists the experts whose excellent rate in Year exceeds the threshold, so
 	// that they may be picked preferentially in Year+1 (Art. 25), by ID.
@@ -177,8 +180,8 @@ func Year(in YearInput) *Yearly {
 		experts[id] = x
 		return x
 	}
-	counties := map[string]*GroupYear{}
-	countyRequests := map[string]map[string]bool{}
+	counties, using := map[string]*GroupYear{}, map[string]*GroupYear{}
+	countyRequests, usingRequests := map[string]map[string]bool{}, map[string]map[string]bool{}
 	for _, o := range in.Outcomes {
 		if evaluation.YearOf(o.At) != in.Year {
 			continue
@@ -204,6 +207,14 @@ func Year(in YearInput) *Yearly {
 		}
 		g.Counts.add(c)
 		countyRequests[o.Region][o.RequestID] = true
+		u := using[o.Unit]
+		if u == nil {
+			u = &GroupYear{Key: o.Unit}
+			using[o.Unit] = u
+			usingRequests[o.Unit] = map[string]bool{}
+		}
+		u.Counts.add(c)
+		usingRequests[o.Unit][o.RequestID] = true
 	}
 	for _, p := range in.Participations {
 		if evaluation.YearOf(p.Date) != in.Year {
@@ -248,6 +259,9 @@ func Year(in YearInput) *Yearly {
 	for region, g := range counties {
 		g.Counts.Requests = len(countyRequests[region])
 	}
+	for unit, g := range using {
+		g.Counts.Requests = len(usingRequests[unit])
+	}
 	y.Experts = sortedValues(experts, func(a, b *ExpertYear) int { return strings.Compare(a.ExpertID, b.ExpertID) })
 	for _, x := range y.Experts {
 		if x.Preferential {
@@ -256,6 +270,7 @@ func Year(in YearInput) *Yearly {
 	}
 	y.Units = sortedValues(units, func(a, b *GroupYear) int { return strings.Compare(a.Key, b.Key) })
 	y.Counties = sortedValues(counties, func(a, b *GroupYear) int { return strings.Compare(a.Key, b.Key) })
+	y.UsingUnits = sortedValues(using, func(a, b *GroupYear) int { return strings.Compare(a.Key, b.Key) })
 	y.Totals.Requests = 0
 	for _, g := range y.Counties {
 		y.Totals.Requests += g.Counts.Requests

@@ -20,7 +20,7 @@ var csvHeader = []string{"section", "key", "name", "unit", "region",
 
 // WriteCSV writes the statistics as one CSV table (RFC 4180, UTF-8 with a byte-order mark so
 // that spreadsheet programs read the Chinese text): a header, then rows whose section is
-// "expert", "unit", "county", "total", "admission" or "exit". Rates are exact fractions
+// "expert", "unit", "county", "using-unit", "total", "admission" or "exit". Rates are exact fractions
 // ("3/10"; empty when the denominator is 0). Names are masked. Text that a spreadsheet would
 // read as a formula (starting with =, +, -, @, a tab or a carriage return) is prefixed with an
 // apostrophe, so that a unit name cannot inject a formula.
@@ -44,6 +44,9 @@ func (y *Yearly) WriteCSV(w io.Writer) error {
 	}
 	for _, g := range y.Counties {
 		rows = append(rows, counts("county", g.Key, "", "", g.Key, g.Counts, ""))
+	}
+	for _, g := range y.UsingUnits {
+		rows = append(rows, counts("using-unit", g.Key, "", g.Key, "", g.Counts, ""))
 	}
 	rows = append(rows, counts("total", strconv.Itoa(y.Year), "", "", "", y.Totals, itoa(len(y.Preferential))))
 	move := func(section string, m Movement) []string {

@@ -17,7 +17,8 @@ import (
 //go:embed yearly.html.tmpl
 var yearlyFiles embed.FS
 
-var yearlyPage = template.Must(template.New("yearly.html.tmpl").ParseFS(yearlyFiles, "yearly.html.tmpl"))
+var yearlyPage = template.Must(template.New("yearly.html.tmpl").Funcs(template.FuncMap{"pct": pct}).
+	ParseFS(yearlyFiles, "yearly.html.tmpl"))
 
 // YearlyPage is what the printable yearly report shows besides the statistics.
 type YearlyPage struct {

@@ -78,6 +78,9 @@ func ExampleYear() {
 	for _, g := range y.Counties {
 		fmt.Printf("county %s requests=%d decline rate %s\n", g.Key, g.Counts.Requests, g.Counts.DeclineRate())
 	}
+	for _, g := range y.UsingUnits {
+		fmt.Printf("using unit %s requests=%d accepted=%d\n", g.Key, g.Counts.Requests, g.Counts.Accepted)
+	}
 	fmt.Println("no-show rate", y.Totals.NoShowRate())
 	for _, m := range append(y.Admissions, y.Exits...) {
 		fmt.Println(m.Date.Format(time.DateOnly), m.ExpertID, m.Article, m.Kind)
@@ -88,6 +91,8 @@ func ExampleYear() {
 	// E3 李* 瑞安人民医院 accepted=1 declined=0 no-shows=1 excellent=0/1 preferential=false
 	// county 330300 requests=1 decline rate 1/3
 	// county 330381 requests=1 decline rate 0/2
+	// using unit 成果处 requests=1 accepted=2
+	// using unit 瑞安市科技局 requests=1 accepted=1
 	// no-show rate 1/3
 	// 2025-03-01 E1 Art. 6(1) application
 	// 2025-11-02 E3 Art. 10(3) misconduct
@@ -199,7 +204,7 @@ func TestArt20YearlyCSV(t *testing.T) {
 			assert.Equal(t, "true", r[col("preferential_next_year")])
 		}
 	}
-	assert.Equal(t, []string{"expert", "expert", "expert", "unit", "unit", "unit", "county", "county", "total", "admission", "exit"}, sections)
+	assert.Equal(t, []string{"expert", "expert", "expert", "unit", "unit", "unit", "county", "county", "using-unit", "using-unit", "total", "admission", "exit"}, sections)
 }
 
 // renderYearly renders the fixture's report.
