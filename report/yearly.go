@@ -136,7 +136,7 @@ type Yearly struct {
 	// UsingUnits are the units that drew experts (使用单位, Art. 13, 21), by name: requests,
 	// notices, acceptances, declines.
 	UsingUnits []GroupYear `json:"using_units"`
-	Totals   Counts       `json:"totals"`
+	Totals     Counts      `json:"totals"`
 	// Preferential lists the experts whose excellent rate in Year exceeds the threshold, so
 	// that they may be picked preferentially in Year+1 (Art. 25), by ID.
 	Preferential []ExpertYear `json:"preferential"`
