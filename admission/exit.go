@@ -20,8 +20,10 @@ import (
 //   - an exit dated after asOf ("exit-date-invalid").
 //
 // A zero x.Date means asOf. UpdatedAt is left alone: it tracks the expert's own updates
-// (Art. 8(1)), not the bureau's decisions. Exits for Art. 10(3), (4), (5) bar re-entry for good
-// (Art. 11): Check refuses such an expert from then on.
+// (Art. 8(1)), not the bureau's decisions. Under the default reading of Art. 11 every exit
+// bars re-entry for good (ReentryAnyExit; ReentryForCause: only Art. 10(3)–(5)): Check
+// refuses the person from then on. DecideExitRequest and DecideExit are the reviewed forms
+// the Service uses.
 func ExitExpert(e Expert, x Exit, asOf time.Time) (Expert, error) {
 	var fs []Finding
 	if e.Status != Active {
