@@ -147,6 +147,8 @@ func (d *describer) admission() {
 	a := d.p.Admission
 	d.line(1, "（一）基本条件，须全部满足：")
 	d.ruleList(2, "admission.basic", a.Basic, true)
+	d.line(2, "条文解释：第五条第（一）项第3目 %s%s；第十一条 %s%s", readingZH(a, admission.RuleIntegrity), d.mark("admission.integrity_bar"),
+		readingZH(a, admission.RuleReentry), d.mark("admission.reentry_bar"))
 	if len(a.Floor) > 0 {
 		d.line(2, "下列市级条件不得放宽，本地改写的规则之外仍须满足（第十三条）：")
 		for _, f := range a.Floor {
@@ -440,6 +442,25 @@ func (d *describer) alerts() {
 	for _, c := range d.removed("alerts") {
 		d.line(1, "× %s〔%s〕%s原条件：%s", strings.TrimSuffix(c.Path[len("alerts["):], "]"), articleZH(c.Article), MarkDisabled, oneLine(c.Old))
 	}
+}
+
+// readingZH says which reading of Art. 5(1)3 or Art. 11 the basic rule name implements.
+func readingZH(a *admission.Rules, name string) string {
+	i := slices.IndexFunc(a.Basic, func(r rules.Rule) bool { return r.Name == name })
+	if i < 0 {
+		return "（规则已停用）"
+	}
+	switch readingOf(name, a.Basic[i].Expr) {
+	case string(admission.IntegrityAnyRecord):
+		return "any-record（有任何未经审查保留的不良记录均不得入库）"
+	case string(admission.IntegritySeriousOnly):
+		return "serious-only（仅严重不良记录不得入库）"
+	case string(admission.ReentryAnyExit):
+		return "any-exit（因第十条任一情形出库的均不得再次入库）"
+	case string(admission.ReentryForCause):
+		return "for-cause（仅因第十条第（三）至（五）项出库的不得再次入库）"
+	}
+	return "本地表达式"
 }
 
 // deviations lists the settings beyond a city limit and what allowed each (Art. 13).
