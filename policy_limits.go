@@ -38,7 +38,7 @@ const codeCityLimit = "city-limit"
 func LimitSettings() []string {
 	out := []string{"selection.annual_cap", "selection.preferential_share", "evaluation.threshold",
 		"evaluation.serious_violations", "admission.integrity_bar", "admission.reentry_bar"}
-	for _, r := range admission.DefaultRules().Basic {
+	for _, r := range admission.DefaultBasicRules() {
 		out = append(out, "admission.basic["+r.Name+"]")
 	}
 	return out
@@ -242,7 +242,7 @@ func (p *Policy) limitIssues(readings map[string]string) []limitIssue {
 		}
 	}
 	if a := p.Admission; a != nil {
-		for _, c := range admission.DefaultRules().Basic {
+		for _, c := range admission.DefaultBasicRules() {
 			path := "admission.basic[" + c.Name + "]"
 			i := slices.IndexFunc(a.Basic, func(r rules.Rule) bool { return r.Name == c.Name })
 			if i < 0 {
@@ -324,7 +324,7 @@ func (l *loader) limits(p *Policy, o *loadOptions) {
 	lim.permits = permits
 	// A county expression for a city basic rule is checked in addition to the city's.
 	if a := p.Admission; a != nil {
-		for _, c := range admission.DefaultRules().Basic {
+		for _, c := range admission.DefaultBasicRules() {
 			path := "admission.basic[" + c.Name + "]"
 			i := slices.IndexFunc(a.Basic, func(r rules.Rule) bool { return r.Name == c.Name })
 			if i < 0 || a.Basic[i].Expr == c.Expr || l.readings[c.Name] != "" {

@@ -254,16 +254,7 @@ func (r *Rules) Compiled() bool { return r != nil && r.c != nil }
 // It panics only if the built-in rules do not compile, which the package tests rule out.
 func DefaultRules() *Rules {
 	r := &Rules{
-		Basic: []rules.Rule{
-			{Name: "political-quality", Article: "Art. 5(1)1", Expr: `hasCredential("political-quality")`,
-				Message: "未提交良好政治品质声明，请申请人签署后补充（第五条第（一）项第1目）"},
-			{Name: "birth-date", Article: "Art. 5(1)2", Expr: `!expert.BirthDate.IsZero()`,
-				Message: "缺少出生日期，无法核定年龄，请补充出生日期"},
-			{Name: "age", Article: "Art. 5(1)2", Expr: `age <= max(65, expert.RetirementAge)`,
-				Message: "年龄超过65周岁（法定退休年龄大于65周岁的，以法定退休年龄为限），不符合入库基本条件"},
-			IntegrityAnyRecord.Rule(),
-			ReentryAnyExit.Rule(),
-		},
+		Basic: DefaultBasicRules(),
 		Professional: map[Category]CategoryRules{
 			Technical: {Article: "Art. 5(2)1", AnyOf: append([]rules.Rule{
 				{Name: "title", Article: "Art. 5(2)1", Expr: `expert.Title >= AssociateSenior`, Message: "具有副高级及以上职称"},
@@ -281,6 +272,22 @@ func DefaultRules() *Rules {
 		panic(err)
 	}
 	return r
+}
+
+// DefaultBasicRules returns the basic rules of DefaultRules (Art. 5(1), 11), uncompiled: the
+// city's conditions a county may not loosen (Art. 13). Each call returns a new slice; it
+// compiles nothing, so it is cheap.
+func DefaultBasicRules() []rules.Rule {
+	return []rules.Rule{
+		{Name: "political-quality", Article: "Art. 5(1)1", Expr: `hasCredential("political-quality")`,
+			Message: "未提交良好政治品质声明，请申请人签署后补充（第五条第（一）项第1目）"},
+		{Name: "birth-date", Article: "Art. 5(1)2", Expr: `!expert.BirthDate.IsZero()`,
+			Message: "缺少出生日期，无法核定年龄，请补充出生日期"},
+		{Name: "age", Article: "Art. 5(1)2", Expr: `age <= max(65, expert.RetirementAge)`,
+			Message: "年龄超过65周岁（法定退休年龄大于65周岁的，以法定退休年龄为限），不符合入库基本条件"},
+		IntegrityAnyRecord.Rule(),
+		ReentryAnyExit.Rule(),
+	}
 }
 
 // credentialRules returns one rule hasCredential(kind) per credential kind of the category,
