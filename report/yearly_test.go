@@ -290,3 +290,21 @@ func near(v uint32, want uint32) bool {
 	v >>= 8
 	return v+6 >= want && v <= want+6
 }
+
+// RenderYearly writes the printable yearly report: one HTML page, charts as inline SVG, no
+// script and no external asset.
+func ExampleRenderYearly() {
+	var buf bytes.Buffer
+	if err := report.RenderYearly(&buf, report.YearlyPage{Stats: report.Year(yearFixture()), Title: "温州市科技专家库"}); err != nil {
+		fmt.Println(err)
+		return
+	}
+	page := buf.String()
+	fmt.Println(strings.Count(page, "<svg "), "charts")
+	fmt.Println("script:", strings.Contains(page, "<script"), "external:", strings.Contains(page, "http"))
+	fmt.Println(strings.Contains(page, "2026年可择优选取的专家"))
+	// Output:
+	// 4 charts
+	// script: false external: false
+	// true
+}
