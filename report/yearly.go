@@ -151,7 +151,9 @@ type Yearly struct {
 // a rating the year it was made, of an admission or exit the year of its date, all in China
 // Standard Time (evaluation.YearOf). Usage is accepted seats (what the annual cap of
 // Art. 14(1) counts). The decline rate is declines over notices; the no-show rate no-shows
-// over participation records (attended, no-show, excused). An expert's unit and county are
+// over participation records (attended, no-show, excused); a participation whose ActivityID
+// is the RequestID of an outcome of the year also counts for that request's county and using
+// unit. An expert's unit and county are
 // those of the current record; names are masked. Preferential eligibility for Year+1 applies
 // Rules to the summary of Year: strictly more than 30% excellent by default, compared as
 // integers, and no ratings means not eligible.
@@ -216,6 +218,13 @@ func Year(in YearInput) *Yearly {
 		u.Counts.add(c)
 		usingRequests[o.Unit][o.RequestID] = true
 	}
+	type origin struct{ region, unit string }
+	origins := map[string]origin{}
+	for _, o := range in.Outcomes {
+		if evaluation.YearOf(o.At) == in.Year {
+			origins[o.RequestID] = origin{o.Region, o.Unit}
+		}
+	}
 	for _, p := range in.Participations {
 		if evaluation.YearOf(p.Date) != in.Year {
 			continue
@@ -232,6 +241,11 @@ func Year(in YearInput) *Yearly {
 			continue
 		}
 		at(p.ExpertID).Counts.add(c)
+		// An activity drawn by a request of the year counts for its county and using unit.
+		if o, ok := origins[p.ActivityID]; ok {
+			counties[o.region].Counts.add(c)
+			using[o.unit].Counts.add(c)
+		}
 	}
 	sums := evaluation.Summarize(in.Ratings, in.Year)
 	for id, s := range sums {

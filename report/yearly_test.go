@@ -76,7 +76,7 @@ func ExampleYear() {
 			x.ExpertID, x.Name, x.Unit, c.Accepted, c.Declined, c.NoShows, c.Excellent, c.Rated(), x.Preferential)
 	}
 	for _, g := range y.Counties {
-		fmt.Printf("county %s requests=%d decline rate %s\n", g.Key, g.Counts.Requests, g.Counts.DeclineRate())
+		fmt.Printf("county %s requests=%d decline rate %s no-show rate %s\n", g.Key, g.Counts.Requests, g.Counts.DeclineRate(), g.Counts.NoShowRate())
 	}
 	for _, g := range y.UsingUnits {
 		fmt.Printf("using unit %s requests=%d accepted=%d\n", g.Key, g.Counts.Requests, g.Counts.Accepted)
@@ -89,8 +89,8 @@ func ExampleYear() {
 	// E1 张* 温州大学 accepted=2 declined=0 no-shows=0 excellent=4/10 preferential=true
 	// E2 欧阳** 温州大学 accepted=0 declined=1 no-shows=0 excellent=3/10 preferential=false
 	// E3 李* 瑞安人民医院 accepted=1 declined=0 no-shows=1 excellent=0/1 preferential=false
-	// county 330300 requests=1 decline rate 1/3
-	// county 330381 requests=1 decline rate 0/2
+	// county 330300 requests=1 decline rate 1/3 no-show rate 1/2
+	// county 330381 requests=1 decline rate 0/2 no-show rate 0/1
 	// using unit 成果处 requests=1 accepted=2
 	// using unit 瑞安市科技局 requests=1 accepted=1
 	// no-show rate 1/3
