@@ -86,9 +86,11 @@ func appendNew[T any](dst, add []T, eq func(a, b T) bool) []T {
 // returns a finding "duplicate-person" (Art. 6) when existing holds a record of the same
 // person (same normalised ID number) under another expert ID, whatever its status — a
 // person who left is re-admitted on their old record, never on a new one, so that their
-// history and the bars of Art. 11 stay with them — and "id-number-missing" (Art. 6) when e has
-// no valid ID number, without which the person cannot be identified. Messages never contain
-// the ID number.
+// history and the bars of Art. 11 stay with them —, "expert-id-in-use" (Art. 6) when a record
+// with e's expert ID belongs to somebody else (or has no valid ID number: an application
+// cannot take over another record), and "id-number-missing" (Art. 6) when e has no valid ID
+// number, without which the person cannot be identified. Messages never contain the ID
+// number.
 func OnePersonOneRecord(e Expert, existing []Expert) []Finding {
 	if _, ok := NormalizeIDNumber(e.IDNumber); !ok {
 		return []Finding{{Article: "Art. 6", Code: "id-number-missing",
@@ -96,6 +98,10 @@ func OnePersonOneRecord(e Expert, existing []Expert) []Finding {
 	}
 	for i := range existing {
 		x := &existing[i]
+		if x.ID == e.ID && !SamePerson(e, *x) {
+			return []Finding{{Article: "Art. 6", Code: "expert-id-in-use",
+				Message: "该专家编号已属于另一份档案（身份证号码不一致），不能用于本申请，请核对专家编号"}}
+		}
 		if x.ID != e.ID && SamePerson(e, *x) {
 			return []Finding{{Article: "Art. 6", Code: "duplicate-person",
 				Message: "该身份证号码已有专家档案（编号 " + truncate(x.ID, 64) + "，状态：" + statusLabel(x.Status) + "），一人只能有一份档案，请在原档案上办理"}}

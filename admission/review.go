@@ -337,7 +337,8 @@ func ReviewRecords(e Expert, rev RecordReview, asOf time.Time) (Expert, error) {
 // CheckInvitee checks an invited expert from outside the database (特邀专家, Art. 12, 28)
 // on asOf: the Art. 5 basic conditions and the Art. 11 bar of r (nil r means DefaultRules()),
 // judged on the person's whole history (WithHistory over existing, found by the normalised ID
-// number), no integrity record pending review (Art. 9, 26), and that the person is not an
+// number, which must be valid: "id-number-missing"), no integrity record pending review
+// (Art. 9, 26), and that the person is not an
 // Active expert of the database (who is drawn, not invited: "invitee-in-database", Art. 12).
 // It returns every failed condition; nil means the invitation may proceed to its approval
 // chain. Professional conditions are not examined: the invitation exists because the
@@ -351,6 +352,10 @@ func CheckInvitee(e Expert, existing []Expert, asOf time.Time, r *Rules) []Findi
 	}
 	p := WithHistory(e, existing)
 	var out []Finding
+	if _, ok := NormalizeIDNumber(e.IDNumber); !ok {
+		out = append(out, Finding{Article: "Art. 11", Code: "id-number-missing",
+			Message: "特邀专家须提供有效的公民身份号码，以核实其是否曾出库（第十一条）"})
+	}
 	for _, x := range existing {
 		if x.Status == Active && SamePerson(e, x) {
 			out = append(out, Finding{Article: "Art. 12", Code: "invitee-in-database",

@@ -218,3 +218,21 @@ func TestValidateRecordReview(t *testing.T) {
 	e.Records[0].Review = &admission.RecordReview{Outcome: admission.ReviewRetained, By: "李审核", Reason: "已说明情况"}
 	assert.NoError(t, admission.Validate(e))
 }
+
+// Art. 6: an application cannot take over another person's record by reusing its expert ID.
+func TestArt6ApplicationCannotTakeOverAnotherRecord(t *testing.T) {
+	victim := technicalExpert()
+	victim.Status = admission.Exited
+	victim.Exits = []admission.Exit{{Reason: admission.ExitOnRequest}}
+	app := personalApplication()
+	app.Expert.IDNumber = idNumber("330302", "19700520", "777")
+	_, err := admission.DecideAdmission(app, []admission.Expert{victim}, approve, asOf, defaults)
+	assert.Equal(t, []string{"expert-id-in-use"}, refusalCodes(t, err))
+}
+
+// Art. 11, 28: an invitee without a valid ID number cannot be checked against the bar.
+func TestArt28InviteeNeedsAnIDNumber(t *testing.T) {
+	inv := technicalExpert()
+	inv.IDNumber = ""
+	assert.Equal(t, []string{"id-number-missing"}, findingCodes(admission.CheckInvitee(inv, nil, asOf, defaults)))
+}
