@@ -55,6 +55,7 @@ func (p *Policy) Describe() string {
 		}
 		s.render()
 	}
+	d.deviations()
 	d.changeList()
 	return d.b.String()
 }
@@ -110,6 +111,12 @@ func (d *describer) header() {
 		d.line(0, "施行日期：%s", dateZH(p.Effective))
 	}
 	d.line(0, "制定依据：%s第十三条", p.Base)
+	if p.Draft() {
+		d.line(0, "状态：草案——本细则未填写备案文号，尚未报市科技局备案（第十三条），只能作为草案试行，据此作出的抽取记录均标明“草案”。")
+	}
+	if allowed := p.Allowed(); len(allowed) > 0 {
+		d.line(0, "本规则允许县（市、区）使用细则放宽下列市级限制（allow）：%s", strings.Join(allowed, "、"))
+	}
 	if n := len(p.changes); n > 0 {
 		d.line(0, "本细则对市级规则作出本地调整 %d 处，分别标注%s%s%s，并在文末列出。", n, MarkChanged, MarkAdded, MarkDisabled)
 	} else {
@@ -140,6 +147,14 @@ func (d *describer) admission() {
 	a := d.p.Admission
 	d.line(1, "（一）基本条件，须全部满足：")
 	d.ruleList(2, "admission.basic", a.Basic, true)
+	d.line(2, "条文解释：第五条第（一）项第3目 %s%s；第十一条 %s%s", readingZH(a, admission.RuleIntegrity), d.mark("admission.integrity_bar"),
+		readingZH(a, admission.RuleReentry), d.mark("admission.reentry_bar"))
+	if len(a.Floor) > 0 {
+		d.line(2, "下列市级条件不得放宽，本地改写的规则之外仍须满足（第十三条）：")
+		for _, f := range a.Floor {
+			d.line(3, "%s〔%s〕市级条件：%s", f.Name, articleZH(f.Article), oneLine(f.Expr))
+		}
+	}
 	d.line(1, "（二）专业条件，满足所申报类别之一：")
 	cats := slices.Collect(func(yield func(admission.Category) bool) {
 		for _, c := range admission.Categories() {
@@ -426,6 +441,38 @@ func (d *describer) alerts() {
 	}
 	for _, c := range d.removed("alerts") {
 		d.line(1, "× %s〔%s〕%s原条件：%s", strings.TrimSuffix(c.Path[len("alerts["):], "]"), articleZH(c.Article), MarkDisabled, oneLine(c.Old))
+	}
+}
+
+// readingZH says which reading of Art. 5(1)3 or Art. 11 the basic rule name implements.
+func readingZH(a *admission.Rules, name string) string {
+	i := slices.IndexFunc(a.Basic, func(r rules.Rule) bool { return r.Name == name })
+	if i < 0 {
+		return "（规则已停用）"
+	}
+	switch readingOf(name, a.Basic[i].Expr) {
+	case string(admission.IntegrityAnyRecord):
+		return "any-record（有任何未经审查保留的不良记录均不得入库）"
+	case string(admission.IntegritySeriousOnly):
+		return "serious-only（仅严重不良记录不得入库）"
+	case string(admission.ReentryAnyExit):
+		return "any-exit（因第十条任一情形出库的均不得再次入库）"
+	case string(admission.ReentryForCause):
+		return "for-cause（仅因第十条第（三）至（五）项出库的不得再次入库）"
+	}
+	return "本地表达式"
+}
+
+// deviations lists the settings beyond a city limit and what allowed each (Art. 13).
+func (d *describer) deviations() {
+	devs := d.p.Deviations()
+	if len(devs) == 0 {
+		return
+	}
+	d.line(0, "")
+	d.line(0, "附：突破市级限制的设置（共 %d 处，均经允许）", len(devs))
+	for i, dv := range devs {
+		d.line(1, "%d. %s〔%s〕本地为 %s；市级限制：%s；允许依据：%s", i+1, dv.Path, articleZH(dv.Article), dv.Value, dv.Limit, dv.AllowedBy)
 	}
 }
 

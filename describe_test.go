@@ -59,7 +59,7 @@ func TestDescribeDefaultPolicy(t *testing.T) {
 }
 
 func TestDescribeMarksWhatTheCountyChanged(t *testing.T) {
-	p := mustLoad(t, `filing: 瑞科〔2026〕5号
+	p := mustLoadWith(t, []string{"admission.basic[political-quality]", "evaluation.threshold"}, `filing: 瑞科〔2026〕5号
 effective: 2026-01-01
 admission:
   basic:

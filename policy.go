@@ -103,6 +103,7 @@ type Policy struct {
 
 	changes []Change
 	c       *policyCompiled
+	limits  *policyLimits // city limits in force when loaded (policy_limits.go)
 }
 
 // ChangeKind says what a county did to a default setting.

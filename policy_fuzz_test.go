@@ -32,6 +32,11 @@ func FuzzLoadPolicy(f *testing.F) {
 		header + coolingOffYAML,
 		header + "selection:\n  exclusions:\n    - name: x\n      expr: |\n        usage < 5\n          && !(expert.Affiliation.Org in project.Units)\n      message: m\n",
 		header + "selection:\n  exclusions:\n    - {name: cooling-off, disabled: true}\n    - {name: booked, expr: !reviewedUnitWithin(project.Unit, 6), message: m}\n",
+		header + "selection: {annual_cap: 0, preferential_share: 1/1}\nevaluation: {threshold: 0%, inclusive: true}\n",
+		header + "admission: {integrity_bar: serious-only, reentry_bar: for-cause}\n",
+		header + "admission:\n  basic:\n    - {name: integrity-record, expr: 'true'}\n",
+		"name: 市级\nregion: \"330300\"\nallow: [selection.annual_cap, admission.basic[age]]\nselection: {annual_cap: 12}\n",
+		header + "allow: [selection.annual_cap]\n",
 		"name: [\nregion: {",
 		"---\n---\n",
 	} {
@@ -42,6 +47,9 @@ func FuzzLoadPolicy(f *testing.F) {
 		if err == nil {
 			if p == nil || p.Compile() != nil || p.Describe() == "" {
 				t.Fatalf("a loaded policy must be compiled and describable")
+			}
+			if err := p.CheckLimits(); err != nil {
+				t.Fatalf("a loaded policy must keep the city limits (Art. 13): %v", err)
 			}
 			return
 		}

@@ -32,6 +32,15 @@ func mustLoad(t tb, body string) *expertdb.Policy {
 	return p
 }
 
+// mustLoadWith loads header+body letting it loosen the named city limits (Art. 13).
+func mustLoadWith(t tb, allow []string, body string) *expertdb.Policy {
+	t.Helper()
+	p, err := expertdb.LoadPolicyWith([]byte(header+body), expertdb.AllowDeviations(allow...))
+	require.NoError(t, err)
+	require.NotNil(t, p)
+	return p
+}
+
 // loadErrors loads src, requires it to fail, and returns every *PolicyError in order.
 func loadErrors(t tb, src string) []*expertdb.PolicyError {
 	t.Helper()

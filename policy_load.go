@@ -115,7 +115,13 @@ func (e *PolicyError) Unwrap() error { return e.Err }
 // # Format
 //
 // Only name and region are required; every other key overrides a default and may be left
-// out. An example using every key (it loads as written; the tests check that):
+// out. A profile without filing is a draft (Policy.Draft). The city's own profile (region
+// 330300, CityRegion) may also carry
+//
+//	allow: [selection.annual_cap]        # city limits counties loading UnderCity may loosen
+//
+// An example of a county profile using every other key (it loads as written; the tests check
+// that):
 //
 //	name: 瑞安市科技专家库使用细则       # required
 //	region: "330381"                     # required: GB/T 2260 code in Wenzhou (3303xx)
@@ -142,7 +148,9 @@ func (e *PolicyError) Unwrap() error { return e.Err }
 //	        - {name: local-chief, expr: 'hasCredential("local-chief")', message: 本市规上企业技术负责人}
 //	  drawable:                          # conditions for being drawn (Art. 14(3))
 //	    - {name: trained, expr: 'hasRecentTraining("integrity", 730)', message: 两年内未参加廉政教育培训}
-//	  sweep_exits: {integrity-record: misconduct, age: ""}   # basic rule → exit reason; "" removes
+//	  integrity_bar: any-record          # Art. 5(1)3: any-record (default) or serious-only (loosens)
+//	  reentry_bar: any-exit              # Art. 11: any-exit (default) or for-cause (loosens)
+//	  sweep_exits: {time-commitment: unsuitable, age: ""}   # basic rule → exit reason; "" removes
 //	  stale_after_days: 730              # Art. 8(1)
 //
 //	conflict:                            # Art. 15
@@ -237,6 +245,19 @@ func (e *PolicyError) Unwrap() error { return e.Err }
 // Policy.Describe. Values: integers are YAML integers (not quoted), booleans true or false,
 // fractions "n/d" or a percentage, durations Go durations ("24h").
 //
+// # City limits (Art. 13)
+//
+// A county adds rules and tightens limits; it does not loosen the Measures. The settings of
+// LimitSettings are checked after the walk: annual_cap from 1 to 10 (0, "no cap", is always
+// refused), preferential_share at most 1/3 (and below 1), an excellent threshold of at least
+// 30% (exactly 30% only when not inclusive), serious_violations containing the city's, the
+// readings any-record and any-exit, and every city basic rule kept. A county expression for a
+// city basic rule (admission.basic[age].expr: age <= 63) is checked in addition to the city's
+// (admission.Rules.Floor), so it can only tighten. A setting beyond a limit is a *PolicyError
+// with code "city-limit", reported with every other problem, unless the city allows it
+// (LoadPolicyWith, UnderCity; the profile's own allow list for the city's profile): then it is
+// a Deviation, listed by Policy.Deviations and Describe with what allowed it.
+//
 // # Draw controls
 //
 // The selection section also configures the draw controls of package selection (see its
@@ -263,7 +284,22 @@ func (e *PolicyError) Unwrap() error { return e.Err }
 //     "unavailable"), so an exclusion's code always says which rule excluded the expert.
 //     An expression that starts with "!" must be quoted: YAML reads an unquoted !word as a
 //     tag. selection.CoolingOffRule(6) is, in YAML, the cooling-off rule of the example.
-func LoadPolicy(src []byte) (*Policy, error) {
+func LoadPolicy(src []byte) (*Policy, error) { return LoadPolicyWith(src) }
+
+// LoadPolicyWith is LoadPolicy with options: UnderCity (the county may loosen what the city
+// profile's allow list names) and AllowDeviations. Without options no city limit may be
+// loosened (see LimitSettings); a city profile (region CityRegion) may name, in its allow
+// list, the settings it lets counties — and itself — loosen. Each loosening that is allowed
+// is a Deviation (Policy.Deviations), shown by Describe with what allowed it; every other one
+// is a *PolicyError with code "city-limit", reported with the other problems of the file.
+func LoadPolicyWith(src []byte, opts ...LoadOption) (*Policy, error) {
+	var o loadOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if len(o.errs) > 0 {
+		return nil, errors.Join(o.errs...)
+	}
 	if len(src) > MaxPolicySize {
 		return nil, &PolicyError{Code: codeTooLarge,
 			Message: fmt.Sprintf("使用细则文件为%d字节，超过上限%d字节", len(src), MaxPolicySize)}
@@ -271,7 +307,7 @@ func LoadPolicy(src []byte) (*Policy, error) {
 	if !utf8.Valid(src) {
 		return nil, &PolicyError{Code: codeSyntax, Message: "使用细则文件须为 UTF-8 编码"}
 	}
-	l := &loader{lines: splitLines(string(src)), nodes: map[string]*yaml.Node{}}
+	l := &loader{lines: splitLines(string(src)), nodes: map[string]*yaml.Node{}, readings: map[string]string{}}
 	root, perr := parseYAML(src)
 	if perr != nil {
 		l.at(perr, perr.Line, perr.Column)
@@ -280,6 +316,7 @@ func LoadPolicy(src []byte) (*Policy, error) {
 	p := defaultPolicy()
 	p.Name, p.Region, p.Filing, p.Effective = "", "", "", time.Time{}
 	l.top(root, p)
+	l.limits(p, &o)
 	if len(l.errs) > 0 {
 		slices.SortStableFunc(l.errs, func(a, b error) int { return cmp.Compare(errLine(a), errLine(b)) })
 		if n := len(l.errs); n > MaxPolicyErrors {
@@ -395,6 +432,9 @@ type loader struct {
 	errs    []error
 	changes []Change
 	nodes   map[string]*yaml.Node // path → node, to place errors found after the walk
+	allow   []string              // the allow list of a city profile
+	// readings maps a basic rule to the reading key that set it (admission.integrity_bar…).
+	readings map[string]string
 }
 
 // fail records an error at node n.
@@ -642,7 +682,7 @@ func (l *loader) top(doc *yaml.Node, p *Policy) {
 		l.fail(root, "", "", codeMissing, "使用细则文件为空：至少须填写 name 和 region")
 		return
 	}
-	f, _ := l.mapping(root, "", []string{"name", "region", "filing", "effective", "admission", "conflict",
+	f, _ := l.mapping(root, "", []string{"name", "region", "filing", "effective", "allow", "admission", "conflict",
 		"evaluation", "selection", "permissions", "alerts", "request_rules"})
 	if root.Kind != yaml.MappingNode {
 		return
@@ -678,6 +718,9 @@ func (l *loader) top(doc *yaml.Node, p *Policy) {
 			p.Effective = t
 		}
 	}
+	if n := f.get("allow"); n != nil {
+		l.allowList(n, p.Region)
+	}
 	// Sections are read in a fixed order (errors and changes are sorted by line afterwards).
 	if n := f.get("admission"); n != nil {
 		l.admission(n, p.Admission)
@@ -700,6 +743,63 @@ func (l *loader) top(doc *yaml.Node, p *Policy) {
 	if n := f.get("request_rules"); n != nil {
 		p.RequestRules = l.requestRules(n)
 	}
+}
+
+// allowList reads the allow list of a city profile: setting names from LimitSettings.
+func (l *loader) allowList(n *yaml.Node, region string) {
+	l.nodes["allow"] = n
+	if region != "" && region != CityRegion {
+		l.fail(n, "allow", "", codeCityLimit, "只有市级规则（region "+CityRegion+"）可以列出允许放宽的设置（allow）；县级使用细则只能收紧，不能自行放宽")
+		return
+	}
+	items, ok := l.seq(n, "allow")
+	if !ok {
+		return
+	}
+	valid := LimitSettings()
+	for _, it := range items {
+		s, ok := l.text(it, "allow")
+		if !ok {
+			continue
+		}
+		path := "allow[" + s + "]"
+		switch {
+		case !slices.Contains(valid, s):
+			l.fail(it, path, "", codeValue, fmt.Sprintf("“%s”不是可放宽的市级限制；可用的名称：%s", clip(s), strings.Join(valid, "、")))
+		case slices.Contains(l.allow, s):
+			l.fail(it, path, "", codeDuplicate, fmt.Sprintf("“%s”重复出现", clip(s)))
+		default:
+			l.allow = append(l.allow, s)
+		}
+	}
+}
+
+// reading reads admission.integrity_bar or admission.reentry_bar: the reading of Art. 5(1)3
+// or Art. 11 the basic rule implements.
+func (l *loader) reading(n *yaml.Node, path string, r *admission.Rules, valid []string, rule func(string) rules.Rule) {
+	l.nodes[path] = n
+	v, ok := l.text(n, path)
+	if !ok {
+		return
+	}
+	if !slices.Contains(valid, v) {
+		l.fail(n, path, "", codeValue, fmt.Sprintf("%s 须为 %s 之一", where(path), strings.Join(valid, "、")))
+		return
+	}
+	x := rule(v)
+	i := slices.IndexFunc(r.Basic, func(b rules.Rule) bool { return b.Name == x.Name })
+	if i >= 0 && r.Basic[i].Expr == x.Expr {
+		return // restating the default is not a change
+	}
+	old := ""
+	if i >= 0 {
+		old = r.Basic[i].Expr
+		r.Basic[i] = x
+	} else {
+		r.Basic = append(r.Basic, x)
+	}
+	l.readings[x.Name] = path
+	l.change(n, path, x.Article, ChangeSet, old, x.Expr)
 }
 
 // ruleSite describes a rule list: where it is, the article of a new rule, whether a message
@@ -894,9 +994,23 @@ func exprPosition(lines []string, n *yaml.Node, src string, line, col int) (int,
 
 // admission reads the admission section.
 func (l *loader) admission(n *yaml.Node, r *admission.Rules) {
-	f, _ := l.mapping(n, "admission", []string{"basic", "professional", "drawable", "sweep_exits", "stale_after_days"})
+	f, _ := l.mapping(n, "admission", []string{"basic", "integrity_bar", "reentry_bar", "professional", "drawable", "sweep_exits", "stale_after_days"})
 	if b := f.get("basic"); b != nil {
 		r.Basic = l.mergeRules(b, admissionSite("admission.basic", "Art. 5(1)"), r.Basic)
+	}
+	if v := f.get("integrity_bar"); v != nil {
+		var valid []string
+		for _, b := range admission.IntegrityBars() {
+			valid = append(valid, string(b))
+		}
+		l.reading(v, "admission.integrity_bar", r, valid, func(s string) rules.Rule { return admission.IntegrityBar(s).Rule() })
+	}
+	if v := f.get("reentry_bar"); v != nil {
+		var valid []string
+		for _, b := range admission.ReentryBars() {
+			valid = append(valid, string(b))
+		}
+		l.reading(v, "admission.reentry_bar", r, valid, func(s string) rules.Rule { return admission.ReentryBar(s).Rule() })
 	}
 	if pn := f.get("professional"); pn != nil {
 		l.professional(pn, r)

@@ -41,6 +41,7 @@ func TestLoadPolicyOverrides(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
 		body  string
+		allow []string // city limits the test lets the profile loosen (Art. 13)
 		want  []ch
 		check func(t *testing.T, p *expertdb.Policy)
 	}{
@@ -84,8 +85,9 @@ func TestLoadPolicyOverrides(t *testing.T) {
 			},
 		},
 		{
-			name: "admission basic: disable a rule, and its sweep exit goes with it",
-			body: "admission:\n  basic:\n    - {name: age, disabled: true}\n",
+			name:  "admission basic: disable a rule, and its sweep exit goes with it",
+			body:  "admission:\n  basic:\n    - {name: age, disabled: true}\n",
+			allow: []string{"admission.basic[age]"},
 			want: []ch{
 				{"admission.basic[age]", expertdb.ChangeRemove, "age <= max(65, expert.RetirementAge)", ""},
 				{"admission.sweep_exits[age]", expertdb.ChangeRemove, "no-longer-qualified", ""},
@@ -130,17 +132,17 @@ func TestLoadPolicyOverrides(t *testing.T) {
 			name: "admission drawable, sweep exits and stale days",
 			body: `admission:
   drawable: [{name: trained, expr: 'hasRecentTraining("integrity", 730)', message: 两年内未参加廉政教育培训}]
-  sweep_exits: {integrity-record: "", age: unsuitable}
+  sweep_exits: {political-quality: unsuitable, age: unsuitable}
   stale_after_days: 730
 `,
 			want: []ch{
 				{"admission.drawable[trained]", expertdb.ChangeAdd, "", `hasRecentTraining("integrity", 730)`},
-				{"admission.sweep_exits[integrity-record]", expertdb.ChangeRemove, "misconduct", ""},
+				{"admission.sweep_exits[political-quality]", expertdb.ChangeAdd, "", "unsuitable"},
 				{"admission.sweep_exits[age]", expertdb.ChangeSet, "no-longer-qualified", "unsuitable"},
 				{"admission.stale_after_days", expertdb.ChangeSet, "365", "730"},
 			},
 			check: func(t *testing.T, p *expertdb.Policy) {
-				assert.Equal(t, map[string]admission.ExitReason{"age": admission.ExitUnsuitable}, p.Admission.SweepExits)
+				assert.Equal(t, map[string]admission.ExitReason{"age": admission.ExitUnsuitable, "political-quality": admission.ExitUnsuitable}, p.Admission.SweepExits)
 				assert.Equal(t, 730, p.Admission.StaleAfterDays)
 				fs := admission.Drawable(testExpert("E1", "330381", admission.University), asOf, p.Admission)
 				require.Len(t, fs, 1)
@@ -220,6 +222,7 @@ func TestLoadPolicyOverrides(t *testing.T) {
   require_aspects: false
   serious_violations: [solicitation, leak]
 `,
+			allow: []string{"evaluation.threshold", "evaluation.serious_violations"},
 			want: []ch{
 				{"evaluation.threshold", expertdb.ChangeSet, "3/10", "25/100"},
 				{"evaluation.inclusive", expertdb.ChangeSet, "false", "true"},
@@ -366,8 +369,10 @@ alerts: [{name: redraw, threshold: 1}]
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			p := mustLoad(t, tc.body)
+			p, err := expertdb.LoadPolicyWith([]byte(header+tc.body), expertdb.AllowDeviations(tc.allow...))
+			require.NoError(t, err)
 			assert.Equal(t, tc.want, changesOf(p))
+			assert.Len(t, p.Deviations(), len(tc.allow), "each loosening is a deviation")
 			for _, c := range p.Changes() {
 				assert.Positive(t, c.Line, "change %s has a line", c.Path)
 				assert.NotEmpty(t, c.Article, "change %s names its article", c.Path)
@@ -585,6 +590,7 @@ alerts: [{name: nothing-here, disabled: true}]
 	pes := loadErrors(t, src)
 	assert.Equal(t, []pos{
 		{4, 15, "type", "selection.annual_cap"},
+		{5, 23, "city-limit", "selection.preferential_share"}, // Art. 14(1): more than a third
 		{6, 3, "unknown-key", "selection.typo"},
 		{8, 23, "value", "conflict.former_unit_months"},
 		{10, 31, "expression", "conflict.clause5[a].expr"},

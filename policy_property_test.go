@@ -23,7 +23,7 @@ type intSetting struct {
 }
 
 var intSettings = []intSetting{
-	{"selection", "annual_cap", 10, 1, 30, func(v int) string { return fmt.Sprintf("不超过 %d 次", v) }},
+	{"selection", "annual_cap", 10, 1, 10, func(v int) string { return fmt.Sprintf("不超过 %d 次", v) }},
 	{"conflict", "former_unit_months", 12, 0, 60, func(v int) string { return fmt.Sprintf("离开原单位 %d 个月内", v) }},
 	{"conflict", "max_avoidances", 10, 1, 20, func(v int) string { return fmt.Sprintf("回避清单最多 %d 项", v) }},
 	{"admission", "stale_after_days", 365, 1, 2000, func(v int) string { return fmt.Sprintf("超过 %d 天未更新", v) }},

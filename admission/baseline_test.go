@@ -61,16 +61,13 @@ func (b *baseline) check(e admission.Expert, asOf time.Time) admission.Decision 
 		fail("age")
 	}
 	for _, r := range e.Records {
-		if r.Serious {
+		if r.Review == nil || r.Review.Outcome != admission.ReviewRetained {
 			fail("integrity-record")
 			break
 		}
 	}
-	for _, x := range e.Exits {
-		if x.Reason == admission.ExitMisconduct || x.Reason == admission.ExitLegal || x.Reason == admission.ExitUnsuitable {
-			fail("re-entry-barred")
-			break
-		}
+	if len(e.Exits) > 0 {
+		fail("re-entry-barred")
 	}
 	basicOK := len(d.Findings) == 0
 	if len(e.Categories) == 0 {

@@ -231,6 +231,11 @@ func ValidateApplication(app Application, asOf time.Time) error {
 
 // Admit admits a reviewed application on asOf and returns the expert as Active.
 //
+// Admit keeps the history (Entries, Exits, Records) the application carries; it is kept for
+// callers that merge the stored history themselves. DecideAdmission is the reviewed form
+// issue 17 asks for: it never takes history from the client, applies one person, one record,
+// judges the person's whole history, and produces the applicant's notice.
+//
 // reviewer is the bureau officer who reviewed the application (市科技局审核, Art. 6). The
 // profile must pass Validate (a *ValidationError is returned otherwise), the channel's
 // evidence must pass ValidateApplication, the expert must not already be Active, and Check

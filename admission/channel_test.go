@@ -181,12 +181,21 @@ func TestAdmitRefusals(t *testing.T) {
 		assert.Equal(t, []string{"re-entry-barred"}, refusalCodes(t, err))
 		assert.Contains(t, err.Error(), "Art. 11")
 	})
-	t.Run("left on request may return", func(t *testing.T) {
+	t.Run("left on request is barred by default (Art. 11)", func(t *testing.T) {
+		app := personalApplication()
+		app.Expert.Status = admission.Exited
+		app.Expert.Exits = []admission.Exit{{Reason: admission.ExitOnRequest, Date: day(2025, 1, 1), ApprovedBy: "处长"}}
+		_, err := admission.Admit(app, "李审核", asOf, defaults)
+		assert.Equal(t, []string{"re-entry-barred"}, refusalCodes(t, err))
+	})
+	t.Run("left on request may return under the narrow reading", func(t *testing.T) {
+		narrow := admission.DefaultRules()
+		require.NoError(t, narrow.SetReentryBar(admission.ReentryForCause))
 		app := personalApplication()
 		app.Expert.Status = admission.Exited
 		app.Expert.Exits = []admission.Exit{{Reason: admission.ExitOnRequest, Date: day(2025, 1, 1), ApprovedBy: "处长"}}
 		app.Expert.Entries = []admission.Entry{{Channel: admission.ChannelExchange, Date: day(2020, 1, 1)}}
-		e, err := admission.Admit(app, "李审核", asOf, defaults)
+		e, err := admission.Admit(app, "李审核", asOf, narrow)
 		require.NoError(t, err)
 		assert.Equal(t, admission.Active, e.Status)
 		assert.Len(t, e.Entries, 2)

@@ -103,12 +103,18 @@ type Rules struct {
 	// (Art. 14(3)): hasRecentTraining("review-rules", 730). Empty by default.
 	Drawable []rules.Rule `yaml:"drawable,omitempty" json:"drawable,omitempty"`
 	// SweepExits maps the name of a Basic rule to the exit Sweep proposes when the rule fails
-	// for an active expert. Default: "age" → ExitNoLongerQualified (Art. 10(2)),
-	// "integrity-record" → ExitMisconduct (Art. 10(3)).
+	// for an active expert. Default: "age" → ExitNoLongerQualified (Art. 10(2)). Integrity
+	// records are proposed on from the records themselves (Sweep): an exit for a serious
+	// record (Art. 10(3)), a review for the others.
 	SweepExits map[string]ExitReason `yaml:"sweep_exits,omitempty" json:"sweep_exits,omitempty"`
 	// StaleAfterDays is the period after which Sweep flags a profile that was not updated
 	// (Art. 8(1)). 0 means DefaultStaleAfterDays.
 	StaleAfterDays int `yaml:"stale_after_days,omitempty" json:"stale_after_days,omitempty"`
+	// Floor are conditions a county cannot loosen (Art. 13): the city's version of a Basic
+	// rule whose expression a county changed. Each must hold as well as the Basic rule of the
+	// same name; a failure is reported once, under that name, with the Floor rule's article
+	// and message. LoadPolicy fills it; empty for the city's own rules.
+	Floor []rules.Rule `yaml:"-" json:"floor,omitempty"`
 
 	c *compiled
 }
@@ -128,6 +134,7 @@ type compiledCategory struct {
 
 type compiled struct {
 	basic      *rules.Set[Env]
+	floor      *rules.Set[Env]
 	cats       []compiledCategory // Art. 5(2) order, then county categories by name
 	drawable   *rules.Set[Env]
 	sweepExits map[string]ExitReason
@@ -150,6 +157,9 @@ func (r *Rules) Compile() error {
 	var err error
 	if c.basic, err = rules.CompileSet[Env](slices.Clone(r.Basic), opts); err != nil {
 		errs = append(errs, fmt.Errorf("admission: basic rules: %w", err))
+	}
+	if c.floor, err = rules.CompileSet[Env](slices.Clone(r.Floor), opts); err != nil {
+		errs = append(errs, fmt.Errorf("admission: floor rules: %w", err))
 	}
 	if c.drawable, err = rules.CompileSet[Env](slices.Clone(r.Drawable), opts); err != nil {
 		errs = append(errs, fmt.Errorf("admission: drawable rules: %w", err))
@@ -229,8 +239,12 @@ func (r *Rules) Compiled() bool { return r != nil && r.c != nil }
 //	political-quality  Art. 5(1)1  hasCredential("political-quality")
 //	birth-date         Art. 5(1)2  !expert.BirthDate.IsZero()
 //	age                Art. 5(1)2  age <= max(65, expert.RetirementAge)
-//	integrity-record   Art. 5(1)3  expert.SeriousRecords == 0
-//	re-entry-barred    Art. 11     none(expert.ExitReasons, # in ["misconduct", "legal", "unsuitable"])
+//	integrity-record   Art. 5(1)3  expert.AdverseRecords == 0     (IntegrityAnyRecord)
+//	re-entry-barred    Art. 11     len(expert.ExitReasons) == 0   (ReentryAnyExit)
+//
+// The narrower readings of Art. 5(1)3 (only serious records bar) and Art. 11 (only exits for
+// Art. 10(3)–(5) bar) are options: SetIntegrityBar(IntegritySeriousOnly),
+// SetReentryBar(ReentryForCause).
 //
 // Professional conditions: for each category one AnyOf rule per qualification Art. 5(2) lists
 // (technical: expert.Title >= AssociateSenior or one of the technical credentials; management,
@@ -240,18 +254,7 @@ func (r *Rules) Compiled() bool { return r != nil && r.c != nil }
 // It panics only if the built-in rules do not compile, which the package tests rule out.
 func DefaultRules() *Rules {
 	r := &Rules{
-		Basic: []rules.Rule{
-			{Name: "political-quality", Article: "Art. 5(1)1", Expr: `hasCredential("political-quality")`,
-				Message: "未提交良好政治品质声明，请申请人签署后补充（第五条第（一）项第1目）"},
-			{Name: "birth-date", Article: "Art. 5(1)2", Expr: `!expert.BirthDate.IsZero()`,
-				Message: "缺少出生日期，无法核定年龄，请补充出生日期"},
-			{Name: "age", Article: "Art. 5(1)2", Expr: `age <= max(65, expert.RetirementAge)`,
-				Message: "年龄超过65周岁（法定退休年龄大于65周岁的，以法定退休年龄为限），不符合入库基本条件"},
-			{Name: "integrity-record", Article: "Art. 5(1)3", Expr: `expert.SeriousRecords == 0`,
-				Message: "科研诚信档案中存在学术失范、违法违规等严重不良记录，不符合入库基本条件"},
-			{Name: "re-entry-barred", Article: "Art. 11", Expr: `none(expert.ExitReasons, # in ["misconduct", "legal", "unsuitable"])`,
-				Message: "曾因第十条第（三）、（四）、（五）项情形出库，依第十一条不得再次入库"},
-		},
+		Basic: DefaultBasicRules(),
 		Professional: map[Category]CategoryRules{
 			Technical: {Article: "Art. 5(2)1", AnyOf: append([]rules.Rule{
 				{Name: "title", Article: "Art. 5(2)1", Expr: `expert.Title >= AssociateSenior`, Message: "具有副高级及以上职称"},
@@ -263,12 +266,28 @@ func DefaultRules() *Rules {
 					Message: "经济专家须熟悉科技经费管理制度，未提交相应证明（第五条第（二）项第4目）"}},
 				AnyOf: credentialRules(Economic)},
 		},
-		SweepExits: map[string]ExitReason{"age": ExitNoLongerQualified, "integrity-record": ExitMisconduct},
+		SweepExits: map[string]ExitReason{"age": ExitNoLongerQualified},
 	}
 	if err := r.Compile(); err != nil {
 		panic(err)
 	}
 	return r
+}
+
+// DefaultBasicRules returns the basic rules of DefaultRules (Art. 5(1), 11), uncompiled: the
+// city's conditions a county may not loosen (Art. 13). Each call returns a new slice; it
+// compiles nothing, so it is cheap.
+func DefaultBasicRules() []rules.Rule {
+	return []rules.Rule{
+		{Name: "political-quality", Article: "Art. 5(1)1", Expr: `hasCredential("political-quality")`,
+			Message: "未提交良好政治品质声明，请申请人签署后补充（第五条第（一）项第1目）"},
+		{Name: "birth-date", Article: "Art. 5(1)2", Expr: `!expert.BirthDate.IsZero()`,
+			Message: "缺少出生日期，无法核定年龄，请补充出生日期"},
+		{Name: "age", Article: "Art. 5(1)2", Expr: `age <= max(65, expert.RetirementAge)`,
+			Message: "年龄超过65周岁（法定退休年龄大于65周岁的，以法定退休年龄为限），不符合入库基本条件"},
+		IntegrityAnyRecord.Rule(),
+		ReentryAnyExit.Rule(),
+	}
 }
 
 // credentialRules returns one rule hasCredential(kind) per credential kind of the category,
@@ -311,6 +330,7 @@ func notCompiled() Decision {
 func (c *compiled) check(env *Env, claimed []Category) Decision {
 	var d Decision
 	d.Findings = appendFailed(d.Findings, c.basic, env)
+	d.Findings = appendFloor(d.Findings, c.floor, env)
 	basicOK := len(d.Findings) == 0
 	if len(claimed) == 0 {
 		d.Findings = append(d.Findings, Finding{Article: "Art. 5(2)", Code: "no-category",
@@ -358,11 +378,26 @@ func appendFailed(out []Finding, s *rules.Set[Env], env *Env) []Finding {
 	return out
 }
 
+// appendFloor evaluates the floor rules and appends a Finding for each that does not hold,
+// unless a finding of the same name is already there (the county's own version failed too).
+func appendFloor(out []Finding, s *rules.Set[Env], env *Env) []Finding {
+	if s == nil || len(s.Programs) == 0 {
+		return out
+	}
+	n := len(out)
+	for _, f := range appendFailed(nil, s, env) {
+		if !slices.ContainsFunc(out[:n], func(g Finding) bool { return g.Code == f.Code }) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
 // eligible reports check(env, claimed).Eligible: every basic rule holds and some claimed
 // category qualifies. It stops at the first failed basic rule and at the first qualifying
 // category, and builds no findings.
 func (c *compiled) eligible(env *Env, claimed []Category) bool {
-	if !allHold(c.basic, env) {
+	if !allHold(c.basic, env) || (c.floor != nil && !allHold(c.floor, env)) {
 		return false
 	}
 	for i := range c.cats {
@@ -395,8 +430,12 @@ func anyHolds(s *rules.Set[Env], env *Env) bool {
 }
 
 // Drawable reports why e may not be drawn for an activity on asOf, or nil when it may: the
-// expert must be Active (Art. 6), eligible (Check; its findings are returned when not) and
-// meet every Rules.Drawable rule, such as recent training (Art. 14(3)). nil r means
+// expert must be Active (Art. 6), not suspended (no integrity record pending review, Art. 9,
+// 26: one Finding with code CodeSuspended per pending record, citing the record's article),
+// eligible (Check; its findings are returned when not) and meet every Rules.Drawable rule,
+// such as recent training (Art. 14(3)). The suspension holds whatever the rules say, so a
+// county that admits experts with minor records (IntegritySeriousOnly) still keeps an
+// expert with a fresh record out of draws until the bureau reviews it. nil r means
 // DefaultRules().
 func Drawable(e Expert, asOf time.Time, r *Rules) []Finding {
 	if r == nil {
@@ -410,6 +449,7 @@ func Drawable(e Expert, asOf time.Time, r *Rules) []Finding {
 		out = append(out, Finding{Article: "Art. 12", Code: "not-active",
 			Message: "专家不在库（未入库或已出库），不能抽取"})
 	}
+	out = appendSuspensions(out, e.Records)
 	s := r.c.getEnv(&e, asOf)
 	defer r.c.putEnv(s)
 	env := &s.env

@@ -63,12 +63,6 @@ func TestCheckBasicConditions(t *testing.T) {
 	}
 }
 
-func TestCheckMinorRecordDoesNotBar(t *testing.T) {
-	e := technicalExpert()
-	e.Records = []admission.Record{{Kind: "late-review", Serious: false}}
-	assert.True(t, admission.Check(e, asOf, defaults).Eligible)
-}
-
 func TestCheckAgeLimit(t *testing.T) {
 	cases := []struct {
 		name       string

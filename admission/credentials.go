@@ -223,20 +223,18 @@ func (r ExitReason) Label() string {
 	return string(r)
 }
 
-// BarsReentry reports whether an exit for this reason bars the expert from ever re-entering
-// the database. Interpretation of Art. 11 ("具有第十条所列情形而予以出库的专家，不得再次入库"):
-// the ban covers exits for Art. 10(3), (4) and (5), the grounds of fault; an expert who left at
-// their own request (Art. 10(1)) or for age or another personal reason (Art. 10(2)) may
-// re-apply once eligible again.
-func (r ExitReason) BarsReentry() bool {
-	return r == ExitMisconduct || r == ExitLegal || r == ExitUnsuitable
-}
+// BarsReentry reports whether an exit for this reason bars the person from ever re-entering
+// the database under the default reading of Art. 11 ("具有第十条所列情形而予以出库的专家，不得
+// 再次入库", ReentryAnyExit): every exit on a ground of Art. 10 does. ReentryForCause.Bars is
+// the narrow reading (only Art. 10(3)–(5)).
+func (r ExitReason) BarsReentry() bool { return ReentryAnyExit.Bars(r) }
 
 // Valid reports whether r is one of the five exit reasons of Art. 10.
 func (r ExitReason) Valid() bool { return r.Article() != "" }
 
-// ReentryBarred reports whether e left the database for a reason that bars re-entry
-// (Art. 11; see ExitReason.BarsReentry).
+// ReentryBarred reports whether e left the database for a reason that bars re-entry under the
+// default reading (Art. 11; see ExitReason.BarsReentry). Pass the person's whole history
+// (WithHistory) so that the bar follows the person, not the record.
 func ReentryBarred(e Expert) bool {
 	for _, x := range e.Exits {
 		if x.Reason.BarsReentry() {

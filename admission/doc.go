@@ -38,8 +38,8 @@
 //	  political-quality  Art. 5(1)1  hasCredential("political-quality")
 //	  birth-date         Art. 5(1)2  !expert.BirthDate.IsZero()
 //	  age                Art. 5(1)2  age <= max(65, expert.RetirementAge)
-//	  integrity-record   Art. 5(1)3  expert.SeriousRecords == 0
-//	  re-entry-barred    Art. 11     none(expert.ExitReasons, # in ["misconduct", "legal", "unsuitable"])
+//	  integrity-record   Art. 5(1)3  expert.AdverseRecords == 0
+//	  re-entry-barred    Art. 11     len(expert.ExitReasons) == 0
 //	Professional (per category: every Required rule and at least one AnyOf rule)
 //	  technical   Art. 5(2)1  any of: expert.Title >= AssociateSenior, or a credential
 //	                          senior-qualification, national-project-lead, provincial-project-lead,
@@ -90,8 +90,14 @@
 //   - Age: full years on the reference date, calendar comparison; ≤ 65 admitted; the limit is
 //     the statutory retirement age instead when that is higher (RetirementAge; 0 = not stated).
 //     A missing birth date fails the birth-date rule (and the age rule). Before birth Age is 0.
-//   - Integrity: only Record entries marked Serious bar admission (Art. 5(1)3 "不良记录");
-//     minor entries are kept in the integrity file without barring.
+//   - Integrity (Art. 5(1)3 "不存在学术失范、学术道德问题，无违法违规等不良记录"): any record
+//     of the integrity file bars admission, not only one marked serious, unless the bureau
+//     reviewed it and retained the expert (Record.Review, ReviewRetained). The narrow reading
+//     (only Serious records bar) is the option IntegritySeriousOnly. "Serious" matters for
+//     exits (Art. 10(3)).
+//   - Suspension (Art. 9, 26): an Active expert with a record pending review is not drawn
+//     (Drawable, CodeSuspended) whatever the rules; Sweep proposes an exit for a serious
+//     pending record (Art. 10(3)) and a review for the others.
 //   - Political quality (Art. 5(1)1) is a declaration the applicant attests, the credential
 //     "political-quality". The time-and-energy commitment of Art. 5(1)2 has the credential kind
 //     "time-commitment" but is not required by default.
@@ -107,8 +113,14 @@
 //     category qualifies. Admit keeps only the qualifying categories.
 //   - Check ignores Status: it answers "may this person be admitted on asOf?". Drawable adds
 //     that the expert must be Active and meet Rules.Drawable.
-//   - Re-entry (Art. 11): exits for Art. 10(3), (4), (5) bar re-entry for ever; an expert who
-//     left on request (Art. 10(1)) or for age (Art. 10(2)) may re-apply when eligible again.
+//   - Re-entry (Art. 11 "具有第十条所列情形而予以出库的专家，不得再次入库"): an exit on any
+//     ground of Art. 10 bars re-entry for ever, including an exit on request (10(1)) and for
+//     age (10(2)), as the text says. The narrow reading (only 10(3)–(5) bar) is the option
+//     ReentryForCause.
+//   - One person, one record (一人一档): a person is identified by the normalised resident ID
+//     number (NormalizeIDNumber: GB 11643-1999, upper-case X, full-width folded). History and
+//     the bars of Art. 5(1)3 and 11 follow the person, not the expert ID (WithHistory), and a
+//     second record of the same person is refused (OnePersonOneRecord).
 //   - Evaluation errors of a rule count as failures (fail closed).
 //
 // # Entry channels (Art. 6)
@@ -122,11 +134,24 @@
 // Entry recording channel, date, reviewer and source. Refusals are *RefusalError values
 // listing every reason with article, code and Chinese message.
 //
+// # Reviewed decisions (Art. 6, 10, 11, 12, 26, 28)
+//
+// The pure building blocks of the Service's reviewed operations: DecideAdmission (a
+// registered reviewer approves or refuses with reasons; history comes from the database,
+// never from the client; one person, one record; the applicant's Notice, Art. 6(1) 及时告知),
+// DecideExitRequest (an exit on request is an application the city bureau approves or
+// refuses with reasons, Art. 11), DecideExit (exits under Art. 10(2)–(5) with grounds,
+// evidence and the deciding officer), ReviewRecords (the bureau retains an expert after a
+// record or decides an exit, lifting the suspension of Art. 9, 26), CheckInvitee (an invited
+// expert meets the Art. 5 basic conditions and no Art. 11 bar, on the person's whole
+// history, Art. 12, 28) and Proposal.ExitCase (a Sweep proposal people approved).
+//
 // # Exits (Art. 10, 11), current profiles (Art. 8(1)) and training (Art. 14(3))
 //
 // ExitExpert records an exit with its Art. 10 reason; an exit on request needs the approving
 // officer (Art. 11). Sweep proposes exits for active experts who are over age (Art. 10(2)) or
-// have a serious integrity record (Art. 10(3)), a review for those no longer eligible for
+// have a serious integrity record pending review (Art. 10(3)), a review (and suspension from
+// draws) for other pending records (Art. 9, 26), a review for those no longer eligible for
 // another reason, and a profile update for profiles not updated within Rules.StaleAfterDays
 // (default 365 days, Art. 8(1)). Trainings (online or on site; review rules and practice,
 // policy and law, integrity education) are kept on the profile; Rules.Drawable, empty by

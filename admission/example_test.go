@@ -191,7 +191,7 @@ func ExampleExitExpert() {
 	fmt.Println(out.Status, out.Exits[0].Date.Format(time.DateOnly), admission.ReentryBarred(out))
 	// Output:
 	// admission: exit refused: Art. 11 exit-approval-missing: 专家本人申请出库，须经市科技部门审核同意，请注明审核人
-	// exited 2026-03-01 false
+	// exited 2026-03-01 true
 }
 
 func ExampleCredentialLabel() {
@@ -199,4 +199,31 @@ func ExampleCredentialLabel() {
 	fmt.Println(l)
 	// Output:
 	// 验收通过的国家科技计划项目（课题）负责人
+}
+
+// DecideAdmission: the reviewer decides, the history comes from the decision (a fabricated
+// earlier entry is dropped), and the applicant gets the notice (Art. 6(1)).
+func ExampleDecideAdmission() {
+	asOf := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	e := admission.Expert{
+		ID: "E010", Name: "陈十", IDNumber: "11010519491231002X", BirthDate: time.Date(1949, 12, 31, 0, 0, 0, 0, time.UTC),
+		RetirementAge: 80, Affiliation: admission.Affiliation{Org: "温州大学"}, Title: admission.Senior,
+		Categories:  []admission.Category{admission.Technical},
+		Credentials: []admission.Credential{{Kind: admission.CredPoliticalQuality}},
+		Entries:     []admission.Entry{{Channel: admission.ChannelInvitation, ReviewedBy: "前任局长"}},
+	}
+	app := admission.Application{Channel: admission.ChannelApplication, Expert: e,
+		Personal: &admission.PersonalEvidence{FormStampedBy: "温州大学", Proofs: []string{"F-1"}, PledgeSignedAt: asOf}}
+	dec, err := admission.DecideAdmission(app, nil, admission.Review{Reviewer: "李审核", Approve: true}, asOf, nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(dec.Admitted, dec.Expert.Status, len(dec.Expert.Entries), dec.Expert.Entries[0].ReviewedBy)
+	fmt.Println(dec.Notice.Subject)
+	fmt.Println(dec.Notice.Text)
+	// Output:
+	// true active 1 李审核
+	// 专家入库申请审核结果：准予入库
+	// 您通过“个人申请”方式提出的入库申请，经市科技局审核（审核人：李审核，2026年3月1日），准予入库，入库类别：科技专家。请及时维护个人信息（第八条第（一）项）。
 }

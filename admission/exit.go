@@ -2,6 +2,7 @@ package admission
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -19,8 +20,10 @@ import (
 //   - an exit dated after asOf ("exit-date-invalid").
 //
 // A zero x.Date means asOf. UpdatedAt is left alone: it tracks the expert's own updates
-// (Art. 8(1)), not the bureau's decisions. Exits for Art. 10(3), (4), (5) bar re-entry for good
-// (Art. 11): Check refuses such an expert from then on.
+// (Art. 8(1)), not the bureau's decisions. Under the default reading of Art. 11 every exit
+// bars re-entry for good (ReentryAnyExit; ReentryForCause: only Art. 10(3)–(5)): Check
+// refuses the person from then on. DecideExitRequest and DecideExit are the reviewed forms
+// the Service uses.
 func ExitExpert(e Expert, x Exit, asOf time.Time) (Expert, error) {
 	var fs []Finding
 	if e.Status != Active {
@@ -77,18 +80,32 @@ type Proposal struct {
 	Basis    []Finding      `json:"basis,omitempty"`  // the failed conditions behind the proposal
 }
 
+// ExitCase returns the exit case to decide (DecideExit) when people approve an exit proposal:
+// the proposal's reason, its message as the grounds, and the evidence and decider the
+// approver gives. ok is false for a proposal that is not an exit: a review is approved with
+// ReviewRecords (suspensions) or a decision of its own, a profile update by the expert.
+func (p Proposal) ExitCase(decidedBy string, evidence []string, date time.Time) (c ExitCase, ok bool) {
+	if p.Action != ProposeExit {
+		return ExitCase{}, false
+	}
+	return ExitCase{Reason: p.Reason, Grounds: p.Message, Evidence: evidence, DecidedBy: decidedBy, Date: date}, true
+}
+
 // Sweep examines the Active experts on asOf and proposes, for each in input order:
 //
 //   - an exit when a basic rule named in Rules.SweepExits fails: by default over age → Art. 10(2)
-//     (code "exit-no-longer-qualified") and a serious integrity record → Art. 10(3)
-//     ("exit-misconduct");
-//   - otherwise, when the expert is no longer eligible (Check), a review ("not-eligible",
-//     Art. 10(2));
+//     (code "exit-no-longer-qualified");
+//   - for each integrity record pending review (Art. 9, 26): an exit for a serious one →
+//     Art. 10(3) ("exit-misconduct"), a review for the others (CodeSuspended, citing the
+//     record's article), during which the expert is suspended from draws (Drawable);
+//   - otherwise, when the expert is no longer eligible (Check) for a reason the records do not
+//     explain, a review ("not-eligible", Art. 10(2));
 //   - a profile update when the profile was not updated within Rules.StaleAfterDays calendar
 //     days (default 365) or never ("stale-profile", Art. 8(1)).
 //
-// Experts who are not Active are skipped. Because exits come only from failed basic rules,
-// Sweep never proposes an exit for an expert Check finds eligible. nil r means DefaultRules();
+// Experts who are not Active are skipped. Exits come only from failed basic rules and pending
+// serious records (which fail the default integrity rule), and nothing changes until people
+// approve a proposal. nil r means DefaultRules();
 // uncompiled rules yield a single review proposal with code "rules-not-compiled" and no expert.
 func Sweep(experts []Expert, asOf time.Time, r *Rules) []Proposal {
 	if r == nil {
@@ -118,14 +135,37 @@ func Sweep(experts []Expert, asOf time.Time, r *Rules) []Proposal {
 				Message: fmt.Sprintf("建议依第十条（%s）出库：%s", reason.Label(), f.Message),
 				Basis:   []Finding{f}})
 		}
-		if !d.Eligible && exits == 0 {
-			msgs := make([]string, len(d.Findings))
-			for i, f := range d.Findings {
+		recs := 0
+		for _, rec := range e.Records {
+			if !rec.Pending() {
+				continue
+			}
+			recs++
+			basis := []Finding{{Article: rec.ArticleOr(), Code: RuleIntegrity, Message: "科研诚信档案记录：" + truncate(rec.Kind, 32)}}
+			if rec.Serious {
+				out = append(out, Proposal{ExpertID: e.ID, Action: ProposeExit, Reason: ExitMisconduct,
+					Article: ExitMisconduct.Article(), Code: "exit-" + string(ExitMisconduct),
+					Message: fmt.Sprintf("建议依第十条第（三）项出库：专家存在严重科研失信记录（%s，%s），出库后依第十一条不得再次入库", truncate(rec.Kind, 32), rec.ArticleOr()),
+					Basis:   basis})
+				continue
+			}
+			out = append(out, Proposal{ExpertID: e.ID, Action: ProposeReview, Article: rec.ArticleOr(), Code: CodeSuspended,
+				Message: fmt.Sprintf("专家科研诚信档案新增记录（%s，%s），已暂停抽取，请审查后决定保留或出库（第十条）", truncate(rec.Kind, 32), rec.ArticleOr()),
+				Basis:   basis})
+		}
+		rest := d.Findings
+		if recs > 0 {
+			// The records have their own proposals; the integrity finding would repeat them.
+			rest = slices.DeleteFunc(slices.Clone(rest), func(f Finding) bool { return f.Code == RuleIntegrity })
+		}
+		if !d.Eligible && exits == 0 && len(rest) > 0 {
+			msgs := make([]string, len(rest))
+			for i, f := range rest {
 				msgs[i] = f.Message
 			}
 			out = append(out, Proposal{ExpertID: e.ID, Action: ProposeReview, Article: "Art. 10(2)", Code: "not-eligible",
 				Message: "专家已不符合入库条件，请核实后决定是否出库：" + strings.Join(msgs, "；"),
-				Basis:   d.Findings})
+				Basis:   rest})
 		}
 		if e.UpdatedAt.IsZero() {
 			out = append(out, Proposal{ExpertID: e.ID, Action: ProposeUpdate, Article: "Art. 8(1)", Code: "stale-profile",

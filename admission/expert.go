@@ -64,12 +64,58 @@ type Credential struct {
 }
 
 // Record is an entry in the expert's integrity file (科研诚信档案, Art. 5(1)3, 9, 26).
-// A serious record bars admission.
+//
+// Every record is a 不良记录 within the meaning of Art. 5(1)3 until the bureau reviews it:
+// under DefaultRules any record without a retaining Review bars admission, and an Active
+// expert with a pending record is suspended from draws (Drawable, code CodeSuspended) until
+// the review. A Serious record (Art. 10(3)) yields an exit proposal (Sweep).
 type Record struct {
 	Kind    string    `json:"kind" validate:"required,max=64" label:"记录类型"`
 	Detail  string    `json:"detail,omitempty" validate:"max=1000" label:"记录说明"`
 	Date    time.Time `json:"date,omitzero"`
 	Serious bool      `json:"serious,omitempty"`
+	// Article is the article the recorded conduct breaches, e.g. "Art. 9(8)" or "Art. 8(2)";
+	// "" when not stated (findings then cite Art. 26).
+	Article string `json:"article,omitempty" validate:"max=32" label:"违反条款"`
+	// Review is the bureau's decision on the record; nil while it is pending.
+	Review *RecordReview `json:"review,omitempty" label:"审查结论"`
+}
+
+// ReviewOutcome is what the bureau decided about an integrity record.
+type ReviewOutcome string
+
+// Outcomes of the review of an integrity record.
+const (
+	// ReviewRetained: the expert stays in the database; the record stays in the file but no
+	// longer bars admission nor suspends the expert.
+	ReviewRetained ReviewOutcome = "retained"
+	// ReviewExit: the bureau decided an exit (Art. 10), recorded separately with DecideExit or
+	// ExitExpert; the record keeps barring.
+	ReviewExit ReviewOutcome = "exit"
+)
+
+// RecordReview is the bureau's decision on an integrity record (Art. 10, 11, 26): who
+// decided, when, with what outcome and why.
+type RecordReview struct {
+	Outcome ReviewOutcome `json:"outcome" validate:"required,oneof=retained exit" label:"审查结论"`
+	By      string        `json:"by" validate:"required,max=100" label:"审查人"`
+	At      time.Time     `json:"at"`
+	Reason  string        `json:"reason" validate:"required,max=500" label:"审查理由"`
+}
+
+// Pending reports whether the bureau has not yet reviewed the record.
+func (r Record) Pending() bool { return r.Review == nil }
+
+// Adverse reports whether the record counts as a 不良记录 of Art. 5(1)3: every record except
+// one the bureau reviewed and retained the expert for.
+func (r Record) Adverse() bool { return r.Review == nil || r.Review.Outcome != ReviewRetained }
+
+// ArticleOr returns the record's Article, or "Art. 26" (the integrity file) when not stated.
+func (r Record) ArticleOr() string {
+	if r.Article != "" {
+		return r.Article
+	}
+	return "Art. 26"
 }
 
 // Status is an expert's state in the database.
@@ -100,6 +146,9 @@ type Exit struct {
 	Date       time.Time  `json:"date"`
 	Note       string     `json:"note,omitempty" validate:"max=500" label:"出库说明"`
 	ApprovedBy string     `json:"approved_by,omitempty" validate:"max=100" label:"审核人"` // Art. 11: exit on request needs approval
+	// Evidence lists references to the documents an exit under Art. 10(2)–(5) rests on (file
+	// IDs, decision numbers); DecideExit requires at least one.
+	Evidence []string `json:"evidence,omitempty" validate:"max=20,dive,max=200" label:"出库依据材料"`
 }
 
 // Expert is an expert's profile in the database.

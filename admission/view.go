@@ -32,6 +32,7 @@ type UnitView struct {
 //	Credentials []string       // credential kinds, e.g. "national-project-lead"
 //	Records int                // number of integrity records
 //	SeriousRecords int         // number of serious integrity records
+//	AdverseRecords int         // records not retained on review (Record.Adverse), Art. 5(1)3
 //	Trainings []TrainingView   // Kind string, Online bool, Date time.Time
 //	ExitReasons []string       // reasons of past exits, e.g. "misconduct"
 type ExpertView struct {
@@ -51,6 +52,7 @@ type ExpertView struct {
 	Credentials    []string
 	Records        int
 	SeriousRecords int
+	AdverseRecords int
 	Trainings      []TrainingView
 	ExitReasons    []string
 }
@@ -122,6 +124,9 @@ func (e *Expert) ViewInto(v *ExpertView) {
 	for _, r := range e.Records {
 		if r.Serious {
 			v.SeriousRecords++
+		}
+		if r.Adverse() {
+			v.AdverseRecords++
 		}
 	}
 	if len(e.Trainings) > 0 {

@@ -15,7 +15,8 @@ import (
 //   - BirthDate keeps the year only (1 January): the full date identifies a person, the
 //     year is enough to see the age band;
 //   - free-text details that may carry personal or confidential information are dropped:
-//     Credential.Detail, Record.Detail, Exit.Note, Training.Note, Period.Reason;
+//     Credential.Detail, Record.Detail, Record.Review.Reason, Exit.Note, Exit.Evidence,
+//     Training.Note, Period.Reason;
 //   - everything a draw, recusal check or statistic needs is kept: ID, unit and department,
 //     past units, title, categories, fields, region, credential kinds and dates, record
 //     kinds, dates and seriousness, status, exits, tags, trainings, entries (how and when
@@ -37,6 +38,7 @@ func Redact(e admission.Expert) admission.Expert {
 	r.Exits = slices.Clone(e.Exits)
 	for i := range r.Exits {
 		r.Exits[i].Note = ""
+		r.Exits[i].Evidence = nil // document references of an exit for cause (issue 17)
 	}
 	r.Credentials = slices.Clone(e.Credentials)
 	for i := range r.Credentials {
@@ -45,6 +47,9 @@ func Redact(e admission.Expert) admission.Expert {
 	r.Records = slices.Clone(e.Records)
 	for i := range r.Records {
 		r.Records[i].Detail = ""
+		if rv := r.Records[i].Review; rv != nil { // the review's reasons may be personal (issue 17)
+			r.Records[i].Review = &admission.RecordReview{Outcome: rv.Outcome, By: rv.By, At: rv.At}
+		}
 	}
 	r.Entries = slices.Clone(e.Entries)
 	r.Unavailable = slices.Clone(e.Unavailable)

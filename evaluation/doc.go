@@ -65,7 +65,19 @@
 // and 泄露评审相关信息 [Leak], Art. 9(7) — and [Bribery], Art. 9(5) (索取、收受利益相关方财物):
 // Art. 10(3) ends its list with 等 ("and the like"), and soliciting or taking the property of
 // an interested party is the same conduct as accepting a 请托, aggravated. A county changes
-// the list through [Rules.Serious]. A proposal is only a proposal: the bureau decides the exit.
+// the list through [Rules.Serious] (a county may add kinds, not remove the city's: Art. 13).
+// A proposal is only a proposal: the bureau decides the exit.
+//
+// Every violation has a documented consequence ([Rules.Consequence], [Rules.RecordViolation]):
+// an integrity record always (Art. 26); an exit proposal for the serious ones (Art. 10(3));
+// and a suspension from draws pending the bureau's review for all of them — for the serious
+// ones until the exit is decided, for the others until the bureau retains the expert or
+// decides an exit. The record is pending until reviewed ([admission.RecordReview]);
+// [admission.Drawable] refuses an expert with a pending record, and [admission.Sweep]
+// proposes the review. Interpretation: the other seven kinds (among them 9(1) 弄虚作假 and
+// 9(8) 抄袭剽窃) are not serious by default because Art. 10(3) names 请托 and 泄露 as its
+// examples; the review decides case by case, and under the default reading of Art. 5(1)3 any
+// such record bars (re-)admission anyway.
 //
 // # Storage
 //

@@ -149,3 +149,16 @@ func ExampleYearOf() {
 	// Output:
 	// 2024 2025
 }
+
+// Every violation of Art. 9 has a consequence: an integrity record, an exit proposal when it
+// is serious, and a suspension from draws until the bureau reviews the record.
+func ExampleRules_Consequence() {
+	at := time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC)
+	for _, v := range []evaluation.Violation{evaluation.Plagiarism, evaluation.Bribery} {
+		c, _ := evaluation.DefaultRules().Consequence("E1", v, at, "")
+		fmt.Println(c.Record.Article, c.Record.Kind, "exit proposal:", c.Exit != nil, "suspended:", c.Suspended)
+	}
+	// Output:
+	// Art. 9(8) plagiarism exit proposal: false suspended: true
+	// Art. 9(5) bribery exit proposal: true suspended: true
+}

@@ -149,14 +149,16 @@ func (v Violation) Record(date time.Time, detail string) admission.Record {
 
 // Record returns the integrity-file record (科研诚信档案, Art. 26) of violation v committed
 // on date: Kind is v's code, Detail starts with the article and the clause text followed by
-// detail, and Serious is [Rules.IsSerious]. A serious record bars admission (Art. 5(1)3)
-// and yields an exit proposal ([ProposeExits]).
+// detail, Article is v's citation, and Serious is [Rules.IsSerious]. The record is pending
+// review: under the default reading of Art. 5(1)3 any record bars admission and suspends
+// the expert from draws until reviewed ([Rules.Consequence]); a serious one also yields an
+// exit proposal ([ProposeExits]).
 func (r *Rules) Record(v Violation, date time.Time, detail string) admission.Record {
 	d := v.Article() + " " + v.Text()
 	if detail = strings.TrimSpace(detail); detail != "" {
 		d += "：" + detail
 	}
-	return admission.Record{Kind: v.Code(), Detail: d, Date: date, Serious: r.IsSerious(v)}
+	return admission.Record{Kind: v.Code(), Detail: d, Date: date, Serious: r.IsSerious(v), Article: v.Article()}
 }
 
 // ViolationOf returns the violation an integrity record was made for, from its Kind, and
@@ -182,7 +184,7 @@ func (p Participation) Record() (admission.Record, bool) {
 	if reason := strings.TrimSpace(p.Reason); reason != "" {
 		d += "：" + reason
 	}
-	return admission.Record{Kind: NoShowKind, Detail: d, Date: p.Date}, true
+	return admission.Record{Kind: NoShowKind, Detail: d, Date: p.Date, Article: "Art. 8(2)"}, true
 }
 
 // ExitProposal proposes that an expert exit the database for a serious integrity breach

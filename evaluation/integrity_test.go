@@ -89,10 +89,11 @@ func TestViolationRecord(t *testing.T) {
 		Detail:  "Art. 9(3) 接受“打招呼”“走关系”等请托：评审前接受申报单位负责人宴请并答应关照",
 		Date:    date,
 		Serious: true,
+		Article: "Art. 9(3)",
 	}, rec)
 
 	rec = evaluation.ImproperOpinion.Record(date, "")
-	assert.Equal(t, admission.Record{Kind: "improper-opinion", Detail: "Art. 9(6) 出具明显不当的咨询、评审、评估、评价、监督检查意见", Date: date}, rec)
+	assert.Equal(t, admission.Record{Kind: "improper-opinion", Detail: "Art. 9(6) 出具明显不当的咨询、评审、评估、评价、监督检查意见", Date: date, Article: "Art. 9(6)"}, rec)
 
 	v, ok := evaluation.ViolationOf(rec)
 	assert.True(t, ok)
@@ -174,9 +175,10 @@ func TestNoShowRecord(t *testing.T) {
 	rec, ok := p.Record()
 	require.True(t, ok)
 	assert.Equal(t, admission.Record{
-		Kind:   evaluation.NoShowKind,
-		Detail: `Art. 8(2) 接受邀请后无故缺席活动 "2024-KJ-017"（组织单位 "市科技局成果处"）：未请假，电话无人接听`,
-		Date:   p.Date,
+		Kind:    evaluation.NoShowKind,
+		Detail:  `Art. 8(2) 接受邀请后无故缺席活动 "2024-KJ-017"（组织单位 "市科技局成果处"）：未请假，电话无人接听`,
+		Date:    p.Date,
+		Article: "Art. 8(2)",
 	}, rec)
 	_, isViolation := evaluation.ViolationOf(rec)
 	assert.False(t, isViolation)

@@ -1,5 +1,6 @@
 // Package report renders the printable draw record (专家抽取记录表) of a draw made by the
-// expertdb Service: one self-contained HTML page per draw (inline CSS, no scripts, no external
+// expertdb Service, and the yearly statistics of the database (see "Yearly statistics"). The
+// draw record is one self-contained HTML page per draw (inline CSS, no scripts, no external
 // assets, laid out for A4) that a using unit files with the activity and a third party — the
 // discipline office (局机关纪委), an applicant, an auditor — can check.
 //
@@ -12,6 +13,19 @@
 // article and code (Art. 5, 14, 15); the ordered sequence with each notice and response and
 // the redraws (Art. 14(2)); the final panel; the audit checkpoint and the inclusion proof of
 // the draw event (Art. 17); and how to replay the draw with expertctl.
+//
+// # Yearly statistics (Art. 17, 23, 25, 26)
+//
+// Year computes a calendar year's statistics from the database's records — expert records
+// (with their entries and exits), ratings, participation records and campaign outcomes — as
+// data (Yearly): usage per expert, per unit (the experts' units, Art. 23) and per county that
+// drew (Art. 13) and per using unit (Art. 21); decline and no-show rates as exact fractions; the rating distribution;
+// next year's preferential-eligible list (excellent rate strictly above 30%, integers only,
+// Art. 25); the year's admissions and exits (Art. 6, 10, 11). Year is a pure function: no
+// clock, no I/O, independent of the order of its input. Yearly.WriteCSV writes it as one CSV
+// table, and RenderYearly as a printable HTML page with charts in inline SVG (no script, no
+// external asset). Names are masked everywhere. docs/yearly-report.png is a screenshot of the
+// page rendered by headless Chromium, as the tests take it.
 //
 // # Personal data (Art. 20)
 //
