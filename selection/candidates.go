@@ -264,7 +264,7 @@ func (p *Prepared) checkPlan() []error {
 	bad := func(code, msg, detail string) {
 		errs = append(errs, refuse(ErrPreferential, "", "Art. 14(1)", code, msg, detail))
 	}
-	if f := r.PreferentialShare; len(q.Preferred)*f.Den > q.Size*f.Num {
+	if f := r.PreferentialShare; !f.Allows(len(q.Preferred), q.Size) {
 		bad("preferential-share", fmt.Sprintf("择优选取 %d 名超过专家组 %d 人的 %d/%d", len(q.Preferred), q.Size, f.Num, f.Den),
 			fmt.Sprintf("%d preferential picks exceed %d/%d of a panel of %d", len(q.Preferred), f.Num, f.Den, q.Size))
 	}
