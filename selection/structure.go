@@ -308,6 +308,7 @@ type solver struct {
 	cnt    []int
 	chosen []int
 	nodes  int
+	exact  []int // the completion found by tryExact, as counts per class
 }
 
 type stype struct {
@@ -362,13 +363,19 @@ func (sv *solver) solve() (bool, error) {
 			}
 		}
 	}
+	if ok, handled := sv.tryExact(); handled {
+		if sv.nodes > st.bound {
+			return false, sv.boundErr()
+		}
+		return ok, nil
+	}
 	if err := sv.build(); err != nil {
 		return false, err
 	}
 	sv.chosen = make([]int, len(sv.items))
 	ok := sv.dfsType(0, 0, typeMult(sv.types, 0), sv.slots)
 	if sv.nodes > st.bound {
-		return false, boundError(st.bound)
+		return false, sv.boundErr()
 	}
 	return ok, nil
 }
@@ -378,12 +385,6 @@ func typeMult(ts []stype, t int) int {
 		return ts[t].mult
 	}
 	return 0
-}
-
-func boundError(bound int) error {
-	return &Error{Kind: ErrSearchBound, Article: "Art. 13", Code: "search-bound",
-		Message: fmt.Sprintf("结构条件过于复杂，在 %d 步搜索内无法判定能否组成专家组；请简化结构配额或分组上限", bound),
-		Detail:  fmt.Sprintf("structure search reached its bound of %d nodes", bound)}
 }
 
 // build groups the available classes into components, types and patterns.
@@ -614,7 +615,7 @@ func (sv *solver) blockPatterns(cls []int32, limit int) ([]sitem, error) {
 			}
 		}
 		if len(next) > maxPatterns {
-			return nil, boundError(sv.s.st.bound)
+			return nil, sv.boundErr()
 		}
 		cur = next
 	}
@@ -699,7 +700,7 @@ func (sv *solver) complexPatterns(cls []int32) ([]sitem, error) {
 		return true
 	}
 	if !rec(0, 0) {
-		return nil, boundError(st.bound)
+		return nil, sv.boundErr()
 	}
 	return sortedPatterns(out), nil
 }
@@ -770,6 +771,9 @@ func typeFirst(ts []stype, t int) int {
 
 // witness turns the chosen counts into counts per class.
 func (sv *solver) witness() []int {
+	if sv.exact != nil {
+		return sv.exact
+	}
 	w := make([]int, len(sv.s.st.class))
 	for _, t := range sv.types {
 		k := 0
