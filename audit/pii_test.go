@@ -5,6 +5,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 	"unicode"
@@ -183,5 +185,39 @@ func FuzzPersonalDataGuard(f *testing.F) {
 		// MaskMobile and MaskIDNumber are idempotent on anything.
 		require.Equal(t, audit.MaskMobile(s), audit.MaskMobile(audit.MaskMobile(s)))
 		require.Equal(t, audit.MaskIDNumber(s), audit.MaskIDNumber(audit.MaskIDNumber(s)))
+	})
+}
+
+// BenchmarkPersonalDataGuard: encoding a typical draw event (digests, key, IDs, reasons),
+// against a baseline that only looks for a plain 11-digit mobile with a regular expression.
+//
+//	go test -run=NONE -bench=BenchmarkPersonalDataGuard -benchmem ./audit/
+func BenchmarkPersonalDataGuard(b *testing.B) {
+	sum := sha256.Sum256([]byte("pool"))
+	d := hex.EncodeToString(sum[:])
+	data := map[string]any{"kind": "request", "pool_digest": d, "request_digest": d,
+		"key": "expertdb-draw-v1/" + d + "/" + d + "/9319./2.5.8.10.12./"}
+	var excluded []map[string]string
+	for i := range 40 {
+		excluded = append(excluded, map[string]string{"expert_id": fmt.Sprintf("E%04d", i), "article": "Art. 15(3)",
+			"code": "same-department", "reason": "专家与项目负责人张*同属高校温州大学的同一院系机电工程学院，应当回避"})
+	}
+	data["excluded"] = excluded
+	e := ev(1)
+	e.Data, _ = json.Marshal(data)
+	b.Run("guard", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := e.Encode(); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	re := regexp.MustCompile(`1[3-9][0-9]{9}`)
+	b.Run("baseline-regexp", func(b *testing.B) {
+		for b.Loop() {
+			if re.Match(e.Data) {
+				b.Fatal("match")
+			}
+		}
 	})
 }
