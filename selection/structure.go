@@ -403,9 +403,12 @@ func (sv *solver) build() error {
 		}
 		return x
 	}
-	first := make([]map[int32]int32, len(st.gmax))
+	first := make([][]int32, len(st.gmax)) // per group, per value: the first class with it, or -1
 	for g := range first {
-		first[g] = map[int32]int32{}
+		first[g] = make([]int32, st.nvals[g])
+		for v := range first[g] {
+			first[g][v] = -1
+		}
 	}
 	for c := range n {
 		if s.avail[c] <= 0 {
@@ -415,7 +418,7 @@ func (sv *solver) build() error {
 			if v < 0 || !sv.groupActive(g) {
 				continue
 			}
-			if f, ok := first[g][v]; ok {
+			if f := first[g][v]; f >= 0 {
 				a, b := find(f), find(int32(c))
 				if a != b {
 					parent[b] = a
@@ -425,14 +428,14 @@ func (sv *solver) build() error {
 			}
 		}
 	}
-	members := map[int32][]int32{}
+	members := make([][]int32, n) // per root: its classes
 	var roots []int32
 	for c := range n {
 		if s.avail[c] <= 0 {
 			continue
 		}
 		r := find(int32(c))
-		if _, ok := members[r]; !ok {
+		if members[r] == nil {
 			roots = append(roots, r)
 		}
 		members[r] = append(members[r], int32(c))
