@@ -2,6 +2,7 @@ package expertdb_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"testing"
@@ -9,9 +10,11 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"pgregory.net/rapid"
 
 	expertdb "github.com/wzsti/expertdb"
 	"github.com/wzsti/expertdb/admission"
+	"github.com/wzsti/expertdb/audit"
 	"github.com/wzsti/expertdb/conflict"
 	"github.com/wzsti/expertdb/selection"
 )
@@ -105,4 +108,54 @@ func TestCoolingOffSeesThroughEvasiveUnitNames(t *testing.T) {
 		}
 		assert.Equal(t, "cooling-off", code, "%q", unit)
 	}
+}
+
+// Issue 15, item 8, through Service.Draw: a stored record whose ID is not a valid expert ID
+// (stored before the rule, or by another system) is excluded; the draw goes on and equals
+// the draw without it.
+func TestServiceDrawExcludesABadStoredRecord(t *testing.T) {
+	ctx := context.Background()
+	draw := func(bad []string) *expertdb.DrawRecord {
+		f := newFixture(t)
+		f.admitN(t, 30)
+		for _, id := range bad {
+			e, err := f.experts.Get(ctx, "E0003")
+			require.NoError(t, err)
+			e.ID = id
+			require.NoError(t, f.experts.Put(ctx, e))
+		}
+		rec, err := f.svc.Draw(ctx, clerk, storyRequest())
+		require.NoError(t, err, "bad IDs %q", bad)
+		return rec
+	}
+	want := draw(nil)
+	got := draw([]string{"E\x00", "专家甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳午未申酉戌亥天地玄黄宇宙洪荒日月盈昃", "13812345678"})
+	assert.Equal(t, want.Result.Panel, got.Result.Panel)
+	assert.Equal(t, want.Result.PoolDigest, got.Result.PoolDigest)
+	n := 0
+	for _, x := range got.Result.Excluded {
+		if x.Code == "expert-id" {
+			n++
+			assert.Equal(t, "Art. 17", x.Article)
+		}
+	}
+	assert.Equal(t, 3, n)
+}
+
+// A valid expert ID is never refused by the audit log's personal-data guard, wherever the
+// Service puts it (subjects, data).
+func TestValidExpertIDsPassTheAuditGuard(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		id := rapid.StringMatching(`[A-Za-z0-9][A-Za-z0-9._:-]{0,63}`).Draw(t, "id")
+		if rapid.Bool().Draw(t, "digits") {
+			id = rapid.StringMatching(`[0-9][0-9-]{0,40}`).Draw(t, "digitID")
+		}
+		if !admission.ValidExpertID(id) {
+			return
+		}
+		e := audit.Event{At: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), Actor: clerk, Action: audit.ActionDraw,
+			Subjects: []string{"R-1", id}, Data: json.RawMessage(`{"kind":"request","reserve":["` + id + `"]}`)}
+		_, err := e.Encode()
+		require.NoError(t, err, "%q", id)
+	})
 }
