@@ -1,6 +1,7 @@
 package selection
 
 import (
+	"encoding/binary"
 	"fmt"
 	"math/bits"
 	"slices"
@@ -545,18 +546,16 @@ func (cv *cover) fillBounded(ks []int, r int) bool {
 // (capped at the open seats).
 func (cv *cover) stateKey(r int) []byte {
 	sv := cv.sv
-	b := cv.key[:0]
-	b = append(b, byte(r), byte(r>>8))
+	b := binary.AppendUvarint(cv.key[:0], uint64(r)) // varints: self-delimiting, no collisions
 	for q := range sv.nq {
 		c := cv.cnt[q]
 		if sv.qmax[q] == unbounded {
 			c = min(c, sv.qmin[q])
 		}
-		b = append(b, byte(c), byte(c>>8))
+		b = binary.AppendUvarint(b, uint64(max(c, 0)))
 	}
 	for _, a := range cv.avail {
-		a = min(a, r)
-		b = append(b, byte(a), byte(a>>8))
+		b = binary.AppendUvarint(b, uint64(max(min(a, r), 0)))
 	}
 	cv.key = b
 	return b
