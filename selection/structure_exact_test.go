@@ -237,3 +237,29 @@ func TestSixteenQuotasOnAPanelOfEightDecide(t *testing.T) {
 	}
 	require.Equal(t, 16, bits.OnesCount32(cov))
 }
+
+// An infeasible covering question is refused as infeasible, not as too hard: 16 fields in two
+// groups of odd size (7 and 9), every candidate covering two fields of one group, so no 8
+// candidates cover all 16 although every counting bound passes.
+func TestOddComponentsAreInfeasibleNotTooHard(t *testing.T) {
+	q := &Request{Size: 8}
+	for i := range 16 {
+		q.Quotas = append(q.Quotas, Quota{Name: fmt.Sprintf("field-%02d", i), Min: 1})
+	}
+	st := newStructure(q, DefaultSearchBound)
+	s := newState(st)
+	for _, part := range [][2]int{{0, 7}, {7, 16}} {
+		for a := part[0]; a < part[1]; a++ {
+			for b := a + 1; b < part[1]; b++ {
+				c := st.classOf(1<<a|1<<b, nil)
+				for len(s.avail) <= c {
+					s.avail = append(s.avail, 0)
+				}
+				s.avail[c] = 2
+			}
+		}
+	}
+	ok, err := s.feasible()
+	require.NoError(t, err)
+	require.False(t, ok)
+}
