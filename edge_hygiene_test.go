@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -43,18 +44,29 @@ func TestServiceAdmitRefusesABadExpertID(t *testing.T) {
 	}
 }
 
+// variants are the 14 spellings of issue 15 (item 9): invisible code points, a decorating
+// mark, Cyrillic and Greek look-alikes, and four that were already caught.
+var variants = []string{
+	"正泰\ufe0f集团股份有限公司", "正泰\U000E0100集团股份有限公司", "正\u034f泰集团股份有限公司", "正泰集团\u180b股份有限公司",
+	"正泰\u115f集团股份有限公司", "正泰集\u3164团股份有限公司", "正泰\u2800集团股份有限公司", "正泰\u0301集团股份有限公司",
+	"\u0410\u0412\u0412（中国）有限公司", "\u0391\u0392\u0392（中国）有限公司", "正泰\u200b集团股份有限公司",
+	"正泰\u00ad集团股份有限公司", "正泰集团\u2060股份有限公司", "ＡＢＢ（中国）有限公司",
+}
+
+// plainOf is the plain spelling a variant imitates.
+func plainOf(v string) string {
+	if strings.Contains(v, "有限公司") && !strings.Contains(v, "正") {
+		return "ABB（中国）有限公司"
+	}
+	return "正泰集团股份有限公司"
+}
+
 // Issue 15, item 9, through Service.Draw: experts whose unit is the project's unit written
 // with invisible or look-alike characters are recused like the plain spelling.
 func TestServiceDrawRecusesEvasiveUnitNames(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t)
 	f.admitN(t, 40)
-	variants := []string{
-		"正泰\ufe0f集团股份有限公司", "正泰\U000E0100集团股份有限公司", "正\u034f泰集团股份有限公司", "正泰集团\u180b股份有限公司",
-		"正泰\u115f集团股份有限公司", "正泰集\u3164团股份有限公司", "正泰\u2800集团股份有限公司", "正泰\u0301集团股份有限公司",
-		"\u0410\u0412\u0412（中国）有限公司", "\u0391\u0392\u0392（中国）有限公司", "正泰\u200b集团股份有限公司",
-		"正泰\u00ad集团股份有限公司", "正泰集团\u2060股份有限公司", "ＡＢＢ（中国）有限公司",
-	}
 	for i, org := range variants {
 		app := applicant(500 + i)
 		app.Expert.ID = fmt.Sprintf("V%02d", i)
@@ -87,7 +99,7 @@ func TestCoolingOffSeesThroughEvasiveUnitNames(t *testing.T) {
 	at := time.Date(2026, 3, 20, 9, 0, 0, 0, cst)
 	r := selection.DefaultRules()
 	r.Exclusions = append(r.Exclusions, selection.CoolingOffRule(6))
-	for _, unit := range []string{"正泰\ufe0f集团股份有限公司", "正泰\u2800集团股份有限公司", "正泰\u0301集团股份有限公司", "正\u034f泰集团股份有限公司"} {
+	for _, unit := range variants {
 		pool := selection.Pool{History: map[string][]selection.Participation{}}
 		for i := range 6 {
 			e := applicant(i).Expert
@@ -97,7 +109,7 @@ func TestCoolingOffSeesThroughEvasiveUnitNames(t *testing.T) {
 		id := pool.Experts[0].ID
 		pool.History[id] = []selection.Participation{{ActivityID: "R-OLD", ApplicantUnit: unit, At: at.AddDate(0, -2, 0)}}
 		req := selection.Request{ID: "R-NEW", Size: 2, At: at, Project: conflict.Project{ID: "P-9",
-			Leader: conflict.Person{ID: "L9", Name: "孙立新", Affiliation: admission.Affiliation{Org: "正泰集团股份有限公司", Kind: admission.Enterprise}}}}
+			Leader: conflict.Person{ID: "L9", Name: "孙立新", Affiliation: admission.Affiliation{Org: plainOf(unit), Kind: admission.Enterprise}}}}
 		res, err := selection.Draw(req, pool, selection.Entropy{Sources: [][]uint64{{7}}}, r)
 		require.NoError(t, err)
 		code := ""
