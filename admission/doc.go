@@ -11,14 +11,17 @@
 //
 // An Expert is a profile: identity, current and past units (Affiliation), title level,
 // claimed categories, credentials, integrity records (Record), trainings, exits and entries.
-// Validate checks it field by field with go-playground/validator and three custom tags:
+// Validate checks it field by field with go-playground/validator and four custom tags:
 // idnumber (GB 11643-1999 resident ID number: 18 characters, MOD 11-2 check character, a
 // real birth date, which must agree with BirthDate), mobile (mainland 1[3-9] and nine more
-// digits) and uscc (GB 32100-2015 unified social credit code: alphabet without I, O, S, V, Z
-// and a MOD 31 check character). The result is a *ValidationError listing every bad field
-// with a Chinese message naming it (身份证号码, 手机号码, 工作单位的统一社会信用代码 …); it never
-// contains the submitted values. ValidIDNumber, ValidMobile and ValidUSCC are the bare
-// checks, for other packages.
+// digits), uscc (GB 32100-2015 unified social credit code: alphabet without I, O, S, V, Z
+// and a MOD 31 check character) and expertid (the expert ID: 1–64 bytes of
+// [A-Za-z0-9._:-], a letter or digit first, no run of more than 10 digits; Art. 17, because
+// the ID is in every audit record and draw digest). The result is a *ValidationError listing
+// every bad field with its article, code and a Chinese message naming it (专家编号, 身份证号码,
+// 手机号码, 工作单位的统一社会信用代码 …); it never contains the submitted values.
+// ValidIDNumber, ValidMobile, ValidUSCC and ValidExpertID are the bare checks, for other
+// packages.
 //
 // # Age
 //

@@ -153,7 +153,7 @@ type Exit struct {
 
 // Expert is an expert's profile in the database.
 type Expert struct {
-	ID            string        `json:"id" validate:"required,max=64" label:"专家编号"`
+	ID            string        `json:"id" validate:"required,expertid" label:"专家编号"`
 	Name          string        `json:"name" validate:"required,max=50" label:"姓名"`
 	IDNumber      string        `json:"id_number,omitempty" validate:"omitempty,idnumber" label:"身份证号码"` // resident ID number (GB 11643-1999)
 	Mobile        string        `json:"mobile,omitempty" validate:"omitempty,mobile" label:"手机号码"`       // mainland mobile number

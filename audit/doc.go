@@ -110,10 +110,15 @@
 //     else, even with individual grants.
 //   - Redact keeps only the year of birth and drops free-text details (credential, record,
 //     exit and training notes); it keeps what draws and recusal checks need.
-//   - Personal data in events (fixed in code): a string containing a run of exactly 11 digits
-//     starting 13–19 is a mobile number; a run of 17 digits then a digit or X whose positions
-//     7–14 read as a date in 1900–2099 is an ID number (no checksum test, so mistyped numbers
-//     are caught too). JSON numbers are not scanned (draw entropy is numeric).
+//   - Personal data in events (fixed in code, see scanPII in mask.go): a mobile is 11
+//     digits starting 13–19, optionally after the prefix 86 or 0086; an ID number is 17
+//     digits then a digit or X (either case) whose digits 7–14 read as a date in
+//     1900–2099 (no checksum test, so mistyped numbers are caught too). Digits are any
+//     Unicode decimal digits (full-width included), and a number may be split into groups
+//     by up to three spaces, hyphens, dashes or invisible characters ("139-1234-5678",
+//     "+86 139 1234 5678", "330302 19900101 123x"). Digests (hex tokens of 32+ characters
+//     with a letter) are exempt; '.', '/', ':' split numbers (draw keys, times); JSON
+//     numbers are not scanned (draw entropy is numeric).
 //   - Canonical JSON sorts object members by UTF-8 bytes and keeps numbers as written (1 and
 //     1.0 differ); it is not RFC 8785. (Fixed in code: changing it would change every record.)
 //   - "Re-roll": a second draw event whose first subject is the same request ID. Redraws under

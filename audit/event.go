@@ -238,10 +238,10 @@ func checkText(field, s string) error {
 func piiError(field string, k piiKind, v string) error {
 	if k == piiMobile {
 		return fmt.Errorf("%w: %s contains a mobile number (%s); mask it with MaskMobile (Art. 20)",
-			ErrPersonalData, field, MaskMobile(v))
+			ErrPersonalData, field, maskPII(k, v))
 	}
 	return fmt.Errorf("%w: %s contains an ID number (%s); mask it with MaskIDNumber (Art. 20)",
-		ErrPersonalData, field, MaskIDNumber(v))
+		ErrPersonalData, field, maskPII(k, v))
 }
 
 // scanJSONStringsPII runs scanPII over the contents of every string in the canonical JSON b

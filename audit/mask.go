@@ -32,16 +32,18 @@ func MaskMobile(s string) string {
 }
 
 // mainlandMobileDigits returns the 11 national digits of s when s is a mainland mobile
-// number, possibly written with a country prefix, spaces or hyphens.
+// number, possibly written with a country prefix, separators (spaces, hyphens, dashes,
+// invisible characters) or other decimal digits than ASCII (full-width …).
 func mainlandMobileDigits(s string) (string, bool) {
 	s = strings.TrimSpace(s)
 	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c >= '0' && c <= '9' || c == '*': // '*': an already masked number
-			b.WriteByte(c)
-		case c == ' ' || c == '-' || c == '+' && i == 0:
+	for i, r := range s {
+		switch v := digitValue(r); {
+		case v >= 0:
+			b.WriteByte(byte('0' + v))
+		case r == '*': // an already masked number
+			b.WriteByte('*')
+		case isSeparator(r) || (r == '+' || r == '＋') && i == 0:
 		default:
 			return "", false
 		}
@@ -56,17 +58,26 @@ func mainlandMobileDigits(s string) (string, bool) {
 	if len(d) != 11 || d[0] != '1' {
 		return "", false
 	}
+	// A masked number has its stars exactly where MaskMobile puts them.
+	if strings.Contains(d[:3]+d[7:], "*") || strings.Contains(d[3:7], "*") && d[3:7] != "****" {
+		return "", false
+	}
 	return d, true
 }
 
 // MaskIDNumber masks a resident ID number as 330302********1234: the six-digit region code
 // and the last four characters are kept, the birth date and sequence are hidden. 15-digit
-// (first generation) numbers keep the same six and four. Any other value is masked like a
-// generic identifier.
+// (first generation) numbers keep the same six and four. A number written with separators
+// (spaces, hyphens, dashes) or other decimal digits than ASCII (full-width …) is masked in
+// place, keeping its separators and length: "330302 19900101 123x" → "330302 ******** 123x".
+// Any other value is masked like a generic identifier.
 func MaskIDNumber(s string) string {
 	s = strings.TrimSpace(s)
 	if n := len(s); (n == 18 || n == 15) && isIDNumberShape(s) {
 		return s[:6] + strings.Repeat("*", n-10) + s[n-4:]
+	}
+	if m, ok := maskIDInPlace(s); ok {
+		return m
 	}
 	return maskGeneric(s, 6, 4)
 }
@@ -80,6 +91,34 @@ func isIDNumberShape(s string) bool {
 		return false
 	}
 	return true
+}
+
+// maskIDInPlace masks an ID number written with separators or non-ASCII digits: the
+// characters that are digits (or '*') number 15 or 18 with the check character, separators
+// lie between them, and every character but the first six and last four of them is
+// replaced by '*'.
+func maskIDInPlace(s string) (string, bool) {
+	rs := []rune(s)
+	var pos []int // indexes in rs of the ID's characters
+	for i, r := range rs {
+		switch {
+		case digitValue(r) >= 0 || r == '*':
+			pos = append(pos, i)
+		case isCheckX(r) && i == len(rs)-1 && len(pos) > 0 && pos[len(pos)-1] == i-1:
+			pos = append(pos, i)
+		case isSeparator(r) && len(pos) > 0 && i < len(rs)-1:
+		default:
+			return "", false
+		}
+	}
+	n := len(pos)
+	if n != 18 && n != 15 {
+		return "", false
+	}
+	for _, i := range pos[6 : n-4] {
+		rs[i] = '*'
+	}
+	return string(rs), true
 }
 
 // maskGeneric keeps at most head leading and tail trailing runes of s, never more than a
@@ -178,38 +217,253 @@ const (
 	piiIDNumber
 )
 
-// scanPII looks for an unmasked mainland mobile number (a run of exactly 11 ASCII digits
-// starting 13–19) or resident ID number (17 digits then a digit or X, with a plausible birth
-// date 1900–2099 in positions 7–14) in s. It returns the kind and the byte range of the
-// first match. Digits inside a hexadecimal token of 32 or more characters with a letter (a
-// digest) are not scanned.
+// Personal data in free text (Art. 19, 20: sensitive data never leaves, nor enters the
+// append-only log, without de-identification). scanPII reads numbers the way people write
+// them:
+//
+//   - digits are any Unicode decimal digits (category Nd): ASCII, full-width "１３９…",
+//     mathematical "𝟏𝟑𝟗…" and other scripts' digits count by their value;
+//   - a number may be split into groups by up to three separator characters: spaces
+//     (including the no-break and the ideographic space), hyphens and dashes (-, ‐, ‑, ‒,
+//     –, —, −, full-width －) and invisible characters (format characters such as the
+//     zero-width space, variation selectors and other default-ignorable code points), as in
+//     "139-1234-5678", "139 1234 5678", "330302 19900101 123X";
+//   - a mobile is 11 digits starting 1 and then 3–9, optionally after the country prefix 86
+//     or 0086 ("+86 139…", "86-139…", "0086139…");
+//   - an ID number (GB 11643-1999) is 17 digits then a digit or X (either case, ASCII or
+//     full-width) whose digits 7–14 read as a date in 1900–2099.
+//
+// Any consecutive run of whole groups is tested, so "第 2 组 138 1234 5678" is found although
+// its first group belongs to another number. Not detected, by choice: numbers split by
+// other punctuation ('.', '/', ':', parentheses), so that draw keys ("9319./2.5.8./") and
+// times are never taken for personal data; first-generation 15-digit ID numbers (their
+// shape is that of many ordinary numbers). Digits inside a hexadecimal token of 32 or more
+// characters with a letter (a digest) are not scanned.
+
+// maxSeparators is the most separator characters between two groups of one number.
+const maxSeparators = 3
+
+// digitAt decodes the rune at s[i] and returns its decimal value (0–9) and width, or -1 and
+// the width when it is not a decimal digit.
+func digitAt(s string, i int) (int, int) {
+	c := s[i]
+	if c < utf8.RuneSelf {
+		if isDigit(c) {
+			return int(c - '0'), 1
+		}
+		return -1, 1
+	}
+	r, n := utf8.DecodeRuneInString(s[i:])
+	return digitValue(r), n
+}
+
+// digitValue returns the value of a Unicode decimal digit, or -1. Decimal digits (Nd) come
+// in contiguous runs of ten from 0 to 9 (a Unicode stability guarantee), so the value is the
+// distance from the start of r's range modulo ten.
+func digitValue(r rune) int {
+	if r < utf8.RuneSelf {
+		if '0' <= r && r <= '9' {
+			return int(r - '0')
+		}
+		return -1
+	}
+	if !unicode.Is(unicode.Nd, r) {
+		return -1
+	}
+	for _, rg := range unicode.Nd.R16 {
+		if rune(rg.Lo) <= r && r <= rune(rg.Hi) {
+			return int(r-rune(rg.Lo)) % 10
+		}
+	}
+	for _, rg := range unicode.Nd.R32 {
+		if rune(rg.Lo) <= r && r <= rune(rg.Hi) {
+			return int(r-rune(rg.Lo)) % 10
+		}
+	}
+	return -1
+}
+
+// isSeparator reports whether r may stand between the groups of one written number.
+func isSeparator(r rune) bool {
+	switch r {
+	case ' ', '\t', '-', 0x00A0, 0x3000, 0x2010, 0x2011, 0x2012, 0x2013, 0x2014, 0x2212, 0xFF0D, 0x00AD:
+		return true
+	}
+	return r >= utf8.RuneSelf && (unicode.In(r, unicode.Cf, unicode.Zs) ||
+		unicode.In(r, unicode.Other_Default_Ignorable_Code_Point, unicode.Variation_Selector))
+}
+
+// isCheckX reports whether r is the check character X of an ID number, in either case and
+// width.
+func isCheckX(r rune) bool { return r == 'X' || r == 'x' || r == 0xFF38 || r == 0xFF58 }
+
+// piiGroup is one group of digits of a written number: its byte range in the text, the
+// offset of its digits in the scan buffer, and whether a check character X follows it.
+type piiGroup struct {
+	start, end int // bytes of the group, its check character included
+	dend       int // end of its digits
+	off        int
+	x          bool
+}
+
+// scanPII looks for an unmasked mainland mobile number or resident ID number in s, written
+// as described above. It returns the kind and the byte range of the first match (from its
+// first digit to its last digit or check character).
 func scanPII(s string) (piiKind, int, int) {
+	var buf [64]byte
+	digits := buf[:0]
+	var gbuf [8]piiGroup
 	for i := 0; i < len(s); {
-		if !isDigit(s[i]) {
-			i++
+		v, n := digitAt(s, i)
+		if v < 0 {
+			i += n
 			continue
 		}
 		if end, ok := hexToken(s, i); ok {
 			i = end // a digest (SHA-256 hex …) is not personal data
 			continue
 		}
+		// Read the cluster of groups starting at i.
+		digits = digits[:0]
+		groups := gbuf[:0]
 		j := i
-		for j < len(s) && isDigit(s[j]) {
-			j++
-		}
-		run := j - i
-		switch {
-		case run == 11 && s[i] == '1' && s[i+1] >= '3':
-			return piiMobile, i, j
-		case run == 18 || run == 17 && j < len(s) && (s[j] == 'X' || s[j] == 'x'):
-			end := i + 18
-			if plausibleBirth(s[i+6 : i+14]) {
-				return piiIDNumber, i, end
+		for {
+			g := piiGroup{start: j, off: len(digits)}
+			for j < len(s) {
+				v, n := digitAt(s, j)
+				if v < 0 {
+					break
+				}
+				digits = append(digits, byte('0'+v))
+				j += n
 			}
+			g.end, g.dend = j, j
+			if j < len(s) {
+				r, n := utf8.DecodeRuneInString(s[j:])
+				if isCheckX(r) {
+					g.x = true
+					g.end = j + n
+					groups = append(groups, g)
+					j += n
+					break
+				}
+			}
+			groups = append(groups, g)
+			// Separators, then another group?
+			k, seps := j, 0
+			for k < len(s) && seps < maxSeparators {
+				r, n := utf8.DecodeRuneInString(s[k:])
+				if !isSeparator(r) {
+					break
+				}
+				k += n
+				seps++
+			}
+			if seps == 0 || k >= len(s) {
+				break
+			}
+			if r, n := utf8.DecodeRuneInString(s[k:]); isCheckX(r) { // "330302 19900101 123 X"
+				last := &groups[len(groups)-1]
+				last.x, last.end = true, k+n
+				j = k + n
+				break
+			}
+			if v, _ := digitAt(s, k); v < 0 {
+				break
+			}
+			if _, ok := hexToken(s, k); ok {
+				break
+			}
+			j = k
+		}
+		if k := matchGroups(digits, groups); k != piiNone {
+			return k, groups[0].start, groups[len(groups)-1].end
 		}
 		i = j
 	}
 	return piiNone, 0, 0
+}
+
+// matchGroups tests every run of consecutive groups, earliest first, and returns the kind of
+// the first mobile or ID number.
+func matchGroups(digits []byte, groups []piiGroup) piiKind {
+	off := func(k int) int {
+		if k < len(groups) {
+			return groups[k].off
+		}
+		return len(digits)
+	}
+	for a := range groups {
+		for b := a; b < len(groups); b++ {
+			d := digits[off(a):off(b+1)]
+			if len(d) > 18 {
+				break
+			}
+			switch {
+			case isMobileDigits(d):
+				return piiMobile
+			case len(d) == 18 && plausibleBirth(string(d[6:14])),
+				len(d) == 17 && groups[b].x && plausibleBirth(string(d[6:14])):
+				return piiIDNumber
+			}
+		}
+	}
+	return piiNone
+}
+
+// maskPII masks a written number that scanPII found (the whole cluster of groups). A
+// cluster that is exactly one mobile or ID number gets the usual mask (MaskMobile,
+// MaskIDNumber in place); otherwise (other digits around it, "第 2 组 138 1234 5678") every
+// digit of the cluster but its first three (six for an ID number) and last four is replaced
+// by '*', so that no more of the number shows than its own mask would show.
+func maskPII(k piiKind, seg string) string {
+	if k == piiMobile {
+		if d, ok := mainlandMobileDigits(seg); ok {
+			return d[:3] + "****" + d[7:]
+		}
+		return maskCluster(seg, 3, 4)
+	}
+	if n := len(seg); n == 18 && isIDNumberShape(seg) {
+		return seg[:6] + strings.Repeat("*", n-10) + seg[n-4:]
+	}
+	if m, ok := maskIDInPlace(seg); ok {
+		return m
+	}
+	return maskCluster(seg, 6, 4)
+}
+
+// maskCluster replaces every decimal digit and check character X of seg but the first head
+// and the last tail of them with '*', keeping the separators.
+func maskCluster(seg string, head, tail int) string {
+	rs := []rune(seg)
+	n := 0
+	for _, r := range rs {
+		if digitValue(r) >= 0 || isCheckX(r) {
+			n++
+		}
+	}
+	k := 0
+	for i, r := range rs {
+		if digitValue(r) >= 0 || isCheckX(r) {
+			if k >= head && k < n-tail {
+				rs[i] = '*'
+			}
+			k++
+		}
+	}
+	return string(rs)
+}
+
+// isMobileDigits reports whether d (ASCII digits) is a mainland mobile number, possibly
+// with the country prefix 86 or 0086.
+func isMobileDigits(d []byte) bool {
+	switch {
+	case len(d) == 13 && d[0] == '8' && d[1] == '6':
+		d = d[2:]
+	case len(d) == 15 && string(d[:4]) == "0086":
+		d = d[4:]
+	}
+	return len(d) == 11 && d[0] == '1' && d[1] >= '3'
 }
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
@@ -221,6 +475,9 @@ func isHex(c byte) bool { return isDigit(c) || c >= 'a' && c <= 'f' || c >= 'A' 
 // inside such tokens are chance patterns, not phone or ID numbers: a SHA-256 digest holds an
 // 11-digit run starting 13–19 about once in 300.
 func hexToken(s string, i int) (int, bool) {
+	if !isHex(s[i]) {
+		return 0, false
+	}
 	start, end := i, i
 	for start > 0 && isHex(s[start-1]) {
 		start--
@@ -258,11 +515,7 @@ func scrub(s string) string {
 			return b.String()
 		}
 		b.WriteString(s[:i])
-		if k == piiMobile {
-			b.WriteString(MaskMobile(s[i:j]))
-		} else {
-			b.WriteString(MaskIDNumber(s[i:j]))
-		}
+		b.WriteString(maskPII(k, s[i:j]))
 		s = s[j:]
 	}
 }

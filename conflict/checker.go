@@ -542,25 +542,33 @@ func (c *Checker) checkUnit(pr *probe, a admission.Affiliation) {
 	former := !a.To.IsZero() && dateBefore(a.To, c.asOf)
 	if u.code != "" {
 		for _, i := range c.byUnitCode[u.code] {
-			c.unitHit(pr, u, former, i)
+			c.unitHit(pr, u, former, false, i)
 		}
 		for _, i := range c.avoidByUnitCode[u.code] {
-			c.avoidHit(pr, u, former, i)
+			c.avoidHit(pr, u, former, false, i)
 		}
 	}
 	if u.name != "" {
+		// With a credit code on one side only, the names decide. With codes on both sides,
+		// equal codes were found above; different codes under the same name make the unit a
+		// possible one (a relabelled code, a typo, a branch): Definite false, to be checked.
 		for _, i := range c.byUnitName[u.name] {
-			// When both sides have a credit code, the codes decide (and equal codes were found above).
-			if u.code == "" || c.persons[i].unit.code == "" {
-				c.unitHit(pr, u, former, i)
+			if pc := c.persons[i].unit.code; u.code == "" || pc == "" || pc != u.code {
+				c.unitHit(pr, u, former, u.code != "" && pc != "", i)
 			}
 		}
 		for _, i := range c.avoidByUnitName[u.name] {
-			if u.code == "" || c.avoid[i].unit.code == "" {
-				c.avoidHit(pr, u, former, i)
+			if ac := c.avoid[i].unit.code; u.code == "" || ac == "" || ac != u.code {
+				c.avoidHit(pr, u, former, u.code != "" && ac != "", i)
 			}
 		}
 	}
+}
+
+// codeMismatchReason is the reason of a possible conflict on a unit whose name matches and
+// whose credit code does not.
+func codeMismatchReason(who, org, former string) string {
+	return "专家单位名称与" + who + "的单位" + org + "相同，但统一社会信用代码不同" + former + "，可能为同一单位，请核实"
 }
 
 // formerNote is the reason's remark on a former unit.
@@ -572,10 +580,22 @@ func (c *Checker) formerNote(former bool) string {
 }
 
 // unitHit handles an expert unit u that is person i's unit: a possible clause (1) identity
-// and clause (3) or the other-unit clause.
-func (c *Checker) unitHit(pr *probe, u unit, wasFormer bool, i int32) {
+// and clause (3) or the other-unit clause. codeMismatch says the names match and the credit
+// codes differ: every conflict found is then only possible.
+func (c *Checker) unitHit(pr *probe, u unit, wasFormer, codeMismatch bool, i int32) {
 	p := &c.persons[i]
 	former := c.formerNote(wasFormer)
+	if codeMismatch {
+		n := len(pr.out)
+		defer func() {
+			for k := n; k < len(pr.out); k++ {
+				if x := &pr.out[k]; x.Clause != 1 {
+					x.Definite, x.Excludes = false, c.excludePossible
+					x.Reason = codeMismatchReason(p.label, p.unit.org, former)
+				}
+			}
+		}()
+	}
 	if p.name != "" && p.name == pr.normName() && (p.idnum == "" || pr.idnum == "" || p.idnum == pr.idnum) {
 		c.identity(pr, i, false, "姓名相同且同在"+p.unit.org)
 	}
@@ -609,11 +629,22 @@ func (c *Checker) unitHit(pr *probe, u unit, wasFormer bool, i int32) {
 	c.add(pr, base)
 }
 
-// avoidHit handles an expert unit u that is the unit of avoidance entry i.
-func (c *Checker) avoidHit(pr *probe, u unit, wasFormer bool, i int32) {
+// avoidHit handles an expert unit u that is the unit of avoidance entry i; codeMismatch as
+// for unitHit.
+func (c *Checker) avoidHit(pr *probe, u unit, wasFormer, codeMismatch bool, i int32) {
 	a := &c.avoid[i]
 	former := c.formerNote(wasFormer)
 	x := Conflict{Clause: 4, Code: CodeAvoidanceList, Concerns: a.concerns, Definite: true}
+	if codeMismatch {
+		n := len(pr.out)
+		defer func() {
+			for k := n; k < len(pr.out); k++ {
+				y := &pr.out[k]
+				y.Definite, y.Excludes = false, c.excludePossible
+				y.Reason = codeMismatchReason(a.label, a.unit.org, former)
+			}
+		}()
+	}
 	switch {
 	case a.byName:
 		if a.name != pr.normName() {

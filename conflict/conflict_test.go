@@ -204,10 +204,11 @@ func TestClause3SameUnit(t *testing.T) {
 				e.Affiliation = admission.Affiliation{Org: "正泰电器", OrgCode: "91330000142940946g", Kind: admission.Enterprise}
 			},
 			want: []string{"Art. 15(3) same-enterprise member:P-M2"}},
-		{name: "same name but different credit codes are different units",
+		{name: "same name but different credit codes is a possible conflict (issue 15)",
 			edit: func(e *admission.Expert) {
 				e.Affiliation = admission.Affiliation{Org: "正泰集团股份有限公司", OrgCode: "91330000MA2XXXXXX1", Kind: admission.Enterprise}
-			}},
+			},
+			want: []string{"Art. 15(3) same-enterprise member:P-M2 (possible)"}},
 		{name: "credit code on one side only compares names",
 			edit: func(e *admission.Expert) {
 				e.Affiliation = admission.Affiliation{Org: "正泰集团股份有限公司", Kind: admission.Enterprise}

@@ -35,11 +35,16 @@
 // excludes by default (Rules.ExcludePossible). When both sides carry different ID numbers they
 // are different people and a name match is not reported under clause (1).
 //
-// Units match on the unified social credit code when both sides have one (then the code alone
-// decides); otherwise on NormalizeName of the name — width and NFKC folding, lower case,
-// spaces and punctuation removed — followed by the alias table (Rules.UnitAliases, e.g.
-// 温医大 → 温州医科大学). Departments likewise (Rules.DepartmentAliases). Nothing else is folded,
-// so distinct institutes of one academy never match.
+// Units match on the unified social credit code when both sides have one; otherwise on
+// NormalizeName of the name — invisible (default-ignorable) code points removed, width and
+// NFKC folding, decorating combining marks removed, Cyrillic, Greek and katakana look-alikes
+// mapped to one skeleton letter, lower case, spaces and punctuation removed — followed by the
+// alias table (Rules.UnitAliases, e.g. 温医大 → 温州医科大学). Departments and people's names
+// likewise (Rules.DepartmentAliases). So 正泰\ufe0f集团 or a Cyrillic "АВВ" cannot escape
+// recusal (Art. 15). Equal names under different credit codes are a possible conflict
+// (Definite false; a relabelled or mistyped code, or a branch): the codes say two units, the
+// names one, and an operator checks. Nothing else is folded, so distinct institutes of one
+// academy never match.
 //
 // # Interpretations
 //

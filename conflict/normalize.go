@@ -15,12 +15,24 @@ import (
 // name. Two names denote the same unit for recusal (Art. 15(3), 15(4)) exactly when their
 // normal forms are equal (before the alias table of Rules is applied):
 //
+//   - invisible code points are removed first (ignorable: the default-ignorable code points
+//     such as U+FE0F, U+E0100, U+034F, U+180B, U+115F, U+3164, U+200B, U+00AD, U+2060, and
+//     the Braille blank U+2800), so that "正泰\ufe0f集团" is 正泰集团;
 //   - width folding (golang.org/x/text/width) and Unicode NFKC (golang.org/x/text/unicode/norm),
 //     so full-width letters, digits and brackets — "ＡＢＢ（中国）" — read as "ABB(中国)";
+//   - combining marks that did not compose with their letter (an accent on an ideograph,
+//     "正泰\u0301") are removed (decorating); composed letters such as é stay;
+//   - look-alike letters map to one skeleton letter (skeleton: Cyrillic and Greek look-alikes
+//     of Latin letters, katakana look-alikes of ideographs; a hand-made table in the spirit of
+//     UTS #39), so "АВВ" in Cyrillic or "ΑΒΒ" in Greek is "ABB";
 //   - letters are lower-cased;
 //   - every space, punctuation mark (brackets, dots, dashes, the middle dot of
-//     transliterated names), control and format character (such as a zero-width space) is
-//     removed.
+//     transliterated names), control and format character is removed.
+//
+// These steps stop an expert, or a clerk, from escaping recusal (Art. 15) or the county
+// cooling-off rule by writing the unit or a name with characters that look the same (issue
+// 15). They can only make more names equal, never fewer: in doubt, the expert is recused and
+// an operator may dismiss the conflict.
 //
 // Nothing else is folded: no suffix such as 有限公司 or 研究所 is dropped and no prefix is
 // shortened, so two distinct institutes of one academy never share a normal form. Symbols
@@ -119,16 +131,98 @@ func simplePunct(r rune) bool {
 }
 
 func normalizePass(s string) string {
+	// Invisible code points go first, so that a mark they separated from its letter composes
+	// with it as it would have without them ("e", U+034F, U+0301 reads as "é").
+	s = dropIgnorable(s)
 	s = norm.NFKC.String(width.Fold.String(s))
 	var b strings.Builder
 	b.Grow(len(s))
 	for _, r := range s {
-		if dropped(r) {
+		if dropped(r) || ignorable(r) || decorating(r) {
 			continue
 		}
-		b.WriteRune(unicode.ToLower(r))
+		b.WriteRune(unicode.ToLower(skeleton(r)))
 	}
 	return norm.NFKC.String(b.String())
+}
+
+// ignorable reports whether r is never visible on its own and is removed before names are
+// compared: the default-ignorable code points of Unicode (format characters such as the
+// zero-width space U+200B, the soft hyphen U+00AD and the word joiner U+2060; the variation
+// selectors U+FE00–U+FE0F, U+E0100–U+E01EF and the Mongolian U+180B–U+180F; the combining
+// grapheme joiner U+034F; the Hangul fillers U+115F, U+1160, U+3164, U+FFA0; the tags
+// U+E0000–U+E0FFF) and the Braille blank U+2800, which renders as a space but is a symbol.
+// The properties come from the standard library's Unicode tables (Other_Default_Ignorable_
+// Code_Point, Variation_Selector, Cf); no data file is copied.
+func ignorable(r rune) bool {
+	if r < 0x00AD {
+		return false
+	}
+	return r == 0x2800 || unicode.In(r, unicode.Cf, unicode.Variation_Selector, unicode.Other_Default_Ignorable_Code_Point)
+}
+
+// dropIgnorable returns s without its ignorable code points; it allocates only when there
+// are some.
+func dropIgnorable(s string) string {
+	i := strings.IndexFunc(s, ignorable)
+	if i < 0 {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	b.WriteString(s[:i])
+	for _, r := range s[i:] {
+		if !ignorable(r) {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// decorating reports whether r is a combining mark (categories Mn, Me) left after NFKC
+// composition: a mark that did not compose with its letter into a precomposed one, such as
+// an acute accent on an ideograph (正泰\u0301). Such marks only decorate the name and are
+// removed; marks that compose (e + U+0301 = é) are part of the letter and kept.
+func decorating(r rune) bool {
+	return r >= 0x0300 && unicode.In(r, unicode.Mn, unicode.Me)
+}
+
+// skeleton maps a letter that looks like another to that letter, in the spirit of the
+// confusable skeletons of Unicode Technical Standard #39 but restricted to what matters for
+// unit and person names written in China: Cyrillic and Greek letters that look like Latin
+// ones (А В Е К М Н О Р С Т Х / Α Β Ε Ζ Η Ι Κ Μ Ν Ο Ρ Τ Υ Χ and lower-case а е о р с у х
+// ο ν ρ …), the dotless ı, and katakana that look like ideographs common in unit names
+// (ロ 口, エ 工, カ 力, タ 夕, ニ 二, ハ 八, ト 卜, ー 一). The table is hand-made from the
+// glyphs, not copied from confusables.txt. Full-width forms need no entry: width folding
+// and NFKC map them first. A letter maps by its own case (Greek Ν to N, ν to v), before
+// lower-casing.
+func skeleton(r rune) rune {
+	if r < 0x0131 {
+		return r
+	}
+	if m, ok := confusables[r]; ok {
+		return m
+	}
+	return r
+}
+
+// confusables is the table of skeleton; see there for what it holds and why.
+var confusables = map[rune]rune{
+	// Cyrillic capitals.
+	'А': 'A', 'В': 'B', 'Е': 'E', 'Ѕ': 'S', 'І': 'I', 'Ј': 'J', 'К': 'K', 'М': 'M', 'Н': 'H', 'О': 'O',
+	'Р': 'P', 'С': 'C', 'Т': 'T', 'Х': 'X', 'У': 'Y', 'Ү': 'Y', 'Ԛ': 'Q', 'Ԝ': 'W', 'Ӏ': 'I',
+	// Cyrillic small letters.
+	'а': 'a', 'е': 'e', 'о': 'o', 'р': 'p', 'с': 'c', 'у': 'y', 'х': 'x', 'ѕ': 's', 'і': 'i', 'ј': 'j',
+	'һ': 'h', 'ԁ': 'd', 'ԛ': 'q', 'ԝ': 'w', 'ӏ': 'l', 'ү': 'y',
+	// Greek capitals.
+	'Α': 'A', 'Β': 'B', 'Ε': 'E', 'Ζ': 'Z', 'Η': 'H', 'Ι': 'I', 'Κ': 'K', 'Μ': 'M', 'Ν': 'N', 'Ο': 'O',
+	'Ρ': 'P', 'Τ': 'T', 'Υ': 'Y', 'Χ': 'X',
+	// Greek small letters.
+	'ο': 'o', 'ν': 'v', 'ρ': 'p', 'ι': 'i', 'α': 'a', 'κ': 'k', 'υ': 'u', 'χ': 'x', 'γ': 'y',
+	// Latin.
+	'ı': 'i',
+	// Katakana that look like ideographs.
+	'ロ': '口', 'エ': '工', 'カ': '力', 'タ': '夕', 'ニ': '二', 'ハ': '八', 'ト': '卜', 'ー': '一',
 }
 
 // dropped reports whether r is removed by NormalizeName.
@@ -155,7 +249,7 @@ func NormalizeIDNumber(s string) string {
 		case '0' <= r && r <= '9', r == 'X':
 		case r == 'x':
 			r = 'X'
-		case unicode.IsSpace(r) || r == '-':
+		case unicode.IsSpace(r) || r == '-' || ignorable(r):
 			continue
 		default:
 			// Not an ID number: keep an upper-cased, trimmed form so that equal garbage still
@@ -216,8 +310,8 @@ func NormalizeCode(s string) string {
 
 func codePass(s string) string {
 	var b strings.Builder
-	for _, r := range norm.NFKC.String(width.Fold.String(s)) {
-		if dropped(r) || r == '-' {
+	for _, r := range norm.NFKC.String(width.Fold.String(dropIgnorable(s))) {
+		if dropped(r) || r == '-' || ignorable(r) || decorating(r) {
 			continue
 		}
 		b.WriteRune(unicode.ToUpper(r))

@@ -89,11 +89,16 @@ func (n *naive) unit(a admission.Affiliation) refUnit {
 	return u
 }
 
-func sameRefUnit(a, b refUnit) bool {
-	if a.code != "" && b.code != "" {
-		return a.code == b.code
+// sameRefUnit reports whether a and b are one unit, and whether only possibly (equal names
+// under different credit codes).
+func sameRefUnit(a, b refUnit) (same, onlyPossibly bool) {
+	if a.code != "" && b.code != "" && a.code == b.code {
+		return true, false
 	}
-	return a.name != "" && a.name == b.name
+	if a.name != "" && a.name == b.name {
+		return true, a.code != "" && b.code != ""
+	}
+	return false, false
 }
 
 // anniversary is t plus n months, on the 1st of the following month when the day does not
@@ -232,7 +237,8 @@ func (n *naive) check(e admission.Expert) map[refKey]refVal {
 			add(refKey{1, code, p.concerns}, true)
 		}
 		for _, u := range units {
-			if !sameRefUnit(u, p.unit) {
+			same, possibly := sameRefUnit(u, p.unit)
+			if !same {
 				continue
 			}
 			if p.name != "" && p.name == ename && (p.idn == "" || eidn == "" || p.idn == eidn) {
@@ -240,18 +246,18 @@ func (n *naive) check(e admission.Expert) map[refKey]refVal {
 			}
 			switch refClassify(u.kind, p.unit.kind) {
 			case admission.Institute:
-				add(refKey{3, "same-institute", p.concerns}, true)
+				add(refKey{3, "same-institute", p.concerns}, !possibly)
 			case admission.Enterprise:
-				add(refKey{3, "same-enterprise", p.concerns}, true)
+				add(refKey{3, "same-enterprise", p.concerns}, !possibly)
 			case admission.University:
 				if u.dept == "" || p.unit.dept == "" {
 					add(refKey{3, "same-department", p.concerns}, false)
 				} else if u.dept == p.unit.dept {
-					add(refKey{3, "same-department", p.concerns}, true)
+					add(refKey{3, "same-department", p.concerns}, !possibly)
 				}
 			default:
 				if n.r.OtherUnitClause != 0 {
-					add(refKey{n.r.OtherUnitClause, "same-unit", p.concerns}, true)
+					add(refKey{n.r.OtherUnitClause, "same-unit", p.concerns}, !possibly)
 				}
 			}
 		}
@@ -277,22 +283,23 @@ func (n *naive) check(e admission.Expert) map[refKey]refVal {
 			continue
 		}
 		for _, u := range units {
-			if !sameRefUnit(u, a.unit) {
+			same, possibly := sameRefUnit(u, a.unit)
+			if !same {
 				continue
 			}
 			switch {
 			case a.byName:
 				if a.name == ename {
-					add(k, true)
+					add(k, !possibly)
 				}
 			case a.dept:
 				if u.dept == a.unit.dept {
-					add(k, true)
+					add(k, !possibly)
 				} else if u.dept == "" {
 					add(k, false)
 				}
 			default:
-				add(k, true)
+				add(k, !possibly)
 			}
 		}
 	}

@@ -14,7 +14,8 @@ import (
 // Exclusion records why an expert of the pool is not a candidate of the random rounds: the
 // article, a stable code and a Chinese reason.
 //
-// Codes: "not-active" (Art. 6 pending or Art. 10 exited), "annual-cap" (Art. 14(1)),
+// Codes: "expert-id" (Art. 17, the record's ID is not an admission.ValidExpertID; it is
+// left out of the draw, which goes on), "not-active" (Art. 6 pending or Art. 10 exited), "annual-cap" (Art. 14(1)),
 // "criteria" (Art. 13), "expression-error" (Art. 13, an expression failed on this expert),
 // "not-eligible" (Art. 5, with the admission finding), the conflict codes of package conflict
 // (Art. 15), "unavailable" (Art. 8(2), a declared unavailable period overlaps the activity),
@@ -148,11 +149,13 @@ func (p *Prepared) newBase(pool Pool) (*base, error) {
 		id string
 		i  int
 	}
-	order := make([]entry, len(pool.Experts))
-	for i := range order {
-		order[i] = entry{pool.Experts[i].ID, i}
-		if !validID(order[i].id) {
-			return nil, refuse(ErrInvalidRequest, "", "Art. 13", "expert-id", "专家库中有编号为空或含控制字符的专家", "pool has an expert with an empty or malformed ID")
+	order := make([]entry, 0, len(pool.Experts))
+	var badIDs []Exclusion // records whose ID is not an admission.ValidExpertID: excluded, never fatal
+	for i := range pool.Experts {
+		if id := pool.Experts[i].ID; !admission.ValidExpertID(id) {
+			badIDs = append(badIDs, badIDExclusion(id))
+		} else {
+			order = append(order, entry{id, i})
 		}
 	}
 	slices.SortFunc(order, func(a, b entry) int { return cmp.Compare(a.id, b.id) })
@@ -171,6 +174,12 @@ func (p *Prepared) newBase(pool Pool) (*base, error) {
 		pref[id] = true
 	}
 	found := map[string]bool{}
+	for _, x := range badIDs {
+		if pref[x.ExpertID] && !found[x.ExpertID] {
+			found[x.ExpertID] = true
+			prefErrs = append(prefErrs, refuse(ErrPreferential, "", x.Article, x.Code, "择优选取的专家不能入选："+x.Reason, "preferential pick has an invalid expert ID"))
+		}
+	}
 	// Most of a pool are usually candidates: size the candidate lists once.
 	b.ids, b.experts = make([]string, 0, len(order)), make([]*admission.Expert, 0, len(order))
 	classes := make([]int, 0, len(order))
@@ -222,6 +231,7 @@ func (p *Prepared) newBase(pool Pool) (*base, error) {
 	if err := errors.Join(prefErrs...); err != nil {
 		return nil, err
 	}
+	b.excluded = append(b.excluded, sortedBadIDs(badIDs)...)
 	slices.SortFunc(b.fixed, func(x, y member) int { return cmp.Compare(x.pick.ExpertID, y.pick.ExpertID) })
 	inv, err := p.checkInvitations(pool, checker, found)
 	if err != nil {
@@ -264,7 +274,7 @@ func (p *Prepared) checkPlan() []error {
 	bad := func(code, msg, detail string) {
 		errs = append(errs, refuse(ErrPreferential, "", "Art. 14(1)", code, msg, detail))
 	}
-	if f := r.PreferentialShare; len(q.Preferred)*f.Den > q.Size*f.Num {
+	if f := r.PreferentialShare; !f.Allows(len(q.Preferred), q.Size) {
 		bad("preferential-share", fmt.Sprintf("择优选取 %d 名超过专家组 %d 人的 %d/%d", len(q.Preferred), q.Size, f.Num, f.Den),
 			fmt.Sprintf("%d preferential picks exceed %d/%d of a panel of %d", len(q.Preferred), f.Num, f.Den, q.Size))
 	}

@@ -32,7 +32,16 @@
 //
 // # Structure feasibility and its bound
 //
-// Deciding whether a partial panel can be completed is exact. Candidates with the same
+// Deciding whether a partial panel can be completed is exact (Art. 13: the structure the
+// request states must be met or refused up front). Two shapes are decided by dedicated
+// methods (structure_exact.go): quotas over disjoint sets of candidates, with at most one
+// group cap applying, reduce to a max-flow with lower bounds and are decided in polynomial
+// time for any pool size; overlapping quotas with no group cap applying (a covering problem,
+// NP-hard in general) are decided by a search that branches on the scarcest quota short of
+// its minimum, prunes with counting bounds and remembers failed states, so that 16 "at least
+// 1" quotas on a panel of 8 decide in well under a millisecond. Everything else goes to the
+// general search below. The answer is a fact about the pool, so the method never changes a
+// draw; it only decides cases the general search gave up on. Candidates with the same
 // signature (the quotas they match and their value for every group cap) are interchangeable,
 // so the search works on counts: candidates linked by a shared group value form a component;
 // components with the same profile merge into one type with a multiplicity; each type offers
@@ -41,8 +50,10 @@
 // group cap (e.g. one per unit) or none keeps the search small for any pool size. Crossing
 // group caps (e.g. one per unit and two per region) make larger components whose patterns are
 // enumerated. Every question is bounded by Rules.SearchBound nodes (DefaultSearchBound) and
-// 16384 patterns per type; when a bound is hit the draw fails with ErrSearchBound: it never
-// returns a panel it could not prove completable, and never a half panel. Before searching,
+// 16384 patterns per type; when a bound is hit the draw fails with ErrSearchBound, whose
+// Chinese message names the overlapping quotas and crossing group caps to simplify and the
+// search_bound setting: it never returns a panel it could not prove completable, and never a
+// half panel. Before searching,
 // a cheap test tries to swap the new candidate into the last completion found.
 //
 // # Preferential picks (Art. 14(1), 25) and invited experts (Art. 12, 28)

@@ -308,6 +308,7 @@ type solver struct {
 	cnt    []int
 	chosen []int
 	nodes  int
+	exact  []int // the completion found by tryExact, as counts per class
 }
 
 type stype struct {
@@ -362,13 +363,19 @@ func (sv *solver) solve() (bool, error) {
 			}
 		}
 	}
+	if ok, handled := sv.tryExact(); handled {
+		if sv.nodes > st.bound {
+			return false, sv.boundErr()
+		}
+		return ok, nil
+	}
 	if err := sv.build(); err != nil {
 		return false, err
 	}
 	sv.chosen = make([]int, len(sv.items))
 	ok := sv.dfsType(0, 0, typeMult(sv.types, 0), sv.slots)
 	if sv.nodes > st.bound {
-		return false, boundError(st.bound)
+		return false, sv.boundErr()
 	}
 	return ok, nil
 }
@@ -378,12 +385,6 @@ func typeMult(ts []stype, t int) int {
 		return ts[t].mult
 	}
 	return 0
-}
-
-func boundError(bound int) error {
-	return &Error{Kind: ErrSearchBound, Article: "Art. 13", Code: "search-bound",
-		Message: fmt.Sprintf("结构条件过于复杂，在 %d 步搜索内无法判定能否组成专家组；请简化结构配额或分组上限", bound),
-		Detail:  fmt.Sprintf("structure search reached its bound of %d nodes", bound)}
 }
 
 // build groups the available classes into components, types and patterns.
@@ -402,9 +403,12 @@ func (sv *solver) build() error {
 		}
 		return x
 	}
-	first := make([]map[int32]int32, len(st.gmax))
+	first := make([][]int32, len(st.gmax)) // per group, per value: the first class with it, or -1
 	for g := range first {
-		first[g] = map[int32]int32{}
+		first[g] = make([]int32, st.nvals[g])
+		for v := range first[g] {
+			first[g][v] = -1
+		}
 	}
 	for c := range n {
 		if s.avail[c] <= 0 {
@@ -414,7 +418,7 @@ func (sv *solver) build() error {
 			if v < 0 || !sv.groupActive(g) {
 				continue
 			}
-			if f, ok := first[g][v]; ok {
+			if f := first[g][v]; f >= 0 {
 				a, b := find(f), find(int32(c))
 				if a != b {
 					parent[b] = a
@@ -424,14 +428,14 @@ func (sv *solver) build() error {
 			}
 		}
 	}
-	members := map[int32][]int32{}
+	members := make([][]int32, n) // per root: its classes
 	var roots []int32
 	for c := range n {
 		if s.avail[c] <= 0 {
 			continue
 		}
 		r := find(int32(c))
-		if _, ok := members[r]; !ok {
+		if members[r] == nil {
 			roots = append(roots, r)
 		}
 		members[r] = append(members[r], int32(c))
@@ -614,7 +618,7 @@ func (sv *solver) blockPatterns(cls []int32, limit int) ([]sitem, error) {
 			}
 		}
 		if len(next) > maxPatterns {
-			return nil, boundError(sv.s.st.bound)
+			return nil, sv.boundErr()
 		}
 		cur = next
 	}
@@ -699,7 +703,7 @@ func (sv *solver) complexPatterns(cls []int32) ([]sitem, error) {
 		return true
 	}
 	if !rec(0, 0) {
-		return nil, boundError(st.bound)
+		return nil, sv.boundErr()
 	}
 	return sortedPatterns(out), nil
 }
@@ -770,6 +774,9 @@ func typeFirst(ts []stype, t int) int {
 
 // witness turns the chosen counts into counts per class.
 func (sv *solver) witness() []int {
+	if sv.exact != nil {
+		return sv.exact
+	}
 	w := make([]int, len(sv.s.st.class))
 	for _, t := range sv.types {
 		k := 0
