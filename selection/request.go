@@ -388,6 +388,12 @@ func (w *digestWriter) sum() string {
 // requestDigest is SHA-256 over the canonical encoding of the request and the rules that
 // change the outcome, as specified in docs/draw-v1.md.
 func requestDigest(q *Request, r *Rules) string {
+	s := sha256.Sum256(requestEncoding(q, r))
+	return hex.EncodeToString(s[:])
+}
+
+// requestEncoding is the canonical encoding whose SHA-256 is the request digest.
+func requestEncoding(q *Request, r *Rules) []byte {
 	w := &digestWriter{b: []byte("expertdb-request-v1\n")}
 	w.field("id", q.ID)
 	w.int("size", q.Size)
@@ -452,7 +458,7 @@ func requestDigest(q *Request, r *Rules) string {
 		w.field("rules.exclusion.article", x.Article)
 		w.field("rules.exclusion.expr", x.Expr)
 	}
-	return w.sum()
+	return w.b
 }
 
 // PoolDigest returns the pool digest of a candidate list already in canonical order: SHA-256
