@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/wzsti/expertdb/admission"
 	"github.com/wzsti/expertdb/conflict"
@@ -282,10 +283,11 @@ func refuse(kind error, expertID, article, code, message, detail string) *Error 
 	return &Error{Kind: kind, ExpertID: expertID, Article: article, Code: code, Message: message, Detail: detail}
 }
 
-// validID reports whether an ID can be encoded in the digests: non-empty, no control
-// characters (so no line breaks), at most 128 bytes.
+// validID reports whether an ID can be encoded in the digests: non-empty, valid UTF-8 (so
+// that a JSON record and the audit log can carry it), no control characters U+0000–U+001F
+// or U+007F (so no line breaks), at most 128 bytes.
 func validID(id string) bool {
-	if id == "" || len(id) > 128 {
+	if id == "" || len(id) > 128 || !utf8.ValidString(id) {
 		return false
 	}
 	for _, r := range id {
