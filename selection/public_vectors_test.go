@@ -88,17 +88,17 @@ type vectorExpect struct {
 
 // vector is one test vector file of selection/testdata/vectors.
 type vector struct {
-	Name     string             `json:"name"`
-	Covers   string             `json:"covers"` // what part of the spec it covers
-	Notes    []string           `json:"notes,omitempty"`
-	Rules    vectorRules        `json:"rules"`
-	Request  *selection.Request `json:"request,omitempty"`
-	Pool     *selection.Pool    `json:"pool,omitempty"`
-	Entropy  [][]uint64         `json:"entropy,omitempty"`
-	Decline  string             `json:"decline,omitempty"` // campaign: this expert declines first
-	Sequence *vectorSequence    `json:"sequence,omitempty"`
-	PoolIDs  []string           `json:"pool_ids,omitempty"` // pool digest vector
-	Expect   vectorExpect       `json:"expect"`
+	Name     string                  `json:"name"`
+	Covers   string                  `json:"covers"` // what part of the spec it covers
+	Notes    []string                `json:"notes,omitempty"`
+	Rules    vectorRules             `json:"rules"`
+	Request  *selection.Request      `json:"request,omitempty"`
+	Pool     *selection.Pool         `json:"pool,omitempty"`
+	Entropy  [][]uint64              `json:"entropy,omitempty"`
+	Decline  string                  `json:"decline,omitempty"` // campaign: this expert declines first
+	Sequence *vectorSequence         `json:"sequence,omitempty"`
+	PoolIDs  []string                `json:"pool_ids,omitempty"` // pool digest vector
+	Expect   vectorExpect            `json:"expect"`
 	Public   *selection.PublicRecord `json:"public,omitempty"`
 }
 
@@ -205,7 +205,7 @@ func vectorCases() []vector {
 	ex := exampleRequest()
 	exPool := examplePool()
 	add(vector{Name: "example", Covers: "§2–§8: the structured draw of ExampleDraw and ExampleCampaign",
-		Notes: []string{"Pool: twelve active experts `E00 … E11`, `E<i>` in unit `单位<i mod 4>`, economic when `i mod 3 = 0`; `Usage[\"E05\"] = 10`. Request: size 3, criteria `expert.Title >= AssociateSenior`, quota `economic` (min 1, max 1), group cap `unit` on `expert.Affiliation.Org` (max 1), project leader `E07`."},
+		Notes:   []string{"Pool: twelve active experts `E00 … E11`, `E<i>` in unit `单位<i mod 4>`, economic when `i mod 3 = 0`; `Usage[\"E05\"] = 10`. Request: size 3, criteria `expert.Title >= AssociateSenior`, quota `economic` (min 1, max 1), group cap `unit` on `expert.Affiliation.Org` (max 1), project leader `E07`."},
 		Request: &ex, Pool: &exPool, Entropy: e7, Decline: "E00"})
 
 	creq, cpool, cr := controlsVector()
@@ -289,7 +289,7 @@ func vectorCases() []vector {
 		p.History = map[string][]selection.Participation{"E001": {{ActivityID: "R-0", ApplicantUnit: "申报企业", At: activity.AddDate(0, -2, 0)}}}
 		p.Experts[2].Fields = nil
 		add(vector{Name: "screening-09-county-rule", Covers: "§2 row 9 (county exclusion rules): `cooling-off`, and a rule failing on an expert (`expression-error`)",
-			Rules: vectorRules{Exclusions: []rules.Rule{selection.CoolingOffRule(6), {Name: "field", Article: "Art. 13", Expr: `expert.Fields[0] != ""`}}},
+			Rules:   vectorRules{Exclusions: []rules.Rule{selection.CoolingOffRule(6), {Name: "field", Article: "Art. 13", Expr: `expert.Fields[0] != ""`}}},
 			Request: &q, Pool: &p, Entropy: e})
 	}
 	{
