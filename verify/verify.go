@@ -1,13 +1,3 @@
-// Package verify checks a draw the way an outside inspector does: from a bundle holding the
-// public draw record (selection.PublicRecord), the draw event's audit record with its
-// inclusion proof, the signed checkpoint and the log's verifier key (docs/draw-v1.md §11.4).
-//
-// The same checks run in a browser: verify/index.html is a second, independent
-// implementation in plain JavaScript, written from docs/draw-v1.md, that an inspector of the
-// discipline office (局机关纪委, Art. 16–18 of the Wenzhou Measures: every operation traced,
-// appealable and queryable) opens from a file, with no server and no network. This package
-// is the Go replay the page is compared with (the differential test in this directory runs
-// the page in headless Chromium on random and tampered bundles).
 package verify
 
 import (
