@@ -52,14 +52,6 @@ func VerifyPublic(r *PublicRecord) error {
 	if q.id != r.RequestID {
 		return publicErr("format", "request_id %q is not the request's id %q", trimForError(r.RequestID), trimForError(q.id))
 	}
-	enc := []byte("expertdb-request-v1\n")
-	for _, f := range r.Request {
-		enc = appendField(enc, f[0], f[1])
-	}
-	sum := sha256.Sum256(enc)
-	if d := hex.EncodeToString(sum[:]); d != r.RequestDigest {
-		return publicErr("request-digest", "the fields give %s, the record states %s", d, r.RequestDigest)
-	}
 	nq, ng := len(q.quotas), len(q.groups)
 	checkSig := func(where string, m PublicMember) error {
 		if !publicID(m.ID) {
@@ -93,8 +85,10 @@ func VerifyPublic(r *PublicRecord) error {
 		}
 		ids[i] = c.ID
 	}
-	if d := PoolDigest(ids); d != r.PoolDigest {
-		return publicErr("pool-digest", "the candidates give %s, the record states %s", d, r.PoolDigest)
+	for _, m := range r.Fixed {
+		if err := checkSig("fixed member", m); err != nil {
+			return err
+		}
 	}
 	entropy, err := parseEntropy(r.Entropy)
 	if err != nil {
@@ -102,6 +96,22 @@ func VerifyPublic(r *PublicRecord) error {
 	}
 	if entropy.empty() {
 		return publicErr("format", "entropy has no numbers")
+	}
+	reserve := r.ReserveSize
+	if reserve < 1 {
+		return publicErr("format", "reserve_size %d below 1", reserve)
+	}
+
+	enc := []byte("expertdb-request-v1\n")
+	for _, f := range r.Request {
+		enc = appendField(enc, f[0], f[1])
+	}
+	sum := sha256.Sum256(enc)
+	if d := hex.EncodeToString(sum[:]); d != r.RequestDigest {
+		return publicErr("request-digest", "the fields give %s, the record states %s", d, r.RequestDigest)
+	}
+	if d := PoolDigest(ids); d != r.PoolDigest {
+		return publicErr("pool-digest", "the candidates give %s, the record states %s", d, r.PoolDigest)
 	}
 	key := entropy.Key()
 	if mode == V1 {
@@ -123,9 +133,6 @@ func VerifyPublic(r *PublicRecord) error {
 		return publicErr("fixed", "%d fixed members, the request names %d", len(r.Fixed), len(want))
 	}
 	for i, m := range r.Fixed {
-		if err := checkSig("fixed member", m); err != nil {
-			return err
-		}
 		if m.ID != want[i].ID || m.Kind != want[i].Kind {
 			return publicErr("fixed", "fixed member %d is %s (%s), the request names %s (%s)", i+1, m.ID, m.Kind, want[i].ID, want[i].Kind)
 		}
@@ -163,15 +170,10 @@ func VerifyPublic(r *PublicRecord) error {
 	}
 	for _, id := range q.invited {
 		if seen[id] != "" {
-			return publicErr("fixed", "invited expert %s is also a %s", id, seen[id])
+			return publicErr("excluded", "invited expert %s is also %s", id, seen[id])
 		}
-		seen[id] = "invited"
 	}
 	// The walk, on the structure the record states.
-	reserve := r.ReserveSize
-	if reserve < 1 {
-		return publicErr("format", "reserve_size %d below 1", reserve)
-	}
 	p := &Prepared{req: Request{ID: q.id, Size: q.size, Quotas: q.quotas, Groups: q.groups},
 		rules: &Rules{Mode: mode, Reserve: reserve, SearchBound: verifySearchBound}, digest: r.RequestDigest}
 	b := &base{p: p, ids: ids, st: newStructure(&p.req, verifySearchBound), poolDigest: r.PoolDigest}
