@@ -380,14 +380,14 @@ func chromeArgs(t *testing.T) []string {
 }
 
 // harness copies the page into dir with the batch loaded before its script.
-func harness(t *testing.T, dir string, bs []*verify.Bundle) string {
+func harness(t *testing.T, dir string, bs []*verify.Bundle, prelude ...string) string {
 	t.Helper()
 	page, err := os.ReadFile("index.html")
 	require.NoError(t, err)
 	require.Contains(t, string(page), "<!--batch-->")
 	raw, err := json.Marshal(bs)
 	require.NoError(t, err)
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "batch.js"), append(append([]byte("window.EXPERTDB_BATCH = "), raw...), ';', '\n'), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "batch.js"), append(append([]byte(strings.Join(prelude, "")+"window.EXPERTDB_BATCH = "), raw...), ';', '\n'), 0o644))
 	h := strings.Replace(string(page), "<!--batch-->", `<script src="batch.js"></script>`, 1)
 	path := filepath.Join(dir, "harness.html")
 	require.NoError(t, os.WriteFile(path, []byte(h), 0o644))
@@ -405,11 +405,11 @@ type pageVerdicts struct {
 
 var verdictsRe = regexp.MustCompile(`(?s)<pre id="verdicts" hidden="">(.*?)</pre>`)
 
-func runPage(t *testing.T, bs []*verify.Bundle) pageVerdicts {
+func runPage(t *testing.T, bs []*verify.Bundle, prelude ...string) pageVerdicts {
 	t.Helper()
 	bin := chromium(t)
 	dir := t.TempDir()
-	path := harness(t, dir, bs)
+	path := harness(t, dir, bs, prelude...)
 	args := append(chromeArgs(t), "--virtual-time-budget=600000", "--dump-dom", "file://"+path)
 	out, err := exec.Command(bin, args...).Output()
 	require.NoError(t, err)
@@ -619,5 +619,77 @@ func TestPageLargeDraw(t *testing.T) {
 	t.Logf("the page checked a draw of 2,000 candidates and one with crossing caps in %v", time.Since(start).Round(time.Millisecond))
 	for i := range bs {
 		assert.True(t, page.Verdicts[i].OK, "draw %d: %v", i, page.Verdicts[i].Failed)
+	}
+}
+
+// The page's own Ed25519 (for browsers without it in WebCrypto) agrees with Go on genuine
+// bundles, on bundles with a tampered signature or checkpoint, and on other tamperings.
+func TestPageEd25519InJavaScript(t *testing.T) {
+	chromium(t)
+	rng := rand.New(rand.NewPCG(25519, 1))
+	genuine := bundles(t, rng, 10)
+	var all []*verify.Bundle
+	for i, b := range genuine {
+		sig := clone(t, b)
+		j := strings.LastIndex(sig.Checkpoint, " ") + 12
+		sig.Checkpoint = sig.Checkpoint[:j] + map[bool]string{true: "B", false: "A"}[sig.Checkpoint[j] == 'A'] + sig.Checkpoint[j+1:]
+		text := clone(t, b)
+		text.Checkpoint = "x" + text.Checkpoint // another origin, so another signed text
+		bad, _ := tamper(t, rng, b, genuine[(i+1)%len(genuine)])
+		all = append(all, b, sig, text, bad)
+	}
+	page := runPage(t, all, `window.EXPERTDB_ED25519 = "js";`)
+	for i, b := range all {
+		goFailed := verify.Failed(verify.Check(b))
+		assert.Equal(t, goFailed, nilIfEmpty(page.Verdicts[i].Failed), "bundle %d", i)
+		if i%4 == 0 {
+			assert.Empty(t, goFailed)
+		} else {
+			assert.NotEmpty(t, goFailed)
+		}
+	}
+}
+
+// The public records of the vector files (selection/testdata/vectors), recorded in a log,
+// pass in the page and in Go.
+func TestPageVectors(t *testing.T) {
+	chromium(t)
+	files, err := filepath.Glob("../selection/testdata/vectors/*.json")
+	require.NoError(t, err)
+	ctx := context.Background()
+	skey, vkey, err := note.GenerateKey(bytes.NewReader(bytes.Repeat([]byte{5}, 64)), "expertdb.test/vectors")
+	require.NoError(t, err)
+	signer, err := note.NewSigner(skey)
+	require.NoError(t, err)
+	log, err := audit.NewLog(ctx, audit.NewMemoryStore(), signer)
+	require.NoError(t, err)
+	var bs []*verify.Bundle
+	var names []string
+	for _, f := range files {
+		raw, err := os.ReadFile(f)
+		require.NoError(t, err)
+		var v struct {
+			Public *selection.PublicRecord `json:"public"`
+		}
+		require.NoError(t, json.Unmarshal(raw, &v))
+		if v.Public == nil {
+			continue
+		}
+		subjects := []string{v.Public.RequestID}
+		for _, p := range v.Public.Panel {
+			subjects = append(subjects, p.ExpertID)
+		}
+		idx, err := log.Append(ctx, audit.Event{At: activity, Actor: clerk, Action: audit.ActionDraw, Subjects: subjects, Data: drawData(v.Public)})
+		require.NoError(t, err)
+		b, err := verify.NewBundle(ctx, log, idx, v.Public, vkey)
+		require.NoError(t, err)
+		bs = append(bs, b)
+		names = append(names, filepath.Base(f))
+	}
+	require.GreaterOrEqual(t, len(bs), 20)
+	page := runPage(t, bs)
+	for i, b := range bs {
+		assert.Empty(t, verify.Failed(verify.Check(b)), names[i])
+		assert.True(t, page.Verdicts[i].OK, "%s: %v", names[i], page.Verdicts[i].Failed)
 	}
 }
