@@ -446,6 +446,23 @@ func TestPageAgreesWithGo(t *testing.T) {
 		names = append(names, "genuine", what)
 	}
 	gen := time.Since(start)
+	var pref, inv, rfc, groups, binding int
+	kinds := map[string]int{}
+	for i, b := range genuine {
+		p := b.Public
+		last := -1
+		for _, pk := range p.Panel {
+			pref += boolInt(pk.Preferential)
+			inv += boolInt(pk.Invited)
+			last = max(last, pk.Round)
+		}
+		rfc += boolInt(p.Mode == "rfc3797")
+		groups += boolInt(groupCount(p) > 0)
+		binding += boolInt(slices.ContainsFunc(p.Reserve, func(r selection.Pick) bool { return r.Round < last }))
+		kinds[names[2*i+1]]++
+	}
+	t.Logf("genuine draws: %d in mode rfc3797, %d preferential picks, %d invited experts, %d with group caps, %d where the structure closed a drawn candidate", rfc, pref, inv, groups, binding)
+	t.Logf("tamperings: %v", kinds)
 	start = time.Now()
 	page := runPage(t, all)
 	ran := time.Since(start)
@@ -692,4 +709,11 @@ func TestPageVectors(t *testing.T) {
 		assert.Empty(t, verify.Failed(verify.Check(b)), names[i])
 		assert.True(t, page.Verdicts[i].OK, "%s: %v", names[i], page.Verdicts[i].Failed)
 	}
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
