@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"html"
 	"math/rand/v2"
@@ -716,4 +717,27 @@ func boolInt(b bool) int {
 		return 1
 	}
 	return 0
+}
+
+var update = flag.Bool("update", false, "rewrite verify/testdata/example-bundle.json")
+
+// TestExampleBundle keeps verify/testdata/example-bundle.json, the bundle of a Service draw,
+// for anyone to try the page with (its key is in the file; the README names it). The file
+// is what the code produces (-update rewrites it) and passes every check.
+func TestExampleBundle(t *testing.T) {
+	b := serviceBundle(t)
+	raw, err := json.MarshalIndent(b, "", "  ")
+	require.NoError(t, err)
+	raw = append(raw, '\n')
+	const path = "testdata/example-bundle.json"
+	if *update {
+		require.NoError(t, os.MkdirAll("testdata", 0o755))
+		require.NoError(t, os.WriteFile(path, raw, 0o644))
+	}
+	stored, err := os.ReadFile(path)
+	require.NoError(t, err)
+	assert.Equal(t, string(raw), string(stored), "run go test ./verify -run TestExampleBundle -update")
+	var back verify.Bundle
+	require.NoError(t, json.Unmarshal(stored, &back))
+	require.NoError(t, back.Verify())
 }
