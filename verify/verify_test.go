@@ -151,24 +151,39 @@ func drawData(pub *selection.PublicRecord) json.RawMessage {
 	return raw
 }
 
-// bundles draws n random draws, records each in one audit log between other events, and
-// returns their bundles.
-func bundles(t testing.TB, rng *rand.Rand, n int) []*verify.Bundle {
-	t.Helper()
-	ctx := context.Background()
+// randomKey returns a note key pair of the given name from rng.
+func randomKey(t testing.TB, rng *rand.Rand, name string) (note.Signer, string) {
 	seed := make([]byte, 64)
 	for i := range seed {
 		seed[i] = byte(rng.IntN(256))
 	}
-	skey, vkey, err := note.GenerateKey(bytes.NewReader(seed), "expertdb.test/audit")
+	skey, vkey, err := note.GenerateKey(bytes.NewReader(seed), name)
 	require.NoError(t, err)
 	signer, err := note.NewSigner(skey)
 	require.NoError(t, err)
-	log, err := audit.NewLog(ctx, audit.NewMemoryStore(), signer)
-	require.NoError(t, err)
+	return signer, vkey
+}
+
+// bundles draws n random draws, records each in an audit log between other events (a new
+// log with a new key every 16 draws, so that keys of every shape occur: a "+" in the base64
+// of a verifier key broke an early version of the page), and returns their bundles.
+func bundles(t testing.TB, rng *rand.Rand, n int) []*verify.Bundle {
+	t.Helper()
+	ctx := context.Background()
+	var (
+		log  *audit.Log
+		vkey string
+	)
 	var out []*verify.Bundle
 	at := activity.AddDate(0, 0, -10)
 	for k := 0; len(out) < n; k++ {
+		if len(out)%16 == 0 && (log == nil || log.Size() > 0) {
+			var signer note.Signer
+			signer, vkey = randomKey(t, rng, fmt.Sprintf("expertdb.test/audit-%d", len(out)/16))
+			var err error
+			log, err = audit.NewLog(ctx, audit.NewMemoryStore(), signer)
+			require.NoError(t, err)
+		}
 		pub := randomDraw(rng, k)
 		if pub == nil {
 			continue
@@ -201,7 +216,7 @@ func clone(t testing.TB, b *verify.Bundle) *verify.Bundle {
 }
 
 // tamper changes exactly one field of a copy of b.
-func tamper(t *testing.T, rng *rand.Rand, b *verify.Bundle, other *verify.Bundle) (*verify.Bundle, string) {
+func tamper(t testing.TB, rng *rand.Rand, b *verify.Bundle, other *verify.Bundle) (*verify.Bundle, string) {
 	c := clone(t, b)
 	p := c.Public
 	type edit struct {
@@ -267,8 +282,8 @@ func tamper(t *testing.T, rng *rand.Rand, b *verify.Bundle, other *verify.Bundle
 		}},
 		{"checkpoint of another bundle", other.Checkpoint != c.Checkpoint, func() { c.Checkpoint = other.Checkpoint }},
 		{"verifier_key", true, func() {
-			_, vk, _ := note.GenerateKey(bytes.NewReader(bytes.Repeat([]byte{9}, 64)), "expertdb.test/audit")
-			c.VerifierKey = vk
+			name, _, _ := strings.Cut(c.VerifierKey, "+")
+			_, c.VerifierKey = randomKey(t, rng, name)
 		}},
 	}
 	var ok []edit
@@ -740,4 +755,38 @@ func TestExampleBundle(t *testing.T) {
 	var back verify.Bundle
 	require.NoError(t, json.Unmarshal(stored, &back))
 	require.NoError(t, back.Verify())
+}
+
+// The page as an inspector uses it: the bundle pasted, the published key typed in, the
+// button pressed. With another key (a bundle signed by someone else) the verdict is a
+// failure of the checkpoint signature.
+func TestPageManualFlow(t *testing.T) {
+	bin := chromium(t)
+	raw, err := os.ReadFile("testdata/example-bundle.json")
+	require.NoError(t, err)
+	var b verify.Bundle
+	require.NoError(t, json.Unmarshal(raw, &b))
+	_, otherKey, err := note.GenerateKey(bytes.NewReader(bytes.Repeat([]byte{8}, 64)), "wzkj.example/expertdb")
+	require.NoError(t, err)
+	page, err := os.ReadFile("index.html")
+	require.NoError(t, err)
+	for _, tt := range []struct {
+		key, want string
+	}{{b.VerifierKey, "核验通过"}, {otherKey, "核验未通过：检查点签名（Ed25519）"}} {
+		dir := t.TempDir()
+		text, _ := json.Marshal(string(raw))
+		key, _ := json.Marshal(tt.key)
+		script := fmt.Sprintf(`<script>window.addEventListener("load", () => {
+  document.getElementById("input").value = %s;
+  document.getElementById("pubkey").value = %s;
+  document.getElementById("run").click();
+});</script>`, text, key)
+		h := strings.Replace(string(page), "</body>", script+"</body>", 1)
+		path := filepath.Join(dir, "manual.html")
+		require.NoError(t, os.WriteFile(path, []byte(h), 0o644))
+		args := append(chromeArgs(t), "--virtual-time-budget=60000", "--dump-dom", "file://"+path)
+		out, err := exec.Command(bin, args...).Output()
+		require.NoError(t, err)
+		assert.Contains(t, string(out), tt.want)
+	}
 }
