@@ -3,6 +3,7 @@ package verify_test
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -267,7 +268,13 @@ func tamper(t testing.TB, rng *rand.Rand, b *verify.Bundle, other *verify.Bundle
 		{"event.record", true, func() {
 			c.Event.Record = strings.Replace(c.Event.Record, `"action":"draw"`, `"action":"view"`, 1)
 		}},
-		{"event.proof", len(c.Event.Proof) > 0, func() { i := pick(len(c.Event.Proof)); c.Event.Proof[i] = other.Event.Proof[0] }},
+		{"event.proof", len(c.Event.Proof) > 0, func() {
+			h := make([]byte, 32)
+			for k := range h {
+				h[k] = byte(rng.IntN(256))
+			}
+			c.Event.Proof[pick(len(c.Event.Proof))] = base64.StdEncoding.EncodeToString(h)
+		}},
 		{"event.proof dropped", len(c.Event.Proof) > 0, func() { c.Event.Proof = c.Event.Proof[1:] }},
 		{"checkpoint size", true, func() {
 			c.Checkpoint = regexp.MustCompile(`\n(\d+)\n`).ReplaceAllStringFunc(c.Checkpoint, func(s string) string { return "\n1" + s[1:] })
