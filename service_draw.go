@@ -118,14 +118,19 @@ func (s *Service) Draw(ctx context.Context, actor audit.Actor, req DrawRequest) 
 	}
 	prepared, err := selection.Prepare(applied, s.policy.Selection)
 	var result *selection.Result
+	var public *selection.PublicRecord
 	if err == nil {
-		result, err = prepared.Draw(pool, *entropy)
+		result, public, err = prepared.DrawPublic(pool, *entropy)
 	}
 	rec := &DrawRecord{Version: drawRecordVersion, Request: applied, Unit: req.Unit, Labels: req.Labels,
 		Policy: s.policy.Name, Filing: s.policy.Filing,
 		Entropy: *entropy, Window: req.Window, Result: result, DrawnAt: now, DrawnBy: actor}
 	// The draw is recorded first, whatever its outcome.
-	idx, aerr := s.record(ctx, now, actor, audit.ActionDraw, drawSummary(rec, err), drawSubjects(req.ID, result)...)
+	summary := drawSummary(rec, err)
+	if public != nil {
+		summary["public_digest"] = public.Digest() // the public record, docs/draw-v1.md §11
+	}
+	idx, aerr := s.record(ctx, now, actor, audit.ActionDraw, summary, drawSubjects(req.ID, result)...)
 	if aerr != nil {
 		return nil, &OpError{Op: op, Step: StepAudit, Err: errors.Join(aerr, err)}
 	}

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/wzsti/expertdb/admission"
 	"github.com/wzsti/expertdb/conflict"
@@ -282,10 +283,11 @@ func refuse(kind error, expertID, article, code, message, detail string) *Error 
 	return &Error{Kind: kind, ExpertID: expertID, Article: article, Code: code, Message: message, Detail: detail}
 }
 
-// validID reports whether an ID can be encoded in the digests: non-empty, no control
-// characters (so no line breaks), at most 128 bytes.
+// validID reports whether an ID can be encoded in the digests: non-empty, valid UTF-8 (so
+// that a JSON record and the audit log can carry it), no control characters U+0000–U+001F
+// or U+007F (so no line breaks), at most 128 bytes.
 func validID(id string) bool {
-	if id == "" || len(id) > 128 {
+	if id == "" || len(id) > 128 || !utf8.ValidString(id) {
 		return false
 	}
 	for _, r := range id {
@@ -388,6 +390,12 @@ func (w *digestWriter) sum() string {
 // requestDigest is SHA-256 over the canonical encoding of the request and the rules that
 // change the outcome, as specified in docs/draw-v1.md.
 func requestDigest(q *Request, r *Rules) string {
+	s := sha256.Sum256(requestEncoding(q, r))
+	return hex.EncodeToString(s[:])
+}
+
+// requestEncoding is the canonical encoding whose SHA-256 is the request digest.
+func requestEncoding(q *Request, r *Rules) []byte {
 	w := &digestWriter{b: []byte("expertdb-request-v1\n")}
 	w.field("id", q.ID)
 	w.int("size", q.Size)
@@ -452,7 +460,7 @@ func requestDigest(q *Request, r *Rules) string {
 		w.field("rules.exclusion.article", x.Article)
 		w.field("rules.exclusion.expr", x.Expr)
 	}
-	return w.sum()
+	return w.b
 }
 
 // PoolDigest returns the pool digest of a candidate list already in canonical order: SHA-256
