@@ -189,32 +189,41 @@ func TestSpecRefusedInputs(t *testing.T) {
 		_, err := selection.Prepare(q, nil)
 		require.NoError(t, err)
 	})
-	t.Run("a C1 control character is allowed", func(t *testing.T) {
-		p := pool(2, 2)
-		p.Experts[0].ID = "E\u0085"
-		_, err := selection.Draw(request(1), p, testEntropy, nil)
+	t.Run("a C1 control character is allowed in a request ID", func(t *testing.T) {
+		q := request(1)
+		q.ID = "R\u0085"
+		_, err := selection.Prepare(q, nil)
 		require.NoError(t, err)
 	})
-	pools := []struct {
-		name string
-		id   string
-		code string
-	}{
-		{"expert id over 128 bytes", long, "expert-id"},
-		{"expert id not UTF-8", "E\xfe", "expert-id"},
-		{"empty expert id", "", "expert-id"},
-		{"expert id with a tab", "E\t1", "expert-id"},
-		{"duplicate expert id", "E001", "duplicate-expert"},
-	}
-	for _, tt := range pools {
+	// A pool record whose ID is not a valid expert ID is not refused: it is excluded by row 0
+	// (§2) and the draw goes on (issue 15: one odd record must not stop every draw).
+	for _, tt := range []struct{ name, id string }{
+		{"expert id over 128 bytes", long},
+		{"expert id not UTF-8", "E\xfe"},
+		{"empty expert id", ""},
+		{"expert id with a tab", "E\t1"},
+		{"expert id with a C1 control", "E\u0085"},
+	} {
 		t.Run(tt.name, func(t *testing.T) {
 			p := pool(3, 3)
 			p.Experts[0].ID = tt.id
-			_, err := selection.Draw(request(1), p, testEntropy, nil)
-			require.ErrorIs(t, err, selection.ErrInvalidRequest)
-			assert.Equal(t, tt.code, selErr(t, err).Code)
+			res, err := selection.Draw(request(1), p, testEntropy, nil)
+			require.NoError(t, err)
+			require.NotEmpty(t, res.Excluded)
+			var codes []string
+			for _, x := range res.Excluded {
+				codes = append(codes, x.Code)
+			}
+			assert.Contains(t, codes, "expert-id")
 		})
 	}
+	t.Run("duplicate expert id", func(t *testing.T) {
+		p := pool(3, 3)
+		p.Experts[0].ID = "E001"
+		_, err := selection.Draw(request(1), p, testEntropy, nil)
+		require.ErrorIs(t, err, selection.ErrInvalidRequest)
+		assert.Equal(t, "duplicate-expert", selErr(t, err).Code)
+	})
 	t.Run("duplicate preferential pick", func(t *testing.T) {
 		q := request(6)
 		q.Preferred = []string{"E001", "E001"}
