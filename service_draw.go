@@ -124,27 +124,39 @@ func (s *Service) Draw(ctx context.Context, actor audit.Actor, req DrawRequest) 
 	rec := &DrawRecord{Version: drawRecordVersion, Request: applied, Unit: req.Unit, Labels: req.Labels,
 		Policy: s.policy.Name, Filing: s.policy.Filing,
 		Entropy: *entropy, Window: req.Window, Result: result, DrawnAt: now, DrawnBy: actor}
-	// The draw is recorded first, whatever its outcome.
-	idx, aerr := s.record(ctx, now, actor, audit.ActionDraw, drawSummary(rec, err), drawSubjects(req.ID, result)...)
-	if aerr != nil {
-		return nil, &OpError{Op: op, Step: StepAudit, Err: errors.Join(aerr, err)}
+	if err != nil {
+		// A failed draw is recorded too, so that a discarded draw is still visible.
+		if _, aerr := s.record(ctx, now, actor, audit.ActionDraw, drawSummary(rec, err), drawSubjects(req.ID, result)...); aerr != nil {
+			return nil, &OpError{Op: op, Step: StepAudit, Err: errors.Join(aerr, err)}
+		}
+		return nil, &OpError{Op: op, Step: StepValidate, Err: err}
 	}
+	ev, err := s.event(now, actor, audit.ActionDraw, drawSummary(rec, nil), drawSubjects(req.ID, result)...)
 	if err != nil {
 		return nil, &OpError{Op: op, Step: StepValidate, Err: err}
 	}
-	rec.AuditIndex = idx
 	rec.Pool = snapshot(pool, result)
-	raw, err := json.Marshal(rec)
+	// The draw event and the draw record are one unit of work; the record names its event.
+	err = s.atomically(ctx, func(ctx context.Context, u *unit) error {
+		idx, err := u.record(ctx, ev)
+		if err != nil {
+			return err
+		}
+		rec.AuditIndex = idx
+		raw, err := json.Marshal(rec)
+		if err != nil {
+			return err
+		}
+		return s.appendEvent(ctx, drawStream(req.ID), 0, raw)
+	})
 	if err != nil {
-		return nil, &OpError{Op: op, Step: StepPersist, Err: err}
-	}
-	if err := s.events.AppendEvent(ctx, drawStream(req.ID), 0, raw); err != nil {
 		if errors.Is(err, ErrConflict) {
 			err = fmt.Errorf("%w: %w", ErrAlreadyDrawn, err)
 		}
-		return nil, &OpError{Op: op, Step: StepPersist, Err: err}
+		return nil, &OpError{Op: op, Step: stepOf(err), Err: err}
 	}
-	return rec, nil
+	s.raiseAlerts(ctx, now)
+	return s.drawView(ctx, actor, rec, now)
 }
 
 // drawSummary is the audit data of a draw: what a third party needs to replay it.
@@ -283,10 +295,7 @@ func (s *Service) DrawRecord(ctx context.Context, actor audit.Actor, requestID s
 	if err != nil {
 		return nil, err
 	}
-	if sealed {
-		return sealDraw(rec), nil
-	}
-	return rec, nil
+	return s.viewOf(actor, rec, sealed), nil
 }
 
 func (s *Service) loadDraw(ctx context.Context, requestID string) (*DrawRecord, error) {

@@ -4,9 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/wzsti/expertdb/admission"
 	"github.com/wzsti/expertdb/audit"
 	"github.com/wzsti/expertdb/selection"
 )
@@ -69,6 +72,15 @@ func (s *Service) Unseal(ctx context.Context, actor, approver audit.Actor, reque
 	if strings.TrimSpace(reason) == "" {
 		return &OpError{Op: op, Step: StepValidate, Err: errors.New("expertdb: 提前解封须说明理由")}
 	}
+	a := actor
+	a.OnBehalfOf = approver.ID
+	// The reason goes into the audit event: one carrying personal data (a mobile number, an
+	// ID number) is refused here, before anything is written.
+	ev, err := s.event(now, a, audit.ActionApprove, map[string]any{"kind": "request", "unseal": true,
+		"approved_by": approver.ID, "reason": reason}, requestID)
+	if err != nil {
+		return &OpError{Op: op, Step: StepValidate, Err: fmt.Errorf("expertdb: 解封理由不得包含个人敏感信息: %w", err)}
+	}
 	raw, err := json.Marshal(unsealRecord{Kind: "unseal", At: now, By: actor, ApprovedBy: approver, Reason: reason})
 	if err != nil {
 		return &OpError{Op: op, Step: StepPersist, Err: err}
@@ -80,15 +92,19 @@ func (s *Service) Unseal(ctx context.Context, actor, approver audit.Actor, reque
 	if len(evs) >= 2 {
 		return nil // already open
 	}
-	if err := s.events.AppendEvent(ctx, drawStream(requestID), 1, raw); err != nil && !errors.Is(err, ErrConflict) {
-		return &OpError{Op: op, Step: StepPersist, Err: err}
+	err = s.atomically(ctx, func(ctx context.Context, u *unit) error {
+		if _, err := u.record(ctx, ev); err != nil {
+			return err
+		}
+		return s.appendEvent(ctx, drawStream(requestID), 1, raw)
+	})
+	if errors.Is(err, ErrConflict) {
+		return nil // opened meanwhile by another writer, with its own event
 	}
-	a := actor
-	a.OnBehalfOf = approver.ID
-	if _, err := s.record(ctx, now, a, audit.ActionApprove, map[string]any{"kind": "request", "unseal": true,
-		"approved_by": approver.ID, "reason": reason}, requestID); err != nil {
-		return &OpError{Op: op, Step: StepAudit, Err: err}
+	if err != nil {
+		return &OpError{Op: op, Step: stepOf(err), Err: err}
 	}
+	s.raiseAlerts(ctx, now)
 	return nil
 }
 
@@ -133,4 +149,47 @@ func sealSeats(ss []selection.Seat) []selection.Seat {
 		out[i] = st
 	}
 	return out
+}
+
+// personalFor reports whether actor may read the personal data of the experts of unit's
+// requests (ID numbers, mobiles, full names and birth dates): the same right ViewExpert
+// checks (Resource.Personal, Art. 19, 20).
+func (s *Service) personalFor(actor audit.Actor, unit string) bool {
+	d, _ := s.perms.Authorize(actor, audit.ActionView, audit.Resource{Kind: audit.KindExpert, Unit: unit, Personal: true})
+	return d.Allowed
+}
+
+// drawView is the draw record as actor may see it at now: sealed (see sealedFor), and with
+// the candidates de-identified (audit.Redact) for a role without personal-data rights. The
+// stored record is never changed. A de-identified view still carries every ID, digest and
+// key, so it can be checked against the audit log; replaying the screening exactly needs
+// the stored record (ages and recusal read birth dates and ID numbers), which the roles
+// with personal-data rights and the discipline office can read.
+func (s *Service) drawView(ctx context.Context, actor audit.Actor, rec *DrawRecord, now time.Time) (*DrawRecord, error) {
+	sealed, err := s.sealedFor(ctx, rec, actor, now)
+	if err != nil {
+		return nil, &OpError{Op: "draw record", Step: StepLoad, Err: err}
+	}
+	return s.viewOf(actor, rec, sealed), nil
+}
+
+func (s *Service) viewOf(actor audit.Actor, rec *DrawRecord, sealed bool) *DrawRecord {
+	if sealed {
+		return sealDraw(rec)
+	}
+	if s.personalFor(actor, rec.Unit) {
+		return rec
+	}
+	out := *rec
+	out.Pool.Experts = make([]admission.Expert, len(rec.Pool.Experts))
+	for i, e := range rec.Pool.Experts {
+		out.Pool.Experts[i] = audit.Redact(e)
+	}
+	if len(rec.Request.Invited) > 0 {
+		out.Request.Invited = slices.Clone(rec.Request.Invited)
+		for i := range out.Request.Invited {
+			out.Request.Invited[i].Expert = audit.Redact(out.Request.Invited[i].Expert)
+		}
+	}
+	return &out
 }
