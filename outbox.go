@@ -75,29 +75,33 @@ func (s *Service) deliveries(ctx context.Context, requestID string) (map[string]
 
 // deliver sends notices and records each delivery (its state in the outbox and a notify
 // event with the mobile masked) as one unit of work. A failed send is recorded as failed and
-// does not stop the others. It reports how many were not delivered.
-func (s *Service) deliver(ctx context.Context, actor audit.Actor, rec *DrawRecord, notices []selection.Notice, now time.Time) int {
-	failed := 0
+// does not stop the others; a notice whose contact cannot be read is not sent and counts as
+// failed. It returns the delivery state of each notice as recorded (queued when the record
+// itself could not be written: Deliver sends it again with a fresh code).
+func (s *Service) deliver(ctx context.Context, actor audit.Actor, rec *DrawRecord, notices []selection.Notice, now time.Time) map[string]string {
+	out := map[string]string{}
 	for _, n := range notices {
-		mobile, name := s.contactOf(ctx, rec, n.ExpertID)
+		out[n.ExpertID] = DeliveryQueued
 		status := DeliverySent
-		if err := s.notifier.Notify(ctx, Notification{RequestID: rec.Request.ID, ExpertID: n.ExpertID, MaskedName: audit.MaskName(name),
-			Mobile: mobile, Deadline: n.Deadline, Code: n.Code, Text: n.Text}); err != nil {
+		mobile, name, err := s.contactOf(ctx, rec, n.ExpertID)
+		if err == nil {
+			err = s.notifier.Notify(ctx, Notification{RequestID: rec.Request.ID, ExpertID: n.ExpertID, MaskedName: audit.MaskName(name),
+				Mobile: mobile, Deadline: n.Deadline, Code: n.Code, Text: n.Text})
+		}
+		if err != nil {
 			status = DeliveryFailed
-			failed++
 		}
 		ev, err := s.event(now, actor, audit.ActionNotify, map[string]any{"kind": "request", "channel": "sms",
 			"mobile": audit.MaskMobile(mobile), "deadline": n.Deadline.UTC().Format(time.RFC3339), "delivery": status},
 			rec.Request.ID, n.ExpertID)
 		if err != nil {
-			continue // the notice stays queued; Deliver sends it again
+			continue
 		}
 		raw, err := json.Marshal(outboxRecord{ExpertID: n.ExpertID, Status: status, At: now})
 		if err != nil {
 			continue
 		}
-		// The state stays "queued" when this unit fails: Deliver then sends a fresh code.
-		_ = s.atomically(ctx, func(ctx context.Context, u *unit) error {
+		err = s.atomically(ctx, func(ctx context.Context, u *unit) error {
 			have, err := s.events.Events(ctx, outboxStream(rec.Request.ID))
 			if err != nil {
 				return err
@@ -107,9 +111,12 @@ func (s *Service) deliver(ctx context.Context, actor audit.Actor, rec *DrawRecor
 			}
 			return s.appendEvent(ctx, outboxStream(rec.Request.ID), int64(len(have)), raw)
 		})
+		if err == nil {
+			out[n.ExpertID] = status
+		}
 	}
 	s.raiseAlerts(ctx, now)
-	return failed
+	return out
 }
 
 // Deliver sends again, each with a fresh reply code, every notice of the campaign that is
@@ -159,19 +166,4 @@ func (s *Service) reissue(ctx context.Context, op string, actor audit.Actor, req
 			}
 			return notices, map[string]any{"kind": "request", "outcome": "reissued", "notices": len(notices)}, targets, nil
 		}})
-}
-
-// countUndelivered sets v.Undelivered from the outbox.
-func (s *Service) countUndelivered(ctx context.Context, v *CampaignView) error {
-	state, _, err := s.deliveries(ctx, v.RequestID)
-	if err != nil {
-		return err
-	}
-	v.Undelivered = 0
-	for _, st := range v.Seats {
-		if st.Status == selection.SeatPending && state[st.ExpertID] != DeliverySent {
-			v.Undelivered++
-		}
-	}
-	return nil
 }

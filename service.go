@@ -172,6 +172,10 @@ func NewService(ctx context.Context, o Options) (*Service, error) {
 	return s, nil
 }
 
+// Users returns the registered users as they stand (bootstrap users and every permission
+// change replayed from the verified log, Art. 18).
+func (s *Service) Users() []audit.User { return s.perms.Users() }
+
 // Policy returns the policy the Service applies.
 func (s *Service) Policy() *Policy { return s.policy }
 

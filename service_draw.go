@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"sync"
 	"time"
@@ -471,11 +472,15 @@ func (s *Service) runCampaign(ctx context.Context, o campaignOp) (*CampaignView,
 		if err := s.authorize(ctx, o.op, now, o.actor, o.action, res); err != nil {
 			return nil, err
 		}
+		sealed, err := s.sealedFor(ctx, rec, o.actor, now)
+		if err != nil {
+			return nil, &OpError{Op: o.op, Step: StepLoad, Err: err}
+		}
+		state, _, err := s.deliveries(ctx, o.id)
+		if err != nil {
+			return nil, &OpError{Op: o.op, Step: StepLoad, Err: err}
+		}
 		if o.member != "" && !isSelf(o.actor, o.member) {
-			sealed, err := s.sealedFor(ctx, rec, o.actor, now)
-			if err != nil {
-				return nil, &OpError{Op: o.op, Step: StepLoad, Err: err}
-			}
 			if sealed {
 				err := s.deny(ctx, o.op, now, audit.Decision{Rule: "sealed-panel", Article: "Art. 8(6), 9(7), 22(3)", Code: "sealed-panel",
 					Message: "名单密封期间，只有抽取经办人可处理专家的答复、退出和通知", Actor: o.actor, Action: o.action, Resource: res})
@@ -495,7 +500,10 @@ func (s *Service) runCampaign(ctx context.Context, o campaignOp) (*CampaignView,
 				ns, err = s.skipBooked(ctx, rec, c, ns, now)
 			}
 			if err != nil {
-				return refusal{err}
+				if isRefusal(err) {
+					return refusal{err}
+				}
+				return err // a store failure, not a refusal: nothing is recorded
 			}
 			ev, err := s.event(now, o.actor, o.action, data, append([]string{o.id}, subjects...)...)
 			if err != nil {
@@ -542,9 +550,25 @@ func (s *Service) runCampaign(ctx context.Context, o campaignOp) (*CampaignView,
 			return nil, &OpError{Op: o.op, Step: stepOf(err), Err: err}
 		}
 		s.raiseAlerts(ctx, now)
-		s.deliver(ctx, o.actor, rec, notices, now)
-		return s.viewFor(ctx, rec, c, o.actor, now)
+		for _, n := range notices {
+			state[n.ExpertID] = DeliveryQueued
+		}
+		maps.Copy(state, s.deliver(ctx, o.actor, rec, notices, now))
+		// The operation is done: its view is built from what this call knows, without
+		// reading the stores again.
+		return viewOfCampaign(rec, c, sealed, state), nil
 	}
+}
+
+// ErrCampaignStarted is wrapped when a campaign that has started is started again; its
+// undelivered notices are sent again by Deliver.
+var ErrCampaignStarted = errors.New("expertdb: campaign already started")
+
+// isRefusal reports whether a campaign step failed by a rule (the step's own refusal,
+// recorded as such) rather than by a store.
+func isRefusal(err error) bool {
+	var se *selection.Error
+	return errors.As(err, &se) || errors.Is(err, selection.ErrReplyCode) || errors.Is(err, ErrCampaignStarted)
 }
 
 // refusalData is the audit data of a refused campaign operation: its code, never its text.
@@ -625,16 +649,17 @@ const (
 )
 
 // contactOf returns the mobile and name of a notified expert (invited or in the database).
-func (s *Service) contactOf(ctx context.Context, rec *DrawRecord, id string) (mobile, name string) {
+func (s *Service) contactOf(ctx context.Context, rec *DrawRecord, id string) (mobile, name string, err error) {
 	for _, inv := range rec.Request.Invited {
 		if inv.Expert.ID == id {
-			return inv.Expert.Mobile, inv.Expert.Name
+			return inv.Expert.Mobile, inv.Expert.Name, nil
 		}
 	}
-	if e, err := s.experts.Get(ctx, id); err == nil {
-		return e.Mobile, e.Name
+	e, err := s.experts.Get(ctx, id)
+	if err != nil {
+		return "", "", err
 	}
-	return "", ""
+	return e.Mobile, e.Name, nil
 }
 
 // StartCampaign notifies the drawn panel (Art. 14(2)): each expert gets a notice with the
@@ -647,7 +672,7 @@ func (s *Service) StartCampaign(ctx context.Context, actor audit.Actor, requestI
 		res: requestResource(requestID),
 		step: func(_ context.Context, _ selection.Ledger, rec *DrawRecord, c *selection.Campaign, now time.Time) ([]selection.Notice, map[string]any, []string, error) {
 			if len(c.Events()) > 0 {
-				return nil, nil, nil, fmt.Errorf("expertdb: campaign %q already started (undelivered notices: Deliver)", requestID)
+				return nil, nil, nil, fmt.Errorf("%w: %q (undelivered notices: Deliver)", ErrCampaignStarted, requestID)
 			}
 			notices, err := c.Start(now, s.random)
 			return notices, map[string]any{"kind": "request", "outcome": "started", "notices": len(notices)}, nil, err
@@ -947,32 +972,40 @@ func (s *Service) Campaign(ctx context.Context, actor audit.Actor, requestID str
 	if err != nil {
 		return nil, &OpError{Op: op, Step: StepLoad, Err: err}
 	}
+	state, _, err := s.deliveries(ctx, requestID)
+	if err != nil {
+		return nil, &OpError{Op: op, Step: StepLoad, Err: err}
+	}
 	sealed, err := s.viewRequest(ctx, op, actor, rec)
 	if err != nil {
 		return nil, err
 	}
-	v := campaignView(rec, c)
-	if err := s.countUndelivered(ctx, v); err != nil {
-		return nil, &OpError{Op: op, Step: StepLoad, Err: err}
-	}
-	if sealed {
-		v = sealView(v)
-	}
-	return v, nil
+	return viewOfCampaign(rec, c, sealed, state), nil
 }
 
 // viewFor is the campaign view actor may see at now (sealed before the start, see Unseal).
 func (s *Service) viewFor(ctx context.Context, rec *DrawRecord, c *selection.Campaign, actor audit.Actor, now time.Time) (*CampaignView, error) {
-	v := campaignView(rec, c)
 	sealed, err := s.sealedFor(ctx, rec, actor, now)
 	if err != nil {
 		return nil, &OpError{Op: "view campaign", Step: StepLoad, Err: err}
 	}
-	if err := s.countUndelivered(ctx, v); err != nil {
+	state, _, err := s.deliveries(ctx, rec.Request.ID)
+	if err != nil {
 		return nil, &OpError{Op: "view campaign", Step: StepLoad, Err: err}
+	}
+	return viewOfCampaign(rec, c, sealed, state), nil
+}
+
+// viewOfCampaign is the view of c with the delivery states of its notices, sealed or not.
+func viewOfCampaign(rec *DrawRecord, c *selection.Campaign, sealed bool, state map[string]string) *CampaignView {
+	v := campaignView(rec, c)
+	for _, st := range v.Seats {
+		if st.Status == selection.SeatPending && state[st.ExpertID] != DeliverySent {
+			v.Undelivered++
+		}
 	}
 	if sealed {
 		v = sealView(v)
 	}
-	return v, nil
+	return v
 }
