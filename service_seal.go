@@ -151,11 +151,12 @@ func sealSeats(ss []selection.Seat) []selection.Seat {
 	return out
 }
 
-// personalFor reports whether actor may read the personal data of the experts of unit's
-// requests (ID numbers, mobiles, full names and birth dates): the same right ViewExpert
-// checks (Resource.Personal, Art. 19, 20).
-func (s *Service) personalFor(actor audit.Actor, unit string) bool {
-	d, _ := s.perms.Authorize(actor, audit.ActionView, audit.Resource{Kind: audit.KindExpert, Unit: unit, Personal: true})
+// personalFor reports whether actor may read the personal data of experts (ID numbers,
+// mobiles, full names and birth dates): the same right ViewExpert checks for an expert's
+// profile (Resource.Personal, Art. 19, 20). The unit of the request does not widen it: a
+// county may draw for its own unit and still read only de-identified profiles.
+func (s *Service) personalFor(actor audit.Actor) bool {
+	d, _ := s.perms.Authorize(actor, audit.ActionView, audit.Resource{Kind: audit.KindExpert, Personal: true})
 	return d.Allowed
 }
 
@@ -177,7 +178,7 @@ func (s *Service) viewOf(actor audit.Actor, rec *DrawRecord, sealed bool) *DrawR
 	if sealed {
 		return sealDraw(rec)
 	}
-	if s.personalFor(actor, rec.Unit) {
+	if s.personalFor(actor) {
 		return rec
 	}
 	out := *rec
