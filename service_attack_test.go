@@ -132,6 +132,13 @@ func TestDrawRecordIsTheRolesView(t *testing.T) {
 	require.NoError(t, err)
 	raw, _ = json.Marshal(crec)
 	assert.Zero(t, personalLeaks(string(raw), apps))
+
+	// The de-identified views still replay to their recorded results.
+	for _, v := range []*expertdb.DrawRecord{rec, mrec, crec} {
+		rep, err := expertdb.ReplayDraw(v, w.svc.Policy())
+		require.NoError(t, err)
+		assert.True(t, rep.Match, rep.String())
+	}
 }
 
 // Attack (issue 15, 3): Unseal whose reason carries a mobile number stored the unseal and

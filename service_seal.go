@@ -160,12 +160,30 @@ func (s *Service) personalFor(actor audit.Actor) bool {
 	return d.Allowed
 }
 
+// ageBirth replaces a birth date by the date on which a person of the same age in full
+// years on asOf (the activity date the draw screened ages at) was born that many years
+// before: the age the draw decided on stays exact, the birth date is not given out.
+func ageBirth(birth, asOf time.Time) time.Time {
+	if birth.IsZero() || asOf.IsZero() {
+		return birth
+	}
+	age := admission.Age(birth, asOf)
+	y, m, d := asOf.Date()
+	out := time.Date(y-age, m, d, 0, 0, 0, 0, asOf.Location())
+	for admission.Age(out, asOf) < age {
+		out = out.AddDate(0, 0, -1) // 29 February
+	}
+	return out
+}
+
 // drawView is the draw record as actor may see it at now: sealed (see sealedFor), and with
 // the candidates de-identified (audit.Redact) for a role without personal-data rights. The
 // stored record is never changed. A de-identified view still carries every ID, digest and
-// key, so it can be checked against the audit log; replaying the screening exactly needs
-// the stored record (ages and recusal read birth dates and ID numbers), which the roles
-// with personal-data rights and the discipline office can read.
+// key, so it can be checked against the audit log, and it replays: each birth date is
+// replaced by one giving the same age in full years on the activity date (ageBirth), and a
+// masked ID number never matches a project member's. A county rule that reads names, ID
+// numbers or exact birth dates replays only from the stored record, which the roles with
+// personal-data rights and the discipline office can read.
 func (s *Service) drawView(ctx context.Context, actor audit.Actor, rec *DrawRecord, now time.Time) (*DrawRecord, error) {
 	sealed, err := s.sealedFor(ctx, rec, actor, now)
 	if err != nil {
@@ -185,6 +203,7 @@ func (s *Service) viewOf(actor audit.Actor, rec *DrawRecord, sealed bool) *DrawR
 	out.Pool.Experts = make([]admission.Expert, len(rec.Pool.Experts))
 	for i, e := range rec.Pool.Experts {
 		out.Pool.Experts[i] = audit.Redact(e)
+		out.Pool.Experts[i].BirthDate = ageBirth(e.BirthDate, rec.Request.At)
 	}
 	if len(rec.Request.Invited) > 0 {
 		out.Request.Invited = slices.Clone(rec.Request.Invited)
