@@ -31,7 +31,17 @@
 //     log does not rehash it.
 //   - QueryStore (Find): answers queries from the store's own indexes.
 //
-// MemoryStore implements Store, ConditionalStore and HashStore.
+//   - CheckpointStore (SaveCheckpoint, LatestCheckpoint): keeps the signed checkpoints the
+//     Log persists with its appends, so that NewLog refuses a store whose records were edited
+//     or truncated since.
+//
+// MemoryStore implements Store, ConditionalStore, HashStore and CheckpointStore.
+//
+// NewLog verifies before it trusts: every record is decoded and hashed, compared with every
+// stored hash and with the last persisted checkpoint (which must be signed by the log's own
+// key); any mismatch, a truncation or missing checkpoints refuse the open. Log.Stage writes
+// events inside a caller's unit of work (a transaction carried in its context) without moving
+// the log until Pending.Commit; Pending.Abort leaves the log as it was.
 //
 // Log.Checkpoint returns a signed note (golang.org/x/mod/sumdb/note, Ed25519) whose body is
 // a C2SP tlog-checkpoint: origin (the signer's key name), size and base64 root hash. An

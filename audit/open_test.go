@@ -159,3 +159,28 @@ func TestQueryRefusesARecordEditedAfterOpen(t *testing.T) {
 	require.ErrorIs(t, err, audit.ErrMismatch)
 	_ = bytes.Equal
 }
+
+// With SetCheckpointEvery(n) the persisted checkpoint lags by up to n-1 records: a
+// truncation past it is still refused.
+func TestCheckpointEvery(t *testing.T) {
+	ctx := context.Background()
+	s, _ := keys(t, testOrigin)
+	st := audit.NewMemoryStore()
+	l, err := audit.NewLog(ctx, st, s)
+	require.NoError(t, err)
+	l.SetCheckpointEvery(4)
+	for i := range 6 {
+		_, err := l.Append(ctx, ev(i))
+		require.NoError(t, err)
+	}
+	signed, err := st.LatestCheckpoint(ctx)
+	require.NoError(t, err)
+	cp, err := audit.ParseCheckpoint(append(bytes.SplitN(signed, []byte("\n\n"), 2)[0], '\n'))
+	require.NoError(t, err)
+	assert.Equal(t, int64(4), cp.Size)
+	rs := records(t, st)
+	_, err = audit.NewLog(ctx, copyStore(t, st, rs[:5], false, true), s)
+	require.NoError(t, err, "within the lag: not caught by the checkpoint")
+	_, err = audit.NewLog(ctx, copyStore(t, st, rs[:3], false, true), s)
+	require.ErrorIs(t, err, audit.ErrTruncated)
+}
