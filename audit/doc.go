@@ -27,12 +27,9 @@
 //   - ConditionalStore (AppendAt, failing with ErrConflict when the log has moved): required
 //     when several processes share a store. Log.Append then never forks the log: on
 //     conflict it reads the other writer's records, updates its tree and retries.
-//
-//   - HashStore (ReadHashes, WriteHashes): keeps the tree's hashes so that opening a large
-//     log does not rehash it.
-//
+//   - HashStore (ReadHashes, WriteHashes): keeps the tree's hashes; NewLog compares every
+//     one with the hashes of the records, so an edit that left them is caught.
 //   - QueryStore (Find): answers queries from the store's own indexes.
-//
 //   - CheckpointStore (SaveCheckpoint, LatestCheckpoint): keeps the signed checkpoints the
 //     Log persists with its appends, so that NewLog refuses a store whose records were edited
 //     or truncated since.

@@ -19,8 +19,9 @@ import (
 //
 // The Log keeps every stored hash of the tree in memory (about 64 bytes per event: 64 MiB
 // for a million events), so that checkpoints and proofs need no store access. When the
-// store is a HashStore the hashes are also written there, so that the next NewLog does
-// not rehash every record.
+// store is a HashStore the hashes are also written there, and the next NewLog checks every
+// one of them against the records (opening reads and hashes every record once: about the
+// cost of Verify).
 //
 // A Log is safe for concurrent use. Appends are serialized: every appended event gets the
 // next index, with no gaps and no index used twice, also across processes when the store
