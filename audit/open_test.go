@@ -184,3 +184,39 @@ func TestCheckpointEvery(t *testing.T) {
 	_, err = audit.NewLog(ctx, copyStore(t, st, rs[:3], false, true), s)
 	require.ErrorIs(t, err, audit.ErrTruncated)
 }
+
+// FuzzNewLogPersistedCheckpoint: whatever bytes sit in the checkpoint store, NewLog never
+// panics, and opens only when they are a checkpoint this log's key signed of a prefix of
+// the records.
+func FuzzNewLogPersistedCheckpoint(f *testing.F) {
+	s, _ := keys(f, testOrigin)
+	_, st, _ := newLog(f, 5)
+	genuine, err := st.LatestCheckpoint(context.Background())
+	require.NoError(f, err)
+	rs := records(f, st)
+	f.Add(genuine)
+	f.Add([]byte{})
+	f.Add(bytes.Replace(genuine, []byte("\n5\n"), []byte("\n4\n"), 1))
+	f.Add(bytes.Replace(genuine, []byte("\n5\n"), []byte("\n6\n"), 1))
+	f.Add([]byte(testOrigin + "\n3\nAAAA\n\n— x y\n"))
+	f.Fuzz(func(t *testing.T, cp []byte) {
+		ctx := context.Background()
+		c := copyStore(t, st, rs, true, false)
+		require.NoError(t, c.SaveCheckpoint(ctx, cp))
+		l, err := audit.NewLog(ctx, c, s)
+		if err != nil {
+			return
+		}
+		// Opened: the bytes must be a checkpoint this key signed of some prefix.
+		if len(cp) > 0 {
+			text, _, ok := bytes.Cut(cp, []byte("\n\n"))
+			require.True(t, ok)
+			parsed, err := audit.ParseCheckpoint(append(text, '\n'))
+			require.NoError(t, err)
+			require.LessOrEqual(t, parsed.Size, l.Size())
+			p, err := l.ProveConsistency(parsed.Size, l.Size())
+			require.NoError(t, err)
+			require.NoError(t, audit.CheckConsistency(parsed, l.Head(), p))
+		}
+	})
+}
