@@ -343,7 +343,17 @@ func (s *Service) Admit(ctx context.Context, actor audit.Actor, app admission.Ap
 		return admission.Expert{}, &OpError{Op: op, Step: stepOf(err), Err: err}
 	}
 	s.raiseAlerts(ctx, now)
-	return e, nil
+	return s.expertView(actor, e), nil
+}
+
+// expertView is e as actor may see it: in full for a role with personal-data rights over e
+// (or the expert themselves), de-identified otherwise (Art. 19, 20).
+func (s *Service) expertView(actor audit.Actor, e admission.Expert) admission.Expert {
+	d, _ := s.perms.Authorize(actor, audit.ActionView, audit.Resource{Kind: audit.KindExpert, ID: e.ID, Owner: e.ID, Personal: true})
+	if d.Allowed {
+		return e
+	}
+	return audit.Redact(e)
 }
 
 // commitExpert stores e and appends ev as one unit of work.
@@ -400,7 +410,7 @@ func (s *Service) Exit(ctx context.Context, actor audit.Actor, expertID string, 
 		return admission.Expert{}, &OpError{Op: op, Step: stepOf(err), Err: err}
 	}
 	s.raiseAlerts(ctx, now)
-	return e, nil
+	return s.expertView(actor, e), nil
 }
 
 // ViewExpert returns one expert's profile. Users whose role may see personal data get it in
