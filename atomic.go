@@ -142,6 +142,18 @@ func (s *Service) atomically(ctx context.Context, fn func(ctx context.Context, u
 	return nil
 }
 
+// retryConflict runs fn as a unit of work again (up to 20 times) while it fails because
+// another process appended to the same stream first (ErrConflict): each attempt reads the
+// stream afresh.
+func (s *Service) retryConflict(ctx context.Context, fn func(ctx context.Context, u *unit) error) error {
+	for attempt := 0; ; attempt++ {
+		err := s.atomically(ctx, fn)
+		if err == nil || !errors.Is(err, ErrConflict) || attempt >= 20 {
+			return err
+		}
+	}
+}
+
 // stepOf is the OpError step of an error from a unit of work.
 func stepOf(err error) string {
 	var ae auditError

@@ -101,7 +101,7 @@ func (s *Service) deliver(ctx context.Context, actor audit.Actor, rec *DrawRecor
 		if err != nil {
 			continue
 		}
-		err = s.atomically(ctx, func(ctx context.Context, u *unit) error {
+		err = s.retryConflict(ctx, func(ctx context.Context, u *unit) error {
 			have, err := s.events.Events(ctx, outboxStream(rec.Request.ID))
 			if err != nil {
 				return err

@@ -812,7 +812,7 @@ func (s *Service) recordWrongCode(ctx context.Context, actor audit.Actor, reques
 	if err != nil {
 		return err
 	}
-	err = s.atomically(ctx, func(ctx context.Context, u *unit) error {
+	err = s.retryConflict(ctx, func(ctx context.Context, u *unit) error {
 		have, err := s.events.Events(ctx, stream)
 		if err != nil {
 			return err
@@ -882,7 +882,7 @@ func (s *Service) UnlockReplies(ctx context.Context, actor, approver audit.Actor
 		return &OpError{Op: op, Step: StepPersist, Err: err}
 	}
 	stream := lockStream(requestID, expertID, channel)
-	err = s.atomically(ctx, func(ctx context.Context, u *unit) error {
+	err = s.retryConflict(ctx, func(ctx context.Context, u *unit) error {
 		have, err := s.events.Events(ctx, stream)
 		if err != nil {
 			return err
