@@ -67,8 +67,9 @@ func (j *journal) rollback(ctx context.Context) error {
 // unit is one unit of work in progress: the writes made through its ctx and the audit
 // events it records commit together.
 type unit struct {
-	s       *Service
-	pending *audit.Pending
+	s        *Service
+	pending  *audit.Pending
+	deferred []audit.Event // with an Atomic back end: staged after the unit's other writes
 }
 
 // auditError marks a failure to write the audit event, for the OpError step.
@@ -77,11 +78,32 @@ type auditError struct{ err error }
 func (e auditError) Error() string { return e.err.Error() }
 func (e auditError) Unwrap() error { return e.err }
 
-// record stages events in the audit log as part of the unit and returns the index of the
-// first. It is called at most once per unit; nothing that reads the audit log may run in the
-// unit after it (the log waits for the unit).
-func (u *unit) record(ctx context.Context, events ...audit.Event) (int64, error) {
-	if u.pending != nil {
+// record makes events part of the unit. Without an Atomic back end they are staged at once
+// (so that a later write that cannot be undone, such as a rating, comes after them); with
+// one they are staged as the unit's last write, so that the audit log is held only for the
+// end of the transaction and never while it waits for a database lock. It is called at
+// most once per unit; nothing that reads the audit log may run in the unit after it.
+func (u *unit) record(ctx context.Context, events ...audit.Event) error {
+	if u.s.atomic != nil {
+		if u.pending != nil || u.deferred != nil {
+			return errors.New("expertdb: internal error: two audit records in one unit of work")
+		}
+		for _, e := range events {
+			if _, err := e.Encode(); err != nil {
+				return auditError{err}
+			}
+		}
+		u.deferred = events
+		return nil
+	}
+	_, err := u.recordNow(ctx, events...)
+	return err
+}
+
+// recordNow stages events in the audit log at once and returns the index of the first (for
+// a write that must name its event, such as the draw record).
+func (u *unit) recordNow(ctx context.Context, events ...audit.Event) (int64, error) {
+	if u.pending != nil || u.deferred != nil {
 		return -1, errors.New("expertdb: internal error: two audit records in one unit of work")
 	}
 	p, err := u.s.log.Stage(ctx, events...)
@@ -109,7 +131,18 @@ func (s *Service) atomically(ctx context.Context, fn func(ctx context.Context, u
 				u.pending.Abort()
 				u.pending = nil
 			}
-			return fn(ctx, u)
+			u.deferred = nil
+			if err := fn(ctx, u); err != nil {
+				return err
+			}
+			if u.deferred != nil {
+				p, err := s.log.Stage(ctx, u.deferred...)
+				if err != nil {
+					return auditError{err}
+				}
+				u.pending = p
+			}
+			return nil
 		})
 		if u.pending != nil {
 			if err != nil {

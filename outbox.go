@@ -106,7 +106,7 @@ func (s *Service) deliver(ctx context.Context, actor audit.Actor, rec *DrawRecor
 			if err != nil {
 				return err
 			}
-			if _, err := u.record(ctx, ev); err != nil {
+			if err := u.record(ctx, ev); err != nil {
 				return err
 			}
 			return s.appendEvent(ctx, outboxStream(rec.Request.ID), int64(len(have)), raw)

@@ -359,7 +359,7 @@ func (s *Service) expertView(actor audit.Actor, e admission.Expert) admission.Ex
 // commitExpert stores e and appends ev as one unit of work.
 func (s *Service) commitExpert(ctx context.Context, e admission.Expert, ev audit.Event) error {
 	return s.atomically(ctx, func(ctx context.Context, u *unit) error {
-		if _, err := u.record(ctx, ev); err != nil {
+		if err := u.record(ctx, ev); err != nil {
 			return err
 		}
 		return s.putExpert(ctx, e)
@@ -489,7 +489,7 @@ func (s *Service) Rate(ctx context.Context, actor audit.Actor, r evaluation.Rati
 	// The rating is the unit's only write and comes after the staged event: a store without
 	// undo needs none.
 	err = s.atomically(ctx, func(ctx context.Context, u *unit) error {
-		if _, err := u.record(ctx, ev); err != nil {
+		if err := u.record(ctx, ev); err != nil {
 			return err
 		}
 		return s.ratings.Add(ctx, r)

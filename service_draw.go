@@ -139,7 +139,7 @@ func (s *Service) Draw(ctx context.Context, actor audit.Actor, req DrawRequest) 
 	rec.Pool = snapshot(pool, result)
 	// The draw event and the draw record are one unit of work; the record names its event.
 	err = s.atomically(ctx, func(ctx context.Context, u *unit) error {
-		idx, err := u.record(ctx, ev)
+		idx, err := u.recordNow(ctx, ev)
 		if err != nil {
 			return err
 		}
@@ -509,7 +509,7 @@ func (s *Service) runCampaign(ctx context.Context, o campaignOp) (*CampaignView,
 			if err != nil {
 				return refusal{err}
 			}
-			if _, err := u.record(ctx, ev); err != nil {
+			if err := u.record(ctx, ev); err != nil {
 				return err
 			}
 			evs := c.Events()
@@ -826,7 +826,7 @@ func (s *Service) recordWrongCode(ctx context.Context, actor audit.Actor, reques
 		if err != nil {
 			return err
 		}
-		if _, err := u.record(ctx, ev); err != nil {
+		if err := u.record(ctx, ev); err != nil {
 			return err
 		}
 		return s.appendEvent(ctx, stream, int64(len(have)), raw)
@@ -887,7 +887,7 @@ func (s *Service) UnlockReplies(ctx context.Context, actor, approver audit.Actor
 		if err != nil {
 			return err
 		}
-		if _, err := u.record(ctx, ev); err != nil {
+		if err := u.record(ctx, ev); err != nil {
 			return err
 		}
 		return s.appendEvent(ctx, stream, int64(len(have)), raw)

@@ -93,7 +93,7 @@ func (s *Service) Unseal(ctx context.Context, actor, approver audit.Actor, reque
 		return nil // already open
 	}
 	err = s.atomically(ctx, func(ctx context.Context, u *unit) error {
-		if _, err := u.record(ctx, ev); err != nil {
+		if err := u.record(ctx, ev); err != nil {
 			return err
 		}
 		return s.appendEvent(ctx, drawStream(requestID), 1, raw)
