@@ -23,6 +23,9 @@ func TestStateAndLogAlwaysAgree(t *testing.T) {
 		ctx := context.Background()
 		w := newWorld(t)
 		n := rapid.IntRange(1, 12).Draw(rt, "ops")
+		if raceEnabled {
+			n = min(n, 3)
+		}
 		for i := range n {
 			if rapid.Bool().Draw(rt, fmt.Sprint("fault", i)) {
 				w.in.arm(rapid.SampledFrom(sweepStores).Draw(rt, fmt.Sprint("store", i)), rapid.IntRange(1, 8).Draw(rt, fmt.Sprint("k", i)))
