@@ -279,7 +279,7 @@ func (s *Service) viewRequest(ctx context.Context, op string, actor audit.Actor,
 	if err != nil {
 		return false, &OpError{Op: op, Step: StepLoad, Err: err}
 	}
-	if _, err := s.record(ctx, now, actor, audit.ActionView, map[string]any{"kind": "request", "sealed": sealed}, id); err != nil {
+	if _, err := s.record(ctx, now, actor, audit.ActionView, map[string]any{"kind": "request", "sealed": sealed, "personal": !sealed && s.personalFor(actor)}, id); err != nil {
 		return false, &OpError{Op: op, Step: StepAudit, Err: err}
 	}
 	return sealed, nil
