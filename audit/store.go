@@ -83,8 +83,9 @@ var (
 // copies the records it is given. The zero value is not usable; call NewMemoryStore.
 //
 // It has no transactions; a Log that staged records in it (Log.Stage) removes them again
-// when the append is aborted, so a MemoryStore shared by several Logs must only be appended
-// to through Logs.
+// when the append is aborted. Another Log sharing the store that read the staged records
+// meanwhile then reports ErrTruncated: share a MemoryStore between Logs only when none of
+// them aborts (tests of concurrent writers), and use a transactional store otherwise.
 type MemoryStore struct {
 	mu         sync.RWMutex
 	records    [][]byte
