@@ -529,3 +529,37 @@ func TestTamperedAuditLogRefusesToStart(t *testing.T) {
 		}
 	}
 }
+
+// Two drawers of one request at once: one draw, recorded once; the other is a refused
+// redraw, recorded as such.
+func TestConcurrentDrawsOfOneRequest(t *testing.T) {
+	ctx := context.Background()
+	w := newCodesWorld(t)
+	w.admit(t, 20)
+	var wg sync.WaitGroup
+	errs := make([]error, 4)
+	for i := range errs {
+		wg.Go(func() { _, errs[i] = w.svc.Draw(ctx, clerk, storyRequest()) })
+	}
+	wg.Wait()
+	ok := 0
+	for _, err := range errs {
+		if err == nil {
+			ok++
+		} else {
+			require.ErrorIs(t, err, expertdb.ErrAlreadyDrawn)
+		}
+	}
+	assert.Equal(t, 1, ok)
+	drawn, refused := 0, 0
+	for _, e := range w.logged(t, audit.ActionDraw) {
+		switch {
+		case strings.Contains(string(e.Data), `"outcome":"drawn"`):
+			drawn++
+		case strings.Contains(string(e.Data), `"outcome":"refused-redraw"`):
+			refused++
+		}
+	}
+	assert.Equal(t, 1, drawn)
+	assert.Equal(t, len(errs)-1, refused)
+}

@@ -152,7 +152,13 @@ func (s *Service) Draw(ctx context.Context, actor audit.Actor, req DrawRequest) 
 	})
 	if err != nil {
 		if errors.Is(err, ErrConflict) {
+			// Another drawer was first: this attempt is a refused redraw, recorded as such.
 			err = fmt.Errorf("%w: %w", ErrAlreadyDrawn, err)
+			if _, aerr := s.record(ctx, now, actor, audit.ActionDraw, map[string]any{"kind": "request", "outcome": "refused-redraw"}, req.ID); aerr != nil {
+				err = errors.Join(err, aerr)
+			}
+			s.raiseAlerts(ctx, now)
+			return nil, &OpError{Op: op, Step: StepValidate, Err: err}
 		}
 		return nil, &OpError{Op: op, Step: stepOf(err), Err: err}
 	}
