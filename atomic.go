@@ -210,24 +210,6 @@ func (s *Service) event(at time.Time, actor audit.Actor, action audit.Action, da
 	return ev, nil
 }
 
-// checkFreeText refuses free text bound for stored records that roles without personal-data
-// rights read (a decline or withdrawal reason shown in campaign views) when the log's
-// personal-data guard would refuse it (Art. 19, 20).
-func checkFreeText(field, text string) error {
-	if text == "" {
-		return nil
-	}
-	raw, err := json.Marshal(map[string]string{field: text})
-	if err != nil {
-		return err
-	}
-	probe := audit.Event{At: time.Unix(0, 0).UTC(), Actor: alertActor, Action: audit.ActionRespond, Data: raw}
-	if _, err := probe.Encode(); err != nil {
-		return fmt.Errorf("expertdb: %s 不得包含手机号码、身份证号码等个人敏感信息 (Art. 19, 20): %w", field, err)
-	}
-	return nil
-}
-
 // putExpert stores e in the unit of work of ctx.
 func (s *Service) putExpert(ctx context.Context, e admission.Expert) error {
 	if journalOf(ctx) != nil {

@@ -697,9 +697,6 @@ func (s *Service) StartCampaign(ctx context.Context, actor audit.Actor, requestI
 // out, and the lockout raises the "reply-lockout" alert. UnlockReplies lifts it.
 func (s *Service) Respond(ctx context.Context, actor audit.Actor, requestID string, r Response) (*CampaignView, error) {
 	const op = "respond"
-	if err := checkFreeText("reason", r.Reason); err != nil {
-		return nil, &OpError{Op: op, Step: StepValidate, Err: err}
-	}
 	channel := replyChannel(actor, r.ExpertID)
 	return s.runCampaign(ctx, campaignOp{op: op, actor: actor, id: requestID, action: audit.ActionRespond, member: r.ExpertID,
 		res: func(rec *DrawRecord) audit.Resource {
@@ -930,9 +927,6 @@ func (s *Service) Expire(ctx context.Context, actor audit.Actor, requestID strin
 // fills the seat from the continuing sequence. On a panel sealed for the actor it answers
 // the same for every expert ID (ErrSealedPanel), and the probe is recorded.
 func (s *Service) Withdraw(ctx context.Context, actor audit.Actor, requestID, expertID, reason string) (*CampaignView, error) {
-	if err := checkFreeText("reason", reason); err != nil {
-		return nil, &OpError{Op: "withdraw", Step: StepValidate, Err: err}
-	}
 	return s.runCampaign(ctx, campaignOp{op: "withdraw", actor: actor, id: requestID, action: audit.ActionRespond, member: expertID,
 		res: func(rec *DrawRecord) audit.Resource {
 			return audit.Resource{Kind: audit.KindRequest, ID: requestID, Owner: expertID, Unit: rec.Unit}
