@@ -34,10 +34,27 @@
 // implementations, so NewService works with no set-up; examples/sqlstore implements them on
 // SQLite and PostgreSQL.
 //
+// Guarantees at the boundary (DESIGN "Rules of the boundary"; see Service for details):
+//
+//   - One unit of work: a state change and its audit event commit together or neither does
+//     (Atomic, or the Service's journal for in-memory stores); the event is checked for
+//     personal data before anything is written; an undo never uses the caller's context. A
+//     fault-injection sweep over every operation (service_fault_test.go) checks it.
+//   - Views by role: an actor without personal-data rights gets de-identified candidates in
+//     a draw record (a county user's own draw, a maintainer after the activity), which still
+//     replay; expertctl writes the same view.
+//   - Uniform answers on sealed panels, every refused probe recorded, repeated probes
+//     alerted; a durable outbox for notices; a per-channel reply lockout that cannot race and
+//     is lifted only with a second person's approval.
+//   - The audit log is verified at NewService (every record, its stored hashes and the last
+//     persisted signed checkpoint; truncation included) before permissions are replayed
+//     from it; a mismatch refuses to start.
+//
 // Choices the Service makes, each a reading of the Measures:
 //
 //   - A draw is recorded in the audit log before its result is returned, whatever the
-//     outcome, and a request is drawn at most once: redraws (Art. 14(2)) come only from the
+//     outcome (a failed draw alone, a successful one with its record in one unit of work),
+//     and a request is drawn at most once: redraws (Art. 14(2)) come only from the
 //     continuing sequence of the campaign, never from a new roll (ErrAlreadyDrawn).
 //   - The draw record keeps the candidates the draw chose from (not the whole database), so a
 //     campaign can be rebuilt and a draw replayed years later from stored data alone.
@@ -52,10 +69,17 @@
 //   - Business divisions and county users may record an expert's reply taken by phone for
 //     their own requests (Art. 14(2): 一般通过电话或平台发送短信等方式通知); the reply still needs
 //     the expert's one-time code. Every wrong code is recorded, and MaxWrongCodes of them
-//     lock the notice (ErrReplyLocked) so the 8-digit code cannot be guessed.
+//     lock that channel of the notice (ErrReplyLocked) so the 8-digit code cannot be guessed;
+//     the expert's own channel stays open, so a clerk cannot veto an expert by locking them
+//     out, and UnlockReplies needs a leader's approval (Art. 18, 21).
+//   - Before the activity starts, operations naming an expert of a sealed panel (Respond
+//     through the clerk's channel, Withdraw, Resend, UnlockReplies) are open only to those
+//     who see the panel: the drawing operator and the discipline office (Art. 9(7), 22(3)).
+//   - A notice that was not delivered is sent again only with a fresh reply code: codes are
+//     never stored, only their hashes (Deliver, Resend).
 //   - The policy's alert rules run over every event appended (Art. 17, 21, 22): a re-roll
 //     attempt, a burst of profile views, denials or exports appends an "alert" event for the
 //     discipline office. Alerts never fail the operation that fired them.
-//   - Notices go through a Notifier; the audit event keeps the mobile masked and never the
-//     reply code.
+//   - Notices go through a Notifier after their campaign step is stored; the notify event
+//     records the delivery, keeps the mobile masked and never the reply code.
 package expertdb

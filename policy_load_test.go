@@ -314,12 +314,13 @@ func TestLoadPolicyOverrides(t *testing.T) {
 				{"alerts[night-draw]", expertdb.ChangeAdd, "", `event.Action == "draw" && event.At.Hour() < 7`},
 			},
 			check: func(t *testing.T, p *expertdb.Policy) {
-				require.Len(t, p.Alerts, 4)
+				last := len(audit.DefaultAlertRules()) - 1 // one disabled, one added
+				require.Len(t, p.Alerts, last+1)
 				assert.Equal(t, 30, p.Alerts[0].Threshold)
 				assert.Equal(t, 12*time.Hour, p.Alerts[0].Window)
-				assert.Equal(t, "night-draw", p.Alerts[3].Name)
+				assert.Equal(t, "night-draw", p.Alerts[last].Name)
 				assert.Equal(t, audit.AlertRule{Name: "night-draw", Article: "Art. 22(5)", Message: "非工作时间抽取专家，请核查",
-					Match: `event.Action == "draw" && event.At.Hour() < 7`, Key: "event.Actor.ID"}, p.Alerts[3])
+					Match: `event.Action == "draw" && event.At.Hour() < 7`, Key: "event.Actor.ID"}, p.Alerts[last])
 				_, err := audit.NewAlerter(p.Alerts)
 				require.NoError(t, err)
 			},

@@ -32,13 +32,44 @@ type Options struct {
 	Notifier Notifier         // sends notices (Art. 14(2)); nil = a RecordingNotifier
 	Clock    func() time.Time // nil = time.Now
 	Random   io.Reader        // entropy for draws and reply codes; nil = crypto/rand.Reader
+	// Atomic makes each operation one transaction over every store (see Atomic); nil = the
+	// Experts store when it implements Atomic, else the Service's own journal, which gives
+	// the guarantee for the in-memory stores.
+	Atomic Atomic
 }
 
 // Service is the façade through which a government system uses the expert database. Every
 // operation checks the actor's permission (deny by default; a refusal is itself recorded),
-// runs the pure domain function, persists the outcome and appends the audit event, in that
-// order. A failure at any step is an *OpError naming the step; an operation whose audit
-// event cannot be written is undone, so no state exists that the log does not show.
+// runs the pure domain function, and then persists the outcome and appends its audit event
+// as one unit of work. A failure at any step is an *OpError naming the step.
+//
+// Guarantees (DESIGN "Rules of the boundary"):
+//
+//   - One unit of work. A state change and its audit event commit together or neither does:
+//     in one transaction of the Atomic back end when there is one, otherwise under the
+//     Service's unit lock with every write journaled and undone, with a context of its own
+//     (never the caller's, which may be cancelled), when a later write or the audit append
+//     fails. The audit log's Merkle state moves only when the unit commits (audit.Log.Stage).
+//     Every event is checked (canonical form, no personal data) before anything is written,
+//     so a reason or an ID carrying a mobile number refuses the operation, not its record.
+//   - Views by role. What an operation returns is what its actor may see: an actor whose role
+//     may not read personal data (Resource.Personal) gets de-identified profiles (audit.Redact)
+//     in a draw record's pool, invited experts and project members; a sealed panel is shown
+//     sealed. The stored record keeps what replay needs.
+//   - Uniform answers. An operation naming an expert of a panel sealed for the actor answers
+//     the same for members and non-members (code "sealed-panel"), and every refusal is an
+//     access-denied event; repeated probes raise the "sealed-panel-probes" alert.
+//   - Durable notices. A notice is queued in the campaign's outbox in the same unit of work
+//     as the campaign step, sent after it commits, and its delivery recorded; a failed send
+//     never fails or blocks the campaign: Deliver retries it, and every resend issues a
+//     fresh reply code that invalidates the old one.
+//   - Lockout. Wrong reply codes are counted and checked under the campaign lock, per
+//     channel: MaxWrongCodes lock only the channel that was abused (the clerk's recording of
+//     a phone reply, or the expert's own), raise the "reply-lockout" alert, and are lifted by
+//     UnlockReplies with a second person's approval.
+//   - A verified log. NewService opens the audit log only after audit.NewLog verified every
+//     record against its stored hashes and the last persisted signed checkpoint; permission
+//     changes are replayed from that verified log only.
 //
 // A Service is safe for concurrent use. Operations on one campaign are serialised within
 // the process and made safe across processes by conditional appends to the EventStore.
@@ -54,6 +85,9 @@ type Service struct {
 	notifier Notifier
 	clock    func() time.Time
 	random   io.Reader
+
+	atomic Atomic     // the storage back end's transactions, or nil
+	unitMu sync.Mutex // serialises units of work without an Atomic back end
 
 	mu        sync.Mutex // guards campaign operations within this process
 	campaigns map[string]*sync.Mutex
@@ -72,7 +106,10 @@ var alertActor = audit.Actor{ID: "system", Name: "专家库系统", Role: "syste
 func NewService(ctx context.Context, o Options) (*Service, error) {
 	s := &Service{
 		policy: o.Policy, experts: o.Experts, ratings: o.Ratings, ledger: o.Ledger, events: o.Events,
-		notifier: o.Notifier, clock: o.Clock, random: o.Random, campaigns: map[string]*sync.Mutex{},
+		notifier: o.Notifier, clock: o.Clock, random: o.Random, campaigns: map[string]*sync.Mutex{}, atomic: o.Atomic,
+	}
+	if s.atomic == nil {
+		s.atomic, _ = o.Experts.(Atomic)
 	}
 	if s.policy == nil {
 		s.policy = DefaultPolicy()
@@ -134,6 +171,10 @@ func NewService(ctx context.Context, o Options) (*Service, error) {
 	}
 	return s, nil
 }
+
+// Users returns the registered users as they stand (bootstrap users and every permission
+// change replayed from the verified log, Art. 18).
+func (s *Service) Users() []audit.User { return s.perms.Users() }
 
 // Policy returns the policy the Service applies.
 func (s *Service) Policy() *Policy { return s.policy }
@@ -293,27 +334,36 @@ func (s *Service) Admit(ctx context.Context, actor audit.Actor, app admission.Ap
 		}
 		return admission.Expert{}, &OpError{Op: op, Step: StepValidate, Err: err}
 	}
-	if err := s.experts.Put(ctx, e); err != nil {
-		return admission.Expert{}, &OpError{Op: op, Step: StepPersist, Err: err}
+	ev, err := s.event(now, actor, audit.ActionAdmission,
+		map[string]any{"kind": "expert", "outcome": "admitted", "channel": app.Channel, "categories": e.Categories}, e.ID)
+	if err != nil {
+		return admission.Expert{}, &OpError{Op: op, Step: StepValidate, Err: err}
 	}
-	if _, err := s.record(ctx, now, actor, audit.ActionAdmission,
-		map[string]any{"kind": "expert", "outcome": "admitted", "channel": app.Channel, "categories": e.Categories}, e.ID); err != nil {
-		return admission.Expert{}, s.undoExpert(ctx, op, prev, existed, e.ID, err)
+	if err := s.commitExpert(ctx, e, ev); err != nil {
+		return admission.Expert{}, &OpError{Op: op, Step: stepOf(err), Err: err}
 	}
-	return e, nil
+	s.raiseAlerts(ctx, now)
+	return s.expertView(actor, e), nil
 }
 
-// undoExpert restores an expert's previous state after the audit append failed.
-func (s *Service) undoExpert(ctx context.Context, op string, prev admission.Expert, existed bool, id string, cause error) error {
-	var undo error
-	if existed {
-		undo = s.experts.Put(ctx, prev)
-	} else if d, ok := s.experts.(ExpertDeleter); ok {
-		undo = d.Delete(ctx, id)
-	} else {
-		undo = fmt.Errorf("store cannot delete expert %q; it stays stored without its audit event", id)
+// expertView is e as actor may see it: in full for a role with personal-data rights over e
+// (or the expert themselves), de-identified otherwise (Art. 19, 20).
+func (s *Service) expertView(actor audit.Actor, e admission.Expert) admission.Expert {
+	d, _ := s.perms.Authorize(actor, audit.ActionView, audit.Resource{Kind: audit.KindExpert, ID: e.ID, Owner: e.ID, Personal: true})
+	if d.Allowed {
+		return e
 	}
-	return &OpError{Op: op, Step: StepAudit, Err: errors.Join(cause, undo)}
+	return audit.Redact(e)
+}
+
+// commitExpert stores e and appends ev as one unit of work.
+func (s *Service) commitExpert(ctx context.Context, e admission.Expert, ev audit.Event) error {
+	return s.atomically(ctx, func(ctx context.Context, u *unit) error {
+		if err := u.record(ctx, ev); err != nil {
+			return err
+		}
+		return s.putExpert(ctx, e)
+	})
 }
 
 // refusalSummary keeps the codes and articles of a refusal, never the submitted values.
@@ -350,15 +400,17 @@ func (s *Service) Exit(ctx context.Context, actor audit.Actor, expertID string, 
 	if err != nil {
 		return admission.Expert{}, &OpError{Op: op, Step: StepValidate, Err: err}
 	}
-	if err := s.experts.Put(ctx, e); err != nil {
-		return admission.Expert{}, &OpError{Op: op, Step: StepPersist, Err: err}
-	}
 	last := e.Exits[len(e.Exits)-1]
-	if _, err := s.record(ctx, now, actor, audit.ActionExit, map[string]any{"kind": "expert", "reason": last.Reason,
-		"article": last.Reason.Article(), "approved_by": last.ApprovedBy}, expertID); err != nil {
-		return admission.Expert{}, s.undoExpert(ctx, op, prev, true, expertID, err)
+	ev, err := s.event(now, actor, audit.ActionExit, map[string]any{"kind": "expert", "reason": last.Reason,
+		"article": last.Reason.Article(), "approved_by": last.ApprovedBy}, expertID)
+	if err != nil {
+		return admission.Expert{}, &OpError{Op: op, Step: StepValidate, Err: err}
 	}
-	return e, nil
+	if err := s.commitExpert(ctx, e, ev); err != nil {
+		return admission.Expert{}, &OpError{Op: op, Step: stepOf(err), Err: err}
+	}
+	s.raiseAlerts(ctx, now)
+	return s.expertView(actor, e), nil
 }
 
 // ViewExpert returns one expert's profile. Users whose role may see personal data get it in
@@ -429,12 +481,22 @@ func (s *Service) Rate(ctx context.Context, actor audit.Actor, r evaluation.Rati
 	if err := s.policy.Evaluation.ValidateRating(r, p); err != nil {
 		return &OpError{Op: op, Step: StepValidate, Err: err}
 	}
-	if err := s.ratings.Add(ctx, r); err != nil {
-		return &OpError{Op: op, Step: StepPersist, Err: err}
+	ev, err := s.event(now, actor, audit.ActionRating, map[string]any{"kind": "rating", "activity": r.ActivityID,
+		"grade": r.Grade.String()}, r.ExpertID, r.ActivityID)
+	if err != nil {
+		return &OpError{Op: op, Step: StepValidate, Err: err}
 	}
-	if _, err := s.record(ctx, now, actor, audit.ActionRating, map[string]any{"kind": "rating", "activity": r.ActivityID,
-		"grade": r.Grade.String()}, r.ExpertID, r.ActivityID); err != nil {
-		return &OpError{Op: op, Step: StepAudit, Err: err}
+	// The rating is the unit's only write and comes after the staged event: a store without
+	// undo needs none.
+	err = s.atomically(ctx, func(ctx context.Context, u *unit) error {
+		if err := u.record(ctx, ev); err != nil {
+			return err
+		}
+		return s.ratings.Add(ctx, r)
+	})
+	if err != nil {
+		return &OpError{Op: op, Step: stepOf(err), Err: err}
 	}
+	s.raiseAlerts(ctx, now)
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"sync"
 	"time"
@@ -125,31 +126,47 @@ func (s *Service) Draw(ctx context.Context, actor audit.Actor, req DrawRequest) 
 	rec := &DrawRecord{Version: drawRecordVersion, Request: applied, Unit: req.Unit, Labels: req.Labels,
 		Policy: s.policy.Name, Filing: s.policy.Filing,
 		Entropy: *entropy, Window: req.Window, Result: result, DrawnAt: now, DrawnBy: actor}
-	// The draw is recorded first, whatever its outcome.
-	summary := drawSummary(rec, err)
-	if public != nil {
-		summary["public_digest"] = public.Digest() // the public record, docs/draw-v1.md §11
+	if err != nil {
+		// A failed draw is recorded too, so that a discarded draw is still visible.
+		if _, aerr := s.record(ctx, now, actor, audit.ActionDraw, drawSummary(rec, err), drawSubjects(req.ID, result)...); aerr != nil {
+			return nil, &OpError{Op: op, Step: StepAudit, Err: errors.Join(aerr, err)}
+		}
+		return nil, &OpError{Op: op, Step: StepValidate, Err: err}
 	}
-	idx, aerr := s.record(ctx, now, actor, audit.ActionDraw, summary, drawSubjects(req.ID, result)...)
-	if aerr != nil {
-		return nil, &OpError{Op: op, Step: StepAudit, Err: errors.Join(aerr, err)}
-	}
+	summary := drawSummary(rec, nil)
+	summary["public_digest"] = public.Digest() // the public record, docs/draw-v1.md §11
+	ev, err := s.event(now, actor, audit.ActionDraw, summary, drawSubjects(req.ID, result)...)
 	if err != nil {
 		return nil, &OpError{Op: op, Step: StepValidate, Err: err}
 	}
-	rec.AuditIndex = idx
 	rec.Pool = snapshot(pool, result)
-	raw, err := json.Marshal(rec)
-	if err != nil {
-		return nil, &OpError{Op: op, Step: StepPersist, Err: err}
-	}
-	if err := s.events.AppendEvent(ctx, drawStream(req.ID), 0, raw); err != nil {
-		if errors.Is(err, ErrConflict) {
-			err = fmt.Errorf("%w: %w", ErrAlreadyDrawn, err)
+	// The draw event and the draw record are one unit of work; the record names its event.
+	err = s.atomically(ctx, func(ctx context.Context, u *unit) error {
+		idx, err := u.recordNow(ctx, ev)
+		if err != nil {
+			return err
 		}
-		return nil, &OpError{Op: op, Step: StepPersist, Err: err}
+		rec.AuditIndex = idx
+		raw, err := json.Marshal(rec)
+		if err != nil {
+			return err
+		}
+		return s.appendEvent(ctx, drawStream(req.ID), 0, raw)
+	})
+	if err != nil {
+		if errors.Is(err, ErrConflict) {
+			// Another drawer was first: this attempt is a refused redraw, recorded as such.
+			err = fmt.Errorf("%w: %w", ErrAlreadyDrawn, err)
+			if _, aerr := s.record(ctx, now, actor, audit.ActionDraw, map[string]any{"kind": "request", "outcome": "refused-redraw"}, req.ID); aerr != nil {
+				err = errors.Join(err, aerr)
+			}
+			s.raiseAlerts(ctx, now)
+			return nil, &OpError{Op: op, Step: StepValidate, Err: err}
+		}
+		return nil, &OpError{Op: op, Step: stepOf(err), Err: err}
 	}
-	return rec, nil
+	s.raiseAlerts(ctx, now)
+	return s.drawView(ctx, actor, rec, now)
 }
 
 // drawSummary is the audit data of a draw: what a third party needs to replay it.
@@ -271,7 +288,7 @@ func (s *Service) viewRequest(ctx context.Context, op string, actor audit.Actor,
 	if err != nil {
 		return false, &OpError{Op: op, Step: StepLoad, Err: err}
 	}
-	if _, err := s.record(ctx, now, actor, audit.ActionView, map[string]any{"kind": "request", "sealed": sealed}, id); err != nil {
+	if _, err := s.record(ctx, now, actor, audit.ActionView, map[string]any{"kind": "request", "sealed": sealed, "personal": !sealed && s.personalFor(actor)}, id); err != nil {
 		return false, &OpError{Op: op, Step: StepAudit, Err: err}
 	}
 	return sealed, nil
@@ -288,10 +305,7 @@ func (s *Service) DrawRecord(ctx context.Context, actor audit.Actor, requestID s
 	if err != nil {
 		return nil, err
 	}
-	if sealed {
-		return sealDraw(rec), nil
-	}
-	return rec, nil
+	return s.viewOf(actor, rec, sealed), nil
 }
 
 func (s *Service) loadDraw(ctx context.Context, requestID string) (*DrawRecord, error) {
@@ -413,74 +427,167 @@ func (s *Service) loadCampaign(ctx context.Context, requestID string) (*DrawReco
 	return rec, c, len(evs), nil
 }
 
-// campaignStep loads a campaign, applies step, stores the new events conditionally, sends
-// the resulting notices and records the audit event. A conflicting writer in another process
-// makes it reload and try again.
-func (s *Service) campaignStep(ctx context.Context, op string, actor audit.Actor, requestID string, action audit.Action,
-	res func(rec *DrawRecord) audit.Resource,
-	step func(rec *DrawRecord, c *selection.Campaign, now time.Time) ([]selection.Notice, map[string]any, []string, error),
-	undo func(rec *DrawRecord)) (*CampaignView, error) {
-	return s.campaignStepAfter(ctx, op, actor, requestID, action, res, step, undo, nil)
+// campaignOp is one operation on a campaign, run by runCampaign.
+type campaignOp struct {
+	op     string
+	actor  audit.Actor
+	id     string // the request ID
+	action audit.Action
+	res    func(rec *DrawRecord) audit.Resource
+	// member is the expert the operation names, "" for none: on a panel sealed for the
+	// actor, such an operation is refused the same way whether or not the expert is on it.
+	member string
+	// check runs under the campaign lock before the step (the reply lockout).
+	check func(ctx context.Context, rec *DrawRecord, now time.Time) error
+	// step changes the campaign; ledger is the unit of work's ledger.
+	step func(ctx context.Context, ledger selection.Ledger, rec *DrawRecord, c *selection.Campaign, now time.Time) ([]selection.Notice, map[string]any, []string, error)
+	// after runs in the unit of work after the campaign events are stored.
+	after func(ctx context.Context, rec *DrawRecord, c *selection.Campaign) error
+	// refused records a refused step (its own unit of work) and returns the error to report;
+	// nil = a "refused" event.
+	refused func(ctx context.Context, rec *DrawRecord, now time.Time, err error) error
 }
 
-// campaignStepAfter is campaignStep with a hook run after the events are stored.
-func (s *Service) campaignStepAfter(ctx context.Context, op string, actor audit.Actor, requestID string, action audit.Action,
-	res func(rec *DrawRecord) audit.Resource,
-	step func(rec *DrawRecord, c *selection.Campaign, now time.Time) ([]selection.Notice, map[string]any, []string, error),
-	undo func(rec *DrawRecord), after func(rec *DrawRecord, c *selection.Campaign) error) (*CampaignView, error) {
-	lock := s.campaignLock(requestID)
+// refusal marks the step's own refusal inside a unit of work.
+type refusal struct{ err error }
+
+func (r refusal) Error() string { return r.err.Error() }
+func (r refusal) Unwrap() error { return r.err }
+
+// isSelf reports whether actor is the expert expertID acting for themselves.
+func isSelf(actor audit.Actor, expertID string) bool {
+	return actor.Role == audit.RoleExpert && actor.ID == expertID
+}
+
+// ErrSealedPanel is wrapped when an operation names an expert of a panel that is sealed for
+// the actor: the answer is the same whether or not the expert is on the panel.
+var ErrSealedPanel = errors.New("expertdb: panel sealed")
+
+// runCampaign loads a campaign, authorises the actor, applies the step and, as one unit of
+// work, stores the new campaign events, queues the notices in the outbox and appends the
+// audit event; then it sends the notices. A conflicting writer in another process makes it
+// reload and try again. Every refusal is recorded.
+func (s *Service) runCampaign(ctx context.Context, o campaignOp) (*CampaignView, error) {
+	lock := s.campaignLock(o.id)
 	lock.Lock()
 	defer lock.Unlock()
 	for attempt := 0; ; attempt++ {
 		now := s.clock()
-		rec, c, have, err := s.loadCampaign(ctx, requestID)
+		rec, c, have, err := s.loadCampaign(ctx, o.id)
 		if err != nil {
-			return nil, &OpError{Op: op, Step: StepLoad, Err: err}
+			return nil, &OpError{Op: o.op, Step: StepLoad, Err: err}
 		}
-		if err := s.authorize(ctx, op, now, actor, action, res(rec)); err != nil {
+		res := o.res(rec)
+		if err := s.authorize(ctx, o.op, now, o.actor, o.action, res); err != nil {
 			return nil, err
 		}
-		notices, data, subjects, err := step(rec, c, now)
-		if err == nil {
-			notices, err = s.skipBooked(ctx, rec, c, notices, now)
-		}
+		sealed, err := s.sealedFor(ctx, rec, o.actor, now)
 		if err != nil {
-			return nil, &OpError{Op: op, Step: StepValidate, Err: err}
+			return nil, &OpError{Op: o.op, Step: StepLoad, Err: err}
 		}
-		evs := c.Events()
-		conflicted := false
-		for i := have; i < len(evs); i++ {
-			raw, err := json.Marshal(evs[i])
+		state, _, err := s.deliveries(ctx, o.id)
+		if err != nil {
+			return nil, &OpError{Op: o.op, Step: StepLoad, Err: err}
+		}
+		if o.member != "" && !isSelf(o.actor, o.member) {
+			if sealed {
+				err := s.deny(ctx, o.op, now, audit.Decision{Rule: "sealed-panel", Article: "Art. 8(6), 9(7), 22(3)", Code: "sealed-panel",
+					Message: "名单密封期间，只有抽取经办人可处理专家的答复、退出和通知", Actor: o.actor, Action: o.action, Resource: res})
+				s.raiseAlerts(ctx, now)
+				return nil, fmt.Errorf("%w: %w", ErrSealedPanel, err)
+			}
+		}
+		if o.check != nil {
+			if err := o.check(ctx, rec, now); err != nil {
+				return nil, err
+			}
+		}
+		var notices []selection.Notice
+		err = s.atomically(ctx, func(ctx context.Context, u *unit) error {
+			ns, data, subjects, err := o.step(ctx, s.ledgerIn(ctx), rec, c, now)
+			if err == nil {
+				ns, err = s.skipBooked(ctx, rec, c, ns, now)
+			}
 			if err != nil {
-				return nil, &OpError{Op: op, Step: StepPersist, Err: err}
-			}
-			if err := s.events.AppendEvent(ctx, campaignStream(requestID), int64(i), raw); err != nil {
-				if errors.Is(err, ErrConflict) && i == have && attempt < 3 {
-					conflicted = true
-					break
+				if isRefusal(err) {
+					return refusal{err}
 				}
-				if undo != nil && i == have {
-					undo(rec)
-				}
-				return nil, &OpError{Op: op, Step: StepPersist, Err: err}
+				return err // a store failure, not a refusal: nothing is recorded
 			}
+			ev, err := s.event(now, o.actor, o.action, data, append([]string{o.id}, subjects...)...)
+			if err != nil {
+				return refusal{err}
+			}
+			if err := u.record(ctx, ev); err != nil {
+				return err
+			}
+			evs := c.Events()
+			for i := have; i < len(evs); i++ {
+				raw, err := json.Marshal(evs[i])
+				if err != nil {
+					return err
+				}
+				if err := s.appendEvent(ctx, campaignStream(o.id), int64(i), raw); err != nil {
+					return err
+				}
+			}
+			if o.after != nil {
+				if err := o.after(ctx, rec, c); err != nil {
+					return err
+				}
+			}
+			if err := s.queueNotices(ctx, o.id, ns, now); err != nil {
+				return err
+			}
+			notices = ns
+			return nil
+		})
+		var ref refusal
+		if errors.As(err, &ref) {
+			err = ref.err
+			if o.refused != nil {
+				err = o.refused(ctx, rec, now, err)
+			} else if _, aerr := s.record(ctx, now, o.actor, o.action, refusalData(err), o.id, o.member); aerr != nil {
+				err = errors.Join(err, aerr)
+			}
+			return nil, &OpError{Op: o.op, Step: StepValidate, Err: err}
 		}
-		if conflicted {
+		if errors.Is(err, ErrConflict) && attempt < 3 {
 			continue
 		}
-		if after != nil {
-			if err := after(rec, c); err != nil {
-				return nil, &OpError{Op: op, Step: StepPersist, Err: err}
-			}
+		if err != nil {
+			return nil, &OpError{Op: o.op, Step: stepOf(err), Err: err}
 		}
-		if _, err := s.record(ctx, now, actor, action, data, append([]string{requestID}, subjects...)...); err != nil {
-			return nil, &OpError{Op: op, Step: StepAudit, Err: err}
+		s.raiseAlerts(ctx, now)
+		for _, n := range notices {
+			state[n.ExpertID] = DeliveryQueued
 		}
-		if err := s.send(ctx, actor, rec, notices, now); err != nil {
-			return nil, &OpError{Op: op, Step: StepNotify, Err: err}
-		}
-		return s.viewFor(ctx, rec, c, actor, now)
+		maps.Copy(state, s.deliver(ctx, o.actor, rec, notices, now))
+		// The operation is done: its view is built from what this call knows, without
+		// reading the stores again.
+		return viewOfCampaign(rec, c, sealed, state), nil
 	}
+}
+
+// ErrCampaignStarted is wrapped when a campaign that has started is started again; its
+// undelivered notices are sent again by Deliver.
+var ErrCampaignStarted = errors.New("expertdb: campaign already started")
+
+// isRefusal reports whether a campaign step failed by a rule (the step's own refusal,
+// recorded as such) rather than by a store.
+func isRefusal(err error) bool {
+	var se *selection.Error
+	return errors.As(err, &se) || errors.Is(err, selection.ErrReplyCode) || errors.Is(err, ErrCampaignStarted)
+}
+
+// refusalData is the audit data of a refused campaign operation: its code, never its text.
+func refusalData(err error) map[string]any {
+	d := map[string]any{"kind": "request", "outcome": "refused"}
+	var se *selection.Error
+	if errors.As(err, &se) {
+		d["code"], d["article"] = se.Code, se.Article
+	}
+	return d
 }
 
 // skipBooked withdraws, before they are sent, the notices of experts who can no longer
@@ -550,115 +657,76 @@ const (
 	unavailableReason = "专家已申报该时段不能参加活动，系统自动递补（第八条第二项）"
 )
 
-// send delivers notices and records each as a notify event with the mobile masked.
-func (s *Service) send(ctx context.Context, actor audit.Actor, rec *DrawRecord, notices []selection.Notice, now time.Time) error {
-	for _, n := range notices {
-		mobile, name := s.contactOf(ctx, rec, n.ExpertID)
-		if err := s.notifier.Notify(ctx, Notification{RequestID: rec.Request.ID, ExpertID: n.ExpertID, MaskedName: audit.MaskName(name),
-			Mobile: mobile, Deadline: n.Deadline, Code: n.Code, Text: n.Text}); err != nil {
-			return fmt.Errorf("notify %s: %w", n.ExpertID, err)
-		}
-		if _, err := s.record(ctx, now, actor, audit.ActionNotify, map[string]any{"kind": "request", "channel": "sms",
-			"mobile": audit.MaskMobile(mobile), "deadline": n.Deadline.UTC().Format(time.RFC3339)}, rec.Request.ID, n.ExpertID); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // contactOf returns the mobile and name of a notified expert (invited or in the database).
-func (s *Service) contactOf(ctx context.Context, rec *DrawRecord, id string) (mobile, name string) {
+func (s *Service) contactOf(ctx context.Context, rec *DrawRecord, id string) (mobile, name string, err error) {
 	for _, inv := range rec.Request.Invited {
 		if inv.Expert.ID == id {
-			return inv.Expert.Mobile, inv.Expert.Name
+			return inv.Expert.Mobile, inv.Expert.Name, nil
 		}
 	}
-	if e, err := s.experts.Get(ctx, id); err == nil {
-		return e.Mobile, e.Name
+	e, err := s.experts.Get(ctx, id)
+	if err != nil {
+		return "", "", err
 	}
-	return "", ""
+	return e.Mobile, e.Name, nil
 }
 
 // StartCampaign notifies the drawn panel (Art. 14(2)): each expert gets a notice with the
-// reply deadline and a one-time reply code.
+// reply deadline and a one-time reply code. The notices are queued in the campaign's outbox
+// with the campaign events and sent after they are stored; a notice the gateway refuses
+// stays undelivered (CampaignView.Undelivered) and is sent again, with a fresh code, by
+// Deliver or Resend.
 func (s *Service) StartCampaign(ctx context.Context, actor audit.Actor, requestID string) (*CampaignView, error) {
-	return s.campaignStep(ctx, "start campaign", actor, requestID, audit.ActionNotify, requestResource(requestID),
-		func(rec *DrawRecord, c *selection.Campaign, now time.Time) ([]selection.Notice, map[string]any, []string, error) {
+	return s.runCampaign(ctx, campaignOp{op: "start campaign", actor: actor, id: requestID, action: audit.ActionNotify,
+		res: requestResource(requestID),
+		step: func(_ context.Context, _ selection.Ledger, rec *DrawRecord, c *selection.Campaign, now time.Time) ([]selection.Notice, map[string]any, []string, error) {
 			if len(c.Events()) > 0 {
-				return nil, nil, nil, fmt.Errorf("expertdb: campaign %q already started", requestID)
+				return nil, nil, nil, fmt.Errorf("%w: %q (undelivered notices: Deliver)", ErrCampaignStarted, requestID)
 			}
 			notices, err := c.Start(now, s.random)
 			return notices, map[string]any{"kind": "request", "outcome": "started", "notices": len(notices)}, nil, err
-		}, nil)
+		}})
 }
 
 // Respond records an expert's reply (Art. 14(2)): acceptance (with the signed pledge,
 // Art. 8(4); it reserves the annual cap atomically, and a refused reservation turns the
 // acceptance into a vacancy) or a decline (with its reason; an unfamiliar field is recorded
 // as such, Art. 7(4)). Vacancies are filled from the continuing sequence at once.
+//
+// A reply comes through one of two channels: the expert's own (the actor is the expert) or
+// a clerk recording a reply given by phone (any other actor). Wrong reply codes are counted
+// and checked per notice and channel under the campaign lock; MaxWrongCodes of them lock
+// that channel only, so a clerk who enters wrong codes on purpose cannot shut the expert
+// out, and the lockout raises the "reply-lockout" alert. UnlockReplies lifts it.
 func (s *Service) Respond(ctx context.Context, actor audit.Actor, requestID string, r Response) (*CampaignView, error) {
 	const op = "respond"
-	wrong, err := s.wrongCodes(ctx, requestID, r.ExpertID)
-	if err != nil {
-		return nil, &OpError{Op: op, Step: StepLoad, Err: err}
-	}
-	if wrong >= MaxWrongCodes {
-		return nil, &OpError{Op: op, Step: StepValidate, Err: fmt.Errorf("%w: 回复码已连续错误 %d 次，该通知已锁定，请由业务处室电话核实后处理 (Art. 14(2), 18)",
-			ErrReplyLocked, wrong)}
-	}
-	view, err := s.respond(ctx, actor, requestID, r)
-	if errors.Is(err, selection.ErrReplyCode) {
-		// Every wrong code is recorded, so guessing is visible and bounded across processes.
-		if _, aerr := s.record(ctx, s.clock(), actor, audit.ActionRespond,
-			map[string]any{"kind": "request", "outcome": "wrong-code"}, requestID, r.ExpertID); aerr != nil {
-			err = errors.Join(err, aerr)
-		}
-	}
-	return view, err
-}
-
-// MaxWrongCodes is how many wrong reply codes lock a notice (guessing the 8-digit code is
-// then hopeless: at most MaxWrongCodes tries out of 10^8).
-const MaxWrongCodes = 5
-
-// ErrReplyLocked is wrapped when a notice is locked after MaxWrongCodes wrong reply codes.
-var ErrReplyLocked = errors.New("expertdb: reply locked after repeated wrong codes")
-
-// wrongCodes counts the recorded wrong reply codes for expertID's notice in requestID.
-func (s *Service) wrongCodes(ctx context.Context, requestID, expertID string) (int, error) {
-	res, err := s.log.Query(ctx, audit.Query{Subject: requestID, Action: audit.ActionRespond})
-	if err != nil {
-		return 0, err
-	}
-	n := 0
-	for _, m := range res.Matches {
-		if !slices.Contains(m.Event.Subjects, expertID) {
-			continue
-		}
-		var d struct {
-			Outcome string `json:"outcome"`
-		}
-		if json.Unmarshal(m.Event.Data, &d) == nil && d.Outcome == "wrong-code" {
-			n++
-		}
-	}
-	return n, nil
-}
-
-func (s *Service) respond(ctx context.Context, actor audit.Actor, requestID string, r Response) (*CampaignView, error) {
-	var year int
-	return s.campaignStepAfter(ctx, "respond", actor, requestID, audit.ActionRespond,
-		func(rec *DrawRecord) audit.Resource {
+	channel := replyChannel(actor, r.ExpertID)
+	return s.runCampaign(ctx, campaignOp{op: op, actor: actor, id: requestID, action: audit.ActionRespond, member: r.ExpertID,
+		res: func(rec *DrawRecord) audit.Resource {
 			return audit.Resource{Kind: audit.KindRequest, ID: requestID, Owner: r.ExpertID, Unit: rec.Unit}
 		},
-		func(rec *DrawRecord, c *selection.Campaign, now time.Time) ([]selection.Notice, map[string]any, []string, error) {
-			year = selection.CapYear(rec.Request.At)
-			data := map[string]any{"kind": "request"}
+		check: func(ctx context.Context, rec *DrawRecord, now time.Time) error {
+			wrong, err := s.wrongCodes(ctx, requestID, r.ExpertID, channel)
+			if err != nil {
+				return &OpError{Op: op, Step: StepLoad, Err: err}
+			}
+			if wrong < MaxWrongCodes {
+				return nil
+			}
+			err = fmt.Errorf("%w: 回复码已连续错误 %d 次，该渠道已锁定，请由专家本人回复，或经他人审批后解锁 (Art. 14(2), 18)", ErrReplyLocked, wrong)
+			if _, aerr := s.record(ctx, now, actor, audit.ActionRespond,
+				map[string]any{"kind": "request", "outcome": "locked", "channel": channel}, requestID, r.ExpertID); aerr != nil {
+				err = errors.Join(err, aerr)
+			}
+			return &OpError{Op: op, Step: StepValidate, Err: err}
+		},
+		step: func(ctx context.Context, ledger selection.Ledger, rec *DrawRecord, c *selection.Campaign, now time.Time) ([]selection.Notice, map[string]any, []string, error) {
+			data := map[string]any{"kind": "request", "channel": channel}
 			var notices []selection.Notice
 			var err error
 			if r.Accept {
 				data["outcome"] = "accepted"
-				notices, err = c.Accept(ctx, s.ledger, r.ExpertID, r.Code, r.Pledge, now, s.random)
+				notices, err = c.Accept(ctx, ledger, r.ExpertID, r.Code, r.Pledge, now, s.random)
 				if err == nil && seatStatus(c, r.ExpertID) != selection.SeatAccepted {
 					data["outcome"] = "cap-reached"
 				}
@@ -669,24 +737,183 @@ func (s *Service) respond(ctx context.Context, actor audit.Actor, requestID stri
 			}
 			return notices, data, []string{r.ExpertID}, err
 		},
-		func(rec *DrawRecord) {
-			if r.Accept {
-				_ = s.ledger.Release(ctx, r.ExpertID, year, requestID)
-			}
-		},
-		func(rec *DrawRecord, c *selection.Campaign) error {
+		after: func(ctx context.Context, rec *DrawRecord, c *selection.Campaign) error {
 			if r.Accept && seatStatus(c, r.ExpertID) == selection.SeatAccepted {
 				return s.appendSeat(ctx, seatOf(rec, r.ExpertID, false))
 			}
 			return nil
-		})
+		},
+		refused: func(ctx context.Context, rec *DrawRecord, now time.Time, err error) error {
+			if !errors.Is(err, selection.ErrReplyCode) {
+				if _, aerr := s.record(ctx, now, actor, audit.ActionRespond, refusalData(err), requestID, r.ExpertID); aerr != nil {
+					err = errors.Join(err, aerr)
+				}
+				return err
+			}
+			// Every wrong code is stored and recorded, in one unit of work, before the next
+			// reply on this notice is evaluated.
+			if rerr := s.recordWrongCode(ctx, actor, requestID, r.ExpertID, channel, now); rerr != nil {
+				err = errors.Join(err, rerr)
+			}
+			return err
+		}})
+}
+
+// MaxWrongCodes is how many wrong reply codes lock a notice's channel (guessing the
+// 8-digit code is then hopeless: at most MaxWrongCodes tries out of 10^8 per channel).
+const MaxWrongCodes = 5
+
+// ErrReplyLocked is wrapped when a notice's channel is locked after MaxWrongCodes wrong
+// reply codes.
+var ErrReplyLocked = errors.New("expertdb: reply locked after repeated wrong codes")
+
+// Reply channels.
+const (
+	ChannelSelf  = "self"  // the expert replies through their own account
+	ChannelProxy = "proxy" // a clerk records a reply the expert gave by phone
+)
+
+func replyChannel(actor audit.Actor, expertID string) string {
+	if isSelf(actor, expertID) {
+		return ChannelSelf
+	}
+	return ChannelProxy
+}
+
+func lockStream(requestID, expertID, channel string) string {
+	return "replies/" + channel + "/" + requestID + "/" + expertID
+}
+
+// lockRecord is one wrong reply code, or an approved unlock, in a lock stream.
+type lockRecord struct {
+	Kind       string    `json:"kind"` // "wrong" or "unlock"
+	At         time.Time `json:"at"`
+	By         string    `json:"by"`
+	ApprovedBy string    `json:"approved_by,omitempty"`
+}
+
+// wrongCodes counts the wrong reply codes on a notice's channel since its last unlock.
+func (s *Service) wrongCodes(ctx context.Context, requestID, expertID, channel string) (int, error) {
+	raw, err := s.events.Events(ctx, lockStream(requestID, expertID, channel))
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for i, b := range raw {
+		var r lockRecord
+		if err := json.Unmarshal(b, &r); err != nil {
+			return 0, fmt.Errorf("expertdb: lock record %d: %w", i, err)
+		}
+		if r.Kind == "unlock" {
+			n = 0
+		} else {
+			n++
+		}
+	}
+	return n, nil
+}
+
+// recordWrongCode stores a wrong code in the channel's lock stream and records it; the one
+// that reaches MaxWrongCodes is recorded as a lockout (and raises the reply-lockout alert).
+func (s *Service) recordWrongCode(ctx context.Context, actor audit.Actor, requestID, expertID, channel string, now time.Time) error {
+	stream := lockStream(requestID, expertID, channel)
+	raw, err := json.Marshal(lockRecord{Kind: "wrong", At: now, By: actor.ID})
+	if err != nil {
+		return err
+	}
+	err = s.retryConflict(ctx, func(ctx context.Context, u *unit) error {
+		have, err := s.events.Events(ctx, stream)
+		if err != nil {
+			return err
+		}
+		wrong, err := s.wrongCodes(ctx, requestID, expertID, channel)
+		if err != nil {
+			return err
+		}
+		ev, err := s.event(now, actor, audit.ActionRespond, map[string]any{"kind": "request", "outcome": "wrong-code",
+			"channel": channel, "wrong": wrong + 1, "locked": wrong+1 >= MaxWrongCodes}, requestID, expertID)
+		if err != nil {
+			return err
+		}
+		if err := u.record(ctx, ev); err != nil {
+			return err
+		}
+		return s.appendEvent(ctx, stream, int64(len(have)), raw)
+	})
+	s.raiseAlerts(ctx, now)
+	return err
+}
+
+// UnlockReplies lifts the lockout of a notice's reply channel (ChannelProxy or ChannelSelf)
+// after repeated wrong codes. It needs an approver other than the actor whose role may
+// approve (a leader), both registered, and is recorded (Art. 18, 21).
+func (s *Service) UnlockReplies(ctx context.Context, actor, approver audit.Actor, requestID, expertID, channel string) error {
+	const op = "unlock replies"
+	if channel != ChannelProxy && channel != ChannelSelf {
+		return &OpError{Op: op, Step: StepValidate, Err: fmt.Errorf("expertdb: unknown reply channel %q", channel)}
+	}
+	lock := s.campaignLock(requestID)
+	lock.Lock()
+	defer lock.Unlock()
+	now := s.clock()
+	rec, err := s.loadDraw(ctx, requestID)
+	if err != nil {
+		return &OpError{Op: op, Step: StepLoad, Err: err}
+	}
+	res := audit.Resource{Kind: audit.KindRequest, ID: requestID, Owner: expertID, Unit: rec.Unit}
+	if err := s.authorize(ctx, op, now, actor, audit.ActionNotify, res); err != nil {
+		return err
+	}
+	if approver.ID == actor.ID {
+		return s.deny(ctx, op, now, audit.Decision{Rule: "own-approval", Article: "Art. 21", Code: "self-approval",
+			Message: "解除回复锁定须由他人审批，不得自行审批", Actor: actor, Action: audit.ActionApprove, Resource: res})
+	}
+	if err := s.authorize(ctx, op, now, approver, audit.ActionApprove, res); err != nil {
+		return err
+	}
+	if sealed, err := s.sealedFor(ctx, rec, actor, now); err != nil {
+		return &OpError{Op: op, Step: StepLoad, Err: err}
+	} else if sealed {
+		err := s.deny(ctx, op, now, audit.Decision{Rule: "sealed-panel", Article: "Art. 8(6), 9(7), 22(3)", Code: "sealed-panel",
+			Message: "名单密封期间，只有抽取经办人可处理专家的答复、退出和通知", Actor: actor, Action: audit.ActionNotify, Resource: res})
+		s.raiseAlerts(ctx, now)
+		return fmt.Errorf("%w: %w", ErrSealedPanel, err)
+	}
+	a := actor
+	a.OnBehalfOf = approver.ID
+	ev, err := s.event(now, a, audit.ActionApprove, map[string]any{"kind": "request", "unlock": "replies", "channel": channel,
+		"approved_by": approver.ID}, requestID, expertID)
+	if err != nil {
+		return &OpError{Op: op, Step: StepValidate, Err: err}
+	}
+	raw, err := json.Marshal(lockRecord{Kind: "unlock", At: now, By: actor.ID, ApprovedBy: approver.ID})
+	if err != nil {
+		return &OpError{Op: op, Step: StepPersist, Err: err}
+	}
+	stream := lockStream(requestID, expertID, channel)
+	err = s.retryConflict(ctx, func(ctx context.Context, u *unit) error {
+		have, err := s.events.Events(ctx, stream)
+		if err != nil {
+			return err
+		}
+		if err := u.record(ctx, ev); err != nil {
+			return err
+		}
+		return s.appendEvent(ctx, stream, int64(len(have)), raw)
+	})
+	if err != nil {
+		return &OpError{Op: op, Step: stepOf(err), Err: err}
+	}
+	s.raiseAlerts(ctx, now)
+	return nil
 }
 
 // Expire closes the notices whose deadline has passed without an answer and notifies
 // replacements from the continuing sequence (Art. 14(2)).
 func (s *Service) Expire(ctx context.Context, actor audit.Actor, requestID string) (*CampaignView, error) {
-	return s.campaignStep(ctx, "expire", actor, requestID, audit.ActionNotify, requestResource(requestID),
-		func(rec *DrawRecord, c *selection.Campaign, now time.Time) ([]selection.Notice, map[string]any, []string, error) {
+	return s.runCampaign(ctx, campaignOp{op: "expire", actor: actor, id: requestID, action: audit.ActionNotify,
+		res: requestResource(requestID),
+		step: func(_ context.Context, _ selection.Ledger, rec *DrawRecord, c *selection.Campaign, now time.Time) ([]selection.Notice, map[string]any, []string, error) {
 			before := len(c.Events())
 			notices, err := c.Expire(now, s.random)
 			var expired []string
@@ -696,23 +923,24 @@ func (s *Service) Expire(ctx context.Context, actor audit.Actor, requestID strin
 				}
 			}
 			return notices, map[string]any{"kind": "request", "outcome": "expired", "no_answer": len(expired)}, expired, err
-		}, nil)
+		}})
 }
 
 // Withdraw records that an accepted expert withdrew (Art. 8(2), counted as a no-show) and
-// fills the seat from the continuing sequence.
+// fills the seat from the continuing sequence. On a panel sealed for the actor it answers
+// the same for every expert ID (ErrSealedPanel), and the probe is recorded.
 func (s *Service) Withdraw(ctx context.Context, actor audit.Actor, requestID, expertID, reason string) (*CampaignView, error) {
-	return s.campaignStepAfter(ctx, "withdraw", actor, requestID, audit.ActionRespond,
-		func(rec *DrawRecord) audit.Resource {
+	return s.runCampaign(ctx, campaignOp{op: "withdraw", actor: actor, id: requestID, action: audit.ActionRespond, member: expertID,
+		res: func(rec *DrawRecord) audit.Resource {
 			return audit.Resource{Kind: audit.KindRequest, ID: requestID, Owner: expertID, Unit: rec.Unit}
 		},
-		func(rec *DrawRecord, c *selection.Campaign, now time.Time) ([]selection.Notice, map[string]any, []string, error) {
-			notices, err := c.Withdraw(ctx, s.ledger, expertID, reason, now, s.random)
+		step: func(ctx context.Context, ledger selection.Ledger, rec *DrawRecord, c *selection.Campaign, now time.Time) ([]selection.Notice, map[string]any, []string, error) {
+			notices, err := c.Withdraw(ctx, ledger, expertID, reason, now, s.random)
 			return notices, map[string]any{"kind": "request", "outcome": "withdrawn"}, []string{expertID}, err
-		}, nil,
-		func(rec *DrawRecord, _ *selection.Campaign) error {
+		},
+		after: func(ctx context.Context, rec *DrawRecord, _ *selection.Campaign) error {
 			return s.appendSeat(ctx, seatOf(rec, expertID, true))
-		})
+		}})
 }
 
 func requestResource(id string) func(*DrawRecord) audit.Resource {
@@ -737,6 +965,9 @@ type CampaignView struct {
 	Seats     []selection.Seat // every notified expert, in notification order
 	Panel     []selection.Seat // the experts holding a seat: accepted or awaiting a reply
 	Sealed    bool             // expert IDs are replaced by the Sealed placeholder (Policy.SealPanels)
+	// Undelivered counts the notices awaiting a reply that were not delivered (the gateway
+	// refused them, or they are still queued): Deliver sends them again with fresh codes.
+	Undelivered int
 }
 
 func campaignView(rec *DrawRecord, c *selection.Campaign) *CampaignView {
@@ -750,26 +981,40 @@ func (s *Service) Campaign(ctx context.Context, actor audit.Actor, requestID str
 	if err != nil {
 		return nil, &OpError{Op: op, Step: StepLoad, Err: err}
 	}
+	state, _, err := s.deliveries(ctx, requestID)
+	if err != nil {
+		return nil, &OpError{Op: op, Step: StepLoad, Err: err}
+	}
 	sealed, err := s.viewRequest(ctx, op, actor, rec)
 	if err != nil {
 		return nil, err
 	}
-	v := campaignView(rec, c)
-	if sealed {
-		v = sealView(v)
-	}
-	return v, nil
+	return viewOfCampaign(rec, c, sealed, state), nil
 }
 
 // viewFor is the campaign view actor may see at now (sealed before the start, see Unseal).
 func (s *Service) viewFor(ctx context.Context, rec *DrawRecord, c *selection.Campaign, actor audit.Actor, now time.Time) (*CampaignView, error) {
-	v := campaignView(rec, c)
 	sealed, err := s.sealedFor(ctx, rec, actor, now)
 	if err != nil {
 		return nil, &OpError{Op: "view campaign", Step: StepLoad, Err: err}
 	}
+	state, _, err := s.deliveries(ctx, rec.Request.ID)
+	if err != nil {
+		return nil, &OpError{Op: "view campaign", Step: StepLoad, Err: err}
+	}
+	return viewOfCampaign(rec, c, sealed, state), nil
+}
+
+// viewOfCampaign is the view of c with the delivery states of its notices, sealed or not.
+func viewOfCampaign(rec *DrawRecord, c *selection.Campaign, sealed bool, state map[string]string) *CampaignView {
+	v := campaignView(rec, c)
+	for _, st := range v.Seats {
+		if st.Status == selection.SeatPending && state[st.ExpertID] != DeliverySent {
+			v.Undelivered++
+		}
+	}
 	if sealed {
 		v = sealView(v)
 	}
-	return v, nil
+	return v
 }

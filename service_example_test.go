@@ -58,3 +58,39 @@ func ExampleNewService() {
 	// excluded: E0000 Art. 15(3) same-department
 	// events: 25 verified: true
 }
+
+// failingGateway refuses the notice to one expert, as an SMS gateway might.
+type failingGateway struct {
+	expertdb.RecordingNotifier
+	refuse string
+}
+
+func (g *failingGateway) Notify(ctx context.Context, n expertdb.Notification) error {
+	if n.ExpertID == g.refuse {
+		g.refuse = "" // the next attempt goes through
+		return fmt.Errorf("gateway busy")
+	}
+	return g.RecordingNotifier.Notify(ctx, n)
+}
+
+// ExampleService_Deliver: a notice the gateway refused does not stop the campaign; Deliver
+// sends it again with a fresh reply code.
+func ExampleService_Deliver() {
+	ctx := context.Background()
+	now := time.Date(2026, 3, 2, 9, 0, 0, 0, cst)
+	gateway := &failingGateway{refuse: "E0013"}
+	svc, _ := expertdb.NewService(ctx, expertdb.Options{Users: users(), Notifier: gateway,
+		Clock: func() time.Time { return now }})
+	for i := range 24 {
+		_, _ = svc.Admit(ctx, admin, applicant(i))
+	}
+	rec, _ := svc.Draw(ctx, clerk, storyRequest())
+	gateway.refuse = rec.Result.Panel[2].ExpertID
+	v, err := svc.StartCampaign(ctx, clerk, rec.Request.ID)
+	fmt.Println("started:", err == nil, "sent:", len(gateway.Sent()), "undelivered:", v.Undelivered)
+	v, err = svc.Deliver(ctx, clerk, rec.Request.ID)
+	fmt.Println("delivered:", err == nil, "sent:", len(gateway.Sent()), "undelivered:", v.Undelivered)
+	// Output:
+	// started: true sent: 4 undelivered: 1
+	// delivered: true sent: 5 undelivered: 0
+}

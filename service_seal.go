@@ -4,9 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/wzsti/expertdb/admission"
 	"github.com/wzsti/expertdb/audit"
 	"github.com/wzsti/expertdb/selection"
 )
@@ -69,6 +72,15 @@ func (s *Service) Unseal(ctx context.Context, actor, approver audit.Actor, reque
 	if strings.TrimSpace(reason) == "" {
 		return &OpError{Op: op, Step: StepValidate, Err: errors.New("expertdb: 提前解封须说明理由")}
 	}
+	a := actor
+	a.OnBehalfOf = approver.ID
+	// The reason goes into the audit event: one carrying personal data (a mobile number, an
+	// ID number) is refused here, before anything is written.
+	ev, err := s.event(now, a, audit.ActionApprove, map[string]any{"kind": "request", "unseal": true,
+		"approved_by": approver.ID, "reason": reason}, requestID)
+	if err != nil {
+		return &OpError{Op: op, Step: StepValidate, Err: fmt.Errorf("expertdb: 解封理由不得包含个人敏感信息: %w", err)}
+	}
 	raw, err := json.Marshal(unsealRecord{Kind: "unseal", At: now, By: actor, ApprovedBy: approver, Reason: reason})
 	if err != nil {
 		return &OpError{Op: op, Step: StepPersist, Err: err}
@@ -80,15 +92,19 @@ func (s *Service) Unseal(ctx context.Context, actor, approver audit.Actor, reque
 	if len(evs) >= 2 {
 		return nil // already open
 	}
-	if err := s.events.AppendEvent(ctx, drawStream(requestID), 1, raw); err != nil && !errors.Is(err, ErrConflict) {
-		return &OpError{Op: op, Step: StepPersist, Err: err}
+	err = s.atomically(ctx, func(ctx context.Context, u *unit) error {
+		if err := u.record(ctx, ev); err != nil {
+			return err
+		}
+		return s.appendEvent(ctx, drawStream(requestID), 1, raw)
+	})
+	if errors.Is(err, ErrConflict) {
+		return nil // opened meanwhile by another writer, with its own event
 	}
-	a := actor
-	a.OnBehalfOf = approver.ID
-	if _, err := s.record(ctx, now, a, audit.ActionApprove, map[string]any{"kind": "request", "unseal": true,
-		"approved_by": approver.ID, "reason": reason}, requestID); err != nil {
-		return &OpError{Op: op, Step: StepAudit, Err: err}
+	if err != nil {
+		return &OpError{Op: op, Step: stepOf(err), Err: err}
 	}
+	s.raiseAlerts(ctx, now)
 	return nil
 }
 
@@ -133,4 +149,67 @@ func sealSeats(ss []selection.Seat) []selection.Seat {
 		out[i] = st
 	}
 	return out
+}
+
+// personalFor reports whether actor may read the personal data of experts (ID numbers,
+// mobiles, full names and birth dates): the same right ViewExpert checks for an expert's
+// profile (Resource.Personal, Art. 19, 20). The unit of the request does not widen it: a
+// county may draw for its own unit and still read only de-identified profiles.
+func (s *Service) personalFor(actor audit.Actor) bool {
+	d, _ := s.perms.Authorize(actor, audit.ActionView, audit.Resource{Kind: audit.KindExpert, Personal: true})
+	return d.Allowed
+}
+
+// ageBirth replaces a birth date by the date on which a person of the same age in full
+// years on asOf (the activity date the draw screened ages at) was born that many years
+// before: the age the draw decided on stays exact, the birth date is not given out.
+func ageBirth(birth, asOf time.Time) time.Time {
+	if birth.IsZero() || asOf.IsZero() {
+		return birth
+	}
+	age := admission.Age(birth, asOf)
+	y, m, d := asOf.Date()
+	out := time.Date(y-age, m, d, 0, 0, 0, 0, asOf.Location())
+	for admission.Age(out, asOf) < age {
+		out = out.AddDate(0, 0, -1) // 29 February
+	}
+	return out
+}
+
+// drawView is the draw record as actor may see it at now: sealed (see sealedFor), and with
+// the candidates de-identified (audit.Redact) for a role without personal-data rights. The
+// stored record is never changed. A de-identified view still carries every ID, digest and
+// key, so it can be checked against the audit log, and it replays: each birth date is
+// replaced by one giving the same age in full years on the activity date (ageBirth), and a
+// masked ID number never matches a project member's. A county rule that reads names, ID
+// numbers or exact birth dates replays only from the stored record, which the roles with
+// personal-data rights and the discipline office can read.
+func (s *Service) drawView(ctx context.Context, actor audit.Actor, rec *DrawRecord, now time.Time) (*DrawRecord, error) {
+	sealed, err := s.sealedFor(ctx, rec, actor, now)
+	if err != nil {
+		return nil, &OpError{Op: "draw record", Step: StepLoad, Err: err}
+	}
+	return s.viewOf(actor, rec, sealed), nil
+}
+
+func (s *Service) viewOf(actor audit.Actor, rec *DrawRecord, sealed bool) *DrawRecord {
+	if sealed {
+		return sealDraw(rec)
+	}
+	if s.personalFor(actor) {
+		return rec
+	}
+	out := *rec
+	out.Pool.Experts = make([]admission.Expert, len(rec.Pool.Experts))
+	for i, e := range rec.Pool.Experts {
+		out.Pool.Experts[i] = audit.Redact(e)
+		out.Pool.Experts[i].BirthDate = ageBirth(e.BirthDate, rec.Request.At)
+	}
+	if len(rec.Request.Invited) > 0 {
+		out.Request.Invited = slices.Clone(rec.Request.Invited)
+		for i := range out.Request.Invited {
+			out.Request.Invited[i].Expert = audit.Redact(out.Request.Invited[i].Expert)
+		}
+	}
+	return &out
 }

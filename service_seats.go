@@ -38,7 +38,7 @@ func (s *Service) appendSeat(ctx context.Context, r seatRecord) error {
 		if err != nil {
 			return err
 		}
-		err = s.events.AppendEvent(ctx, seatsStream, int64(len(evs)), raw)
+		err = s.appendEvent(ctx, seatsStream, int64(len(evs)), raw)
 		if err == nil || !errors.Is(err, ErrConflict) || attempt >= 20 {
 			return err
 		}

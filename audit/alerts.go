@@ -72,7 +72,13 @@ type AlertEnv struct {
 //     a re-roll to get a preferred panel (Art. 14, 22(5));
 //   - bulk-export: one user exporting more than 200 distinct experts within 24 hours
 //     (Art. 20, 22(1));
-//   - repeated-denials: one user refused more than 10 times within an hour (Art. 18, 22(1)).
+//   - repeated-denials: one user refused more than 10 times within an hour (Art. 18, 22(1));
+//   - sealed-panel-probes: one user refused more than 3 times within 24 hours for naming
+//     experts of a panel sealed for them (code "sealed-panel"): someone trying to find out
+//     who was drawn (Art. 19–22, 9(7));
+//   - reply-lockout: a notice's reply channel locked after repeated wrong reply codes (the
+//     "wrong-code" respond event with locked true), keyed by request and expert: guessing, or a
+//     clerk shutting an expert out on purpose (Art. 14(2), 21, 22).
 func DefaultAlertRules() []AlertRule {
 	return []AlertRule{
 		{Name: "profile-views", Article: "Art. 21, 22(1)",
@@ -91,6 +97,15 @@ func DefaultAlertRules() []AlertRule {
 			Message: "同一用户1小时内被拒绝访问超过10次，疑似越权访问",
 			Match:   `event.Action == "access-denied"`, Key: `event.Actor.ID`,
 			Count: CountEvents, Window: time.Hour, Threshold: 10},
+		{Name: "sealed-panel-probes", Article: "Art. 19-22",
+			Message: "同一用户24小时内多次查询密封名单中的专家，疑似试探抽取结果，请核查",
+			Match:   `event.Action == "access-denied" && event.Data.code == "sealed-panel"`, Key: `event.Actor.ID`,
+			Count: CountEvents, Window: 24 * time.Hour, Threshold: 3},
+		{Name: "reply-lockout", Article: "Art. 14(2), 21, 22",
+			Message: "专家通知的回复码连续错误已锁定，疑似猜测回复码或故意锁定专家，请核查并经审批后解锁",
+			Match:   `event.Action == "respond" && event.Data.outcome == "wrong-code" && event.Data.locked == true && len(event.Subjects) > 1`,
+			Key:     `event.Subjects[0] + "/" + event.Subjects[1]`,
+			Count:   CountEvents, Window: time.Hour, Threshold: 0},
 	}
 }
 

@@ -78,6 +78,31 @@ func BenchmarkAppend(b *testing.B) {
 		}
 		perSecond(b, b.N)
 	})
+	b.Run("log/one-by-one/checkpoint-every-256", func(b *testing.B) {
+		l, _, _ := newLog(b, 0)
+		l.SetCheckpointEvery(256)
+		b.ReportAllocs()
+		for i := 0; b.Loop(); i++ {
+			if _, err := l.Append(ctx, evs[i%len(evs)]); err != nil {
+				b.Fatal(err)
+			}
+		}
+		perSecond(b, b.N)
+	})
+	b.Run("log/one-by-one/plain-store", func(b *testing.B) {
+		s, _ := keys(b, testOrigin)
+		l, err := audit.NewLog(ctx, plainStore{audit.NewMemoryStore()}, s)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportAllocs()
+		for i := 0; b.Loop(); i++ {
+			if _, err := l.Append(ctx, evs[i%len(evs)]); err != nil {
+				b.Fatal(err)
+			}
+		}
+		perSecond(b, b.N)
+	})
 	b.Run("log/batch-100", func(b *testing.B) {
 		l, _, _ := newLog(b, 0)
 		b.ReportAllocs()

@@ -27,11 +27,20 @@
 //   - ConditionalStore (AppendAt, failing with ErrConflict when the log has moved): required
 //     when several processes share a store. Log.Append then never forks the log: on
 //     conflict it reads the other writer's records, updates its tree and retries.
-//   - HashStore (ReadHashes, WriteHashes): keeps the tree's hashes so that opening a large
-//     log does not rehash it.
+//   - HashStore (ReadHashes, WriteHashes): keeps the tree's hashes; NewLog compares every
+//     one with the hashes of the records, so an edit that left them is caught.
 //   - QueryStore (Find): answers queries from the store's own indexes.
+//   - CheckpointStore (SaveCheckpoint, LatestCheckpoint): keeps the signed checkpoints the
+//     Log persists with its appends, so that NewLog refuses a store whose records were edited
+//     or truncated since.
 //
-// MemoryStore implements Store, ConditionalStore and HashStore.
+// MemoryStore implements Store, ConditionalStore, HashStore and CheckpointStore.
+//
+// NewLog verifies before it trusts: every record is decoded and hashed, compared with every
+// stored hash and with the last persisted checkpoint (which must be signed by the log's own
+// key); any mismatch, a truncation or missing checkpoints refuse the open. Log.Stage writes
+// events inside a caller's unit of work (a transaction carried in its context) without moving
+// the log until Pending.Commit; Pending.Abort leaves the log as it was.
 //
 // Log.Checkpoint returns a signed note (golang.org/x/mod/sumdb/note, Ed25519) whose body is
 // a C2SP tlog-checkpoint: origin (the signer's key name), size and base64 root hash. An

@@ -19,8 +19,9 @@ import (
 //
 // The Log keeps every stored hash of the tree in memory (about 64 bytes per event: 64 MiB
 // for a million events), so that checkpoints and proofs need no store access. When the
-// store is a HashStore the hashes are also written there, so that the next NewLog does
-// not rehash every record.
+// store is a HashStore the hashes are also written there, and the next NewLog checks every
+// one of them against the records (opening reads and hashes every record once: about the
+// cost of Verify).
 //
 // A Log is safe for concurrent use. Appends are serialized: every appended event gets the
 // next index, with no gaps and no index used twice, also across processes when the store
@@ -29,10 +30,12 @@ type Log struct {
 	store  Store
 	cond   ConditionalStore
 	hs     HashStore
+	cs     CheckpointStore
 	signer note.Signer
 	origin string
 
 	mu     sync.RWMutex
+	every  int64       // persist a checkpoint when an append crosses a multiple of every (≤ 1: each append)
 	n      int64       // records covered by hashes
 	hashes []tlog.Hash // stored hashes of records [0, n), by tlog stored-hash index
 
@@ -51,8 +54,22 @@ var ErrTruncated = errors.New("audit: log truncated")
 
 // NewLog opens the log kept in s and signs its checkpoints with signer (an Ed25519 note
 // signer, see note.GenerateKey and note.NewSigner). The signer's key name is the log's
-// origin. NewLog reads every record once to compute the tree, unless s is a HashStore
-// holding the hashes already.
+// origin.
+//
+// NewLog trusts nothing stored before checking it (DESIGN "Trust nothing stored without
+// verification"). It reads every record once and:
+//
+//   - checks that each is the canonical encoding of an event (else ErrBadRecord);
+//   - recomputes the Merkle hashes and, when s is a HashStore, compares them with every stored
+//     hash (else ErrMismatch: a record or a hash was edited);
+//   - when s is a CheckpointStore, checks the last persisted checkpoint: it must be signed by
+//     signer (else ErrCheckpoint), cover no more records than the store holds (else
+//     ErrTruncated) and sign the root of that many records (else ErrMismatch). A
+//     CheckpointStore holding records but no checkpoint is refused too (ErrCheckpoint: the
+//     checkpoints were removed).
+//
+// On any mismatch NewLog refuses to open the log: a caller must not replay permissions or
+// draws from records it cannot trust.
 func NewLog(ctx context.Context, s Store, signer note.Signer) (*Log, error) {
 	if s == nil {
 		return nil, errors.New("audit: NewLog: nil store")
@@ -63,57 +80,143 @@ func NewLog(ctx context.Context, s Store, signer note.Signer) (*Log, error) {
 	l := &Log{store: s, signer: signer, origin: signer.Name()}
 	l.cond, _ = s.(ConditionalStore)
 	l.hs, _ = s.(HashStore)
-	n, err := s.Len(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("audit: NewLog: %w", err)
-	}
+	l.cs, _ = s.(CheckpointStore)
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.hs != nil && n > 0 && l.loadHashes(ctx, n) == nil {
-		return l, nil
-	}
-	if err := l.syncLocked(ctx); err != nil {
+	if err := l.verifyOpenLocked(ctx); err != nil {
 		return nil, fmt.Errorf("audit: NewLog: %w", err)
 	}
 	return l, nil
 }
 
-// loadHashes reads the stored hashes of n records from the HashStore and checks them
-// against the last record. On any failure the log stays empty and the caller rehashes.
-func (l *Log) loadHashes(ctx context.Context, n int64) error {
-	total := tlog.StoredHashCount(n)
-	hashes := make([]tlog.Hash, 0, total)
-	for start := int64(0); start < total; start += 1 << 16 {
-		idx := make([]int64, min(1<<16, total-start))
-		for i := range idx {
-			idx[i] = start + int64(i)
-		}
-		hs, err := l.hs.ReadHashes(ctx, idx)
+// verifyOpenLocked reads and hashes every stored record, checks each against the stored
+// hashes and the last persisted checkpoint, and keeps the hashes.
+func (l *Log) verifyOpenLocked(ctx context.Context) error {
+	n, err := l.store.Len(ctx)
+	if err != nil {
+		return err
+	}
+	d := sha256.New()
+	var scratch []byte
+	hashes := make([]tlog.Hash, 0, tlog.StoredHashCount(n))
+	for i := int64(0); i < n; {
+		k := min(readBatch, n-i)
+		recs, err := l.store.Read(ctx, i, k)
 		if err != nil {
 			return err
 		}
-		if len(hs) != len(idx) {
-			return errors.New("short hash read")
+		if int64(len(recs)) != k {
+			return fmt.Errorf("%w: store returned %d records from %d, asked for %d", ErrTruncated, len(recs), i, k)
 		}
-		hashes = append(hashes, hs...)
+		for _, r := range recs {
+			if _, err := decodeRecord(r, &scratch); err != nil {
+				return fmt.Errorf("%w: record %d: %v", ErrBadRecord, i, err)
+			}
+			hashes = appendStoredHashes(hashes, i, leafHash(d, r))
+			i++
+		}
 	}
-	// Check the last record and the hashes it completes.
-	last, err := l.store.Read(ctx, n-1, 1)
-	if err != nil || len(last) != 1 {
-		return errors.New("cannot read last record")
+	missing := false
+	if l.hs != nil && n > 0 {
+		total := int64(len(hashes))
+		for start := int64(0); start < total && !missing; start += 1 << 16 {
+			idx := make([]int64, min(1<<16, total-start))
+			for j := range idx {
+				idx[j] = start + int64(j)
+			}
+			stored, err := l.hs.ReadHashes(ctx, idx)
+			if errors.Is(err, ErrNotFound) {
+				missing = true // a cache not filled yet: rewritten below
+				break
+			}
+			if err != nil {
+				return err
+			}
+			if len(stored) != len(idx) {
+				return errors.New("short hash read")
+			}
+			for j, h := range stored {
+				if h != hashes[start+int64(j)] {
+					return fmt.Errorf("%w: stored hash %d differs from the hash of the records (a record or a hash was edited)", ErrMismatch, start+int64(j))
+				}
+			}
+		}
 	}
-	prefix := hashes[:tlog.StoredHashIndex(0, n-1)]
-	want := appendStoredHashes(append([]tlog.Hash(nil), prefix...), n-1, tlog.RecordHash(last[0]))
-	if len(want) != len(hashes) {
-		return errors.New("stored hashes do not match the records")
-	}
-	for i := len(prefix); i < len(want); i++ {
-		if want[i] != hashes[i] {
-			return errors.New("stored hashes do not match the records")
+	if l.cs != nil {
+		signed, err := l.cs.LatestCheckpoint(ctx)
+		if err != nil {
+			return fmt.Errorf("read checkpoint: %w", err)
+		}
+		if signed == nil && n > 0 {
+			return fmt.Errorf("%w: the store keeps checkpoints but holds none for its %d records (checkpoints removed?)", ErrCheckpoint, n)
+		}
+		if signed != nil {
+			cp, err := l.authenticate(signed)
+			if err != nil {
+				return err
+			}
+			if cp.Size > n {
+				return fmt.Errorf("%w: store holds %d records, the last checkpoint signs %d", ErrTruncated, n, cp.Size)
+			}
+			root, err := tlog.TreeHash(cp.Size, hashReader(hashes))
+			if err != nil {
+				return err
+			}
+			if root != cp.Hash {
+				return fmt.Errorf("%w: the first %d records hash to %s, the last checkpoint signs %s", ErrMismatch, cp.Size, root, cp.Hash)
+			}
 		}
 	}
 	l.hashes, l.n = hashes, n
+	if missing {
+		l.writeHashes(ctx, 0)
+	}
+	if l.cs != nil && n > 0 {
+		_ = l.saveCheckpointLocked(ctx, n) // a fresh checkpoint of what was just verified
+	}
 	return nil
+}
+
+// authenticate checks that signed is a checkpoint of this log signed by its signer. Ed25519
+// signatures are deterministic, so signing the same body again gives the same note; no
+// verifier key is needed.
+func (l *Log) authenticate(signed []byte) (Checkpoint, error) {
+	if len(signed) > maxCheckpointSize {
+		return Checkpoint{}, fmt.Errorf("%w: persisted checkpoint too large", ErrCheckpoint)
+	}
+	text, _, ok := bytes.Cut(signed, []byte("\n\n"))
+	if !ok {
+		return Checkpoint{}, fmt.Errorf("%w: persisted checkpoint is not a signed note", ErrCheckpoint)
+	}
+	cp, err := ParseCheckpoint(append(text, '\n'))
+	if err != nil {
+		return Checkpoint{}, err
+	}
+	again, err := signCheckpoint(cp, l.signer)
+	if err != nil {
+		return Checkpoint{}, err
+	}
+	if !bytes.Equal(again, signed) {
+		return Checkpoint{}, fmt.Errorf("%w: the persisted checkpoint is not signed by this log's key %q", ErrCheckpoint, l.origin)
+	}
+	return cp, nil
+}
+
+// saveCheckpointLocked signs the tree of the first size records and persists it in the
+// CheckpointStore. Callers hold l.mu and l.hashes covers size records.
+func (l *Log) saveCheckpointLocked(ctx context.Context, size int64) error {
+	if l.cs == nil {
+		return nil
+	}
+	h, err := tlog.TreeHash(size, hashReader(l.hashes))
+	if err != nil {
+		return err
+	}
+	signed, err := signCheckpoint(Checkpoint{Origin: l.origin, Size: size, Hash: h}, l.signer)
+	if err != nil {
+		return err
+	}
+	return l.cs.SaveCheckpoint(ctx, signed)
 }
 
 // appendStoredHashes appends to hashes (the stored hashes of records [0, n)) those that
@@ -187,6 +290,17 @@ func (l *Log) writeHashes(ctx context.Context, from int64) {
 	_ = l.hs.WriteHashes(ctx, idx, l.hashes[from:])
 }
 
+// SetCheckpointEvery makes the log persist a signed checkpoint (CheckpointStore) only when an
+// append reaches a multiple of n records, instead of with every append (n ≤ 1, the default).
+// Signing costs about as much as the rest of an in-memory append; a SQL transaction costs far
+// more. The price: at NewLog, a removed or edited record among the last n-1 is no longer
+// caught by the persisted checkpoint (the stored hashes still catch an edit that left them).
+func (l *Log) SetCheckpointEvery(n int64) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.every = n
+}
+
 // Origin returns the log's origin (the signer's key name), the first line of its checkpoints.
 func (l *Log) Origin() string { return l.origin }
 
@@ -213,26 +327,99 @@ func (l *Log) Append(ctx context.Context, e Event) (int64, error) {
 // AppendBatch records events atomically (all or none), at consecutive indexes, and returns
 // the index of the first. Each event is encoded with Event.Encode; if any is refused,
 // nothing is appended and the error names the event's position in the batch. With no
-// events it returns the current size.
+// events it returns the current size. It is Stage followed by Commit.
 func (l *Log) AppendBatch(ctx context.Context, events ...Event) (int64, error) {
+	if len(events) == 0 {
+		l.mu.RLock()
+		defer l.mu.RUnlock()
+		return l.n, nil
+	}
+	p, err := l.Stage(ctx, events...)
+	if err != nil {
+		return -1, err
+	}
+	p.Commit()
+	return p.Start(), nil
+}
+
+// Pending is an append written to the store by Stage but not yet part of the log: its
+// records are in the store (inside the caller's transaction, when the store takes part in
+// one), and the log's Merkle state has not moved. Exactly one of Commit or Abort must be
+// called; until then every other append, checkpoint, proof and query of this Log waits.
+type Pending struct {
+	l         *Log
+	start, k  int64
+	oldHashes int
+	done      bool
+}
+
+// Start returns the index of the first staged event.
+func (p *Pending) Start() int64 { return p.start }
+
+// Commit takes the staged records into the log: call it once the caller's unit of work
+// (the transaction the records were written in) has committed.
+func (p *Pending) Commit() {
+	if p.done {
+		return
+	}
+	p.done = true
+	p.l.n = p.start + p.k
+	p.l.mu.Unlock()
+}
+
+// Abort forgets the staged records: call it when the caller's unit of work rolled back. The
+// log's Merkle state stays where it was. A store without transactions (the MemoryStore) has
+// the staged records removed again; another store that kept them after all (a commit whose
+// outcome was lost) is read back by the next Sync, as records of another writer.
+func (p *Pending) Abort() {
+	if p.done {
+		return
+	}
+	p.done = true
+	l := p.l
+	l.hashes = l.hashes[:p.oldHashes]
+	l.unstage(p.start)
+	l.mu.Unlock()
+}
+
+// unstager is implemented by the in-memory store: it removes records staged at start and
+// after, which no Log has committed.
+type unstager interface {
+	unstage(start int64)
+}
+
+func (l *Log) unstage(start int64) {
+	if u, ok := l.store.(unstager); ok {
+		u.unstage(start)
+		// The checkpoint persisted with the staged records covers them: persist one of
+		// what is left. Callers hold l.mu, with l.hashes back at l.n records.
+		_ = l.saveCheckpointLocked(context.Background(), l.n)
+	}
+}
+
+// Stage validates and writes events to the store, at consecutive indexes, without taking
+// them into the log, and returns the Pending append holding the log until Commit or Abort.
+// Use it to make an audit event part of a larger unit of work: stage the event with the
+// context of the unit's transaction, write the state, commit the transaction, then Commit
+// (or Abort when anything failed). Every event is encoded (and checked for personal data)
+// before anything is written. The stored hashes and a signed checkpoint covering the new
+// records are written with the same context, so that they commit or roll back with them.
+func (l *Log) Stage(ctx context.Context, events ...Event) (*Pending, error) {
 	records := make([][]byte, len(events))
 	leaves := make([]tlog.Hash, len(events))
 	d := sha256.New()
-	total := 0
 	for i, e := range events {
 		r, err := e.Encode()
 		if err != nil {
-			return -1, fmt.Errorf("audit: append event %d: %w", i, err)
+			return nil, fmt.Errorf("audit: append event %d: %w", i, err)
 		}
 		records[i] = r
 		leaves[i] = leafHash(d, r)
-		total += len(r)
+	}
+	if len(events) == 0 {
+		return nil, errors.New("audit: stage: no events")
 	}
 	l.mu.Lock()
-	defer l.mu.Unlock()
-	if len(events) == 0 {
-		return l.n, nil
-	}
 	for attempt := 0; ; attempt++ {
 		start, oldHashes := l.n, len(l.hashes)
 		for i, h := range leaves {
@@ -244,20 +431,36 @@ func (l *Log) AppendBatch(ctx context.Context, events ...Event) (int64, error) {
 		} else {
 			err = l.store.Append(ctx, records...)
 		}
-		if err == nil || !errors.Is(err, ErrConflict) && l.landed(ctx, start, records) {
-			l.n += int64(len(records))
+		if err != nil && !errors.Is(err, ErrConflict) && l.landed(ctx, start, records) {
+			err = nil
+		}
+		if err == nil {
+			end := start + int64(len(records))
 			l.writeHashes(ctx, int64(oldHashes))
-			return start, nil
+			var cerr error
+			if l.every <= 1 || end/l.every != start/l.every {
+				cerr = l.saveCheckpointLocked(ctx, end)
+			}
+			if cerr != nil {
+				l.hashes = l.hashes[:oldHashes]
+				l.unstage(start)
+				l.mu.Unlock()
+				return nil, fmt.Errorf("audit: append: persist checkpoint: %w", cerr)
+			}
+			return &Pending{l: l, start: start, k: int64(len(records)), oldHashes: oldHashes}, nil
 		}
 		l.hashes = l.hashes[:oldHashes]
 		if !errors.Is(err, ErrConflict) || l.cond == nil {
-			return -1, fmt.Errorf("audit: append: %w", err)
+			l.mu.Unlock()
+			return nil, fmt.Errorf("audit: append: %w", err)
 		}
 		if attempt == maxAppendRetries {
-			return -1, fmt.Errorf("audit: append: gave up after %d conflicting appends: %w", attempt+1, err)
+			l.mu.Unlock()
+			return nil, fmt.Errorf("audit: append: gave up after %d conflicting appends: %w", attempt+1, err)
 		}
 		if err := l.syncLocked(ctx); err != nil {
-			return -1, fmt.Errorf("audit: append: re-sync after conflict: %w", err)
+			l.mu.Unlock()
+			return nil, fmt.Errorf("audit: append: re-sync after conflict: %w", err)
 		}
 	}
 }
@@ -377,6 +580,9 @@ func (l *Log) Events(ctx context.Context, start, n int64) ([]Event, error) {
 	}
 	out := make([]Event, len(recs))
 	for i, r := range recs {
+		if j := start + int64(i); j < l.Size() && !l.holds(j, r) {
+			return nil, fmt.Errorf("%w: event %d differs from the record the log verified", ErrMismatch, j)
+		}
 		if out[i], err = Decode(r); err != nil {
 			return nil, fmt.Errorf("audit: event %d: %w", start+int64(i), err)
 		}

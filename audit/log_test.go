@@ -279,8 +279,8 @@ func TestPlainStore(t *testing.T) {
 	assert.Equal(t, l.Head(), again.Head())
 }
 
-// Reopening a log over a HashStore uses the stored hashes; corrupt stored hashes are
-// detected and the log rehashes the records instead.
+// Reopening a log over a HashStore checks every stored hash against the records: a corrupt
+// stored hash (a record or its hash edited) refuses the open.
 func TestReopenWithHashStore(t *testing.T) {
 	ctx := context.Background()
 	s, _ := keys(t, testOrigin)
@@ -296,13 +296,15 @@ func TestReopenWithHashStore(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, l.Head(), again.Head())
 
-	// Corrupt the last stored hash: the check against the last record catches it.
-	bad := stored[n-1]
-	bad[0] ^= 0xff
-	require.NoError(t, st.WriteHashes(ctx, []int64{n - 1}, []tlog.Hash{bad}))
-	again, err = audit.NewLog(ctx, st, s)
-	require.NoError(t, err)
-	assert.Equal(t, l.Head(), again.Head())
+	// Corrupt any stored hash: the open is refused.
+	for _, i := range []int64{0, n / 2, n - 1} {
+		bad := stored[i]
+		bad[0] ^= 0xff
+		require.NoError(t, st.WriteHashes(ctx, []int64{i}, []tlog.Hash{bad}))
+		_, err = audit.NewLog(ctx, st, s)
+		require.ErrorIs(t, err, audit.ErrMismatch, "hash %d", i)
+		require.NoError(t, st.WriteHashes(ctx, []int64{i}, []tlog.Hash{stored[i]}))
+	}
 }
 
 func TestSyncDetectsShrunkStore(t *testing.T) {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"golang.org/x/mod/sumdb/note"
+	"golang.org/x/mod/sumdb/tlog"
 )
 
 // Query selects events (可查询, Art. 17): every set field must match; the zero Query matches
@@ -236,6 +237,9 @@ func (l *Log) Query(ctx context.Context, q Query) (*Result, error) {
 		if err != nil || len(recs) != 1 {
 			return nil, fmt.Errorf("audit: query: read record %d: %w", i, err)
 		}
+		if !l.holds(i, recs[0]) {
+			return nil, fmt.Errorf("%w: query: record %d differs from the record the log verified", ErrMismatch, i)
+		}
 		e, err := Decode(recs[0])
 		if err != nil {
 			return nil, fmt.Errorf("audit: query: record %d: %w", i, err)
@@ -254,4 +258,13 @@ func (l *Log) Query(ctx context.Context, q Query) (*Result, error) {
 		res.Matches = append(res.Matches, Match{Index: i, Event: e, Record: recs[0], Proof: p})
 	}
 	return res, nil
+}
+
+// holds reports whether record is the record at index i the log hashed (when it opened
+// the store or appended it): a record edited in the store since is never returned as true.
+func (l *Log) holds(i int64, record []byte) bool {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	x := tlog.StoredHashIndex(0, i)
+	return i < l.n && x < int64(len(l.hashes)) && l.hashes[x] == tlog.RecordHash(record)
 }

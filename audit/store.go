@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 
 	"golang.org/x/mod/sumdb/tlog"
@@ -54,6 +55,21 @@ type HashStore interface {
 	WriteHashes(ctx context.Context, indexes []int64, hashes []tlog.Hash) error
 }
 
+// CheckpointStore is the optional capability of a store that keeps the log's signed
+// checkpoints next to its records. The Log persists a checkpoint covering every append (with
+// the append's context, so in the same transaction) and, at NewLog, checks the stored records
+// against the latest one: an edited, removed or truncated record is then refused at open.
+// SaveCheckpoint stores a signed checkpoint note; LatestCheckpoint returns the last one saved
+// (nil, nil when none was). A store may keep only the latest.
+//
+// Keep checkpoints somewhere an attacker who can edit the records cannot also rewrite, or
+// hand them to an outside auditor as well (Log.Checkpoint, Verify): checkpoints kept in the
+// same database detect a careless edit or a lost tail, not an administrator who rewrites both.
+type CheckpointStore interface {
+	SaveCheckpoint(ctx context.Context, signed []byte) error
+	LatestCheckpoint(ctx context.Context) ([]byte, error)
+}
+
 // Sentinel errors of stores.
 var (
 	// ErrConflict is wrapped by ConditionalStore.AppendAt when the store no longer holds
@@ -63,20 +79,62 @@ var (
 	ErrNotFound = errors.New("audit: not found")
 )
 
-// MemoryStore is an in-memory Store, ConditionalStore and HashStore. It copies the records
-// it is given. The zero value is not usable; call NewMemoryStore.
+// MemoryStore is an in-memory Store, ConditionalStore, HashStore and CheckpointStore. It
+// copies the records it is given. The zero value is not usable; call NewMemoryStore.
+//
+// It has no transactions; a Log that staged records in it (Log.Stage) removes them again
+// when the append is aborted. Another Log sharing the store that read the staged records
+// meanwhile then reports ErrTruncated: share a MemoryStore between Logs only when none of
+// them aborts (tests of concurrent writers), and use a transactional store otherwise.
 type MemoryStore struct {
-	mu      sync.RWMutex
-	records [][]byte
-	hashes  []tlog.Hash
-	has     []bool
+	mu         sync.RWMutex
+	records    [][]byte
+	hashes     []tlog.Hash
+	has        []bool
+	checkpoint []byte
 }
 
 var (
 	_ Store            = (*MemoryStore)(nil)
 	_ ConditionalStore = (*MemoryStore)(nil)
 	_ HashStore        = (*MemoryStore)(nil)
+	_ CheckpointStore  = (*MemoryStore)(nil)
 )
+
+// SaveCheckpoint keeps signed as the latest checkpoint.
+func (m *MemoryStore) SaveCheckpoint(ctx context.Context, signed []byte) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.checkpoint = slices.Clone(signed)
+	return nil
+}
+
+// LatestCheckpoint returns the checkpoint saved last, or nil.
+func (m *MemoryStore) LatestCheckpoint(ctx context.Context) ([]byte, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return slices.Clone(m.checkpoint), nil
+}
+
+// unstage removes the records from index start on, and their stored hashes: an aborted
+// staged append (see Log.Stage).
+func (m *MemoryStore) unstage(start int64) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if start < 0 || start >= int64(len(m.records)) {
+		return
+	}
+	m.records = m.records[:start]
+	for x := tlog.StoredHashCount(start); x < int64(len(m.has)); x++ {
+		m.has[x] = false
+	}
+}
 
 // NewMemoryStore returns an empty in-memory store.
 func NewMemoryStore() *MemoryStore { return &MemoryStore{} }

@@ -30,6 +30,9 @@ const (
 	// EventRefused: the ledger refused the acceptance because the expert reached the annual
 	// cap meanwhile (Art. 14(1)); the seat becomes a vacancy.
 	EventRefused EventKind = "cap-refused"
+	// EventReissued: a pending notice was sent again with a fresh reply code; the old code
+	// no longer answers it (the deadline is unchanged).
+	EventReissued EventKind = "reissued"
 )
 
 // Event is one step of a campaign. The campaign state is a fold over its events (Replay).
@@ -272,6 +275,8 @@ func (c *Campaign) record(ev Event) {
 			s.Status, s.Reason = SeatWithdrawn, ev.Reason
 		case EventRefused:
 			s.Status, s.Reason = SeatRefused, ev.Reason
+		case EventReissued:
+			s.codeHash, s.RespondedAt = ev.CodeHash, time.Time{}
 		}
 	}
 }
@@ -306,6 +311,22 @@ func (c *Campaign) checkReply(id, code string, at time.Time) (*Seat, error) {
 		return nil, refuse(ErrInvalidRequest, id, "Art. 14(2)", "late", "已超过回复期限，视为未回复", "reply after the deadline")
 	}
 	return s, nil
+}
+
+// Reissue gives the pending notice of expert id a fresh reply code, for a notice that was
+// not delivered or must be sent again; the old code stops answering it. The deadline is
+// unchanged.
+func (c *Campaign) Reissue(id string, at time.Time, rand io.Reader) (Notice, error) {
+	s, err := c.seat(id, SeatPending)
+	if err != nil {
+		return Notice{}, err
+	}
+	code, err := replyCode(rand)
+	if err != nil {
+		return Notice{}, err
+	}
+	c.record(Event{Kind: EventReissued, ExpertID: id, Round: s.Round, At: at, CodeHash: hashCode(code)})
+	return Notice{ExpertID: id, Code: code, Deadline: s.Deadline, Text: c.noticeText(id, code, s.Deadline)}, nil
 }
 
 // vacate frees the seat of a notified expert.
@@ -442,7 +463,7 @@ func (c *Campaign) Replay(events []Event) error {
 			if pk := c.w.pick(r); pk.ExpertID != ev.ExpertID || r != ev.Round {
 				return fail("the sequence fills this vacancy with another candidate")
 			}
-		case EventAccepted:
+		case EventAccepted, EventReissued:
 			if _, err := c.seat(ev.ExpertID, SeatPending); err != nil {
 				return fail(err.Error())
 			}

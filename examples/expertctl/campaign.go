@@ -17,9 +17,10 @@ import (
 func runCampaign(ctx context.Context, e *env, args []string) error {
 	sub := map[string]func(context.Context, *env, []string) error{
 		"start": runCampaignStart, "respond": runCampaignRespond, "expire": runCampaignExpire, "status": runCampaignStatus,
+		"deliver": runCampaignDeliver, "resend": runCampaignResend,
 	}
 	if len(args) == 0 || args[0] == "-h" || args[0] == "-help" || args[0] == "--help" {
-		fmt.Fprint(e.stderr, `Usage: expertctl campaign <start|respond|expire|status> [flags]
+		fmt.Fprint(e.stderr, `Usage: expertctl campaign <start|respond|expire|status|deliver|resend> [flags]
 
 The notification campaign of a draw made with 'expertctl draw' (Art. 14(2)): the drawn
 experts are notified in draw order, each with a reply deadline and a one-time reply code;
@@ -31,6 +32,8 @@ be run one after another, by different people, on different days.
   respond  record an expert's reply (accept with the signed pledge, or decline with a reason)
   expire   close the notices whose deadline has passed (-at) and notify the next experts
   status   the notified experts in notification order, with what became of each notice
+  deliver  send again, each with a fresh reply code, the notices that were not delivered
+  resend   send one expert's notice again with a fresh reply code (the old code stops working)
 
 The CLI stands in for the SMS gateway: it prints each notice (expert ID, masked name,
 deadline, reply code) to standard output for the operator to pass on, and never writes a
@@ -48,7 +51,7 @@ Run 'expertctl campaign <subcommand> -h' for the flags.
 	}
 	f, ok := sub[args[0]]
 	if !ok {
-		return usagef("unknown campaign subcommand %q (start, respond, expire, status)", args[0])
+		return usagef("unknown campaign subcommand %q (start, respond, expire, status, deliver, resend)", args[0])
 	}
 	return f(ctx, e, args[1:])
 }
@@ -190,6 +193,9 @@ func printStatus(e *env, v *expertdb.CampaignView) {
 	fmt.Fprintf(e.stdout, "campaign %s: %s, %d accepted, %d holding a seat, %d notified\n", v.RequestID, state, accepted, len(v.Panel), len(v.Seats))
 	if v.Sealed {
 		fmt.Fprintln(e.stdout, "(the panel is sealed until the activity starts: expert IDs are hidden, Art. 8(6), 9(7))")
+	}
+	if v.Undelivered > 0 {
+		fmt.Fprintf(e.stdout, "%d notice(s) not delivered: send them again with 'expertctl campaign deliver'\n", v.Undelivered)
 	}
 	for i, st := range v.Seats {
 		how := fmt.Sprintf("round %d", st.Round)
@@ -339,5 +345,38 @@ recorded in the audit log (Art. 17).`)
 	}
 	return c.step(ctx, e, func(s *session) (*expertdb.CampaignView, error) {
 		return s.svc.Campaign(ctx, s.actor, c.requestID)
+	})
+}
+
+func runCampaignDeliver(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "campaign deliver", "-request-id R [flags]", `
+Send again every notice still awaiting a reply that was not delivered (the gateway refused it,
+or the process stopped before sending it). Each gets a fresh reply code, printed like those
+of 'campaign start'; any old code stops working.`)
+	var c campaignFlags
+	c.register(fs)
+	if err := c.parse(fs, args); err != nil {
+		return err
+	}
+	return c.step(ctx, e, func(s *session) (*expertdb.CampaignView, error) {
+		return s.svc.Deliver(ctx, s.actor, c.requestID)
+	})
+}
+
+func runCampaignResend(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "campaign resend", "-request-id R -expert E [flags]", `
+Send one expert's pending notice again with a fresh reply code (the expert lost the message,
+or it may have reached someone else); the old code stops working.`)
+	var c campaignFlags
+	c.register(fs)
+	expert := fs.String("expert", "", "the expert ID (required)")
+	if err := c.parse(fs, args); err != nil {
+		return err
+	}
+	if *expert == "" {
+		return usagef("-expert is required")
+	}
+	return c.step(ctx, e, func(s *session) (*expertdb.CampaignView, error) {
+		return s.svc.Resend(ctx, s.actor, c.requestID, *expert)
 	})
 }

@@ -130,6 +130,21 @@ func TestCampaignThroughCLI(t *testing.T) {
 		codes[id] = c
 	}
 
+	// A resend gives a fresh code and the old one stops working; deliver finds nothing to send.
+	some := rec.Result.Panel[1].ExpertID
+	code, out, errOut = campaign("resend", "-at", "2026-03-10 14:00", "-expert", some)
+	require.Equal(t, exitOK, code, errOut)
+	fresh := notices(t, out)
+	require.Len(t, fresh, 1, out)
+	require.NotEqual(t, codes[some], fresh[some])
+	code, _, _ = campaign("respond", "-at", "2026-03-10 14:05", "-expert", some, "-code", codes[some], "-accept", "-pledge", "CN-x")
+	assert.Equal(t, exitRuntime, code)
+	codes[some] = fresh[some]
+	code, out, errOut = campaign("deliver", "-at", "2026-03-10 14:10")
+	require.Equal(t, exitOK, code, errOut)
+	assert.Empty(t, notices(t, out), "every notice was delivered")
+	assert.NotContains(t, out, "not delivered")
+
 	// Everyone else accepts, each in a separate invocation (the campaign is rebuilt from the
 	// event store every time).
 	for id, c := range codes {

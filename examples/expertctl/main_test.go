@@ -491,6 +491,14 @@ selection:
 	code, out, errOut := draw("2026-04-07 10:00")
 	require.Equal(t, exitOK, code, errOut)
 	assert.Contains(t, out, "draw R-RA-0001 for 瑞安市科技局")
+	// The file is the county user's view: no candidate's ID number or mobile (Art. 19, 20).
+	written, err := readRecord(record)
+	require.NoError(t, err)
+	require.NotEmpty(t, written.Pool.Experts)
+	for _, x := range written.Pool.Experts {
+		assert.Contains(t, x.Mobile, "****", x.ID)
+		assert.Contains(t, x.IDNumber, "****", x.ID)
+	}
 
 	// The checkpoint taken before this draw does not cover its event: not verified.
 	code, out, _ = cli(t, "replay", "-policy", policy, "-db", w.db, "-checkpoint", w.checkpoint, record)
