@@ -18,8 +18,9 @@ import (
 const (
 	// DefaultMaxNodes bounds the size of an expression's syntax tree.
 	DefaultMaxNodes = 400
-	// DefaultMemoryBudget bounds the memory units one evaluation may allocate in the VM.
-	DefaultMemoryBudget = 200_000
+	// DefaultMemoryBudget bounds the cells (range, list and map elements) one evaluation may
+	// allocate in the VM; see Limits.
+	DefaultMemoryBudget = 100_000
 	// MaxSourceLen bounds the length of an expression's source text in bytes.
 	MaxSourceLen = 4096
 )
@@ -62,17 +63,38 @@ var ErrEval = errors.New("rules: evaluation failed")
 // Options tune compilation. The zero value uses the defaults.
 type Options struct {
 	MaxNodes     uint           // 0 = DefaultMaxNodes
-	MemoryBudget uint           // 0 = DefaultMemoryBudget
+	MemoryBudget uint           // cells per evaluation; 0 = Limits.Cells or DefaultMemoryBudget
 	Constants    map[string]any // identifiers replaced by constant values at compile time
+	// Article is the article the rule implements, named in evaluation errors (CompileSet sets
+	// it from each Rule).
+	Article string
+	// Limits bound each evaluation (see Limits); the zero value means the defaults.
+	Limits Limits
+	// Hidden lists fields the author of the expression may not read (e.g. personal data).
+	Hidden []Hidden
 }
 
 // Program is a compiled expression over environment E. It is safe for concurrent use.
+//
+// The program that runs is the checked expression with a meter woven into its syntax tree
+// (see Limits); it reads the environment through a copy of *E placed in a pooled wrapper, so
+// an evaluation keeps no reference to the caller's environment.
 type Program[E any, R any] struct {
-	name   string
-	source string
-	prog   *vm.Program
-	budget uint
-	pool   sync.Pool
+	name    string
+	article string
+	source  string
+	prog    *vm.Program
+	limits  Limits
+	wrapper reflect.Type // struct { E; Meter *evalMeter `expr:"__m"` }
+	pool    sync.Pool    // of *slot[E]
+}
+
+// slot is one evaluation's VM, meter and environment copy.
+type slot[E any] struct {
+	vm  vm.VM
+	m   evalMeter
+	env *E  // the embedded E of the wrapper value
+	w   any // *wrapper, as the VM's environment
 }
 
 // Name returns the rule name the program was compiled under.
@@ -80,6 +102,9 @@ func (p *Program[E, R]) Name() string { return p.name }
 
 // Source returns the expression text.
 func (p *Program[E, R]) Source() string { return p.source }
+
+// Article returns the article the rule implements ("" when not stated).
+func (p *Program[E, R]) Article() string { return p.article }
 
 // Bool is a compiled boolean rule.
 type Bool[E any] = Program[E, bool]
@@ -97,39 +122,68 @@ func CompileValue[E any](name, source string, o Options) (*Value[E], error) {
 	return compile[E, any](name, source, o, expr.AsAny())
 }
 
-func compile[E any, R any](name, source string, o Options, as expr.Option) (*Program[E, R], error) {
+// compile checks source against E (with the constants as fields, so that a typo inside a
+// call is reported), walks the checked tree to refuse what the sandbox does not allow (check),
+// and compiles the instrumented tree against the wrapper of E.
+func compile[E any, R any](name, source string, o Options, as expr.Option) (p *Program[E, R], err error) {
 	if strings.TrimSpace(source) == "" {
 		return nil, &CompileError{Rule: name, Expr: source, Msg: "empty expression"}
 	}
 	if len(source) > MaxSourceLen {
 		return nil, &CompileError{Rule: name, Expr: source, Msg: fmt.Sprintf("expression longer than %d bytes", MaxSourceLen)}
 	}
+	defer func() {
+		// expr's compiler panics on a few malformed trees; a rule is refused, never a panic.
+		if r := recover(); r != nil {
+			p, err = nil, &CompileError{Rule: name, Expr: source, Msg: fmt.Sprintf("expression cannot be compiled: %v", r)}
+		}
+	}()
 	nodes := o.MaxNodes
 	if nodes == 0 {
 		nodes = DefaultMaxNodes
 	}
-	var zero E
-	opts := []expr.Option{expr.Env(zero), as, expr.MaxNodes(nodes)}
+	et := reflect.TypeFor[E]()
+	var checkEnv any
+	if env, ok := withConstants(et, o.Constants); ok {
+		checkEnv = env
+	} else {
+		var zero E
+		checkEnv = zero
+	}
+	checked, err := expr.Compile(source, expr.Env(checkEnv), as, expr.MaxNodes(nodes), expr.Optimize(false))
+	if err != nil {
+		return nil, compileError(name, source, err)
+	}
+	ck := &checker{src: source, hidden: o.Hidden}
+	ck.check(checked.Node(), 0, 0)
+	if ck.err != nil {
+		return nil, compileError(name, source, ck.err)
+	}
+	wt := wrapperOf(et)
+	opts := []expr.Option{expr.Env(reflect.New(wt).Elem().Interface()), as, expr.Timezone("UTC")}
 	if len(o.Constants) > 0 {
-		// expr type-checks the tree before running patchers and does not re-check call
-		// arguments afterwards, so a typo inside a call (hasCredential(expert.Orgg)) would slip
-		// through. Check first against an environment that declares the constants as fields.
-		if env, ok := withConstants(reflect.TypeFor[E](), o.Constants); ok {
-			if _, err := expr.Compile(source, expr.Env(env), as, expr.MaxNodes(nodes)); err != nil {
-				return nil, compileError(name, source, err)
-			}
-		}
 		opts = append(opts, expr.Patch(constPatcher(o.Constants)))
 	}
+	opts = append(opts, expr.Patch(meterPatcher{}))
+	opts = append(opts, meterFunctions()...)
 	prog, err := expr.Compile(source, opts...)
 	if err != nil {
 		return nil, compileError(name, source, err)
 	}
-	budget := o.MemoryBudget
-	if budget == 0 {
-		budget = DefaultMemoryBudget
+	lim := o.Limits.orDefault()
+	if o.MemoryBudget > 0 {
+		lim.Cells = o.MemoryBudget
 	}
-	return &Program[E, R]{name: name, source: source, prog: prog, budget: budget}, nil
+	return &Program[E, R]{name: name, article: o.Article, source: source, prog: prog, limits: lim, wrapper: wt}, nil
+}
+
+// wrapperOf returns struct { E (embedded); Meter *evalMeter `expr:"__m"` }: the environment
+// of the instrumented program. E is its first field, at offset 0.
+func wrapperOf(et reflect.Type) reflect.Type {
+	return reflect.StructOf([]reflect.StructField{
+		{Name: "Env", Type: et, Anonymous: et.Kind() == reflect.Struct},
+		{Name: "Meter", Type: reflect.TypeFor[*evalMeter](), Tag: reflect.StructTag(`expr:"` + meterVar + `"`)},
+	})
 }
 
 func compileError(name, source string, err error) *CompileError {
@@ -144,25 +198,75 @@ func compileError(name, source string, err error) *CompileError {
 	return ce
 }
 
-// Eval runs the program on env. It never panics; failures wrap ErrEval.
-func (p *Program[E, R]) Eval(env *E) (R, error) {
-	var zero R
-	m, _ := p.pool.Get().(*vm.VM)
-	if m == nil {
-		m = &vm.VM{}
+func (p *Program[E, R]) get() *slot[E] {
+	if s, ok := p.pool.Get().(*slot[E]); ok {
+		return s
 	}
-	m.MemoryBudget = p.budget
-	out, err := m.Run(p.prog, env)
-	p.pool.Put(m)
+	s := &slot[E]{}
+	w := reflect.New(p.wrapper)
+	w.Elem().Field(1).Set(reflect.ValueOf(&s.m))
+	s.env = (*E)(w.UnsafePointer())
+	s.w = w.Interface()
+	return s
+}
+
+// Eval runs the program on env under the limits of one evaluation. It never panics; failures
+// are *EvalError values wrapping ErrEval (and ErrBudget when the meter stopped it).
+func (p *Program[E, R]) Eval(env *E) (R, error) { return p.EvalMeter(env, nil) }
+
+// EvalMeter is Eval charging the total m as well (nil m: no total). Once m is exhausted every
+// evaluation fails with ErrBudget.
+func (p *Program[E, R]) EvalMeter(env *E, m *Meter) (R, error) {
+	var zero R
+	s := p.get()
+	lim := p.limits
+	cells := lim.Cells
+	if m != nil {
+		if m.steps <= 0 || m.bytes <= 0 {
+			p.pool.Put(s)
+			return zero, &EvalError{Rule: p.name, Article: p.article, Budget: true,
+				Err: fmt.Errorf("draw budget exhausted (by rule %q)", m.stopped)}
+		}
+		lim.Steps = min(lim.Steps, m.steps)
+		lim.Bytes = min(lim.Bytes, m.bytes)
+		cells = uint(min(int64(cells), m.steps))
+	}
+	s.m = evalMeter{steps: lim.Steps, bytes: lim.Bytes, maxString: lim.MaxString}
+	s.vm.MemoryBudget = cells
+	*s.env = *env
+	out, err := s.vm.Run(p.prog, s.w)
+	*s.env = zero2[E]()
+	used := lim.Steps - s.m.steps
+	bytes := lim.Bytes - s.m.bytes
+	vmCells := int64(vmMemory(&s.vm))
+	over := s.m.over
+	p.pool.Put(s)
+	budget := over != ""
+	if err != nil && !budget && strings.Contains(err.Error(), "memory budget exceeded") {
+		budget = true
+	}
+	if m != nil {
+		m.steps -= max(used, 0) + vmCells + 1
+		m.bytes -= max(bytes, 0)
+		m.used += max(used, 0) + vmCells + 1 + max(bytes, 0)/16
+		if (m.steps <= 0 || m.bytes <= 0) && m.stopped == "" {
+			m.stopped = p.name
+		}
+		if budget && m.stopped == "" && (used >= lim.Steps || bytes >= lim.Bytes) {
+			m.stopped = p.name
+		}
+	}
 	if err != nil {
-		return zero, fmt.Errorf("%w: rule %q: %v", ErrEval, p.name, err)
+		return zero, &EvalError{Rule: p.name, Article: p.article, Budget: budget, Err: err}
 	}
 	r, ok := out.(R)
 	if !ok && out != nil {
-		return zero, fmt.Errorf("%w: rule %q returned %T", ErrEval, p.name, out)
+		return zero, &EvalError{Rule: p.name, Article: p.article, Err: fmt.Errorf("returned %T", out)}
 	}
 	return r, nil
 }
+
+func zero2[E any]() (z E) { return z }
 
 // withConstants returns a zero value of a struct type with the exported fields of t and one
 // field per constant (tagged with the constant's name), for type-checking. ok is false when t
@@ -246,7 +350,9 @@ func CompileSet[E any](rs []Rule, o Options) (*Set[E], error) {
 			continue
 		}
 		seen[r.Name] = true
-		p, err := CompileBool[E](r.Name, r.Expr, o)
+		ro := o
+		ro.Article = r.Article
+		p, err := CompileBool[E](r.Name, r.Expr, ro)
 		if err != nil {
 			errs = append(errs, err)
 			continue

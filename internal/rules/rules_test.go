@@ -100,7 +100,7 @@ func TestCompileErrors(t *testing.T) {
 }
 
 func TestMemoryBudget(t *testing.T) {
-	p, err := rules.CompileBool[env]("big", `len(map(1..100000, # * 2)) > 0`, rules.Options{MemoryBudget: 1000})
+	p, err := rules.CompileBool[env]("big", `len(map(1..(age * 1000), # * 2)) > 0`, rules.Options{MemoryBudget: 1000})
 	require.NoError(t, err)
 	_, err = p.Eval(newEnv())
 	require.ErrorIs(t, err, rules.ErrEval)
