@@ -9,6 +9,7 @@ import (
 
 	"github.com/wzsti/expertdb/admission"
 	"github.com/wzsti/expertdb/conflict"
+	"github.com/wzsti/expertdb/internal/rules"
 )
 
 // Exclusion records why an expert of the pool is not a candidate of the random rounds: the
@@ -68,12 +69,29 @@ func (p *Prepared) screen(e *admission.Expert, env *Env, pool Pool, checker *con
 			fmt.Sprintf("本年度已参加 %d 次评审（咨询）活动，达到每年 %d 次的上限", usage, r.AnnualCap)}, nil
 	}
 	if p.criteria != nil {
-		ok, err := p.criteria.Eval(env)
+		ok, err := p.criteria.EvalMeter(env, env.meter)
 		if err != nil {
+			if errors.Is(err, rules.ErrBudget) {
+				return nil, budgetError(err)
+			}
 			return &Exclusion{e.ID, "Art. 13", "expression-error", "专家条件表达式无法对该专家求值，按不符合处理：" + err.Error()}, nil
 		}
 		if !ok {
 			return &Exclusion{e.ID, "Art. 13", "criteria", "不符合本次抽取申请的专家条件"}, nil
+		}
+	}
+	for i, prog := range p.conditions {
+		c := &q.Conditions[i]
+		art := cmp.Or(c.Article, "Art. 13")
+		ok, err := prog.EvalMeter(env, env.meter)
+		if err != nil {
+			if errors.Is(err, rules.ErrBudget) {
+				return nil, budgetError(err)
+			}
+			return &Exclusion{e.ID, art, "expression-error", fmt.Sprintf("使用细则规则“%s”的专家条件无法对该专家求值，按不符合处理：%v", c.Rule, err)}, nil
+		}
+		if ok == c.Negate {
+			return &Exclusion{e.ID, art, "criteria", fmt.Sprintf("不符合使用细则规则“%s”的专家条件", c.Rule)}, nil
 		}
 	}
 	if fs := admission.Drawable(*e, q.At, r.Admission); len(fs) > 0 {
@@ -103,7 +121,21 @@ func (p *Prepared) screen(e *admission.Expert, env *Env, pool Pool, checker *con
 	if ex := p.availability(e, pool); ex != nil {
 		return ex, nil
 	}
-	return p.countyExclusion(e.ID, env), nil
+	return p.countyExclusion(e.ID, env)
+}
+
+// budgetError is the refusal of a draw stopped by the meter of its expressions: the
+// evaluation error (rules.ErrEval, rules.ErrBudget, naming the rule and its article) wrapped
+// in an *Error of kind ErrInvalidRequest.
+func budgetError(err error) error {
+	var ee *rules.EvalError
+	art, name := "Art. 13", ""
+	if errors.As(err, &ee) {
+		art, name = cmp.Or(ee.Article, art), ee.Rule
+	}
+	return fmt.Errorf("%w: %w", refuse(ErrInvalidRequest, "", art, "expression-budget",
+		fmt.Sprintf("表达式“%s”超出计算限额（步数或内存），本次抽取终止，未产生任何结果；请简化表达式后重新提交", name),
+		fmt.Sprintf("expression %q exceeded its budget", name)), err)
 }
 
 // signature evaluates the quota filters and group keys of e. The group values are
@@ -111,7 +143,7 @@ func (p *Prepared) screen(e *admission.Expert, env *Env, pool Pool, checker *con
 func (p *Prepared) signature(env *Env, buf []string) (uint32, []string, error) {
 	var mask uint32
 	for i, prog := range p.quotas {
-		ok, err := prog.Eval(env)
+		ok, err := prog.EvalMeter(env, env.meter)
 		if err != nil {
 			return 0, nil, err
 		}
@@ -121,7 +153,7 @@ func (p *Prepared) signature(env *Env, buf []string) (uint32, []string, error) {
 	}
 	vals := slices.Grow(buf[:0], len(p.groups))[:len(p.groups)]
 	for g, prog := range p.groups {
-		v, err := prog.Eval(env)
+		v, err := prog.EvalMeter(env, env.meter)
 		if err != nil {
 			return 0, nil, err
 		}
@@ -174,11 +206,13 @@ func (p *Prepared) newBase(pool Pool) (*base, error) {
 	// Most of a pool are usually candidates: size the candidate lists once.
 	b.ids, b.experts = make([]string, 0, len(order)), make([]*admission.Expert, 0, len(order))
 	classes := make([]int, 0, len(order))
-	env := new(Env)   // reused for every expert
+	meter := rules.NewMeter(0, 0) // shared by every expression of the draw
+	env := &Env{meter: meter}     // reused for every expert
 	var vals []string // group values, reused likewise
 	for _, o := range order {
 		e := &pool.Experts[o.i]
 		p.setEnv(env, e, pool)
+		env.meter = meter
 		if pref[e.ID] {
 			found[e.ID] = true
 			if err := p.checkPreferred(e, env, pool, checker); err != nil {
@@ -188,6 +222,9 @@ func (p *Prepared) newBase(pool Pool) (*base, error) {
 			var mask uint32
 			var err error
 			mask, vals, err = p.signature(env, vals)
+			if errors.Is(err, rules.ErrBudget) {
+				return nil, budgetError(err)
+			}
 			if err != nil {
 				prefErrs = append(prefErrs, refuse(ErrPreferential, e.ID, "Art. 13", "expression-error", "结构表达式无法对该择优选取专家求值："+err.Error(), "structure expression failed on the preferential pick"))
 				continue
@@ -203,6 +240,9 @@ func (p *Prepared) newBase(pool Pool) (*base, error) {
 		if ex == nil {
 			var mask uint32
 			mask, vals, err = p.signature(env, vals)
+			if errors.Is(err, rules.ErrBudget) {
+				return nil, budgetError(err)
+			}
 			if err != nil {
 				ex = &Exclusion{e.ID, "Art. 13", "expression-error", "结构配额或分组表达式无法对该专家求值，按不符合处理：" + err.Error()}
 			} else {
@@ -223,12 +263,17 @@ func (p *Prepared) newBase(pool Pool) (*base, error) {
 		return nil, err
 	}
 	slices.SortFunc(b.fixed, func(x, y member) int { return cmp.Compare(x.pick.ExpertID, y.pick.ExpertID) })
-	inv, err := p.checkInvitations(pool, checker, found)
+	inv, err := p.checkInvitations(pool, checker, found, meter)
 	if err != nil {
 		return nil, err
 	}
 	for _, m := range inv {
-		mask, vals, err := p.signature(p.env(m.expert, pool), nil)
+		ienv := p.env(m.expert, pool)
+		ienv.meter = meter
+		mask, vals, err := p.signature(ienv, nil)
+		if errors.Is(err, rules.ErrBudget) {
+			return nil, budgetError(err)
+		}
 		if err != nil {
 			return nil, refuse(ErrInvitation, m.expert.ID, "Art. 13", "expression-error", "结构表达式无法对该特邀专家求值："+err.Error(), "structure expression failed on the invited expert")
 		}
@@ -309,7 +354,7 @@ func (p *Prepared) checkPreferred(e *admission.Expert, env *Env, pool Pool, chec
 
 // checkInvitations checks each invitation's reason, approval chain and filing (Art. 28) and
 // conflict-checks the invitee (Art. 15).
-func (p *Prepared) checkInvitations(pool Pool, checker *conflict.Checker, inPool map[string]bool) ([]member, error) {
+func (p *Prepared) checkInvitations(pool Pool, checker *conflict.Checker, inPool map[string]bool, meter *rules.Meter) ([]member, error) {
 	q := &p.req
 	if len(q.Invited) == 0 {
 		return nil, nil
@@ -365,8 +410,16 @@ func (p *Prepared) checkInvitations(pool Pool, checker *conflict.Checker, inPool
 		}
 		if ex := p.availability(e, pool); ex != nil {
 			bad(ex.Article, ex.Code, "特邀专家不能参加："+ex.Reason, "invitee is not available: "+ex.Code)
-		} else if ex := p.countyExclusion(e.ID, p.env(e, pool)); ex != nil {
-			bad(ex.Article, ex.Code, "特邀专家不能参加："+ex.Reason, "invitee excluded by a county rule: "+ex.Code)
+		} else {
+			ienv := p.env(e, pool)
+			ienv.meter = meter
+			ex, err := p.countyExclusion(e.ID, ienv)
+			if err != nil {
+				return nil, err
+			}
+			if ex != nil {
+				bad(ex.Article, ex.Code, "特邀专家不能参加："+ex.Reason, "invitee excluded by a county rule: "+ex.Code)
+			}
 		}
 		out = append(out, member{pick: Pick{ExpertID: e.ID, Invited: true, Round: -1}, expert: e})
 	}

@@ -101,6 +101,24 @@ type Request struct {
 	// stated; it is then not checked, unless Rules.DrawWindow is configured, which makes it
 	// required (see CheckWindow).
 	DrawnAt time.Time `json:",omitzero"`
+	// Conditions are the conditions on experts that a county's request rules add to the
+	// request (expertdb.Policy.Apply). Each is compiled on its own, over the full Env, and
+	// must hold besides Criteria: no text of the request can cancel one.
+	Conditions []Condition `json:",omitempty"`
+}
+
+// Condition is a condition on the experts of a draw that a county's request rule adds
+// (Art. 13): the expert must meet Expr, or, when Negate is set, must not (a quota of the
+// county that allows no such expert on this panel). Conditions combine with the request's
+// Criteria and with each other as separately compiled programs, never as text: an expert
+// is a candidate only when the criteria and every condition hold. One that does not hold
+// excludes the expert with code "criteria" and the condition's article; one that fails to
+// evaluate, with "expression-error".
+type Condition struct {
+	Rule    string `json:"rule"`              // the request rule, "<rule>" or "<rule>/<quota>"
+	Article string `json:"article,omitempty"` // default "Art. 13"
+	Expr    string `json:"expr"`              // boolean expression over Env
+	Negate  bool   `json:"negate,omitempty"`  // the expert must not meet Expr
 }
 
 // Pool is what a draw draws from: the experts, their accepted participations in the year of
@@ -451,6 +469,14 @@ func requestDigest(q *Request, r *Rules) string {
 		w.field("rules.exclusion", x.Name)
 		w.field("rules.exclusion.article", x.Article)
 		w.field("rules.exclusion.expr", x.Expr)
+	}
+	for _, c := range q.Conditions {
+		w.field("condition", c.Rule)
+		w.field("condition.article", c.Article)
+		w.field("condition.expr", c.Expr)
+		if c.Negate {
+			w.field("condition.negate", "true")
+		}
 	}
 	return w.sum()
 }
