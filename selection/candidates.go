@@ -208,7 +208,7 @@ func (p *Prepared) newBase(pool Pool) (*base, error) {
 	classes := make([]int, 0, len(order))
 	meter := rules.NewMeter(0, 0) // shared by every expression of the draw
 	env := &Env{meter: meter}     // reused for every expert
-	var vals []string // group values, reused likewise
+	var vals []string             // group values, reused likewise
 	for _, o := range order {
 		e := &pool.Experts[o.i]
 		p.setEnv(env, e, pool)
