@@ -104,4 +104,3 @@ func TestPropertyCountExclusions(t *testing.T) {
 		require.Equal(t, len(ex), n)
 	})
 }
-
