@@ -206,7 +206,7 @@ func (p *Prepared) newBase(pool Pool) (*base, error) {
 	// Most of a pool are usually candidates: size the candidate lists once.
 	b.ids, b.experts = make([]string, 0, len(order)), make([]*admission.Expert, 0, len(order))
 	classes := make([]int, 0, len(order))
-	meter := rules.NewMeter(0, 0) // shared by every expression of the draw
+	meter := rules.NewMeter(r.ExprBudget, 0) // shared by every expression of the draw
 	env := &Env{meter: meter}     // reused for every expert
 	var vals []string             // group values, reused likewise
 	for _, o := range order {

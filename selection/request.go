@@ -181,6 +181,12 @@ type Rules struct {
 	// DrawWindow limits when a request may be drawn before its activity starts. Off (zero)
 	// by default: the Measures set no window. See DrawWindow.
 	DrawWindow DrawWindow `json:",omitzero" yaml:"draw_window"`
+	// ExprBudget is the total of steps (and list cells) all the expressions of one draw may
+	// spend together, criteria, conditions, quota filters, group keys and exclusion rules
+	// over the whole pool (rules.Meter); 0 = rules.DefaultMeterSteps. A draw that exhausts
+	// it is refused (code "expression-budget"). It never changes a panel that is drawn, so it
+	// is not part of the request digest.
+	ExprBudget int64 `json:",omitempty" yaml:"-"`
 	// Exclusions are county exclusion rules (使用细则, Art. 13) evaluated on every candidate,
 	// preferential pick and invited expert after the built-in checks: a rule whose expression
 	// is false (or fails) excludes the expert with the rule's Article (default "Art. 13"),

@@ -105,10 +105,11 @@ type Meter struct {
 	stopped      string // the rule that exhausted it, once it has
 }
 
-// Default totals of a Meter made by NewMeter(0, 0): enough for every rule of a draw over a
-// pool of 100,000 experts many times over, and a bound of about a second on the worst.
+// Default totals of a Meter made by NewMeter(0, 0): a plain rule costs one step per
+// evaluation, so this is enough for every rule of a draw over a pool of 100,000 experts many
+// times over, and bounds the worst draw to a second or two.
 const (
-	DefaultMeterSteps = 50_000_000
+	DefaultMeterSteps = 20_000_000
 	DefaultMeterBytes = 1 << 30
 )
 
