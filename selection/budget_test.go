@@ -13,9 +13,9 @@ import (
 
 // drawBombs are expressions that pass the load-time checks and must be stopped by the meter.
 var drawBombs = map[string]string{
-	"doubling":      `reduce(1..40, #acc + #acc, "x") != ""`,
-	"nested-ranges": `len(map(1..((len(expert.Affiliation.Org) + 1) * 1000), map(1..((len(expert.Affiliation.Org) + 1) * 1000), #))) > 0`,
-	"let-chain":     `let a = expert.Affiliation.Org + "0123456789abcdef"; let b = a + a; let c = b + b; let d = c + c; let e = d + d; let f = e + e; let g = f + f; let h = g + g; let i = h + h; let j = i + i; let k = j + j; len(k + k + k + k) > 0`,
+	"doubling":       `reduce(1..40, #acc + #acc, "x") != ""`,
+	"nested-ranges":  `len(map(1..((len(expert.Affiliation.Org) + 1) * 1000), map(1..((len(expert.Affiliation.Org) + 1) * 1000), #))) > 0`,
+	"let-chain":      `let a = expert.Affiliation.Org + "0123456789abcdef"; let b = a + a; let c = b + b; let d = c + c; let e = d + d; let f = e + e; let g = f + f; let h = g + g; let i = h + h; let j = i + i; let k = j + j; len(k + k + k + k) > 0`,
 	"loop-over-data": `all(expert.Categories, all(1..((len(expert.Affiliation.Org)+1) * 10000), all(1..((len(expert.Affiliation.Org)+1) * 10000), true)))`,
 }
 

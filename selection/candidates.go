@@ -207,8 +207,8 @@ func (p *Prepared) newBase(pool Pool) (*base, error) {
 	b.ids, b.experts = make([]string, 0, len(order)), make([]*admission.Expert, 0, len(order))
 	classes := make([]int, 0, len(order))
 	meter := rules.NewMeter(r.ExprBudget, 0) // shared by every expression of the draw
-	env := &Env{meter: meter}     // reused for every expert
-	var vals []string             // group values, reused likewise
+	env := &Env{meter: meter}                // reused for every expert
+	var vals []string                        // group values, reused likewise
 	for _, o := range order {
 		e := &pool.Experts[o.i]
 		p.setEnv(env, e, pool)

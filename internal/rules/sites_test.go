@@ -95,14 +95,18 @@ func sites() []site {
 					Affiliation: admission.UnitView{Org: "温州大学"}}}
 			}),
 		siteOf("other-relations", "relation.Kind", rules.Options{Article: "Art. 15(2)"},
-			func() *conflict.RelationEnv { return &conflict.RelationEnv{Relation: conflict.RelationView{Kind: "co-author"}, AsOf: asOf} }),
+			func() *conflict.RelationEnv {
+				return &conflict.RelationEnv{Relation: conflict.RelationView{Kind: "co-author"}, AsOf: asOf}
+			}),
 		siteOf("permission", "actor.Role", rules.Options{Article: "Art. 18"},
 			func() *audit.PermissionEnv {
 				return &audit.PermissionEnv{Actor: audit.ActorView{ID: "u", Role: "county", Unit: "x"}, Action: "view",
 					Resource: audit.Resource{Kind: "expert"}}
 			}),
 		siteOf("alert", "event.Action", rules.Options{Article: "Art. 22"},
-			func() *audit.AlertEnv { return &audit.AlertEnv{Event: audit.EventView{Action: "view", Subjects: []string{"E1"}}} }),
+			func() *audit.AlertEnv {
+				return &audit.AlertEnv{Event: audit.EventView{Action: "view", Subjects: []string{"E1"}}}
+			}),
 		siteOf("request-when", "request.ID", rules.Options{Article: "Art. 13"},
 			func() *expertdb.RequestEnv {
 				return &expertdb.RequestEnv{Request: expertdb.RequestView{ID: "R-1", Size: 5, Labels: []string{"k"}}}
