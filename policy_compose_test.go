@@ -100,3 +100,25 @@ func TestPropertyAppliedRulesNeverWeakerThanCounty(t *testing.T) {
 		checkCountyHolds(t, applied, p.Selection)
 	})
 }
+
+// Non-determinism of issue 13: a county rule reading the clock (now()) would make replays of
+// the same record disagree. Every rule site of a profile refuses it at load time, at the line
+// and column of the call.
+func TestAttackClockRefusedInCountyRules(t *testing.T) {
+	for _, c := range []struct {
+		body string
+		line int
+	}{
+		{"selection:\n  exclusions:\n    - name: weekday\n      message: 周末不抽\n      expr: 'now().Weekday() != 0'\n", 5},
+		{"admission:\n  basic:\n    - name: age\n      expr: 'age <= 65 && now().Year() > 2000'\n", 4},
+		{"request_rules:\n  - name: r\n    message: m\n    criteria: 'date(expert.Region).Year() > 0'\n", 4},
+		{"request_rules:\n  - name: r\n    message: m\n    when: 'len(toJSON(request)) > 0'\n    criteria: 'true'\n", 4},
+		{"selection:\n  exclusions:\n    - name: big\n      message: m\n      expr: 'len(map(1..1000, map(1..1000, #))) > 0'\n", 5},
+	} {
+		errs := loadErrors(t, "name: 测试细则\nregion: \"330381\"\n"+c.body)
+		require.NotEmpty(t, errs, c.body)
+		assert.Equal(t, "expression", errs[0].Code, c.body)
+		assert.Equal(t, c.line+2, errs[0].Line, c.body)
+		assert.Positive(t, errs[0].Column, c.body)
+	}
+}
