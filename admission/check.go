@@ -51,7 +51,9 @@ type Decision struct {
 //	            calendar days from t to asOf, e.g. daysSince(expert.UpdatedAt) <= 365
 //
 // The title constants TitleNone, Junior, Intermediate, AssociateSenior and Senior are
-// substituted at compile time (TitleConstants).
+// substituted at compile time (TitleConstants). Besides the three helpers, expressions call
+// only the closed set of package internal/rules (rules.Builtins, rules.Methods: no clock),
+// and every evaluation is metered (rules.Limits).
 type Env struct {
 	Expert            ExpertView             `expr:"expert"`
 	Age               int                    `expr:"age"`
