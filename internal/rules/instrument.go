@@ -56,6 +56,10 @@ func meterFunctions() []expr.Option {
 			a[0].(m).step(int64(size(a[1]) + size(a[2])))
 			return runtime.Equal(a[1], a[2]), nil
 		}, new(func(m, any, any) bool)),
+		expr.Function("__ne", func(a ...any) (any, error) {
+			a[0].(m).step(int64(size(a[1]) + size(a[2])))
+			return !runtime.Equal(a[1], a[2]), nil
+		}, new(func(m, any, any) bool)),
 	}
 }
 
@@ -116,11 +120,10 @@ func (meterPatcher) Visit(node *ast.Node) {
 			}
 		case "==", "!=":
 			if (scans(n.Left) || scans(n.Right)) && !isString(n.Left.Type()) && !isString(n.Right.Type()) {
-				eq := call("__eq", ident(meterVar), n.Left, n.Right)
 				if n.Operator == "!=" {
-					patch(node, &ast.UnaryNode{Operator: "!", Node: eq})
+					patch(node, call("__ne", ident(meterVar), n.Left, n.Right))
 				} else {
-					patch(node, eq)
+					patch(node, call("__eq", ident(meterVar), n.Left, n.Right))
 				}
 			}
 		}
@@ -178,16 +181,51 @@ func maybeString(t reflect.Type) bool {
 	return t == nil || t.Kind() == reflect.String || t.Kind() == reflect.Interface
 }
 
-// countNodes returns the number of nodes of a tree (at least 1).
-func countNodes(n ast.Node) int {
-	c := &nodeCounter{}
-	ast.Walk(&n, c)
-	return max(c.n, 1)
+// countNodes returns the weight of one iteration of a predicate body: its number of syntax
+// nodes, counting a node the instrumentation replaced as the node it replaced and the meter's
+// own nodes as nothing, so that the weight is the same on the checked and on the
+// instrumented tree (at least 1).
+func countNodes(n ast.Node) int { return max(weight(n), 1) }
+
+func weight(n ast.Node) int {
+	switch x := n.(type) {
+	case nil:
+		return 0
+	case *ast.IdentifierNode:
+		if hiddenName(x.Value) {
+			return 0
+		}
+	case *ast.SequenceNode:
+		if len(x.Nodes) == 2 && isMeterCall(x.Nodes[0], "__tick") {
+			return weight(x.Nodes[1])
+		}
+	case *ast.CallNode:
+		if id, ok := x.Callee.(*ast.IdentifierNode); ok && hiddenName(id.Value) {
+			switch id.Value {
+			case "__tick":
+				return 0
+			case "__coll", "__str":
+				return weight(x.Arguments[1])
+			default: // __cat, __add, __eq, __ne replace a binary node
+				return 1 + weight(x.Arguments[1]) + weight(x.Arguments[2])
+			}
+		}
+	}
+	w := 1
+	for _, c := range children(n) {
+		w += weight(c)
+	}
+	return w
 }
 
-type nodeCounter struct{ n int }
-
-func (c *nodeCounter) Visit(*ast.Node) { c.n++ }
+func isMeterCall(n ast.Node, name string) bool {
+	c, ok := n.(*ast.CallNode)
+	if !ok {
+		return false
+	}
+	id, ok := c.Callee.(*ast.IdentifierNode)
+	return ok && id.Value == name
+}
 
 // hiddenName reports whether an identifier is reserved for the instrumentation.
 func hiddenName(s string) bool { return strings.HasPrefix(s, "__") }

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"unsafe"
 
 	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/ast"
@@ -87,7 +88,13 @@ type Program[E any, R any] struct {
 	limits  Limits
 	wrapper reflect.Type // struct { E; Meter *evalMeter `expr:"__m"` }
 	pool    sync.Pool    // of *slot[E]
+	fast    func(c *cctx) R
+	ctxs    sync.Pool // of *cctx
 }
+
+// Fast reports whether the program runs as typed closures (see closure.go) rather than on
+// the VM.
+func (p *Program[E, R]) Fast() bool { return p.fast != nil }
 
 // slot is one evaluation's VM, meter and environment copy.
 type slot[E any] struct {
@@ -160,7 +167,9 @@ func compile[E any, R any](name, source string, o Options, as expr.Option) (p *P
 		return nil, compileError(name, source, ck.err)
 	}
 	wt := wrapperOf(et)
-	opts := []expr.Option{expr.Env(reflect.New(wt).Elem().Interface()), as, expr.Timezone("UTC")}
+	// Without the optimizer the program runs the tree as checked: the closures below are
+	// compared with it node for node, meter charges included.
+	opts := []expr.Option{expr.Env(reflect.New(wt).Elem().Interface()), as, expr.Optimize(false)}
 	if len(o.Constants) > 0 {
 		opts = append(opts, expr.Patch(constPatcher(o.Constants)))
 	}
@@ -174,7 +183,8 @@ func compile[E any, R any](name, source string, o Options, as expr.Option) (p *P
 	if o.MemoryBudget > 0 {
 		lim.Cells = o.MemoryBudget
 	}
-	return &Program[E, R]{name: name, article: o.Article, source: source, prog: prog, limits: lim, wrapper: wt}, nil
+	fast, _ := closureOf[R](et, o.Constants, checked.Node())
+	return &Program[E, R]{name: name, article: o.Article, source: source, prog: prog, limits: lim, wrapper: wt, fast: fast}, nil
 }
 
 // wrapperOf returns struct { E (embedded); Meter *evalMeter `expr:"__m"` }: the environment
@@ -218,52 +228,136 @@ func (p *Program[E, R]) Eval(env *E) (R, error) { return p.EvalMeter(env, nil) }
 // evaluation fails with ErrBudget.
 func (p *Program[E, R]) EvalMeter(env *E, m *Meter) (R, error) {
 	var zero R
-	s := p.get()
 	lim := p.limits
-	cells := lim.Cells
 	if m != nil {
 		if m.steps <= 0 || m.bytes <= 0 {
-			p.pool.Put(s)
 			return zero, &EvalError{Rule: p.name, Article: p.article, Budget: true,
 				Err: fmt.Errorf("draw budget exhausted (by rule %q)", m.stopped)}
 		}
 		lim.Steps = min(lim.Steps, m.steps)
 		lim.Bytes = min(lim.Bytes, m.bytes)
-		cells = uint(min(int64(cells), m.steps))
+		lim.Cells = uint(min(int64(lim.Cells), m.steps))
 	}
+	if p.fast != nil {
+		r, u, err, ok := p.evalFast(env, lim)
+		if ok {
+			if crossCheck {
+				p.crossCheck(env, lim, r, err)
+			}
+			p.charge(m, lim, u, err)
+			return r, err
+		}
+	}
+	r, u, err := p.evalVM(env, lim)
+	p.charge(m, lim, u, err)
+	return r, err
+}
+
+// usage is what one evaluation spent.
+type usage struct {
+	steps, bytes, cells int64
+}
+
+// charge adds an evaluation's usage to m.
+func (p *Program[E, R]) charge(m *Meter, lim Limits, u usage, err error) {
+	if m == nil {
+		return
+	}
+	m.steps -= u.steps + u.cells + 1
+	m.bytes -= u.bytes
+	m.used += u.steps + u.cells + 1 + u.bytes/16
+	if m.stopped == "" && (m.steps <= 0 || m.bytes <= 0) {
+		m.stopped = p.name
+	}
+	if ee, ok := err.(*EvalError); ok && ee.Budget && m.stopped == "" && (u.steps >= lim.Steps || u.bytes >= lim.Bytes || u.cells >= int64(lim.Cells)) {
+		m.stopped = p.name
+	}
+}
+
+// evalFast runs the closures; ok is false when they bailed out (the VM decides).
+func (p *Program[E, R]) evalFast(env *E, lim Limits) (r R, u usage, err error, ok bool) {
+	c, _ := p.ctxs.Get().(*cctx)
+	if c == nil {
+		c = &cctx{}
+	}
+	c.env, c.bail, c.cells, c.limit, c.elem = unsafe.Pointer(env), false, 0, lim.Cells, c.elem[:0]
+	c.meter = evalMeter{steps: lim.Steps, bytes: lim.Bytes, maxString: lim.MaxString}
+	c.m = &c.meter
+	budget := false
+	func() {
+		defer func() {
+			if x := recover(); x != nil {
+				if _, ok := x.(errBudget); ok {
+					budget = true
+				} else {
+					c.bail = true // a helper panicked: the VM gives the reference error
+				}
+			}
+		}()
+		r = p.fast(c)
+	}()
+	u = usage{steps: lim.Steps - c.meter.steps, bytes: lim.Bytes - c.meter.bytes, cells: int64(c.cells)}
+	bail := c.bail && !budget
+	what := c.meter.over
+	c.env, c.m = nil, nil
+	clear(c.elem)
+	p.ctxs.Put(c)
+	if bail {
+		var zero R
+		return zero, usage{}, nil, false
+	}
+	if budget {
+		var zero R
+		return zero, u, &EvalError{Rule: p.name, Article: p.article, Budget: true, Err: errBudget{what}}, true
+	}
+	return r, u, nil, true
+}
+
+// evalVM runs the instrumented program on the VM.
+func (p *Program[E, R]) evalVM(env *E, lim Limits) (R, usage, error) {
+	var zero R
+	s := p.get()
 	s.m = evalMeter{steps: lim.Steps, bytes: lim.Bytes, maxString: lim.MaxString}
-	s.vm.MemoryBudget = cells
+	s.vm.MemoryBudget = lim.Cells
 	*s.env = *env
 	out, err := s.vm.Run(p.prog, s.w)
 	*s.env = zero2[E]()
-	used := lim.Steps - s.m.steps
-	bytes := lim.Bytes - s.m.bytes
-	vmCells := int64(vmMemory(&s.vm))
+	u := usage{steps: max(lim.Steps-s.m.steps, 0), bytes: max(lim.Bytes-s.m.bytes, 0), cells: int64(vmMemory(&s.vm))}
 	over := s.m.over
 	p.pool.Put(s)
 	budget := over != ""
 	if err != nil && !budget && strings.Contains(err.Error(), "memory budget exceeded") {
 		budget = true
 	}
-	if m != nil {
-		m.steps -= max(used, 0) + vmCells + 1
-		m.bytes -= max(bytes, 0)
-		m.used += max(used, 0) + vmCells + 1 + max(bytes, 0)/16
-		if (m.steps <= 0 || m.bytes <= 0) && m.stopped == "" {
-			m.stopped = p.name
-		}
-		if budget && m.stopped == "" && (used >= lim.Steps || bytes >= lim.Bytes) {
-			m.stopped = p.name
-		}
-	}
 	if err != nil {
-		return zero, &EvalError{Rule: p.name, Article: p.article, Budget: budget, Err: err}
+		return zero, u, &EvalError{Rule: p.name, Article: p.article, Budget: budget, Err: err}
 	}
 	r, ok := out.(R)
 	if !ok && out != nil {
-		return zero, &EvalError{Rule: p.name, Article: p.article, Err: fmt.Errorf("returned %T", out)}
+		return zero, u, &EvalError{Rule: p.name, Article: p.article, Err: fmt.Errorf("returned %T", out)}
 	}
-	return r, nil
+	return r, u, nil
+}
+
+// crossCheck compares a closure result with the VM's (build tag rulescheck) and panics when
+// they differ.
+func (p *Program[E, R]) crossCheck(env *E, lim Limits, r R, err error) {
+	vr, _, verr := p.evalVM(env, lim)
+	if mismatch(r, err, vr, verr) {
+		panic(fmt.Sprintf("rules: rule %q: closure and VM disagree on %q: closure %v, %v; VM %v, %v", p.name, p.source, r, err, vr, verr))
+	}
+}
+
+// mismatch reports whether two outcomes differ: both fail (with the same budget verdict) or
+// both give equal values.
+func mismatch(a any, aerr error, b any, berr error) bool {
+	if (aerr != nil) != (berr != nil) {
+		return true
+	}
+	if aerr != nil {
+		return errors.Is(aerr, ErrBudget) != errors.Is(berr, ErrBudget)
+	}
+	return !reflect.DeepEqual(a, b)
 }
 
 func zero2[E any]() (z E) { return z }

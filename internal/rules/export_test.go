@@ -1,0 +1,14 @@
+package rules
+
+// EvalBoth evaluates p with the closures (ok false when they bail out or p has none) and with
+// the VM, under the default limits, for the equivalence tests.
+func (p *Program[E, R]) EvalBoth(env *E) (fr R, ferr error, ok bool, vr R, verr error) {
+	if p.fast != nil {
+		fr, _, ferr, ok = p.evalFast(env, p.limits)
+	}
+	vr, _, verr = p.evalVM(env, p.limits)
+	return
+}
+
+// Mismatch reports whether two outcomes differ (values, or failure and budget verdict).
+var Mismatch = mismatch
