@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unsafe"
 
 	"github.com/expr-lang/expr"
@@ -89,7 +90,7 @@ type Program[E any, R any] struct {
 	wrapper reflect.Type // struct { E; Meter *evalMeter `expr:"__m"` }
 	pool    sync.Pool    // of *slot[E]
 	fast    func(c *cctx) R
-	ctxs    sync.Pool // of *cctx
+	ctx     atomic.Pointer[cctx] // one spare evaluation context (a pool would cost more than the closures)
 }
 
 // Fast reports whether the program runs as typed closures (see closure.go) rather than on
@@ -276,32 +277,20 @@ func (p *Program[E, R]) charge(m *Meter, lim Limits, u usage, err error) {
 
 // evalFast runs the closures; ok is false when they bailed out (the VM decides).
 func (p *Program[E, R]) evalFast(env *E, lim Limits) (r R, u usage, err error, ok bool) {
-	c, _ := p.ctxs.Get().(*cctx)
+	c := p.ctx.Swap(nil)
 	if c == nil {
 		c = &cctx{}
 	}
 	c.env, c.bail, c.cells, c.limit, c.elem = unsafe.Pointer(env), false, 0, lim.Cells, c.elem[:0]
 	c.meter = evalMeter{steps: lim.Steps, bytes: lim.Bytes, maxString: lim.MaxString}
 	c.m = &c.meter
-	budget := false
-	func() {
-		defer func() {
-			if x := recover(); x != nil {
-				if _, ok := x.(errBudget); ok {
-					budget = true
-				} else {
-					c.bail = true // a helper panicked: the VM gives the reference error
-				}
-			}
-		}()
-		r = p.fast(c)
-	}()
+	budget := p.runFast(c, &r)
 	u = usage{steps: lim.Steps - c.meter.steps, bytes: lim.Bytes - c.meter.bytes, cells: int64(c.cells)}
 	bail := c.bail && !budget
 	what := c.meter.over
 	c.env, c.m = nil, nil
 	clear(c.elem)
-	p.ctxs.Put(c)
+	p.ctx.Store(c)
 	if bail {
 		var zero R
 		return zero, usage{}, nil, false
@@ -311,6 +300,22 @@ func (p *Program[E, R]) evalFast(env *E, lim Limits) (r R, u usage, err error, o
 		return zero, u, &EvalError{Rule: p.name, Article: p.article, Budget: true, Err: errBudget{what}}, true
 	}
 	return r, u, nil, true
+}
+
+// runFast calls the closures, turning the meter's panic into budget and any other panic (a
+// helper of the environment) into a bail-out.
+func (p *Program[E, R]) runFast(c *cctx, r *R) (budget bool) {
+	defer func() {
+		if x := recover(); x != nil {
+			if _, ok := x.(errBudget); ok {
+				budget = true
+			} else {
+				c.bail = true
+			}
+		}
+	}()
+	*r = p.fast(c)
+	return false
 }
 
 // evalVM runs the instrumented program on the VM.
