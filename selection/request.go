@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/wzsti/expertdb/admission"
@@ -211,19 +212,26 @@ func DefaultRules() *Rules {
 	}
 }
 
+// sharedDefaults are the default rules compiled once and shared by every Prepare with a nil
+// *Rules (or nil parts): nothing in this package changes rules it is given, so sharing them is
+// safe, and a draw no longer compiles the admission and conflict defaults again.
+var sharedDefaults = sync.OnceValue(DefaultRules)
+
 func (r *Rules) orDefault() *Rules {
+	d := sharedDefaults()
 	if r == nil {
-		return DefaultRules()
+		c := *d
+		return &c
 	}
 	c := *r
 	if c.Admission == nil {
-		c.Admission = admission.DefaultRules()
+		c.Admission = d.Admission
 	}
 	if c.Conflict == nil {
-		c.Conflict = conflict.DefaultRules()
+		c.Conflict = d.Conflict
 	}
 	if c.Evaluation == nil {
-		c.Evaluation = evaluation.DefaultRules()
+		c.Evaluation = d.Evaluation
 	}
 	if c.SearchBound <= 0 {
 		c.SearchBound = DefaultSearchBound
