@@ -94,7 +94,7 @@ func (p *Prepared) screen(e *admission.Expert, env *Env, pool Pool, checker *con
 			return &Exclusion{e.ID, art, "criteria", fmt.Sprintf("不符合使用细则规则“%s”的专家条件", c.Rule)}, nil
 		}
 	}
-	if fs := admission.Drawable(*e, q.At, r.Admission); len(fs) > 0 {
+	if fs := admission.DrawableView(e, &env.Expert, q.At, r.Admission); len(fs) > 0 {
 		art, msgs := "Art. 5", make([]string, 0, len(fs))
 		if fs[0].Article != "" {
 			art = fs[0].Article
