@@ -30,7 +30,7 @@ import (
 type cctx struct {
 	env   unsafe.Pointer
 	m     *evalMeter
-	elem  []unsafe.Pointer // the current element of each enclosing predicate, innermost last
+	elem  [MaxNesting + 1]unsafe.Pointer // the current element of each enclosing predicate, by depth
 	bail  bool
 	cells uint // cells charged, as the VM counts them (a list literal per evaluation)
 	limit uint
@@ -566,6 +566,10 @@ func (b *builder) builtin(x *ast.BuiltinNode) (cnode, bool) {
 			return cnode{}, false
 		}
 		et := coll.t.Elem()
+		k := len(b.elems)
+		if k >= len(cctx{}.elem) {
+			return cnode{}, false
+		}
 		b.elems = append(b.elems, et)
 		body, ok := b.build(pred.Node)
 		b.elems = b.elems[:len(b.elems)-1]
@@ -582,8 +586,6 @@ func (b *builder) builtin(x *ast.BuiltinNode) (cnode, bool) {
 				return
 			}
 			h := *(*sliceHeader)(p)
-			c.elem = append(c.elem, nil)
-			k := len(c.elem) - 1
 			for i := 0; i < h.len && !c.bail; i++ {
 				c.m.step(w)
 				c.elem[k] = unsafe.Add(h.data, uintptr(i)*size)
@@ -591,7 +593,7 @@ func (b *builder) builtin(x *ast.BuiltinNode) (cnode, bool) {
 					break
 				}
 			}
-			c.elem = c.elem[:k]
+			c.elem[k] = nil
 		}
 		switch name {
 		case "all":
@@ -724,37 +726,43 @@ func (b *builder) call(x *ast.CallNode) (cnode, bool) {
 	return cnode{}, false
 }
 
-// closureOf compiles the root of a checked tree: a bool for Bool programs, a bool, int or
-// string boxed for Value programs. ok is false when the tree is outside the subset.
-func closureOf[R any](env reflect.Type, consts map[string]any, root ast.Node) (func(c *cctx) R, bool) {
+// closureOf compiles the root of a checked tree: a bool for Bool programs (fb), a bool, int
+// or string boxed for Value programs (fv). ok is false when the tree is outside the subset.
+func closureOf[R any](env reflect.Type, consts map[string]any, root ast.Node) (fb boolFn, fv func(c *cctx) any, ok bool) {
 	if env.Kind() != reflect.Struct {
-		return nil, false
+		return nil, nil, false
 	}
 	b := &builder{env: env, consts: consts}
 	n, ok := b.build(root)
 	if !ok {
-		return nil, false
+		return nil, nil, false
 	}
 	var zero R
-	switch any(zero).(type) {
-	case bool:
+	if _, isBool := any(zero).(bool); isBool {
 		f := n.boolFn()
-		if f == nil {
-			return nil, false
-		}
-		return func(c *cctx) R { return any(f(c)).(R) }, true
+		return f, nil, f != nil
 	}
 	if reflect.TypeFor[R]().Kind() != reflect.Interface {
-		return nil, false
+		return nil, nil, false
 	}
 	if f := n.strFn(); f != nil {
-		return func(c *cctx) R { v, _ := any(f(c)).(R); return v }, true
+		return nil, func(c *cctx) any { return f(c) }, true
 	}
 	if f := n.intFn(); f != nil {
-		return func(c *cctx) R { v, _ := any(f(c)).(R); return v }, true
+		return nil, func(c *cctx) any { return f(c) }, true
 	}
 	if f := n.boolFn(); f != nil {
-		return func(c *cctx) R { v, _ := any(f(c)).(R); return v }, true
+		return nil, func(c *cctx) any { return f(c) }, true
 	}
-	return nil, false
+	return nil, nil, false
+}
+
+// noescape hides p from escape analysis, so that an evaluation's context stays on the
+// stack: the closures use it only during the call and never keep it (the technique of the
+// runtime and strings.Builder).
+//
+//go:nosplit
+func noescape(p unsafe.Pointer) unsafe.Pointer {
+	x := uintptr(p)
+	return *(*unsafe.Pointer)(unsafe.Pointer(&x))
 }

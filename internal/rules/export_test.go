@@ -3,7 +3,7 @@ package rules
 // EvalBoth evaluates p with the closures (ok false when they bail out or p has none) and with
 // the VM, under the default limits, for the equivalence tests.
 func (p *Program[E, R]) EvalBoth(env *E) (fr R, ferr error, ok bool, vr R, verr error) {
-	if p.fast != nil {
+	if p.Fast() {
 		fr, _, ferr, ok = p.evalFast(env, p.limits)
 	}
 	vr, _, verr = p.evalVM(env, p.limits)
@@ -12,3 +12,9 @@ func (p *Program[E, R]) EvalBoth(env *E) (fr R, ferr error, ok bool, vr R, verr 
 
 // Mismatch reports whether two outcomes differ (values, or failure and budget verdict).
 var Mismatch = mismatch
+
+// EvalVM evaluates p on the VM only, under the default limits.
+func (p *Program[E, R]) EvalVM(env *E) (R, error) {
+	r, _, err := p.evalVM(env, p.limits)
+	return r, err
+}

@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"unsafe"
 
 	"github.com/expr-lang/expr"
@@ -89,13 +88,13 @@ type Program[E any, R any] struct {
 	limits  Limits
 	wrapper reflect.Type // struct { E; Meter *evalMeter `expr:"__m"` }
 	pool    sync.Pool    // of *slot[E]
-	fast    func(c *cctx) R
-	ctx     atomic.Pointer[cctx] // one spare evaluation context (a pool would cost more than the closures)
+	fastB   boolFn            // the closures of a Bool program, or nil
+	fastV   func(c *cctx) any // the closures of a Value program, or nil
 }
 
 // Fast reports whether the program runs as typed closures (see closure.go) rather than on
 // the VM.
-func (p *Program[E, R]) Fast() bool { return p.fast != nil }
+func (p *Program[E, R]) Fast() bool { return p.fastB != nil || p.fastV != nil }
 
 // slot is one evaluation's VM, meter and environment copy.
 type slot[E any] struct {
@@ -184,8 +183,8 @@ func compile[E any, R any](name, source string, o Options, as expr.Option) (p *P
 	if o.MemoryBudget > 0 {
 		lim.Cells = o.MemoryBudget
 	}
-	fast, _ := closureOf[R](et, o.Constants, checked.Node())
-	return &Program[E, R]{name: name, article: o.Article, source: source, prog: prog, limits: lim, wrapper: wt, fast: fast}, nil
+	fb, fv, _ := closureOf[R](et, o.Constants, checked.Node())
+	return &Program[E, R]{name: name, article: o.Article, source: source, prog: prog, limits: lim, wrapper: wt, fastB: fb, fastV: fv}, nil
 }
 
 // wrapperOf returns struct { E (embedded); Meter *evalMeter `expr:"__m"` }: the environment
@@ -239,7 +238,7 @@ func (p *Program[E, R]) EvalMeter(env *E, m *Meter) (R, error) {
 		lim.Bytes = min(lim.Bytes, m.bytes)
 		lim.Cells = uint(min(int64(lim.Cells), m.steps))
 	}
-	if p.fast != nil {
+	if p.fastB != nil || p.fastV != nil {
 		r, u, err, ok := p.evalFast(env, lim)
 		if ok {
 			if crossCheck {
@@ -275,29 +274,23 @@ func (p *Program[E, R]) charge(m *Meter, lim Limits, u usage, err error) {
 	}
 }
 
-// evalFast runs the closures; ok is false when they bailed out (the VM decides).
+// evalFast runs the closures; ok is false when they bailed out (the VM decides). The context
+// lives on the stack (noescape): no allocation per evaluation.
 func (p *Program[E, R]) evalFast(env *E, lim Limits) (r R, u usage, err error, ok bool) {
-	c := p.ctx.Swap(nil)
-	if c == nil {
-		c = &cctx{}
-	}
-	c.env, c.bail, c.cells, c.limit, c.elem = unsafe.Pointer(env), false, 0, lim.Cells, c.elem[:0]
+	var ctx cctx
+	c := (*cctx)(noescape(unsafe.Pointer(&ctx)))
+	c.env, c.limit = unsafe.Pointer(env), lim.Cells
 	c.meter = evalMeter{steps: lim.Steps, bytes: lim.Bytes, maxString: lim.MaxString}
-	c.m = &c.meter
+	c.m = (*evalMeter)(noescape(unsafe.Pointer(&c.meter)))
 	budget := p.runFast(c, &r)
-	u = usage{steps: lim.Steps - c.meter.steps, bytes: lim.Bytes - c.meter.bytes, cells: int64(c.cells)}
-	bail := c.bail && !budget
-	what := c.meter.over
-	c.env, c.m = nil, nil
-	clear(c.elem)
-	p.ctx.Store(c)
-	if bail {
+	if c.bail && !budget {
 		var zero R
 		return zero, usage{}, nil, false
 	}
+	u = usage{steps: lim.Steps - c.meter.steps, bytes: lim.Bytes - c.meter.bytes, cells: int64(c.cells)}
 	if budget {
 		var zero R
-		return zero, u, &EvalError{Rule: p.name, Article: p.article, Budget: true, Err: errBudget{what}}, true
+		return zero, u, &EvalError{Rule: p.name, Article: p.article, Budget: true, Err: errBudget{c.meter.over}}, true
 	}
 	return r, u, nil, true
 }
@@ -314,7 +307,13 @@ func (p *Program[E, R]) runFast(c *cctx, r *R) (budget bool) {
 			}
 		}
 	}()
-	*r = p.fast(c)
+	if p.fastB != nil {
+		v := p.fastB(c)
+		*r = *(*R)(unsafe.Pointer(&v)) // R is bool when fastB is set
+	} else {
+		v := p.fastV(c)
+		*r, _ = v.(R)
+	}
 	return false
 }
 
