@@ -86,8 +86,8 @@ type Program[E any, R any] struct {
 	source  string
 	prog    *vm.Program
 	limits  Limits
-	wrapper reflect.Type // struct { E; Meter *evalMeter `expr:"__m"` }
-	pool    sync.Pool    // of *slot[E]
+	wrapper reflect.Type      // struct { E; Meter *evalMeter `expr:"__m"` }
+	pool    sync.Pool         // of *slot[E]
 	fastB   boolFn            // the closures of a Bool program, or nil
 	fastV   func(c *cctx) any // the closures of a Value program, or nil
 }
