@@ -192,3 +192,26 @@ func TestHidden(t *testing.T) {
 	require.NoError(t, err)
 	_ = time.Now
 }
+
+// TestHiddenThroughUntypedValues: a hidden field is refused also where the value's static type
+// is lost (a list literal, map, first, ??), by name, and computed names are refused there too.
+func TestHiddenThroughUntypedValues(t *testing.T) {
+	o := consts
+	o.Hidden = []rules.Hidden{{Type: reflect.TypeFor[person](), Fields: []string{"Born"}, Why: "personal data"}}
+	for _, src := range []string{
+		`map([expert], #)[0].Born > date("1960-01-01")`,
+		`first([expert]).Born > date("1960-01-01")`,
+		`let x = [expert, 1]; x[0].Born > date("1960-01-01")`,
+		`reduce([expert], #acc, expert).Born > date("1960-01-01")`,
+		`let k = "Bo" + "rn"; let x = [expert, 1]; x[0][k] > date("1960-01-01")`,
+		`(nil ?? expert).Born > date("1960-01-01")`,
+		`let x = [expert, 1]; x[0]?.Born > date("1960-01-01")`,
+	} {
+		_, err := rules.CompileBool[env]("h", src, o)
+		var ce *rules.CompileError
+		require.ErrorAs(t, err, &ce, src)
+		assert.True(t, strings.Contains(ce.Msg, "hidden") || strings.Contains(ce.Msg, "computed"), "%s: %s", src, ce.Msg)
+	}
+	_, err := rules.CompileBool[env]("h", `let x = [expert, 1]; x[0].Title > 1`, o)
+	require.NoError(t, err)
+}

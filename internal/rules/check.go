@@ -190,6 +190,22 @@ func (c *checker) builtin(x *ast.BuiltinNode) {
 
 func (c *checker) member(x *ast.MemberNode) {
 	t := deref(x.Node.Type())
+	if len(c.hidden) > 0 && (t == nil || t.Kind() == reflect.Interface) {
+		// The static type is lost (a list literal, first, ??): refuse a hidden field by name,
+		// and any computed name.
+		p, ok := x.Property.(*ast.StringNode)
+		if !ok {
+			c.fail(x, "fields must be named, not computed")
+			return
+		}
+		for _, h := range c.hidden {
+			if slices.Contains(h.Fields, p.Value) {
+				c.fail(x.Property, "field %s is hidden from this rule (%s)", p.Value, cmpOr(h.Why, "not visible here"))
+				return
+			}
+		}
+		return
+	}
 	if t == nil || t.Kind() != reflect.Struct {
 		return
 	}
@@ -295,4 +311,11 @@ func children(n ast.Node) []ast.Node {
 		return []ast.Node{x.Key, x.Value}
 	}
 	return nil
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
 }
