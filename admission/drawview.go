@@ -1,12 +1,18 @@
 package admission
 
-import "time"
+import (
+	"time"
+
+	"github.com/wzsti/expertdb/internal/rules"
+)
 
 // DrawableView is Drawable for an expert whose expression view the caller has built already:
 // v must be what e.ViewInto filled (a draw screening its pool builds one view per expert for
 // its own rules and shares it with the admission rules, instead of building it twice). It
-// returns exactly the findings of Drawable(*e, asOf, r). v is only read, and not kept.
-func DrawableView(e *Expert, v *ExpertView, asOf time.Time, r *Rules) []Finding {
+// returns exactly the findings of Drawable(*e, asOf, r). v is only read, and not kept. The
+// evaluations are charged to m (the draw's meter; nil for none): a rule stopped by its
+// budget fails closed like any rule that cannot be evaluated, and m says so (Exhausted).
+func DrawableView(e *Expert, v *ExpertView, asOf time.Time, r *Rules, m *rules.Meter) []Finding {
 	if r == nil {
 		r = DefaultRules()
 	}
@@ -28,6 +34,7 @@ func DrawableView(e *Expert, v *ExpertView, asOf time.Time, r *Rules) []Finding 
 	s.env.Expert = *v
 	s.env.Age = Age(e.BirthDate, asOf)
 	s.env.AsOf = asOf
+	s.env.meter = m
 	env := &s.env
 	if !r.c.eligible(env, e.Categories) {
 		if d := r.c.check(env, e.Categories); !d.Eligible {
@@ -37,7 +44,7 @@ func DrawableView(e *Expert, v *ExpertView, asOf time.Time, r *Rules) []Finding 
 	out = appendFailed(out, r.c.drawable, env)
 	s.creds, s.trainings = nil, nil
 	s.env.Expert = own
-	s.env.Age, s.env.AsOf = 0, time.Time{}
+	s.env.Age, s.env.AsOf, s.env.meter = 0, time.Time{}, nil
 	r.c.envs.Put(s)
 	return out
 }

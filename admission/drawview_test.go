@@ -22,7 +22,7 @@ func TestPropertyDrawableViewIsDrawable(t *testing.T) {
 		var v admission.ExpertView
 		e.ViewInto(&v)
 		want := admission.Drawable(e, asOf, r)
-		got := admission.DrawableView(&e, &v, asOf, r)
+		got := admission.DrawableView(&e, &v, asOf, r, nil)
 		require.Equal(t, want, got)
 		require.Equal(t, e.View(), v)
 	})

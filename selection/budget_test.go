@@ -44,6 +44,14 @@ func TestBombsAtEveryDrawSite(t *testing.T) {
 			r.Conditions = []selection.Condition{{Rule: "county", Article: "Art. 13", Expr: src}}
 			return r, nil, "condition:county"
 		},
+		"admission": func(src string) (selection.Request, *selection.Rules, string) {
+			rs := selection.DefaultRules()
+			rs.Admission.Drawable = append(rs.Admission.Drawable, rules.Rule{Name: "bomb", Article: "Art. 14(3)", Expr: src, Message: "x"})
+			if err := rs.Admission.Compile(); err != nil {
+				panic(err)
+			}
+			return exampleRequest(), rs, "bomb"
+		},
 		"exclusion": func(src string) (selection.Request, *selection.Rules, string) {
 			rs := selection.DefaultRules()
 			rs.Exclusions = append(rs.Exclusions, rules.Rule{Name: "bomb", Article: "Art. 15(5)", Expr: src, Message: "x"})

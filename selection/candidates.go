@@ -94,7 +94,12 @@ func (p *Prepared) screen(e *admission.Expert, env *Env, pool Pool, checker *con
 			return &Exclusion{e.ID, art, "criteria", fmt.Sprintf("不符合使用细则规则“%s”的专家条件", c.Rule)}, nil
 		}
 	}
-	if fs := admission.DrawableView(e, &env.Expert, q.At, r.Admission); len(fs) > 0 {
+	fs := admission.DrawableView(e, &env.Expert, q.At, r.Admission, env.meter)
+	if env.meter != nil && env.meter.Exhausted() != "" {
+		return nil, budgetError(&rules.EvalError{Rule: env.meter.Exhausted(), Article: "Art. 5", Budget: true,
+			Err: errors.New("admission rule stopped by the draw's meter")})
+	}
+	if len(fs) > 0 {
 		art, msgs := "Art. 5", make([]string, 0, len(fs))
 		if fs[0].Article != "" {
 			art = fs[0].Article

@@ -128,7 +128,8 @@ func NewMeter(steps, bytes int64) *Meter {
 // Used returns the steps, cells and bytes charged so far (bytes counted in 16-byte units).
 func (m *Meter) Used() int64 { return m.used }
 
-// Exhausted returns the name of the rule whose evaluation exhausted the meter, or "".
+// Exhausted returns the name of the first rule whose evaluation under this meter was stopped
+// by a budget (its own or the meter's total), or "": once set, the run should stop.
 func (m *Meter) Exhausted() string { return m.stopped }
 
 // evalMeter is the meter of one evaluation; the instrumented expression reaches it through the

@@ -269,8 +269,8 @@ func (p *Program[E, R]) charge(m *Meter, lim Limits, u usage, err error) {
 	if m.stopped == "" && (m.steps <= 0 || m.bytes <= 0) {
 		m.stopped = p.name
 	}
-	if ee, ok := err.(*EvalError); ok && ee.Budget && m.stopped == "" && (u.steps >= lim.Steps || u.bytes >= lim.Bytes || u.cells >= int64(lim.Cells)) {
-		m.stopped = p.name
+	if ee, ok := err.(*EvalError); ok && ee.Budget && m.stopped == "" {
+		m.stopped = p.name // a budget error in a metered run stops the whole run
 	}
 }
 
