@@ -158,6 +158,16 @@ func (p *Prepared) signature(env *Env, buf []string) (uint32, []string, error) {
 	}
 	vals := slices.Grow(buf[:0], len(p.groups))[:len(p.groups)]
 	for g, prog := range p.groups {
+		if x, ok, err := prog.EvalString(env, env.meter); ok {
+			if err != nil {
+				return 0, nil, err
+			}
+			vals[g] = ""
+			if x != "" {
+				vals[g] = "s:" + x // as groupValue
+			}
+			continue
+		}
 		v, err := prog.EvalMeter(env, env.meter)
 		if err != nil {
 			return 0, nil, err

@@ -757,6 +757,19 @@ func closureOf[R any](env reflect.Type, consts map[string]any, root ast.Node) (f
 	return nil, nil, false
 }
 
+// strRootOf returns the string closure of a Value program whose root is a string, or nil.
+func strRootOf(env reflect.Type, consts map[string]any, root ast.Node) strFn {
+	if env.Kind() != reflect.Struct {
+		return nil
+	}
+	b := &builder{env: env, consts: consts}
+	n, ok := b.build(root)
+	if !ok {
+		return nil
+	}
+	return n.strFn()
+}
+
 // noescape hides p from escape analysis, so that an evaluation's context stays on the
 // stack: the closures use it only during the call and never keep it (the technique of the
 // runtime and strings.Builder).

@@ -184,3 +184,30 @@ func TestDefaultRulesRunAsClosures(t *testing.T) {
 	_ = fmt.Sprint
 	_ = strings.ToUpper
 }
+
+// Invariant: EvalString gives the string Eval gives, without boxing it.
+func TestPropertyEvalStringIsEval(t *testing.T) {
+	srcs := []string{`expert.Affiliation.Org`, `expert.Affiliation.Kind`, `age > 3 ? expert.Affiliation.Org : "y"`, `"k"`}
+	rapid.Check(t, func(t *rapid.T) {
+		src := rapid.SampledFrom(srcs).Draw(t, "src")
+		p, err := rules.CompileValue[env]("g", src, consts)
+		require.NoError(t, err)
+		e := genEnv(t)
+		s, ok, err := p.EvalString(e, nil)
+		require.True(t, ok)
+		require.NoError(t, err)
+		v, err := p.Eval(e)
+		require.NoError(t, err)
+		require.Equal(t, v, s)
+	})
+	if rules.CrossCheck {
+		return // the VM runs too, and allocates
+	}
+	e := newEnv()
+	p, err := rules.CompileValue[env]("g", `expert.Affiliation.Org`, consts)
+	require.NoError(t, err)
+	assert.Zero(t, testing.AllocsPerRun(100, func() { _, _, _ = p.EvalString(e, nil) }))
+	q, err := rules.CompileBool[env]("b", `"economic" in expert.Categories && age > 3`, consts)
+	require.NoError(t, err)
+	assert.Zero(t, testing.AllocsPerRun(100, func() { _, _ = q.Eval(e) }), "a closure evaluation allocates nothing")
+}

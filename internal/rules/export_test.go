@@ -18,3 +18,6 @@ func (p *Program[E, R]) EvalVM(env *E) (R, error) {
 	r, _, err := p.evalVM(env, p.limits)
 	return r, err
 }
+
+// CrossCheck is true under the build tag rulescheck (every evaluation also runs on the VM).
+const CrossCheck = crossCheck

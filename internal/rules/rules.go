@@ -90,6 +90,7 @@ type Program[E any, R any] struct {
 	pool    sync.Pool         // of *slot[E]
 	fastB   boolFn            // the closures of a Bool program, or nil
 	fastV   func(c *cctx) any // the closures of a Value program, or nil
+	fastS   strFn             // the closures of a Value program whose root is a string, or nil
 }
 
 // Fast reports whether the program runs as typed closures (see closure.go) rather than on
@@ -184,7 +185,11 @@ func compile[E any, R any](name, source string, o Options, as expr.Option) (p *P
 		lim.Cells = o.MemoryBudget
 	}
 	fb, fv, _ := closureOf[R](et, o.Constants, checked.Node())
-	return &Program[E, R]{name: name, article: o.Article, source: source, prog: prog, limits: lim, wrapper: wt, fastB: fb, fastV: fv}, nil
+	var fs strFn
+	if fv != nil {
+		fs = strRootOf(et, o.Constants, checked.Node())
+	}
+	return &Program[E, R]{name: name, article: o.Article, source: source, prog: prog, limits: lim, wrapper: wt, fastB: fb, fastV: fv, fastS: fs}, nil
 }
 
 // wrapperOf returns struct { E (embedded); Meter *evalMeter `expr:"__m"` }: the environment
@@ -251,6 +256,61 @@ func (p *Program[E, R]) EvalMeter(env *E, m *Meter) (R, error) {
 	r, u, err := p.evalVM(env, lim)
 	p.charge(m, lim, u, err)
 	return r, err
+}
+
+// EvalString is EvalMeter for a program whose value is a string computed by closures: it
+// returns the string without boxing it (no allocation). ok is false when the program is not
+// such a program, or its closures bailed out; call EvalMeter then. A group key reads this way.
+func (p *Program[E, R]) EvalString(env *E, m *Meter) (s string, ok bool, err error) {
+	if p.fastS == nil {
+		return "", false, nil
+	}
+	lim := p.limits
+	if m != nil {
+		if m.steps <= 0 || m.bytes <= 0 {
+			return "", false, nil
+		}
+		lim.Steps = min(lim.Steps, m.steps)
+		lim.Bytes = min(lim.Bytes, m.bytes)
+		lim.Cells = uint(min(int64(lim.Cells), m.steps))
+	}
+	var ctx cctx
+	c := (*cctx)(noescape(unsafe.Pointer(&ctx)))
+	c.env, c.limit = unsafe.Pointer(env), lim.Cells
+	c.meter = evalMeter{steps: lim.Steps, bytes: lim.Bytes, maxString: lim.MaxString}
+	c.m = (*evalMeter)(noescape(unsafe.Pointer(&c.meter)))
+	budget := runStr(p.fastS, c, &s)
+	if c.bail && !budget {
+		return "", false, nil
+	}
+	u := usage{steps: lim.Steps - c.meter.steps, bytes: lim.Bytes - c.meter.bytes, cells: int64(c.cells)}
+	if budget {
+		err = &EvalError{Rule: p.name, Article: p.article, Budget: true, Err: errBudget{c.meter.over}}
+		s = ""
+	}
+	if crossCheck {
+		var r R
+		if !budget {
+			r, _ = any(s).(R)
+		}
+		p.crossCheck(env, lim, r, err)
+	}
+	p.charge(m, lim, u, err)
+	return s, true, err
+}
+
+func runStr(f strFn, c *cctx, s *string) (budget bool) {
+	defer func() {
+		if x := recover(); x != nil {
+			if _, ok := x.(errBudget); ok {
+				budget = true
+			} else {
+				c.bail = true
+			}
+		}
+	}()
+	*s = f(c)
+	return false
 }
 
 // usage is what one evaluation spent.
