@@ -224,28 +224,48 @@ func (p *Prepared) newBase(pool Pool) (*base, error) {
 	meter := rules.NewMeter(r.ExprBudget, 0) // shared by every expression of the draw
 	env := &Env{meter: meter}                // reused for every expert
 	var vals []string                        // group values, reused likewise
-	for _, o := range order {
-		e := &pool.Experts[o.i]
+	// Screen in pool order (adjacent memory, expert after expert), then take the results in
+	// canonical order: classes are numbered, candidates listed, exclusions and refusals of
+	// preferential picks reported exactly as if the pool had been screened in that order.
+	const (
+		outExcluded = iota
+		outCandidate
+		outPreferred
+		outRefused
+	)
+	n, ng := len(pool.Experts), len(q.Groups)
+	outcome := make([]uint8, n)
+	masks := make([]uint32, n)
+	slab := make([]string, n*ng) // group values, ng per expert
+	exAt := make([]int32, n) // index into exs of expert i's exclusion
+	var exs []Exclusion
+	refused := map[int]error{}
+	for i := range pool.Experts {
+		e := &pool.Experts[i]
 		p.setEnv(env, e, pool)
 		env.meter = meter
 		if pref[e.ID] {
 			found[e.ID] = true
 			if err := p.checkPreferred(e, env, pool, checker); err != nil {
-				prefErrs = append(prefErrs, err)
+				if errors.Is(err, rules.ErrBudget) {
+					return nil, err
+				}
+				outcome[i], refused[i] = outRefused, err
 				continue
 			}
-			var mask uint32
 			var err error
-			mask, vals, err = p.signature(env, vals)
+			masks[i], vals, err = p.signature(env, vals)
 			if errors.Is(err, rules.ErrBudget) {
 				return nil, budgetError(err)
 			}
 			if err != nil {
-				prefErrs = append(prefErrs, refuse(ErrPreferential, e.ID, "Art. 13", "expression-error", "结构表达式无法对该择优选取专家求值："+err.Error(), "structure expression failed on the preferential pick"))
+				outcome[i], refused[i] = outRefused, refuse(ErrPreferential, e.ID, "Art. 13", "expression-error", "结构表达式无法对该择优选取专家求值："+err.Error(), "structure expression failed on the preferential pick")
 				continue
 			}
-			b.fixed = append(b.fixed, member{pick: Pick{ExpertID: e.ID, Preferential: true, Round: -1}, expert: e, class: b.st.classOf(mask, vals)})
-			b.excluded = append(b.excluded, Exclusion{e.ID, "Art. 14(1)", "on-panel", "已作为择优选取专家列入专家组"})
+			copy(slab[i*ng:], vals)
+			outcome[i] = outPreferred
+			exAt[i] = int32(len(exs))
+			exs = append(exs, Exclusion{e.ID, "Art. 14(1)", "on-panel", "已作为择优选取专家列入专家组"})
 			continue
 		}
 		ex, err := p.screen(e, env, pool, checker)
@@ -253,21 +273,37 @@ func (p *Prepared) newBase(pool Pool) (*base, error) {
 			return nil, err
 		}
 		if ex == nil {
-			var mask uint32
-			mask, vals, err = p.signature(env, vals)
+			masks[i], vals, err = p.signature(env, vals)
 			if errors.Is(err, rules.ErrBudget) {
 				return nil, budgetError(err)
 			}
 			if err != nil {
 				ex = &Exclusion{e.ID, "Art. 13", "expression-error", "结构配额或分组表达式无法对该专家求值，按不符合处理：" + err.Error()}
 			} else {
-				b.ids = append(b.ids, e.ID)
-				b.experts = append(b.experts, e)
-				classes = append(classes, b.st.classOf(mask, vals))
+				copy(slab[i*ng:], vals)
+				outcome[i] = outCandidate
 				continue
 			}
 		}
-		b.excluded = append(b.excluded, *ex)
+		exAt[i] = int32(len(exs))
+		exs = append(exs, *ex)
+	}
+	for _, o := range order {
+		i := o.i
+		e := &pool.Experts[i]
+		switch outcome[i] {
+		case outCandidate:
+			b.ids = append(b.ids, e.ID)
+			b.experts = append(b.experts, e)
+			classes = append(classes, b.st.classOf(masks[i], slab[i*ng:(i+1)*ng]))
+		case outPreferred:
+			b.fixed = append(b.fixed, member{pick: Pick{ExpertID: e.ID, Preferential: true, Round: -1}, expert: e, class: b.st.classOf(masks[i], slab[i*ng:(i+1)*ng])})
+			b.excluded = append(b.excluded, exs[exAt[i]])
+		case outRefused:
+			prefErrs = append(prefErrs, refused[i])
+		default:
+			b.excluded = append(b.excluded, exs[exAt[i]])
+		}
 	}
 	for _, id := range q.Preferred {
 		if !found[id] {
