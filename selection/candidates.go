@@ -237,7 +237,7 @@ func (p *Prepared) newBase(pool Pool) (*base, error) {
 	outcome := make([]uint8, n)
 	masks := make([]uint32, n)
 	slab := make([]string, n*ng) // group values, ng per expert
-	exAt := make([]int32, n) // index into exs of expert i's exclusion
+	exAt := make([]int32, n)     // index into exs of expert i's exclusion
 	var exs []Exclusion
 	refused := map[int]error{}
 	for i := range pool.Experts {
