@@ -191,9 +191,10 @@ func TestPropertyShareQuotaBoundsAreExact(t *testing.T) {
 			require.True(t, m*den >= prod && (m-1)*den < prod, "min %d of %d × %d/%d", m, size, num, den)
 			return
 		}
-		if prod < den { // ⌊size × share⌋ = 0: excluded by the criteria
+		if prod < den { // ⌊size × share⌋ = 0: excluded by a negated condition
 			require.Empty(t, out.Quotas)
-			require.Equal(t, `(!(expert.Region == "1"))`, out.Criteria)
+			require.Empty(t, out.Criteria)
+			require.Equal(t, []selection.Condition{{Rule: "r/q", Article: "Art. 13", Expr: `expert.Region == "1"`, Negate: true}}, out.Conditions)
 			return
 		}
 		require.Len(t, out.Quotas, 1)

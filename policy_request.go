@@ -34,7 +34,7 @@ type RequestRule struct {
 	Article  string               // e.g. "Art. 13"
 	Message  string               // Chinese description of the requirement
 	When     string               // expression over RequestEnv; "" = always
-	Criteria string               // expression over selection.Env, joined to the request's criteria with &&
+	Criteria string               // expression over selection.Env, added to the request as a selection.Condition
 	Quotas   []RequestQuota       // quotas added to the request
 	Groups   []selection.GroupCap // group caps added to the request
 }
@@ -47,7 +47,7 @@ type RequestRule struct {
 //
 // A share is set when its Den is positive. "At least half" is MinShare 1/2: 3 of 6, 4 of 7.
 // When the computed Max is 0 ("at most a quarter" of a panel of 3), no matching expert may
-// serve, so Apply adds "!(Filter)" to the request's criteria instead of a quota.
+// serve, so Apply adds a negated selection.Condition (Negate: true) instead of a quota.
 type RequestQuota struct {
 	Name     string
 	Filter   string
@@ -69,6 +69,9 @@ type RequestQuota struct {
 //	request.Quotas     []string   names of the request's own quotas
 //	request.Project    conflict.ProjectView  ID, Region, Leader, Members
 //	policy.Name, policy.Region  string      the policy's own name and county code
+//
+// Functions: the closed set of package internal/rules (rules.Builtins, rules.Methods), no
+// clock and no time zone; every evaluation is metered (rules.Limits).
 //
 // Examples:
 //
@@ -187,7 +190,9 @@ func drawOptions() rules.Options { return rules.Options{Constants: admission.Tit
 //
 // Codes: "policy-not-compiled", "request-rule-error" (the When expression failed on this
 // request; fail closed), "already-applied" (the request already carries the rule's quotas or
-// groups), "request-rule-contradiction" (a quota needs members and allows none).
+// groups), "request-rule-contradiction" (a quota needs members and allows none),
+// "conditions-reserved" (the submitted request carries selection.Conditions, which only
+// Apply adds).
 type ApplyError struct {
 	Rule    string
 	Article string
@@ -214,10 +219,18 @@ func (e *ApplyError) Unwrap() []error {
 }
 
 // Apply returns req with the county's request rules applied (Art. 13): for every RequestRule
-// whose When holds, its Criteria is joined to req.Criteria with &&, and its quotas and group
-// caps are appended, named "<rule>/<quota>" so that the draw record shows where each came
-// from. labels are markers the caller sets on the request, visible as request.Labels (e.g.
-// "key-project"); they are not part of selection.Request, so record them with the request.
+// whose When holds, its Criteria becomes a selection.Condition of the request, and its quotas
+// and group caps are appended, named "<rule>/<quota>" so that the draw record shows where each
+// came from; a quota that allows no member on this panel becomes a negated Condition. labels
+// are markers the caller sets on the request, visible as request.Labels (e.g. "key-project");
+// they are not part of selection.Request, so record them with the request.
+//
+// The county's conditions and the request's own Criteria are compiled as separate programs and
+// must all hold (composition by syntax tree, never by text): no criteria text, such as
+// `true) || (true`, can cancel a county condition, so the applied rule set is never weaker than
+// the county's. Conditions are the county's alone: a submitted request that carries any is
+// refused ("conditions-reserved"), since they are compiled over the full expert view whatever
+// the author may see.
 //
 // Call Apply once, on the request as submitted, then draw with p.Selection. The input is not
 // modified. A When expression that fails on the request refuses it (fail closed), as does a
@@ -227,10 +240,15 @@ func (p *Policy) Apply(req selection.Request, labels ...string) (selection.Reque
 		return req, &ApplyError{Article: "Art. 13", Code: "policy-not-compiled",
 			Message: "使用细则尚未编译，无法审核抽取申请（请先调用 Policy.Compile）"}
 	}
+	if len(req.Conditions) > 0 {
+		return req, &ApplyError{Article: "Art. 13", Code: "conditions-reserved",
+			Message: "抽取申请不能自带使用细则条件（Conditions），这些条件只能由使用细则添加；请把专家条件写在 Criteria 中"}
+	}
 	env := &RequestEnv{Request: requestView(req, labels), Policy: PolicyView{Name: p.Name, Region: p.Region}}
 	out := req
 	out.Quotas = slices.Clone(req.Quotas)
 	out.Groups = slices.Clone(req.Groups)
+	out.Conditions = nil
 	for _, cr := range p.c.requests {
 		rr := cr.rule
 		if cr.when != nil {
@@ -250,7 +268,7 @@ func (p *Policy) Apply(req selection.Request, labels ...string) (selection.Reque
 				Message: fmt.Sprintf("抽取申请已包含使用细则规则“%s”的结构要求，不能重复适用", rr.Name)}
 		}
 		if rr.Criteria != "" {
-			out.Criteria = andExpr(out.Criteria, rr.Criteria)
+			out.Conditions = append(out.Conditions, selection.Condition{Rule: rr.Name, Article: rr.Article, Expr: rr.Criteria})
 		}
 		for _, q := range rr.Quotas {
 			lo, hi, bounded := quotaBounds(q, req.Size)
@@ -259,7 +277,7 @@ func (p *Policy) Apply(req selection.Request, labels ...string) (selection.Reque
 					return req, &ApplyError{Rule: rr.Name, Article: rr.Article, Code: "request-rule-contradiction",
 						Message: fmt.Sprintf("规则“%s”的配额“%s”对%d人的专家组既要求至少%d人又不允许任何人，请调整专家数量或使用细则", rr.Name, q.Name, req.Size, lo)}
 				}
-				out.Criteria = andExpr(out.Criteria, "!("+q.Filter+")")
+				out.Conditions = append(out.Conditions, selection.Condition{Rule: prefix + q.Name, Article: rr.Article, Expr: q.Filter, Negate: true})
 				continue
 			}
 			out.Quotas = append(out.Quotas, selection.Quota{Name: prefix + q.Name, Filter: q.Filter, Min: lo, Max: hi})
@@ -302,14 +320,6 @@ func shareOf(size int, f selection.Fraction, ceil bool) int {
 		q++
 	}
 	return int(q)
-}
-
-// andExpr joins two expressions with &&.
-func andExpr(a, b string) string {
-	if strings.TrimSpace(a) == "" {
-		return "(" + b + ")"
-	}
-	return "(" + a + ") && (" + b + ")"
 }
 
 // requestView builds the RequestEnv view of req.

@@ -80,14 +80,17 @@ func TestApplyJoinsCriteria(t *testing.T) {
 	req := testRequest(3)
 	out, err := p.Apply(req)
 	require.NoError(t, err)
-	assert.Equal(t, "(expert.Title >= AssociateSenior)", out.Criteria)
+	senior := []selection.Condition{{Rule: "senior", Article: "Art. 13", Expr: "expert.Title >= AssociateSenior"}}
+	assert.Empty(t, out.Criteria)
+	assert.Equal(t, senior, out.Conditions)
 
 	req.Criteria = `"materials" in expert.Fields`
 	out, err = p.Apply(req)
 	require.NoError(t, err)
-	assert.Equal(t, `("materials" in expert.Fields) && (expert.Title >= AssociateSenior)`, out.Criteria)
+	assert.Equal(t, `"materials" in expert.Fields`, out.Criteria, "the request's criteria are not rewritten")
+	assert.Equal(t, senior, out.Conditions)
 	_, err = selection.Prepare(out, p.Selection)
-	require.NoError(t, err, "the joined criteria compile")
+	require.NoError(t, err, "criteria and conditions compile")
 }
 
 func TestApplyMaxShare(t *testing.T) {
@@ -105,7 +108,8 @@ func TestApplyMaxShare(t *testing.T) {
 	out, err = p.Apply(testRequest(3))
 	require.NoError(t, err)
 	assert.Empty(t, out.Quotas)
-	assert.Equal(t, `(!(expert.Affiliation.Kind == "government"))`, out.Criteria)
+	assert.Empty(t, out.Criteria)
+	assert.Equal(t, []selection.Condition{{Rule: "government-share/government", Article: "Art. 13", Expr: `expert.Affiliation.Kind == "government"`, Negate: true}}, out.Conditions)
 }
 
 func TestApplyRefusesAContradiction(t *testing.T) {

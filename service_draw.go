@@ -117,7 +117,10 @@ func (s *Service) Draw(ctx context.Context, actor audit.Actor, req DrawRequest) 
 		}
 		entropy = &e
 	}
-	prepared, err := selection.Prepare(applied, s.policy.Selection)
+	// An expression may read only what its author may see (Art. 20): without the right to
+	// see personal data, the request's own expressions compile against the masked view.
+	personal, _ := s.perms.Authorize(actor, audit.ActionView, audit.Resource{Kind: audit.KindExpert, Personal: true})
+	prepared, err := selection.PrepareWith(applied, s.policy.Selection, selection.PrepareOptions{Masked: !personal.Allowed})
 	var result *selection.Result
 	var public *selection.PublicRecord
 	if err == nil {

@@ -51,7 +51,9 @@ type Decision struct {
 //	            calendar days from t to asOf, e.g. daysSince(expert.UpdatedAt) <= 365
 //
 // The title constants TitleNone, Junior, Intermediate, AssociateSenior and Senior are
-// substituted at compile time (TitleConstants).
+// substituted at compile time (TitleConstants). Besides the three helpers, expressions call
+// only the closed set of package internal/rules (rules.Builtins, rules.Methods: no clock),
+// and every evaluation is metered (rules.Limits).
 type Env struct {
 	Expert            ExpertView             `expr:"expert"`
 	Age               int                    `expr:"age"`
@@ -59,6 +61,8 @@ type Env struct {
 	HasCredential     func(kind string) bool `expr:"hasCredential"`
 	HasRecentTraining func(string, int) bool `expr:"hasRecentTraining"`
 	DaysSince         func(t time.Time) int  `expr:"daysSince"`
+
+	meter *rules.Meter // a draw's meter (DrawableView); nil otherwise
 }
 
 // NewEnv builds the expression environment of e on asOf.
@@ -364,7 +368,7 @@ func (c *compiled) check(env *Env, claimed []Category) Decision {
 // appendFailed evaluates every rule of s and appends a Finding for each that does not hold.
 func appendFailed(out []Finding, s *rules.Set[Env], env *Env) []Finding {
 	for i, p := range s.Programs {
-		ok, err := p.Eval(env)
+		ok, err := p.EvalMeter(env, env.meter)
 		if err == nil && ok {
 			continue
 		}
@@ -413,7 +417,7 @@ func (c *compiled) eligible(env *Env, claimed []Category) bool {
 // allHold reports whether every rule of s holds on env (an evaluation error does not hold).
 func allHold(s *rules.Set[Env], env *Env) bool {
 	for _, p := range s.Programs {
-		if ok, err := p.Eval(env); err != nil || !ok {
+		if ok, err := p.EvalMeter(env, env.meter); err != nil || !ok {
 			return false
 		}
 	}
@@ -422,7 +426,7 @@ func allHold(s *rules.Set[Env], env *Env) bool {
 
 func anyHolds(s *rules.Set[Env], env *Env) bool {
 	for _, p := range s.Programs {
-		if ok, err := p.Eval(env); err == nil && ok {
+		if ok, err := p.EvalMeter(env, env.meter); err == nil && ok {
 			return true
 		}
 	}

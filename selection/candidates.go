@@ -9,6 +9,7 @@ import (
 
 	"github.com/wzsti/expertdb/admission"
 	"github.com/wzsti/expertdb/conflict"
+	"github.com/wzsti/expertdb/internal/rules"
 )
 
 // Exclusion records why an expert of the pool is not a candidate of the random rounds: the
@@ -69,15 +70,37 @@ func (p *Prepared) screen(e *admission.Expert, env *Env, pool Pool, checker *con
 			fmt.Sprintf("本年度已参加 %d 次评审（咨询）活动，达到每年 %d 次的上限", usage, r.AnnualCap)}, nil
 	}
 	if p.criteria != nil {
-		ok, err := p.criteria.Eval(env)
+		ok, err := p.criteria.EvalMeter(env, env.meter)
 		if err != nil {
+			if errors.Is(err, rules.ErrBudget) {
+				return nil, budgetError(err)
+			}
 			return &Exclusion{e.ID, "Art. 13", "expression-error", "专家条件表达式无法对该专家求值，按不符合处理：" + err.Error()}, nil
 		}
 		if !ok {
 			return &Exclusion{e.ID, "Art. 13", "criteria", "不符合本次抽取申请的专家条件"}, nil
 		}
 	}
-	if fs := admission.Drawable(*e, q.At, r.Admission); len(fs) > 0 {
+	for i, prog := range p.conditions {
+		c := &q.Conditions[i]
+		art := cmp.Or(c.Article, "Art. 13")
+		ok, err := prog.EvalMeter(env, env.meter)
+		if err != nil {
+			if errors.Is(err, rules.ErrBudget) {
+				return nil, budgetError(err)
+			}
+			return &Exclusion{e.ID, art, "expression-error", fmt.Sprintf("使用细则规则“%s”的专家条件无法对该专家求值，按不符合处理：%v", c.Rule, err)}, nil
+		}
+		if ok == c.Negate {
+			return &Exclusion{e.ID, art, "criteria", fmt.Sprintf("不符合使用细则规则“%s”的专家条件", c.Rule)}, nil
+		}
+	}
+	fs := admission.DrawableView(e, &env.Expert, q.At, r.Admission, env.meter)
+	if env.meter != nil && env.meter.Exhausted() != "" {
+		return nil, budgetError(&rules.EvalError{Rule: env.meter.Exhausted(), Article: "Art. 5", Budget: true,
+			Err: errors.New("admission rule stopped by the draw's meter")})
+	}
+	if len(fs) > 0 {
 		art, msgs := "Art. 5", make([]string, 0, len(fs))
 		if fs[0].Article != "" {
 			art = fs[0].Article
@@ -104,7 +127,21 @@ func (p *Prepared) screen(e *admission.Expert, env *Env, pool Pool, checker *con
 	if ex := p.availability(e, pool); ex != nil {
 		return ex, nil
 	}
-	return p.countyExclusion(e.ID, env), nil
+	return p.countyExclusion(e.ID, env)
+}
+
+// budgetError is the refusal of a draw stopped by the meter of its expressions: the
+// evaluation error (rules.ErrEval, rules.ErrBudget, naming the rule and its article) wrapped
+// in an *Error of kind ErrInvalidRequest.
+func budgetError(err error) error {
+	var ee *rules.EvalError
+	art, name := "Art. 13", ""
+	if errors.As(err, &ee) {
+		art, name = cmp.Or(ee.Article, art), ee.Rule
+	}
+	return fmt.Errorf("%w: %w", refuse(ErrInvalidRequest, "", art, "expression-budget",
+		fmt.Sprintf("表达式“%s”超出计算限额（步数或内存），本次抽取终止，未产生任何结果；请简化表达式后重新提交", name),
+		fmt.Sprintf("expression %q exceeded its budget", name)), err)
 }
 
 // signature evaluates the quota filters and group keys of e. The group values are
@@ -112,7 +149,7 @@ func (p *Prepared) screen(e *admission.Expert, env *Env, pool Pool, checker *con
 func (p *Prepared) signature(env *Env, buf []string) (uint32, []string, error) {
 	var mask uint32
 	for i, prog := range p.quotas {
-		ok, err := prog.Eval(env)
+		ok, err := prog.EvalMeter(env, env.meter)
 		if err != nil {
 			return 0, nil, err
 		}
@@ -122,7 +159,17 @@ func (p *Prepared) signature(env *Env, buf []string) (uint32, []string, error) {
 	}
 	vals := slices.Grow(buf[:0], len(p.groups))[:len(p.groups)]
 	for g, prog := range p.groups {
-		v, err := prog.Eval(env)
+		if x, ok, err := prog.EvalString(env, env.meter); ok {
+			if err != nil {
+				return 0, nil, err
+			}
+			vals[g] = ""
+			if x != "" {
+				vals[g] = "s:" + x // as groupValue
+			}
+			continue
+		}
+		v, err := prog.EvalMeter(env, env.meter)
 		if err != nil {
 			return 0, nil, err
 		}
@@ -183,26 +230,51 @@ func (p *Prepared) newBase(pool Pool) (*base, error) {
 	// Most of a pool are usually candidates: size the candidate lists once.
 	b.ids, b.experts = make([]string, 0, len(order)), make([]*admission.Expert, 0, len(order))
 	classes := make([]int, 0, len(order))
-	env := new(Env)   // reused for every expert
-	var vals []string // group values, reused likewise
-	for _, o := range order {
-		e := &pool.Experts[o.i]
+	meter := rules.NewMeter(r.ExprBudget, 0) // shared by every expression of the draw
+	env := &Env{meter: meter}                // reused for every expert
+	var vals []string                        // group values, reused likewise
+	// Screen in pool order (adjacent memory, expert after expert), then take the results in
+	// canonical order: classes are numbered, candidates listed, exclusions and refusals of
+	// preferential picks reported exactly as if the pool had been screened in that order.
+	const (
+		outExcluded = iota
+		outCandidate
+		outPreferred
+		outRefused
+	)
+	n, ng := len(pool.Experts), len(q.Groups)
+	outcome := make([]uint8, n)
+	masks := make([]uint32, n)
+	slab := make([]string, n*ng) // group values, ng per expert
+	exAt := make([]int32, n)     // index into exs of expert i's exclusion
+	var exs []Exclusion
+	refused := map[int]error{}
+	for i := range pool.Experts {
+		e := &pool.Experts[i]
 		p.setEnv(env, e, pool)
+		env.meter = meter
 		if pref[e.ID] {
 			found[e.ID] = true
 			if err := p.checkPreferred(e, env, pool, checker); err != nil {
-				prefErrs = append(prefErrs, err)
+				if errors.Is(err, rules.ErrBudget) {
+					return nil, err
+				}
+				outcome[i], refused[i] = outRefused, err
 				continue
 			}
-			var mask uint32
 			var err error
-			mask, vals, err = p.signature(env, vals)
+			masks[i], vals, err = p.signature(env, vals)
+			if errors.Is(err, rules.ErrBudget) {
+				return nil, budgetError(err)
+			}
 			if err != nil {
-				prefErrs = append(prefErrs, refuse(ErrPreferential, e.ID, "Art. 13", "expression-error", "结构表达式无法对该择优选取专家求值："+err.Error(), "structure expression failed on the preferential pick"))
+				outcome[i], refused[i] = outRefused, refuse(ErrPreferential, e.ID, "Art. 13", "expression-error", "结构表达式无法对该择优选取专家求值："+err.Error(), "structure expression failed on the preferential pick")
 				continue
 			}
-			b.fixed = append(b.fixed, member{pick: Pick{ExpertID: e.ID, Preferential: true, Round: -1}, expert: e, class: b.st.classOf(mask, vals)})
-			b.excluded = append(b.excluded, Exclusion{e.ID, "Art. 14(1)", "on-panel", "已作为择优选取专家列入专家组"})
+			copy(slab[i*ng:], vals)
+			outcome[i] = outPreferred
+			exAt[i] = int32(len(exs))
+			exs = append(exs, Exclusion{e.ID, "Art. 14(1)", "on-panel", "已作为择优选取专家列入专家组"})
 			continue
 		}
 		ex, err := p.screen(e, env, pool, checker)
@@ -210,18 +282,37 @@ func (p *Prepared) newBase(pool Pool) (*base, error) {
 			return nil, err
 		}
 		if ex == nil {
-			var mask uint32
-			mask, vals, err = p.signature(env, vals)
+			masks[i], vals, err = p.signature(env, vals)
+			if errors.Is(err, rules.ErrBudget) {
+				return nil, budgetError(err)
+			}
 			if err != nil {
 				ex = &Exclusion{e.ID, "Art. 13", "expression-error", "结构配额或分组表达式无法对该专家求值，按不符合处理：" + err.Error()}
 			} else {
-				b.ids = append(b.ids, e.ID)
-				b.experts = append(b.experts, e)
-				classes = append(classes, b.st.classOf(mask, vals))
+				copy(slab[i*ng:], vals)
+				outcome[i] = outCandidate
 				continue
 			}
 		}
-		b.excluded = append(b.excluded, *ex)
+		exAt[i] = int32(len(exs))
+		exs = append(exs, *ex)
+	}
+	for _, o := range order {
+		i := o.i
+		e := &pool.Experts[i]
+		switch outcome[i] {
+		case outCandidate:
+			b.ids = append(b.ids, e.ID)
+			b.experts = append(b.experts, e)
+			classes = append(classes, b.st.classOf(masks[i], slab[i*ng:(i+1)*ng]))
+		case outPreferred:
+			b.fixed = append(b.fixed, member{pick: Pick{ExpertID: e.ID, Preferential: true, Round: -1}, expert: e, class: b.st.classOf(masks[i], slab[i*ng:(i+1)*ng])})
+			b.excluded = append(b.excluded, exs[exAt[i]])
+		case outRefused:
+			prefErrs = append(prefErrs, refused[i])
+		default:
+			b.excluded = append(b.excluded, exs[exAt[i]])
+		}
 	}
 	for _, id := range q.Preferred {
 		if !found[id] {
@@ -233,12 +324,17 @@ func (p *Prepared) newBase(pool Pool) (*base, error) {
 	}
 	b.excluded = append(b.excluded, sortedBadIDs(badIDs)...)
 	slices.SortFunc(b.fixed, func(x, y member) int { return cmp.Compare(x.pick.ExpertID, y.pick.ExpertID) })
-	inv, err := p.checkInvitations(pool, checker, found)
+	inv, err := p.checkInvitations(pool, checker, found, meter)
 	if err != nil {
 		return nil, err
 	}
 	for _, m := range inv {
-		mask, vals, err := p.signature(p.env(m.expert, pool), nil)
+		ienv := p.env(m.expert, pool)
+		ienv.meter = meter
+		mask, vals, err := p.signature(ienv, nil)
+		if errors.Is(err, rules.ErrBudget) {
+			return nil, budgetError(err)
+		}
 		if err != nil {
 			return nil, refuse(ErrInvitation, m.expert.ID, "Art. 13", "expression-error", "结构表达式无法对该特邀专家求值："+err.Error(), "structure expression failed on the invited expert")
 		}
@@ -319,7 +415,7 @@ func (p *Prepared) checkPreferred(e *admission.Expert, env *Env, pool Pool, chec
 
 // checkInvitations checks each invitation's reason, approval chain and filing (Art. 28) and
 // conflict-checks the invitee (Art. 15).
-func (p *Prepared) checkInvitations(pool Pool, checker *conflict.Checker, inPool map[string]bool) ([]member, error) {
+func (p *Prepared) checkInvitations(pool Pool, checker *conflict.Checker, inPool map[string]bool, meter *rules.Meter) ([]member, error) {
 	q := &p.req
 	if len(q.Invited) == 0 {
 		return nil, nil
@@ -375,8 +471,16 @@ func (p *Prepared) checkInvitations(pool Pool, checker *conflict.Checker, inPool
 		}
 		if ex := p.availability(e, pool); ex != nil {
 			bad(ex.Article, ex.Code, "特邀专家不能参加："+ex.Reason, "invitee is not available: "+ex.Code)
-		} else if ex := p.countyExclusion(e.ID, p.env(e, pool)); ex != nil {
-			bad(ex.Article, ex.Code, "特邀专家不能参加："+ex.Reason, "invitee excluded by a county rule: "+ex.Code)
+		} else {
+			ienv := p.env(e, pool)
+			ienv.meter = meter
+			ex, err := p.countyExclusion(e.ID, ienv)
+			if err != nil {
+				return nil, err
+			}
+			if ex != nil {
+				bad(ex.Article, ex.Code, "特邀专家不能参加："+ex.Reason, "invitee excluded by a county rule: "+ex.Code)
+			}
 		}
 		out = append(out, member{pick: Pick{ExpertID: e.ID, Invited: true, Round: -1}, expert: e})
 	}

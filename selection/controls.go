@@ -196,9 +196,9 @@ func (p *Prepared) availability(e *admission.Expert, pool Pool) *Exclusion {
 
 // countyExclusion evaluates Rules.Exclusions on env and returns the exclusion of the first
 // rule that does not hold (or fails to evaluate: fail closed), or nil.
-func (p *Prepared) countyExclusion(id string, env *Env) *Exclusion {
+func (p *Prepared) countyExclusion(id string, env *Env) (*Exclusion, error) {
 	if p.exclusions == nil {
-		return nil
+		return nil, nil
 	}
 	for i, prog := range p.exclusions.Programs {
 		r := p.exclusions.Rules[i]
@@ -206,19 +206,22 @@ func (p *Prepared) countyExclusion(id string, env *Env) *Exclusion {
 		if art == "" {
 			art = "Art. 13"
 		}
-		ok, err := prog.Eval(env)
+		ok, err := prog.EvalMeter(env, env.meter)
 		if err != nil {
-			return &Exclusion{id, art, "expression-error", fmt.Sprintf("排除规则 %q 无法对该专家求值，按排除处理：%v", r.Name, err)}
+			if errors.Is(err, rules.ErrBudget) {
+				return nil, budgetError(err)
+			}
+			return &Exclusion{id, art, "expression-error", fmt.Sprintf("排除规则 %q 无法对该专家求值，按排除处理：%v", r.Name, err)}, nil
 		}
 		if !ok {
 			msg := r.Message
 			if strings.TrimSpace(msg) == "" {
 				msg = fmt.Sprintf("不符合本地使用细则的排除规则 %q", r.Name)
 			}
-			return &Exclusion{id, art, r.Name, msg}
+			return &Exclusion{id, art, r.Name, msg}, nil
 		}
 	}
-	return nil
+	return nil, nil
 }
 
 // CoolingOffRule returns a county exclusion rule (for Rules.Exclusions) named

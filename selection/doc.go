@@ -135,6 +135,19 @@
 // the request's own ID do not. With every control off, or with control data that does not
 // touch the activity, a draw is identical to a draw without them, digests included.
 //
+// # Expressions: who wrote them, what they may read, what they may spend
+//
+// The criteria, quota filters and group keys are the using unit's; Request.Conditions and
+// Rules.Exclusions are the county's. Each is compiled on its own (never joined as text), and
+// an expert is a candidate only when the criteria and every condition hold, so no text of a
+// request can cancel a county rule. PrepareWith with PrepareOptions.Masked compiles the
+// using unit's expressions against the masked view (MaskedFields: no name, no birth date;
+// age instead) for a user without the right to see personal data, who is then given
+// CountExclusions of the result rather than the list. Every evaluation is metered
+// (package internal/rules) and the whole draw shares one meter of Rules.ExprBudget steps;
+// an expression that exhausts either refuses the draw (code "expression-budget", wrapping
+// rules.ErrBudget) before anything is drawn.
+//
 // # Fairness
 //
 // Simulate estimates every candidate's chance under a request's structure, with minimum,

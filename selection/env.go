@@ -1,9 +1,11 @@
 package selection
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"math"
+	"reflect"
 	"strconv"
 
 	"github.com/wzsti/expertdb/admission"
@@ -13,7 +15,10 @@ import (
 // Env is the environment of every draw expression: the criteria, quota filters and group
 // keys of a Request, and the county exclusion rules (Rules.Exclusions).
 //
-//	expert   admission.ExpertView  the candidate (no ID number, no mobile)
+//	expert   admission.ExpertView  the candidate (no ID number, no mobile; for a request
+//	                               prepared Masked also no Name and no BirthDate)
+//	age      int                   the candidate's age in full years on the activity date
+//	                               (admission.Age of BirthDate and Request.At)
 //	usage    int                   accepted participations in the request's calendar year
 //	project  ProjectView           the reviewed project: ID, Unit (the applicant unit, i.e.
 //	                               the leader's unit), UnitCode, UnitKind, Region, Units
@@ -24,6 +29,12 @@ import (
 //	                               WithinMonths)
 //
 // and the title constants TitleNone, Junior, Intermediate, AssociateSenior, Senior.
+// Functions: the closed set of package internal/rules (rules.Builtins, rules.Methods: no
+// clock, no time zones, no encoders, nothing whose output may outgrow its input), and
+// reviewedUnitWithin. Every evaluation is metered (rules.Limits) and the whole draw shares
+// one rules.Meter: an expression that exhausts either stops the draw with an error wrapping
+// rules.ErrBudget that names the rule and its article.
+//
 // Examples:
 //
 //	criteria:  expert.Title >= AssociateSenior && "new-materials" in expert.Fields
@@ -35,9 +46,28 @@ import (
 //	exclusion: !(expert.Affiliation.Org in project.Units)
 type Env struct {
 	Expert             admission.ExpertView   `expr:"expert"`
+	Age                int                    `expr:"age"`
 	Usage              int                    `expr:"usage"`
 	Project            *ProjectView           `expr:"project"`
 	ReviewedUnitWithin func(string, int) bool `expr:"reviewedUnitWithin"`
+
+	meter *rules.Meter // the draw's meter; nil outside a draw
+}
+
+// MaskedFields are the fields of the expert view hidden from the expressions of a request
+// prepared Masked (PrepareOptions): the name and the birth date. The view never carries ID
+// numbers or mobiles; age (in full years on the activity date) stands for the birth date.
+var MaskedFields = []rules.Hidden{{Type: reflect.TypeFor[admission.ExpertView](),
+	Fields: []string{"Name", "BirthDate"}, Why: "个人信息：无权查看个人信息的用户不能在表达式中读取姓名、出生日期，请改用 age"}}
+
+// PrepareOptions say what the author of a request may see.
+type PrepareOptions struct {
+	// Masked compiles the request's own expressions (Criteria, quota filters, group keys)
+	// against the masked view (MaskedFields): for a user without the right to see personal
+	// data, whose expressions may read only what they may see (Art. 20). The county's
+	// conditions (Request.Conditions) and exclusion rules keep the full view. Give such a
+	// user CountExclusions of the result, not the list.
+	Masked bool
 }
 
 // Prepared is a request compiled once (criteria, quota filters, group keys) for one or many
@@ -47,6 +77,7 @@ type Prepared struct {
 	rules      *Rules
 	digest     string
 	criteria   *rules.Bool[Env]
+	conditions []*rules.Bool[Env] // Request.Conditions, in order
 	quotas     []*rules.Bool[Env]
 	groups     []*rules.Value[Env]
 	exclusions *rules.Set[Env] // nil when the rules have none
@@ -67,6 +98,7 @@ func (p *Prepared) env(e *admission.Expert, pool Pool) *Env {
 // converted to strings at once (groupValue).
 func (p *Prepared) setEnv(env *Env, e *admission.Expert, pool Pool) {
 	e.ViewInto(&env.Expert)
+	env.Age = admission.Age(e.BirthDate, p.req.At)
 	env.Usage = pool.Usage[e.ID]
 	env.Project = p.project
 	env.ReviewedUnitWithin = p.reviewedUnitWithin(pool.History[e.ID])
@@ -78,6 +110,13 @@ func (p *Prepared) setEnv(env *Env, e *admission.Expert, pool Pool) {
 // line, column and a caret snippet; all bad expressions are reported together. Prepare
 // compiles r.Admission when it is not compiled.
 func Prepare(req Request, r *Rules) (*Prepared, error) {
+	return PrepareWith(req, r, PrepareOptions{})
+}
+
+// PrepareWith is Prepare for an author described by o: with o.Masked, an expression of the
+// request that reads a masked field is refused like any other bad expression, with its
+// position. A request prepared Masked draws exactly as Prepare would draw it.
+func PrepareWith(req Request, r *Rules, o PrepareOptions) (*Prepared, error) {
 	r = r.orDefault()
 	if err := errors.Join(r.validate(), req.validate()); err != nil {
 		return nil, err
@@ -88,7 +127,11 @@ func Prepare(req Request, r *Rules) (*Prepared, error) {
 		}
 	}
 	p := &Prepared{req: req, rules: r, project: projectView(req.Project), span: req.Span()}
-	opts := rules.Options{Constants: admission.TitleConstants()}
+	county := rules.Options{Constants: admission.TitleConstants(), Article: "Art. 13"}
+	opts := county
+	if o.Masked {
+		opts.Hidden = MaskedFields
+	}
 	var errs []error
 	wrap := func(err error) { errs = append(errs, fmt.Errorf("%w: %w", ErrInvalidRequest, err)) }
 	if req.Criteria != "" {
@@ -97,6 +140,19 @@ func Prepare(req Request, r *Rules) (*Prepared, error) {
 			wrap(err)
 		}
 		p.criteria = c
+	}
+	for i, c := range req.Conditions {
+		co := county
+		co.Article = cmp.Or(c.Article, "Art. 13")
+		name := c.Rule
+		if name == "" {
+			name = fmt.Sprintf("condition#%d", i+1)
+		}
+		prog, err := rules.CompileBool[Env]("condition:"+name, c.Expr, co)
+		if err != nil {
+			wrap(err)
+		}
+		p.conditions = append(p.conditions, prog)
 	}
 	for _, q := range req.Quotas {
 		c, err := rules.CompileBool[Env]("quota:"+q.Name, q.Filter, opts)
@@ -113,7 +169,7 @@ func Prepare(req Request, r *Rules) (*Prepared, error) {
 		p.groups = append(p.groups, c)
 	}
 	if len(r.Exclusions) > 0 {
-		set, err := rules.CompileSet[Env](r.Exclusions, opts)
+		set, err := rules.CompileSet[Env](r.Exclusions, county)
 		if err != nil {
 			wrap(fmt.Errorf("exclusion rules: %w", err))
 		}

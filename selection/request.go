@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -102,6 +103,24 @@ type Request struct {
 	// stated; it is then not checked, unless Rules.DrawWindow is configured, which makes it
 	// required (see CheckWindow).
 	DrawnAt time.Time `json:",omitzero"`
+	// Conditions are the conditions on experts that a county's request rules add to the
+	// request (expertdb.Policy.Apply). Each is compiled on its own, over the full Env, and
+	// must hold besides Criteria: no text of the request can cancel one.
+	Conditions []Condition `json:",omitempty"`
+}
+
+// Condition is a condition on the experts of a draw that a county's request rule adds
+// (Art. 13): the expert must meet Expr, or, when Negate is set, must not (a quota of the
+// county that allows no such expert on this panel). Conditions combine with the request's
+// Criteria and with each other as separately compiled programs, never as text: an expert
+// is a candidate only when the criteria and every condition hold. One that does not hold
+// excludes the expert with code "criteria" and the condition's article; one that fails to
+// evaluate, with "expression-error".
+type Condition struct {
+	Rule    string `json:"rule"`              // the request rule, "<rule>" or "<rule>/<quota>"
+	Article string `json:"article,omitempty"` // default "Art. 13"
+	Expr    string `json:"expr"`              // boolean expression over Env
+	Negate  bool   `json:"negate,omitempty"`  // the expert must not meet Expr
 }
 
 // Pool is what a draw draws from: the experts, their accepted participations in the year of
@@ -164,6 +183,12 @@ type Rules struct {
 	// DrawWindow limits when a request may be drawn before its activity starts. Off (zero)
 	// by default: the Measures set no window. See DrawWindow.
 	DrawWindow DrawWindow `json:",omitzero" yaml:"draw_window"`
+	// ExprBudget is the total of steps (and list cells) all the expressions of one draw may
+	// spend together, criteria, conditions, quota filters, group keys and exclusion rules
+	// over the whole pool (rules.Meter); 0 = rules.DefaultMeterSteps. A draw that exhausts
+	// it is refused (code "expression-budget"). It never changes a panel that is drawn, so it
+	// is not part of the request digest.
+	ExprBudget int64 `json:",omitempty" yaml:"-"`
 	// Exclusions are county exclusion rules (使用细则, Art. 13) evaluated on every candidate,
 	// preferential pick and invited expert after the built-in checks: a rule whose expression
 	// is false (or fails) excludes the expert with the rule's Article (default "Art. 13"),
@@ -188,19 +213,26 @@ func DefaultRules() *Rules {
 	}
 }
 
+// sharedDefaults are the default rules compiled once and shared by every Prepare with a nil
+// *Rules (or nil parts): nothing in this package changes rules it is given, so sharing them is
+// safe, and a draw no longer compiles the admission and conflict defaults again.
+var sharedDefaults = sync.OnceValue(DefaultRules)
+
 func (r *Rules) orDefault() *Rules {
+	d := sharedDefaults()
 	if r == nil {
-		return DefaultRules()
+		c := *d
+		return &c
 	}
 	c := *r
 	if c.Admission == nil {
-		c.Admission = admission.DefaultRules()
+		c.Admission = d.Admission
 	}
 	if c.Conflict == nil {
-		c.Conflict = conflict.DefaultRules()
+		c.Conflict = d.Conflict
 	}
 	if c.Evaluation == nil {
-		c.Evaluation = evaluation.DefaultRules()
+		c.Evaluation = d.Evaluation
 	}
 	if c.SearchBound <= 0 {
 		c.SearchBound = DefaultSearchBound
@@ -459,6 +491,14 @@ func requestEncoding(q *Request, r *Rules) []byte {
 		w.field("rules.exclusion", x.Name)
 		w.field("rules.exclusion.article", x.Article)
 		w.field("rules.exclusion.expr", x.Expr)
+	}
+	for _, c := range q.Conditions {
+		w.field("condition", c.Rule)
+		w.field("condition.article", c.Article)
+		w.field("condition.expr", c.Expr)
+		if c.Negate {
+			w.field("condition.negate", "true")
+		}
 	}
 	return w.b
 }

@@ -40,3 +40,34 @@ func ExampleCompileBool() {
 	// true
 	// typo 1 22
 }
+
+// ExampleProgram_EvalMeter: an expression that doubles a string forty times is stopped by its
+// meter at the first evaluation, with an error naming the rule and its article; a Meter adds
+// a total over many evaluations.
+func ExampleProgram_EvalMeter() {
+	type env struct {
+		Org string `expr:"org"`
+	}
+	p, err := rules.CompileBool[env]("criteria", `reduce(1..40, #acc + #acc, org) != ""`, rules.Options{Article: "Art. 13"})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	m := rules.NewMeter(0, 0)
+	_, err = p.EvalMeter(&env{Org: "温州大学"}, m)
+	fmt.Println(errors.Is(err, rules.ErrEval), errors.Is(err, rules.ErrBudget), m.Exhausted())
+	var ee *rules.EvalError
+	if errors.As(err, &ee) {
+		fmt.Println(ee.Rule, ee.Article)
+	}
+
+	_, err = rules.CompileBool[env]("clock", `now().Year() > 2025`, rules.Options{})
+	var ce *rules.CompileError
+	if errors.As(err, &ce) {
+		fmt.Println(ce.Line, ce.Column, ce.Msg[:30])
+	}
+	// Output:
+	// true true criteria
+	// criteria Art. 13
+	// 1 1 function now is not allowed in
+}

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"unsafe"
 
 	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/ast"
@@ -18,8 +19,9 @@ import (
 const (
 	// DefaultMaxNodes bounds the size of an expression's syntax tree.
 	DefaultMaxNodes = 400
-	// DefaultMemoryBudget bounds the memory units one evaluation may allocate in the VM.
-	DefaultMemoryBudget = 200_000
+	// DefaultMemoryBudget bounds the cells (range, list and map elements) one evaluation may
+	// allocate in the VM; see Limits.
+	DefaultMemoryBudget = 100_000
 	// MaxSourceLen bounds the length of an expression's source text in bytes.
 	MaxSourceLen = 4096
 )
@@ -62,17 +64,45 @@ var ErrEval = errors.New("rules: evaluation failed")
 // Options tune compilation. The zero value uses the defaults.
 type Options struct {
 	MaxNodes     uint           // 0 = DefaultMaxNodes
-	MemoryBudget uint           // 0 = DefaultMemoryBudget
+	MemoryBudget uint           // cells per evaluation; 0 = Limits.Cells or DefaultMemoryBudget
 	Constants    map[string]any // identifiers replaced by constant values at compile time
+	// Article is the article the rule implements, named in evaluation errors (CompileSet sets
+	// it from each Rule).
+	Article string
+	// Limits bound each evaluation (see Limits); the zero value means the defaults.
+	Limits Limits
+	// Hidden lists fields the author of the expression may not read (e.g. personal data).
+	Hidden []Hidden
 }
 
 // Program is a compiled expression over environment E. It is safe for concurrent use.
+//
+// The program that runs is the checked expression with a meter woven into its syntax tree
+// (see Limits); it reads the environment through a copy of *E placed in a pooled wrapper, so
+// an evaluation keeps no reference to the caller's environment.
 type Program[E any, R any] struct {
-	name   string
-	source string
-	prog   *vm.Program
-	budget uint
-	pool   sync.Pool
+	name    string
+	article string
+	source  string
+	prog    *vm.Program
+	limits  Limits
+	wrapper reflect.Type      // struct { E; Meter *evalMeter `expr:"__m"` }
+	pool    sync.Pool         // of *slot[E]
+	fastB   boolFn            // the closures of a Bool program, or nil
+	fastV   func(c *cctx) any // the closures of a Value program, or nil
+	fastS   strFn             // the closures of a Value program whose root is a string, or nil
+}
+
+// Fast reports whether the program runs as typed closures (see closure.go) rather than on
+// the VM.
+func (p *Program[E, R]) Fast() bool { return p.fastB != nil || p.fastV != nil }
+
+// slot is one evaluation's VM, meter and environment copy.
+type slot[E any] struct {
+	vm  vm.VM
+	m   evalMeter
+	env *E  // the embedded E of the wrapper value
+	w   any // *wrapper, as the VM's environment
 }
 
 // Name returns the rule name the program was compiled under.
@@ -80,6 +110,9 @@ func (p *Program[E, R]) Name() string { return p.name }
 
 // Source returns the expression text.
 func (p *Program[E, R]) Source() string { return p.source }
+
+// Article returns the article the rule implements ("" when not stated).
+func (p *Program[E, R]) Article() string { return p.article }
 
 // Bool is a compiled boolean rule.
 type Bool[E any] = Program[E, bool]
@@ -97,39 +130,75 @@ func CompileValue[E any](name, source string, o Options) (*Value[E], error) {
 	return compile[E, any](name, source, o, expr.AsAny())
 }
 
-func compile[E any, R any](name, source string, o Options, as expr.Option) (*Program[E, R], error) {
+// compile checks source against E (with the constants as fields, so that a typo inside a
+// call is reported), walks the checked tree to refuse what the sandbox does not allow (check),
+// and compiles the instrumented tree against the wrapper of E.
+func compile[E any, R any](name, source string, o Options, as expr.Option) (p *Program[E, R], err error) {
 	if strings.TrimSpace(source) == "" {
 		return nil, &CompileError{Rule: name, Expr: source, Msg: "empty expression"}
 	}
 	if len(source) > MaxSourceLen {
 		return nil, &CompileError{Rule: name, Expr: source, Msg: fmt.Sprintf("expression longer than %d bytes", MaxSourceLen)}
 	}
+	defer func() {
+		// expr's compiler panics on a few malformed trees; a rule is refused, never a panic.
+		if r := recover(); r != nil {
+			p, err = nil, &CompileError{Rule: name, Expr: source, Msg: fmt.Sprintf("expression cannot be compiled: %v", r)}
+		}
+	}()
 	nodes := o.MaxNodes
 	if nodes == 0 {
 		nodes = DefaultMaxNodes
 	}
-	var zero E
-	opts := []expr.Option{expr.Env(zero), as, expr.MaxNodes(nodes)}
+	et := reflect.TypeFor[E]()
+	var checkEnv any
+	if env, ok := withConstants(et, o.Constants); ok {
+		checkEnv = env
+	} else {
+		var zero E
+		checkEnv = zero
+	}
+	checked, err := expr.Compile(source, expr.Env(checkEnv), as, expr.MaxNodes(nodes), expr.Optimize(false))
+	if err != nil {
+		return nil, compileError(name, source, err)
+	}
+	ck := &checker{src: source, hidden: o.Hidden}
+	ck.check(checked.Node(), 0, 0)
+	if ck.err != nil {
+		return nil, compileError(name, source, ck.err)
+	}
+	wt := wrapperOf(et)
+	// Without the optimizer the program runs the tree as checked: the closures below are
+	// compared with it node for node, meter charges included.
+	opts := []expr.Option{expr.Env(reflect.New(wt).Elem().Interface()), as, expr.Optimize(false)}
 	if len(o.Constants) > 0 {
-		// expr type-checks the tree before running patchers and does not re-check call
-		// arguments afterwards, so a typo inside a call (hasCredential(expert.Orgg)) would slip
-		// through. Check first against an environment that declares the constants as fields.
-		if env, ok := withConstants(reflect.TypeFor[E](), o.Constants); ok {
-			if _, err := expr.Compile(source, expr.Env(env), as, expr.MaxNodes(nodes)); err != nil {
-				return nil, compileError(name, source, err)
-			}
-		}
 		opts = append(opts, expr.Patch(constPatcher(o.Constants)))
 	}
+	opts = append(opts, expr.Patch(meterPatcher{}))
+	opts = append(opts, meterFunctions()...)
 	prog, err := expr.Compile(source, opts...)
 	if err != nil {
 		return nil, compileError(name, source, err)
 	}
-	budget := o.MemoryBudget
-	if budget == 0 {
-		budget = DefaultMemoryBudget
+	lim := o.Limits.orDefault()
+	if o.MemoryBudget > 0 {
+		lim.Cells = o.MemoryBudget
 	}
-	return &Program[E, R]{name: name, source: source, prog: prog, budget: budget}, nil
+	fb, fv, _ := closureOf[R](et, o.Constants, checked.Node())
+	var fs strFn
+	if fv != nil {
+		fs = strRootOf(et, o.Constants, checked.Node())
+	}
+	return &Program[E, R]{name: name, article: o.Article, source: source, prog: prog, limits: lim, wrapper: wt, fastB: fb, fastV: fv, fastS: fs}, nil
+}
+
+// wrapperOf returns struct { E (embedded); Meter *evalMeter `expr:"__m"` }: the environment
+// of the instrumented program. E is its first field, at offset 0.
+func wrapperOf(et reflect.Type) reflect.Type {
+	return reflect.StructOf([]reflect.StructField{
+		{Name: "Env", Type: et, Anonymous: et.Kind() == reflect.Struct},
+		{Name: "Meter", Type: reflect.TypeFor[*evalMeter](), Tag: reflect.StructTag(`expr:"` + meterVar + `"`)},
+	})
 }
 
 func compileError(name, source string, err error) *CompileError {
@@ -144,25 +213,218 @@ func compileError(name, source string, err error) *CompileError {
 	return ce
 }
 
-// Eval runs the program on env. It never panics; failures wrap ErrEval.
-func (p *Program[E, R]) Eval(env *E) (R, error) {
-	var zero R
-	m, _ := p.pool.Get().(*vm.VM)
-	if m == nil {
-		m = &vm.VM{}
+func (p *Program[E, R]) get() *slot[E] {
+	if s, ok := p.pool.Get().(*slot[E]); ok {
+		return s
 	}
-	m.MemoryBudget = p.budget
-	out, err := m.Run(p.prog, env)
-	p.pool.Put(m)
+	s := &slot[E]{}
+	w := reflect.New(p.wrapper)
+	w.Elem().Field(1).Set(reflect.ValueOf(&s.m))
+	s.env = (*E)(w.UnsafePointer())
+	s.w = w.Interface()
+	return s
+}
+
+// Eval runs the program on env under the limits of one evaluation. It never panics; failures
+// are *EvalError values wrapping ErrEval (and ErrBudget when the meter stopped it).
+func (p *Program[E, R]) Eval(env *E) (R, error) { return p.EvalMeter(env, nil) }
+
+// EvalMeter is Eval charging the total m as well (nil m: no total). Once m is exhausted every
+// evaluation fails with ErrBudget.
+func (p *Program[E, R]) EvalMeter(env *E, m *Meter) (R, error) {
+	var zero R
+	lim := p.limits
+	if m != nil {
+		if m.steps <= 0 || m.bytes <= 0 {
+			return zero, &EvalError{Rule: p.name, Article: p.article, Budget: true,
+				Err: fmt.Errorf("draw budget exhausted (by rule %q)", m.stopped)}
+		}
+		lim.Steps = min(lim.Steps, m.steps)
+		lim.Bytes = min(lim.Bytes, m.bytes)
+		lim.Cells = uint(min(int64(lim.Cells), m.steps))
+	}
+	if p.fastB != nil || p.fastV != nil {
+		r, u, err, ok := p.evalFast(env, lim)
+		if ok {
+			if crossCheck {
+				p.crossCheck(env, lim, r, err)
+			}
+			p.charge(m, lim, u, err)
+			return r, err
+		}
+	}
+	r, u, err := p.evalVM(env, lim)
+	p.charge(m, lim, u, err)
+	return r, err
+}
+
+// EvalString is EvalMeter for a program whose value is a string computed by closures: it
+// returns the string without boxing it (no allocation). ok is false when the program is not
+// such a program, or its closures bailed out; call EvalMeter then. A group key reads this way.
+func (p *Program[E, R]) EvalString(env *E, m *Meter) (s string, ok bool, err error) {
+	if p.fastS == nil {
+		return "", false, nil
+	}
+	lim := p.limits
+	if m != nil {
+		if m.steps <= 0 || m.bytes <= 0 {
+			return "", false, nil
+		}
+		lim.Steps = min(lim.Steps, m.steps)
+		lim.Bytes = min(lim.Bytes, m.bytes)
+		lim.Cells = uint(min(int64(lim.Cells), m.steps))
+	}
+	var ctx cctx
+	c := (*cctx)(noescape(unsafe.Pointer(&ctx)))
+	c.env, c.limit = unsafe.Pointer(env), lim.Cells
+	c.meter = evalMeter{steps: lim.Steps, bytes: lim.Bytes, maxString: lim.MaxString}
+	c.m = (*evalMeter)(noescape(unsafe.Pointer(&c.meter)))
+	budget := runStr(p.fastS, c, &s)
+	if c.bail && !budget {
+		return "", false, nil
+	}
+	u := usage{steps: lim.Steps - c.meter.steps, bytes: lim.Bytes - c.meter.bytes, cells: int64(c.cells)}
+	if budget {
+		err = &EvalError{Rule: p.name, Article: p.article, Budget: true, Err: errBudget{c.meter.over}}
+		s = ""
+	}
+	if crossCheck {
+		var r R
+		if !budget {
+			r, _ = any(s).(R)
+		}
+		p.crossCheck(env, lim, r, err)
+	}
+	p.charge(m, lim, u, err)
+	return s, true, err
+}
+
+func runStr(f strFn, c *cctx, s *string) (budget bool) {
+	defer func() {
+		if x := recover(); x != nil {
+			if _, ok := x.(errBudget); ok {
+				budget = true
+			} else {
+				c.bail = true
+			}
+		}
+	}()
+	*s = f(c)
+	return false
+}
+
+// usage is what one evaluation spent.
+type usage struct {
+	steps, bytes, cells int64
+}
+
+// charge adds an evaluation's usage to m.
+func (p *Program[E, R]) charge(m *Meter, lim Limits, u usage, err error) {
+	if m == nil {
+		return
+	}
+	m.steps -= u.steps + u.cells + 1
+	m.bytes -= u.bytes
+	m.used += u.steps + u.cells + 1 + u.bytes/16
+	if m.stopped == "" && (m.steps <= 0 || m.bytes <= 0) {
+		m.stopped = p.name
+	}
+	if ee, ok := err.(*EvalError); ok && ee.Budget && m.stopped == "" {
+		m.stopped = p.name // a budget error in a metered run stops the whole run
+	}
+}
+
+// evalFast runs the closures; ok is false when they bailed out (the VM decides). The context
+// lives on the stack (noescape): no allocation per evaluation.
+func (p *Program[E, R]) evalFast(env *E, lim Limits) (r R, u usage, err error, ok bool) {
+	var ctx cctx
+	c := (*cctx)(noescape(unsafe.Pointer(&ctx)))
+	c.env, c.limit = unsafe.Pointer(env), lim.Cells
+	c.meter = evalMeter{steps: lim.Steps, bytes: lim.Bytes, maxString: lim.MaxString}
+	c.m = (*evalMeter)(noescape(unsafe.Pointer(&c.meter)))
+	budget := p.runFast(c, &r)
+	if c.bail && !budget {
+		var zero R
+		return zero, usage{}, nil, false
+	}
+	u = usage{steps: lim.Steps - c.meter.steps, bytes: lim.Bytes - c.meter.bytes, cells: int64(c.cells)}
+	if budget {
+		var zero R
+		return zero, u, &EvalError{Rule: p.name, Article: p.article, Budget: true, Err: errBudget{c.meter.over}}, true
+	}
+	return r, u, nil, true
+}
+
+// runFast calls the closures, turning the meter's panic into budget and any other panic (a
+// helper of the environment) into a bail-out.
+func (p *Program[E, R]) runFast(c *cctx, r *R) (budget bool) {
+	defer func() {
+		if x := recover(); x != nil {
+			if _, ok := x.(errBudget); ok {
+				budget = true
+			} else {
+				c.bail = true
+			}
+		}
+	}()
+	if p.fastB != nil {
+		v := p.fastB(c)
+		*r = *(*R)(unsafe.Pointer(&v)) // R is bool when fastB is set
+	} else {
+		v := p.fastV(c)
+		*r, _ = v.(R)
+	}
+	return false
+}
+
+// evalVM runs the instrumented program on the VM.
+func (p *Program[E, R]) evalVM(env *E, lim Limits) (R, usage, error) {
+	var zero R
+	s := p.get()
+	s.m = evalMeter{steps: lim.Steps, bytes: lim.Bytes, maxString: lim.MaxString}
+	s.vm.MemoryBudget = lim.Cells
+	*s.env = *env
+	out, err := s.vm.Run(p.prog, s.w)
+	*s.env = zero2[E]()
+	u := usage{steps: max(lim.Steps-s.m.steps, 0), bytes: max(lim.Bytes-s.m.bytes, 0), cells: int64(vmMemory(&s.vm))}
+	over := s.m.over
+	p.pool.Put(s)
+	budget := over != ""
+	if err != nil && !budget && strings.Contains(err.Error(), "memory budget exceeded") {
+		budget = true
+	}
 	if err != nil {
-		return zero, fmt.Errorf("%w: rule %q: %v", ErrEval, p.name, err)
+		return zero, u, &EvalError{Rule: p.name, Article: p.article, Budget: budget, Err: err}
 	}
 	r, ok := out.(R)
 	if !ok && out != nil {
-		return zero, fmt.Errorf("%w: rule %q returned %T", ErrEval, p.name, out)
+		return zero, u, &EvalError{Rule: p.name, Article: p.article, Err: fmt.Errorf("returned %T", out)}
 	}
-	return r, nil
+	return r, u, nil
 }
+
+// crossCheck compares a closure result with the VM's (build tag rulescheck) and panics when
+// they differ.
+func (p *Program[E, R]) crossCheck(env *E, lim Limits, r R, err error) {
+	vr, _, verr := p.evalVM(env, lim)
+	if mismatch(r, err, vr, verr) {
+		panic(fmt.Sprintf("rules: rule %q: closure and VM disagree on %q: closure %v, %v; VM %v, %v", p.name, p.source, r, err, vr, verr))
+	}
+}
+
+// mismatch reports whether two outcomes differ: both fail (with the same budget verdict) or
+// both give equal values.
+func mismatch(a any, aerr error, b any, berr error) bool {
+	if (aerr != nil) != (berr != nil) {
+		return true
+	}
+	if aerr != nil {
+		return errors.Is(aerr, ErrBudget) != errors.Is(berr, ErrBudget)
+	}
+	return !reflect.DeepEqual(a, b)
+}
+
+func zero2[E any]() (z E) { return z }
 
 // withConstants returns a zero value of a struct type with the exported fields of t and one
 // field per constant (tagged with the constant's name), for type-checking. ok is false when t
@@ -246,7 +508,9 @@ func CompileSet[E any](rs []Rule, o Options) (*Set[E], error) {
 			continue
 		}
 		seen[r.Name] = true
-		p, err := CompileBool[E](r.Name, r.Expr, o)
+		ro := o
+		ro.Article = r.Article
+		p, err := CompileBool[E](r.Name, r.Expr, ro)
 		if err != nil {
 			errs = append(errs, err)
 			continue

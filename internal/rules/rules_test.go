@@ -100,7 +100,7 @@ func TestCompileErrors(t *testing.T) {
 }
 
 func TestMemoryBudget(t *testing.T) {
-	p, err := rules.CompileBool[env]("big", `len(map(1..100000, # * 2)) > 0`, rules.Options{MemoryBudget: 1000})
+	p, err := rules.CompileBool[env]("big", `len(map(1..(age * 1000), # * 2)) > 0`, rules.Options{MemoryBudget: 1000})
 	require.NoError(t, err)
 	_, err = p.Eval(newEnv())
 	require.ErrorIs(t, err, rules.ErrEval)
@@ -143,9 +143,13 @@ func TestSetFailed(t *testing.T) {
 	assert.Equal(t, "age", failed[0].Name)
 }
 
+// FuzzCompile: whatever the text, compiling never panics and returns a *CompileError or a
+// program; evaluating the program never panics and fails only with an *EvalError.
 func FuzzCompile(f *testing.F) {
 	for _, s := range []string{`"economic" in expert.Categories`, `age <= max(65, expert.RetirementAge)`,
-		`hasCredential("a")`, `expert.Title >= AssociateSenior`, `1..10 | map(#)`, `let x = 1; x > 0`} {
+		`hasCredential("a")`, `expert.Title >= AssociateSenior`, `1..10 | map(#)`, `let x = 1; x > 0`,
+		`reduce(1..40, #acc + #acc, "x") != ""`, `all(1..(age * 1000), all(1..(age*1000), true))`,
+		`expert.Born.AddDate(1, 0, 0).Year() > 1`, `now() > expert.Born`, `upper(expert.Affiliation.Org) == "X"`} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, src string) {
@@ -157,7 +161,12 @@ func FuzzCompile(f *testing.F) {
 			}
 			return
 		}
-		_, _ = p.Eval(newEnv())
+		if _, err := p.Eval(newEnv()); err != nil {
+			var ee *rules.EvalError
+			if !errors.As(err, &ee) || !errors.Is(err, rules.ErrEval) {
+				t.Fatalf("not an EvalError: %v", err)
+			}
+		}
 	})
 }
 

@@ -1,0 +1,781 @@
+package rules
+
+import (
+	"reflect"
+	"strings"
+	"time"
+	"unsafe"
+
+	"github.com/expr-lang/expr/ast"
+)
+
+// Typed closures. A checked expression whose every node is in the supported subset is also
+// compiled into Go closures that read the environment through field offsets computed once:
+// no reflection, no interface boxing and no allocation per evaluation. The closures charge
+// the meter exactly as the instrumented VM program does (the same weights per predicate
+// iteration, the same charge for membership in a list), so both give the same values and the
+// same budget errors. Anything outside the subset, and any situation the closures do not
+// handle at run time (a nil pointer, a helper that panics), runs on the VM, which stays the
+// reference: the property and fuzz tests and the rulescheck build tag compare the two.
+//
+// The subset: bool, int and string literals and constants; environment fields, struct fields
+// (through pointers) and # in a predicate; ! && || with short circuit; == != < <= > >= on
+// two ints, two strings (== != also on two bools); + - * % on ints; contains, startsWith,
+// endsWith; in and not in of a string or int in a list field or a list literal; len of a list;
+// max and min of two ints; all, any, none, one and count over a list with a predicate;
+// c ? a : b; calls of the environment's helpers of types func(string) bool,
+// func(string, int) bool and func(time.Time) int; and the methods IsZero, Year, YearDay and
+// Day of time.Time.
+
+type cctx struct {
+	env   unsafe.Pointer
+	m     *evalMeter
+	elem  [MaxNesting + 1]unsafe.Pointer // the current element of each enclosing predicate, by depth
+	bail  bool
+	cells uint // cells charged, as the VM counts them (a list literal per evaluation)
+	limit uint
+	meter evalMeter
+}
+
+// cell charges n cells the way the VM's memory budget does.
+func (c *cctx) cell(n int) {
+	c.cells += uint(n)
+	if c.cells >= c.limit {
+		c.m.fail("cell")
+	}
+}
+
+type (
+	addrFn func(c *cctx) unsafe.Pointer // nil result: bail out to the VM
+	boolFn func(c *cctx) bool
+	intFn  func(c *cctx) int
+	strFn  func(c *cctx) string
+	timeFn func(c *cctx) time.Time
+)
+
+// cnode is a compiled node: its static type and either its address (a value stored in the
+// environment) or a typed value closure.
+type cnode struct {
+	t    reflect.Type
+	addr addrFn
+	b    boolFn
+	i    intFn
+	s    strFn
+	tm   timeFn
+	lit  []string // a list literal of strings
+	ilit []int    // a list literal of ints
+}
+
+var (
+	strT  = reflect.TypeFor[string]()
+	intT  = reflect.TypeFor[int]()
+	boolT = reflect.TypeFor[bool]()
+)
+
+func (n cnode) boolFn() boolFn {
+	if n.b != nil {
+		return n.b
+	}
+	if n.addr != nil && n.t == boolT {
+		a := n.addr
+		return func(c *cctx) bool {
+			p := a(c)
+			if p == nil {
+				c.bail = true
+				return false
+			}
+			return *(*bool)(p)
+		}
+	}
+	return nil
+}
+
+func (n cnode) intFn() intFn {
+	if n.i != nil {
+		return n.i
+	}
+	if n.addr != nil && n.t == intT {
+		a := n.addr
+		return func(c *cctx) int {
+			p := a(c)
+			if p == nil {
+				c.bail = true
+				return 0
+			}
+			return *(*int)(p)
+		}
+	}
+	return nil
+}
+
+func (n cnode) strFn() strFn {
+	if n.s != nil {
+		return n.s
+	}
+	if n.addr != nil && n.t == strT {
+		a := n.addr
+		return func(c *cctx) string {
+			p := a(c)
+			if p == nil {
+				c.bail = true
+				return ""
+			}
+			return *(*string)(p)
+		}
+	}
+	return nil
+}
+
+func (n cnode) timeFn() timeFn {
+	if n.tm != nil {
+		return n.tm
+	}
+	if n.addr != nil && n.t == timeType {
+		a := n.addr
+		return func(c *cctx) time.Time {
+			p := a(c)
+			if p == nil {
+				c.bail = true
+				return time.Time{}
+			}
+			return *(*time.Time)(p)
+		}
+	}
+	return nil
+}
+
+// builder compiles a checked tree (constants substituted) into closures.
+type builder struct {
+	env    reflect.Type
+	consts map[string]any
+	elems  []reflect.Type // element types of the enclosing predicates
+}
+
+// field finds the field expr calls name in struct type t: the one tagged expr:"name", else
+// the one of that Go name.
+func field(t reflect.Type, name string) (reflect.StructField, bool) {
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if tag, ok := f.Tag.Lookup("expr"); ok {
+			if strings.Split(tag, ",")[0] == name {
+				return f, f.IsExported()
+			}
+			continue
+		}
+		if f.Name == name && f.IsExported() && !f.Anonymous {
+			return f, true
+		}
+	}
+	return reflect.StructField{}, false
+}
+
+func (b *builder) build(n ast.Node) (cnode, bool) {
+	switch x := n.(type) {
+	case *ast.BoolNode:
+		v := x.Value
+		return cnode{t: boolT, b: func(*cctx) bool { return v }}, true
+	case *ast.IntegerNode:
+		v := x.Value
+		return cnode{t: intT, i: func(*cctx) int { return v }}, true
+	case *ast.StringNode:
+		v := x.Value
+		return cnode{t: strT, s: func(*cctx) string { return v }}, true
+	case *ast.IdentifierNode:
+		if v, ok := b.consts[x.Value]; ok {
+			switch v := v.(type) {
+			case int:
+				return cnode{t: intT, i: func(*cctx) int { return v }}, true
+			case string:
+				return cnode{t: strT, s: func(*cctx) string { return v }}, true
+			case bool:
+				return cnode{t: boolT, b: func(*cctx) bool { return v }}, true
+			}
+			return cnode{}, false
+		}
+		f, ok := field(b.env, x.Value)
+		if !ok {
+			return cnode{}, false
+		}
+		off := f.Offset
+		return cnode{t: f.Type, addr: func(c *cctx) unsafe.Pointer { return unsafe.Add(c.env, off) }}, true
+	case *ast.PointerNode:
+		if x.Name != "" || len(b.elems) == 0 {
+			return cnode{}, false
+		}
+		k := len(b.elems) - 1
+		return cnode{t: b.elems[k], addr: func(c *cctx) unsafe.Pointer { return c.elem[k] }}, true
+	case *ast.MemberNode:
+		return b.member(x)
+	case *ast.UnaryNode:
+		in, ok := b.build(x.Node)
+		if !ok {
+			return cnode{}, false
+		}
+		switch x.Operator {
+		case "!", "not":
+			f := in.boolFn()
+			if f == nil {
+				return cnode{}, false
+			}
+			return cnode{t: boolT, b: func(c *cctx) bool { return !f(c) }}, true
+		case "-":
+			f := in.intFn()
+			if f == nil {
+				return cnode{}, false
+			}
+			return cnode{t: intT, i: func(c *cctx) int { return -f(c) }}, true
+		}
+	case *ast.BinaryNode:
+		return b.binary(x)
+	case *ast.ArrayNode:
+		var ss []string
+		var is []int
+		for _, e := range x.Nodes {
+			switch v := e.(type) {
+			case *ast.StringNode:
+				ss = append(ss, v.Value)
+			case *ast.IntegerNode:
+				is = append(is, v.Value)
+			default:
+				return cnode{}, false
+			}
+		}
+		if len(ss) > 0 && len(is) > 0 {
+			return cnode{}, false
+		}
+		return cnode{t: reflect.TypeFor[[]any](), lit: ss, ilit: is}, len(x.Nodes) > 0
+	case *ast.ConditionalNode:
+		cond, ok1 := b.build(x.Cond)
+		a, ok2 := b.build(x.Exp1)
+		e, ok3 := b.build(x.Exp2)
+		cf := cond.boolFn()
+		if !ok1 || !ok2 || !ok3 || cf == nil {
+			return cnode{}, false
+		}
+		if af, ef := a.boolFn(), e.boolFn(); af != nil && ef != nil {
+			return cnode{t: boolT, b: func(c *cctx) bool {
+				if cf(c) {
+					return af(c)
+				}
+				return ef(c)
+			}}, true
+		}
+		if af, ef := a.intFn(), e.intFn(); af != nil && ef != nil {
+			return cnode{t: intT, i: func(c *cctx) int {
+				if cf(c) {
+					return af(c)
+				}
+				return ef(c)
+			}}, true
+		}
+		if af, ef := a.strFn(), e.strFn(); af != nil && ef != nil {
+			return cnode{t: strT, s: func(c *cctx) string {
+				if cf(c) {
+					return af(c)
+				}
+				return ef(c)
+			}}, true
+		}
+	case *ast.BuiltinNode:
+		return b.builtin(x)
+	case *ast.CallNode:
+		return b.call(x)
+	}
+	return cnode{}, false
+}
+
+func (b *builder) member(x *ast.MemberNode) (cnode, bool) {
+	if x.Method {
+		return cnode{}, false
+	}
+	p, ok := x.Property.(*ast.StringNode)
+	if !ok {
+		return cnode{}, false
+	}
+	base, ok := b.build(x.Node)
+	if !ok || base.addr == nil {
+		return cnode{}, false
+	}
+	t := base.t
+	a := base.addr
+	if t.Kind() == reflect.Pointer {
+		t = t.Elem()
+		inner := a
+		a = func(c *cctx) unsafe.Pointer {
+			p := inner(c)
+			if p == nil {
+				return nil
+			}
+			return *(*unsafe.Pointer)(p)
+		}
+	}
+	if t.Kind() != reflect.Struct {
+		return cnode{}, false
+	}
+	f, ok := field(t, p.Value)
+	if !ok {
+		return cnode{}, false
+	}
+	off := f.Offset
+	return cnode{t: f.Type, addr: func(c *cctx) unsafe.Pointer {
+		p := a(c)
+		if p == nil {
+			return nil
+		}
+		return unsafe.Add(p, off)
+	}}, true
+}
+
+func (b *builder) binary(x *ast.BinaryNode) (cnode, bool) {
+	l, ok1 := b.build(x.Left)
+	if !ok1 {
+		return cnode{}, false
+	}
+	if x.Operator == "in" || x.Operator == "not in" {
+		r, ok := b.build(x.Right)
+		if !ok {
+			return cnode{}, false
+		}
+		f := b.in(l, r, scans(x.Right))
+		if f == nil {
+			return cnode{}, false
+		}
+		if x.Operator == "not in" {
+			return cnode{t: boolT, b: func(c *cctx) bool { return !f(c) }}, true
+		}
+		return cnode{t: boolT, b: f}, true
+	}
+	r, ok2 := b.build(x.Right)
+	if !ok2 {
+		return cnode{}, false
+	}
+	switch x.Operator {
+	case "&&", "and":
+		lf, rf := l.boolFn(), r.boolFn()
+		if lf == nil || rf == nil {
+			return cnode{}, false
+		}
+		return cnode{t: boolT, b: func(c *cctx) bool { return lf(c) && rf(c) }}, true
+	case "||", "or":
+		lf, rf := l.boolFn(), r.boolFn()
+		if lf == nil || rf == nil {
+			return cnode{}, false
+		}
+		return cnode{t: boolT, b: func(c *cctx) bool { return lf(c) || rf(c) }}, true
+	}
+	if lf, rf := l.intFn(), r.intFn(); lf != nil && rf != nil {
+		switch x.Operator {
+		case "==":
+			return cnode{t: boolT, b: func(c *cctx) bool { return lf(c) == rf(c) }}, true
+		case "!=":
+			return cnode{t: boolT, b: func(c *cctx) bool { return lf(c) != rf(c) }}, true
+		case "<":
+			return cnode{t: boolT, b: func(c *cctx) bool { return lf(c) < rf(c) }}, true
+		case "<=":
+			return cnode{t: boolT, b: func(c *cctx) bool { return lf(c) <= rf(c) }}, true
+		case ">":
+			return cnode{t: boolT, b: func(c *cctx) bool { return lf(c) > rf(c) }}, true
+		case ">=":
+			return cnode{t: boolT, b: func(c *cctx) bool { return lf(c) >= rf(c) }}, true
+		case "+":
+			return cnode{t: intT, i: func(c *cctx) int { return lf(c) + rf(c) }}, true
+		case "-":
+			return cnode{t: intT, i: func(c *cctx) int { return lf(c) - rf(c) }}, true
+		case "*":
+			return cnode{t: intT, i: func(c *cctx) int { return lf(c) * rf(c) }}, true
+		case "%":
+			return cnode{t: intT, i: func(c *cctx) int {
+				a, d := lf(c), rf(c)
+				if d == 0 {
+					c.bail = true
+					return 0
+				}
+				return a % d
+			}}, true
+		}
+		return cnode{}, false
+	}
+	if lf, rf := l.strFn(), r.strFn(); lf != nil && rf != nil {
+		switch x.Operator {
+		case "==":
+			return cnode{t: boolT, b: func(c *cctx) bool { return lf(c) == rf(c) }}, true
+		case "!=":
+			return cnode{t: boolT, b: func(c *cctx) bool { return lf(c) != rf(c) }}, true
+		case "<":
+			return cnode{t: boolT, b: func(c *cctx) bool { return lf(c) < rf(c) }}, true
+		case "<=":
+			return cnode{t: boolT, b: func(c *cctx) bool { return lf(c) <= rf(c) }}, true
+		case ">":
+			return cnode{t: boolT, b: func(c *cctx) bool { return lf(c) > rf(c) }}, true
+		case ">=":
+			return cnode{t: boolT, b: func(c *cctx) bool { return lf(c) >= rf(c) }}, true
+		case "contains":
+			return cnode{t: boolT, b: func(c *cctx) bool { return strings.Contains(lf(c), rf(c)) }}, true
+		case "startsWith":
+			return cnode{t: boolT, b: func(c *cctx) bool { return strings.HasPrefix(lf(c), rf(c)) }}, true
+		case "endsWith":
+			return cnode{t: boolT, b: func(c *cctx) bool { return strings.HasSuffix(lf(c), rf(c)) }}, true
+		}
+		return cnode{}, false
+	}
+	if lf, rf := l.boolFn(), r.boolFn(); lf != nil && rf != nil {
+		switch x.Operator {
+		case "==":
+			return cnode{t: boolT, b: func(c *cctx) bool { return lf(c) == rf(c) }}, true
+		case "!=":
+			return cnode{t: boolT, b: func(c *cctx) bool { return lf(c) != rf(c) }}, true
+		}
+	}
+	return cnode{}, false
+}
+
+// in compiles membership of l in r, charging len(r)+1 steps when r is not a literal (as
+// __coll does).
+func (b *builder) in(l, r cnode, charge bool) boolFn {
+	if r.lit != nil || r.ilit != nil {
+		if lf := l.strFn(); lf != nil && r.lit != nil {
+			set := r.lit
+			return func(c *cctx) bool {
+				v := lf(c)
+				c.cell(len(set))
+				for _, s := range set {
+					if s == v {
+						return true
+					}
+				}
+				return false
+			}
+		}
+		if lf := l.intFn(); lf != nil && r.ilit != nil {
+			set := r.ilit
+			return func(c *cctx) bool {
+				v := lf(c)
+				c.cell(len(set))
+				for _, s := range set {
+					if s == v {
+						return true
+					}
+				}
+				return false
+			}
+		}
+		return nil
+	}
+	if r.addr == nil || r.t.Kind() != reflect.Slice {
+		return nil
+	}
+	ra := r.addr
+	switch {
+	case r.t.Elem() == strT && l.strFn() != nil:
+		lf := l.strFn()
+		return func(c *cctx) bool {
+			v := lf(c)
+			p := ra(c)
+			if p == nil {
+				c.bail = true
+				return false
+			}
+			xs := *(*[]string)(p)
+			if charge {
+				c.m.step(int64(len(xs) + 1))
+			}
+			for _, s := range xs {
+				if s == v {
+					return true
+				}
+			}
+			return false
+		}
+	case r.t.Elem() == intT && l.intFn() != nil:
+		lf := l.intFn()
+		return func(c *cctx) bool {
+			v := lf(c)
+			p := ra(c)
+			if p == nil {
+				c.bail = true
+				return false
+			}
+			xs := *(*[]int)(p)
+			if charge {
+				c.m.step(int64(len(xs) + 1))
+			}
+			for _, s := range xs {
+				if s == v {
+					return true
+				}
+			}
+			return false
+		}
+	}
+	return nil
+}
+
+// sliceHeader reads a slice of any element type: data pointer and length.
+type sliceHeader struct {
+	data unsafe.Pointer
+	len  int
+	cap  int
+}
+
+func (b *builder) builtin(x *ast.BuiltinNode) (cnode, bool) {
+	switch x.Name {
+	case "len":
+		if len(x.Arguments) != 1 {
+			return cnode{}, false
+		}
+		a, ok := b.build(x.Arguments[0])
+		if !ok || a.addr == nil || a.t.Kind() != reflect.Slice {
+			return cnode{}, false
+		}
+		af := a.addr
+		return cnode{t: intT, i: func(c *cctx) int {
+			p := af(c)
+			if p == nil {
+				c.bail = true
+				return 0
+			}
+			return (*sliceHeader)(p).len
+		}}, true
+	case "max", "min":
+		if len(x.Arguments) != 2 {
+			return cnode{}, false
+		}
+		a, ok1 := b.build(x.Arguments[0])
+		d, ok2 := b.build(x.Arguments[1])
+		if !ok1 || !ok2 {
+			return cnode{}, false
+		}
+		af, df := a.intFn(), d.intFn()
+		if af == nil || df == nil {
+			return cnode{}, false
+		}
+		if x.Name == "max" {
+			return cnode{t: intT, i: func(c *cctx) int { return max(af(c), df(c)) }}, true
+		}
+		return cnode{t: intT, i: func(c *cctx) int { return min(af(c), df(c)) }}, true
+	case "all", "any", "none", "one", "count":
+		if len(x.Arguments) != 2 {
+			return cnode{}, false
+		}
+		pred, ok := x.Arguments[1].(*ast.PredicateNode)
+		if !ok {
+			return cnode{}, false
+		}
+		coll, ok := b.build(x.Arguments[0])
+		if !ok || coll.addr == nil || coll.t.Kind() != reflect.Slice {
+			return cnode{}, false
+		}
+		et := coll.t.Elem()
+		k := len(b.elems)
+		if k >= len(cctx{}.elem) {
+			return cnode{}, false
+		}
+		b.elems = append(b.elems, et)
+		body, ok := b.build(pred.Node)
+		b.elems = b.elems[:len(b.elems)-1]
+		bf := body.boolFn()
+		if !ok || bf == nil {
+			return cnode{}, false
+		}
+		w := int64(countNodes(pred.Node))
+		ca, size, name := coll.addr, et.Size(), x.Name
+		loop := func(c *cctx, each func(bool) bool) {
+			p := ca(c)
+			if p == nil {
+				c.bail = true
+				return
+			}
+			h := *(*sliceHeader)(p)
+			for i := 0; i < h.len && !c.bail; i++ {
+				c.m.step(w)
+				c.elem[k] = unsafe.Add(h.data, uintptr(i)*size)
+				if !each(bf(c)) {
+					break
+				}
+			}
+			c.elem[k] = nil
+		}
+		switch name {
+		case "all":
+			return cnode{t: boolT, b: func(c *cctx) bool {
+				r := true
+				loop(c, func(v bool) bool { r = v; return v })
+				return r
+			}}, true
+		case "any":
+			return cnode{t: boolT, b: func(c *cctx) bool {
+				r := false
+				loop(c, func(v bool) bool { r = v; return !v })
+				return r
+			}}, true
+		case "none":
+			return cnode{t: boolT, b: func(c *cctx) bool {
+				r := true
+				loop(c, func(v bool) bool { r = !v; return !v })
+				return r
+			}}, true
+		case "one":
+			return cnode{t: boolT, b: func(c *cctx) bool {
+				n := 0
+				loop(c, func(v bool) bool { // the VM counts every element
+					if v {
+						n++
+					}
+					return true
+				})
+				return n == 1
+			}}, true
+		default: // count
+			return cnode{t: intT, i: func(c *cctx) int {
+				n := 0
+				loop(c, func(v bool) bool {
+					if v {
+						n++
+					}
+					return true
+				})
+				return n
+			}}, true
+		}
+	}
+	return cnode{}, false
+}
+
+func (b *builder) call(x *ast.CallNode) (cnode, bool) {
+	if m, ok := x.Callee.(*ast.MemberNode); ok {
+		p, ok := m.Property.(*ast.StringNode)
+		if !ok || len(x.Arguments) != 0 {
+			return cnode{}, false
+		}
+		recv, ok := b.build(m.Node)
+		if !ok {
+			return cnode{}, false
+		}
+		tf := recv.timeFn()
+		if tf == nil {
+			return cnode{}, false
+		}
+		switch p.Value {
+		case "IsZero":
+			return cnode{t: boolT, b: func(c *cctx) bool { return tf(c).IsZero() }}, true
+		case "Year":
+			return cnode{t: intT, i: func(c *cctx) int { return tf(c).Year() }}, true
+		case "YearDay":
+			return cnode{t: intT, i: func(c *cctx) int { return tf(c).YearDay() }}, true
+		case "Day":
+			return cnode{t: intT, i: func(c *cctx) int { return tf(c).Day() }}, true
+		}
+		return cnode{}, false
+	}
+	id, ok := x.Callee.(*ast.IdentifierNode)
+	if !ok {
+		return cnode{}, false
+	}
+	f, ok := field(b.env, id.Value)
+	if !ok || f.Type.Kind() != reflect.Func {
+		return cnode{}, false
+	}
+	off := f.Offset
+	args := make([]cnode, len(x.Arguments))
+	for i, a := range x.Arguments {
+		if args[i], ok = b.build(a); !ok {
+			return cnode{}, false
+		}
+	}
+	switch f.Type {
+	case reflect.TypeFor[func(string) bool]():
+		a0 := args[0].strFn()
+		if a0 == nil {
+			return cnode{}, false
+		}
+		return cnode{t: boolT, b: func(c *cctx) bool {
+			fn := *(*func(string) bool)(unsafe.Add(c.env, off))
+			if fn == nil {
+				c.bail = true
+				return false
+			}
+			return fn(a0(c))
+		}}, true
+	case reflect.TypeFor[func(string, int) bool]():
+		a0, a1 := args[0].strFn(), args[1].intFn()
+		if a0 == nil || a1 == nil {
+			return cnode{}, false
+		}
+		return cnode{t: boolT, b: func(c *cctx) bool {
+			fn := *(*func(string, int) bool)(unsafe.Add(c.env, off))
+			if fn == nil {
+				c.bail = true
+				return false
+			}
+			return fn(a0(c), a1(c))
+		}}, true
+	case reflect.TypeFor[func(time.Time) int]():
+		a0 := args[0].timeFn()
+		if a0 == nil {
+			return cnode{}, false
+		}
+		return cnode{t: intT, i: func(c *cctx) int {
+			fn := *(*func(time.Time) int)(unsafe.Add(c.env, off))
+			if fn == nil {
+				c.bail = true
+				return 0
+			}
+			return fn(a0(c))
+		}}, true
+	}
+	return cnode{}, false
+}
+
+// closureOf compiles the root of a checked tree: a bool for Bool programs (fb), a bool, int
+// or string boxed for Value programs (fv). ok is false when the tree is outside the subset.
+func closureOf[R any](env reflect.Type, consts map[string]any, root ast.Node) (fb boolFn, fv func(c *cctx) any, ok bool) {
+	if env.Kind() != reflect.Struct {
+		return nil, nil, false
+	}
+	b := &builder{env: env, consts: consts}
+	n, ok := b.build(root)
+	if !ok {
+		return nil, nil, false
+	}
+	var zero R
+	if _, isBool := any(zero).(bool); isBool {
+		f := n.boolFn()
+		return f, nil, f != nil
+	}
+	if reflect.TypeFor[R]().Kind() != reflect.Interface {
+		return nil, nil, false
+	}
+	if f := n.strFn(); f != nil {
+		return nil, func(c *cctx) any { return f(c) }, true
+	}
+	if f := n.intFn(); f != nil {
+		return nil, func(c *cctx) any { return f(c) }, true
+	}
+	if f := n.boolFn(); f != nil {
+		return nil, func(c *cctx) any { return f(c) }, true
+	}
+	return nil, nil, false
+}
+
+// strRootOf returns the string closure of a Value program whose root is a string, or nil.
+func strRootOf(env reflect.Type, consts map[string]any, root ast.Node) strFn {
+	if env.Kind() != reflect.Struct {
+		return nil
+	}
+	b := &builder{env: env, consts: consts}
+	n, ok := b.build(root)
+	if !ok {
+		return nil
+	}
+	return n.strFn()
+}
+
+// noescape hides p from escape analysis, so that an evaluation's context stays on the
+// stack: the closures use it only during the call and never keep it (the technique of the
+// runtime and strings.Builder).
+//
+//go:nosplit
+func noescape(p unsafe.Pointer) unsafe.Pointer {
+	x := uintptr(p)
+	return *(*unsafe.Pointer)(unsafe.Pointer(&x))
+}
