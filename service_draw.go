@@ -35,15 +35,18 @@ type DrawRequest struct {
 // Service stores it (stream "draw/<request ID>" of the EventStore) and as its audit event
 // summarises it. It is written once: a request is drawn at most once (no re-rolls).
 type DrawRecord struct {
-	Version    string            `json:"version"` // "expertdb-draw-record-v1"
-	Request    selection.Request `json:"request"` // after the county's request rules were applied
-	Unit       string            `json:"unit"`
-	Labels     []string          `json:"labels,omitempty"`
-	Policy     string            `json:"policy,omitempty"` // name of the county policy applied (replay needs the same rules)
-	Filing     string            `json:"filing,omitempty"` // its filing reference
-	Entropy    selection.Entropy `json:"entropy"`
-	Window     time.Duration     `json:"window"`
-	Pool       selection.Pool    `json:"pool"` // the candidates and preferential picks, with their usage, summaries and relations
+	Version string            `json:"version"` // "expertdb-draw-record-v1"
+	Request selection.Request `json:"request"` // after the county's request rules were applied
+	Unit    string            `json:"unit"`
+	Labels  []string          `json:"labels,omitempty"`
+	Policy  string            `json:"policy,omitempty"` // name of the county policy applied (replay needs the same rules)
+	Filing  string            `json:"filing,omitempty"` // its filing reference
+	Entropy selection.Entropy `json:"entropy"`
+	Window  time.Duration     `json:"window"`
+	Pool    selection.Pool    `json:"pool"` // the candidates and preferential picks, with their usage, summaries and relations
+	// Profiles reference the profile versions of Pool's experts (stored once each, see
+	// ProfileStore); the stored record keeps these instead of Pool.Experts (ResolveProfiles).
+	Profiles   []ProfileRef      `json:"profiles,omitempty"`
 	Result     *selection.Result `json:"result"`
 	DrawnAt    time.Time         `json:"drawn_at"`
 	DrawnBy    audit.Actor       `json:"drawn_by"`
@@ -104,7 +107,7 @@ func (s *Service) Draw(ctx context.Context, actor audit.Actor, req DrawRequest) 
 	if err != nil {
 		return nil, &OpError{Op: op, Step: StepValidate, Err: err}
 	}
-	pool, err := s.loadPool(ctx, applied, req.Relations)
+	pool, digests, err := s.loadPool(ctx, applied, req.Relations)
 	if err != nil {
 		return nil, &OpError{Op: op, Step: StepLoad, Err: err}
 	}
@@ -134,7 +137,10 @@ func (s *Service) Draw(ctx context.Context, actor audit.Actor, req DrawRequest) 
 	}
 	rec.AuditIndex = idx
 	rec.Pool = snapshot(pool, result)
-	raw, err := json.Marshal(rec)
+	if rec.Profiles, err = s.storeProfiles(ctx, rec.Pool, pool.Experts, digests); err != nil {
+		return nil, &OpError{Op: op, Step: StepPersist, Err: err}
+	}
+	raw, err := json.Marshal(storedRecord(rec))
 	if err != nil {
 		return nil, &OpError{Op: op, Step: StepPersist, Err: err}
 	}
@@ -196,13 +202,23 @@ func pickIDs(ps []selection.Pick) []string {
 }
 
 // loadPool reads the experts, this year's usage, last year's summaries and the accepted
-// seats (bookings and history).
-func (s *Service) loadPool(ctx context.Context, req selection.Request, relations []conflict.Relation) (selection.Pool, error) {
+// seats (bookings and history): from the experts store's snapshot when it has one (shared
+// and read-only; digests are the stored profile versions), else store by store.
+func (s *Service) loadPool(ctx context.Context, req selection.Request, relations []conflict.Relation) (selection.Pool, []string, error) {
+	year := selection.CapYear(req.At)
+	if pool, digests, ok, err := s.loadSnapshot(ctx, year); err != nil || ok {
+		pool.Relations = relations
+		return pool, digests, err
+	}
+	pool, err := s.loadPoolStores(ctx, year, relations)
+	return pool, nil, err
+}
+
+func (s *Service) loadPoolStores(ctx context.Context, year int, relations []conflict.Relation) (selection.Pool, error) {
 	experts, err := s.experts.List(ctx)
 	if err != nil {
 		return selection.Pool{}, err
 	}
-	year := selection.CapYear(req.At)
 	pool := selection.Pool{Experts: experts, Relations: relations}
 	if u, ok := s.ledger.(UsageReader); ok {
 		if pool.Usage, err = u.Usage(ctx, year); err != nil {
@@ -303,6 +319,9 @@ func (s *Service) loadDraw(ctx context.Context, requestID string) (*DrawRecord, 
 	}
 	if rec.Version != drawRecordVersion {
 		return nil, fmt.Errorf("expertdb: draw record %q has version %q", requestID, rec.Version)
+	}
+	if err := ResolveProfiles(ctx, &rec, s.profiles()); err != nil {
+		return nil, err
 	}
 	return &rec, nil
 }

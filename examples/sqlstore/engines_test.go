@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
-	"net/url"
 	"os"
 	"path/filepath"
 	"testing"
@@ -14,6 +13,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/wzsti/expertdb/examples/sqlstore"
+	"github.com/wzsti/expertdb/examples/sqlstore/postgres"
+	"github.com/wzsti/expertdb/examples/sqlstore/sqlite"
 )
 
 // pgEnv names the variable holding the PostgreSQL DSN of the test database. .ci/run sets it.
@@ -31,7 +32,7 @@ func engines(t testing.TB) []engine {
 	es := []engine{{name: "sqlite", fresh: func(t testing.TB) func(testing.TB) *sqlstore.DB {
 		path := filepath.Join(t.TempDir(), "expertdb.sqlite")
 		return func(t testing.TB) *sqlstore.DB {
-			db, err := sqlstore.OpenSQLite(context.Background(), path)
+			db, err := sqlite.Open(context.Background(), path, sqlstore.Options{})
 			require.NoError(t, err)
 			t.Cleanup(func() { db.Close() })
 			return db
@@ -44,13 +45,8 @@ func engines(t testing.TB) []engine {
 	}
 	es = append(es, engine{name: "postgres", fresh: func(t testing.TB) func(testing.TB) *sqlstore.DB {
 		schema := freshSchema(t, dsn)
-		u, err := url.Parse(dsn)
-		require.NoError(t, err)
-		q := u.Query()
-		q.Set("search_path", schema)
-		u.RawQuery = q.Encode()
 		return func(t testing.TB) *sqlstore.DB {
-			db, err := sqlstore.OpenPostgres(context.Background(), u.String())
+			db, err := postgres.Open(context.Background(), dsn, sqlstore.Options{Schema: schema})
 			require.NoError(t, err)
 			t.Cleanup(func() { db.Close() })
 			return db
