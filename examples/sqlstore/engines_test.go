@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"net/url"
 	"os"
 	"path/filepath"
 	"testing"
@@ -26,6 +27,10 @@ type engine struct {
 	name string
 	// fresh prepares an empty database and returns a function that opens pools on it.
 	fresh func(t testing.TB) (open func(t testing.TB) *sqlstore.DB)
+	// raw prepares an empty database and returns a plain pool on it (the caller's own pool,
+	// with the search_path set to the test's schema on PostgreSQL), the engine, and the
+	// options naming that schema.
+	raw func(t testing.TB) (*sql.DB, sqlstore.Engine, sqlstore.Options)
 }
 
 func engines(t testing.TB) []engine {
@@ -37,6 +42,11 @@ func engines(t testing.TB) []engine {
 			t.Cleanup(func() { db.Close() })
 			return db
 		}
+	}, raw: func(t testing.TB) (*sql.DB, sqlstore.Engine, sqlstore.Options) {
+		db, err := sql.Open("sqlite", sqlite.DSN(filepath.Join(t.TempDir(), "raw.sqlite")))
+		require.NoError(t, err)
+		t.Cleanup(func() { db.Close() })
+		return db, sqlstore.SQLite, sqlstore.Options{}
 	}}}
 	dsn := os.Getenv(pgEnv)
 	if dsn == "" {
@@ -51,6 +61,17 @@ func engines(t testing.TB) []engine {
 			t.Cleanup(func() { db.Close() })
 			return db
 		}
+	}, raw: func(t testing.TB) (*sql.DB, sqlstore.Engine, sqlstore.Options) {
+		schema := freshSchema(t, dsn)
+		u, err := url.Parse(dsn)
+		require.NoError(t, err)
+		q := u.Query()
+		q.Set("search_path", schema)
+		u.RawQuery = q.Encode()
+		db, err := sql.Open("pgx", u.String())
+		require.NoError(t, err)
+		t.Cleanup(func() { db.Close() })
+		return db, sqlstore.Postgres, sqlstore.Options{Schema: schema}
 	}})
 	return es
 }
@@ -69,6 +90,16 @@ func freshSchema(t testing.TB, dsn string) string {
 		admin.Close()
 	})
 	return schema
+}
+
+// forEachRaw runs f as a subtest on every available engine with a raw pool on an empty database.
+func forEachRaw(t *testing.T, f func(t *testing.T, db *sql.DB, e sqlstore.Engine, opts sqlstore.Options)) {
+	for _, e := range engines(t) {
+		t.Run(e.name, func(t *testing.T) {
+			db, eng, opts := e.raw(t)
+			f(t, db, eng, opts)
+		})
+	}
 }
 
 // forEachEngine runs f as a subtest on every available engine.
