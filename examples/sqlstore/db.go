@@ -130,7 +130,7 @@ var tableNames = []string{
 	"experts_pool_bump", "experts_pool_bump_i", "experts_pool_bump_u", "experts_pool_bump_d",
 	"ledger_pool_bump", "ledger_pool_bump_i", "ledger_pool_bump_u", "ledger_pool_bump_d",
 	"ratings_pool_bump", "ratings_pool_bump_i", "ratings_pool_bump_u", "ratings_pool_bump_d",
-	"seats_pool_bump_i", "seats_pool_bump_u", "seats_pool_bump_d", "seats_pool_bump_t",
+	"seats_pool_bump_i", "seats_pool_bump_u", "seats_pool_bump_d", "seats_pool_bump_t", "experts_stale_draw",
 	migrationsTable,
 }
 

@@ -29,4 +29,16 @@ CREATE TRIGGER seats_pool_bump_i AFTER INSERT ON campaign_events FOR EACH ROW WH
 CREATE TRIGGER seats_pool_bump_u AFTER UPDATE ON campaign_events FOR EACH ROW WHEN (NEW.campaign_id = 'seats' OR OLD.campaign_id = 'seats') EXECUTE FUNCTION pool_bump();
 CREATE TRIGGER seats_pool_bump_d AFTER DELETE ON campaign_events FOR EACH ROW WHEN (OLD.campaign_id = 'seats') EXECUTE FUNCTION pool_bump();
 CREATE TRIGGER seats_pool_bump_t BEFORE TRUNCATE ON campaign_events FOR EACH STATEMENT EXECUTE FUNCTION pool_bump();
+-- A program that rewrites a profile's JSON without its draw encoding makes the row fall back
+-- to the JSON (the draw encoding and digest are cleared), so a draw never reads a stale form.
+CREATE FUNCTION experts_stale_draw() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	IF NEW.data IS DISTINCT FROM OLD.data AND NEW.draw IS NOT DISTINCT FROM OLD.draw THEN
+		NEW.draw := NULL;
+		NEW.digest := NULL;
+	END IF;
+	RETURN NEW;
+END
+$$;
+CREATE TRIGGER experts_stale_draw BEFORE UPDATE ON experts FOR EACH ROW EXECUTE FUNCTION experts_stale_draw();
 INSERT INTO expertdb_migrations (version, name) VALUES (2, '0002_snapshot');

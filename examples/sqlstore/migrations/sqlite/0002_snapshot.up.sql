@@ -26,4 +26,8 @@ CREATE TRIGGER ratings_pool_bump_d AFTER DELETE ON ratings BEGIN UPDATE pool_sta
 CREATE TRIGGER seats_pool_bump_i AFTER INSERT ON campaign_events WHEN NEW.campaign_id = 'seats' BEGIN UPDATE pool_state SET version = version + 1, nonce = hex(randomblob(8)) WHERE id = 1; END;
 CREATE TRIGGER seats_pool_bump_u AFTER UPDATE ON campaign_events WHEN NEW.campaign_id = 'seats' OR OLD.campaign_id = 'seats' BEGIN UPDATE pool_state SET version = version + 1, nonce = hex(randomblob(8)) WHERE id = 1; END;
 CREATE TRIGGER seats_pool_bump_d AFTER DELETE ON campaign_events WHEN OLD.campaign_id = 'seats' BEGIN UPDATE pool_state SET version = version + 1, nonce = hex(randomblob(8)) WHERE id = 1; END;
+-- A program that rewrites a profile's JSON without its draw encoding makes the row fall back
+-- to the JSON (the draw encoding and digest are cleared), so a draw never reads a stale form.
+CREATE TRIGGER experts_stale_draw AFTER UPDATE OF data ON experts WHEN NEW.data IS NOT OLD.data AND NEW.draw IS OLD.draw
+BEGIN UPDATE experts SET draw = NULL, digest = NULL WHERE id = NEW.id; END;
 INSERT INTO expertdb_migrations (version, name) VALUES (2, '0002_snapshot');
