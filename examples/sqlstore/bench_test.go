@@ -9,6 +9,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/wzsti/expertdb"
 	"github.com/wzsti/expertdb/admission"
 	"github.com/wzsti/expertdb/conflict"
 	"github.com/wzsti/expertdb/examples/sqlstore"
@@ -96,9 +97,19 @@ func benchRequest() selection.Request {
 	}
 }
 
-// BenchmarkEndToEndDraw: load the pool from the database and draw, beside the common
-// alternative "ORDER BY random() LIMIT n" on the same table (no quotas, recusal or proof).
-// The 100k case runs only with EXPERTDB_BENCH_LARGE=1 (it takes minutes to load).
+// BenchmarkEndToEndDraw: load what a draw reads from the database and draw (criteria, two
+// quotas, one-per-unit cap, 20-member recusal, proof), beside the common alternative
+// "ORDER BY random() LIMIT 9" on the same table in the same run (no quotas, recusal, cap or
+// proof). Cases per engine and size:
+//
+//	order-by-random  the naive query
+//	warm             PoolSnapshot (one version query, the kept snapshot) + Pool + Draw
+//	cold             a write a draw reads (not timed), then PoolSnapshot (version and every row
+//	                 in one read-only transaction, draw encoding) + Pool + Draw
+//	v0.1.0           List (JSON documents) + Usage + Draw, as every draw did before
+//	draw-only        Draw on the decoded pool: the floor the store cannot go below
+//
+// The 100k case runs only with EXPERTDB_BENCH_LARGE=1 (loading it takes minutes).
 func BenchmarkEndToEndDraw(b *testing.B) {
 	sizes := []int{10_000}
 	if os.Getenv("EXPERTDB_BENCH_LARGE") != "" {
@@ -106,10 +117,11 @@ func BenchmarkEndToEndDraw(b *testing.B) {
 	}
 	ctx := context.Background()
 	entropy := selection.Entropy{Sources: [][]uint64{{1, 2, 3}}}
-	for name, open := range benchEngines(b) {
+	for _, e := range engines(b) {
+		name, open := e.name, e.fresh(b)
 		for _, n := range sizes {
 			db := open(b)
-			_, err := db.SQL().ExecContext(ctx, `DELETE FROM experts`)
+			_, err := db.SQL().ExecContext(ctx, `DELETE FROM `+db.Table("experts"))
 			require.NoError(b, err)
 			experts := make([]admission.Expert, n)
 			for i := range experts {
@@ -118,24 +130,24 @@ func BenchmarkEndToEndDraw(b *testing.B) {
 			require.NoError(b, db.Experts().PutMany(ctx, experts))
 			prepared, err := selection.Prepare(benchRequest(), selection.DefaultRules())
 			require.NoError(b, err)
-			b.Run(fmt.Sprintf("%s/%d/expertdb", name, n), func(b *testing.B) {
-				for b.Loop() {
-					pool, err := db.Experts().List(ctx)
-					if err != nil {
-						b.Fatal(err)
-					}
-					usage, err := db.Ledger().Usage(ctx, 2026)
-					if err != nil {
-						b.Fatal(err)
-					}
-					if _, err := prepared.Draw(selection.Pool{Experts: pool, Usage: usage}, entropy); err != nil {
-						b.Fatal(err)
-					}
+			q := expertdb.SnapshotQuery{Year: 2026, Seats: "seats", Ledger: db.Ledger(), Ratings: db.Ratings(), Events: db.Events()}
+			draw := func(b *testing.B) {
+				snap, err := db.Experts().PoolSnapshot(ctx, q)
+				if err != nil {
+					b.Fatal(err)
 				}
-			})
+				pool, err := snap.Pool()
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := prepared.Draw(pool, entropy); err != nil {
+					b.Fatal(err)
+				}
+			}
+			naive := db.Table("experts")
 			b.Run(fmt.Sprintf("%s/%d/order-by-random", name, n), func(b *testing.B) {
 				for b.Loop() {
-					rows, err := db.SQL().QueryContext(ctx, `SELECT id, data FROM experts WHERE status = $1 ORDER BY random() LIMIT 9`, "active")
+					rows, err := db.SQL().QueryContext(ctx, `SELECT id, data FROM `+naive+` WHERE status = $1 ORDER BY random() LIMIT 9`, "active")
 					if err != nil {
 						b.Fatal(err)
 					}
@@ -151,6 +163,50 @@ func BenchmarkEndToEndDraw(b *testing.B) {
 					rows.Close()
 					if k != 9 {
 						b.Fatalf("got %d rows", k)
+					}
+				}
+			})
+			b.Run(fmt.Sprintf("%s/%d/warm", name, n), func(b *testing.B) {
+				draw(b) // the snapshot is kept from here on
+				for b.Loop() {
+					draw(b)
+				}
+			})
+			b.Run(fmt.Sprintf("%s/%d/cold", name, n), func(b *testing.B) {
+				i := 0
+				for b.Loop() {
+					b.StopTimer()
+					i++
+					if err := db.Ledger().Reserve(ctx, "BENCH-WRITER", 2026, fmt.Sprint("A", i), 0); err != nil {
+						b.Fatal(err)
+					}
+					b.StartTimer()
+					draw(b)
+				}
+			})
+			b.Run(fmt.Sprintf("%s/%d/v0.1.0", name, n), func(b *testing.B) {
+				for b.Loop() {
+					pool, err := db.Experts().List(ctx)
+					if err != nil {
+						b.Fatal(err)
+					}
+					usage, err := db.Ledger().Usage(ctx, 2026)
+					if err != nil {
+						b.Fatal(err)
+					}
+					if _, err := prepared.Draw(selection.Pool{Experts: pool, Usage: usage}, entropy); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+			b.Run(fmt.Sprintf("%s/%d/draw-only", name, n), func(b *testing.B) {
+				snap, err := db.Experts().PoolSnapshot(ctx, q)
+				require.NoError(b, err)
+				pool, err := snap.Pool()
+				require.NoError(b, err)
+				for b.Loop() {
+					if _, err := prepared.Draw(pool, entropy); err != nil {
+						b.Fatal(err)
 					}
 				}
 			})
