@@ -211,3 +211,36 @@ func TestAtomicallyConcurrent(t *testing.T) {
 		}
 	})
 }
+
+// TestWithTx: the host system's own transaction carries expertdb's writes with its own.
+func TestWithTx(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, open func(testing.TB) *sqlstore.DB) {
+		bg := context.Background()
+		db := open(t)
+		for _, commit := range []bool{false, true} {
+			tx, err := db.SQL().BeginTx(bg, nil)
+			require.NoError(t, err)
+			ctx := db.WithTx(bg, tx)
+			k := 1
+			if commit {
+				k = 2
+			}
+			require.NoError(t, db.Experts().Put(ctx, benchExpert(k)))
+			require.NoError(t, db.Audit().Append(ctx, []byte("host")))
+			if commit {
+				require.NoError(t, tx.Commit())
+			} else {
+				require.NoError(t, tx.Rollback())
+			}
+			_, err = db.Experts().Get(bg, benchExpert(k).ID)
+			if commit {
+				require.NoError(t, err)
+			} else {
+				require.ErrorIs(t, err, expertdb.ErrNotFound)
+			}
+		}
+		n, err := db.Audit().Len(bg)
+		require.NoError(t, err)
+		assert.EqualValues(t, 1, n)
+	})
+}

@@ -213,3 +213,47 @@ func BenchmarkEndToEndDraw(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkServiceDraw: Service.Draw over the SQL store (authorise, snapshot, draw, audit
+// event, record with the candidates' profile references), each op a new request; the
+// snapshot stays warm because a draw writes nothing a draw reads. Beside it the naive query.
+func BenchmarkServiceDraw(b *testing.B) {
+	sizes := []int{10_000}
+	if os.Getenv("EXPERTDB_BENCH_LARGE") != "" {
+		sizes = append(sizes, 100_000)
+	}
+	ctx := context.Background()
+	for _, e := range engines(b) {
+		for _, n := range sizes {
+			db := e.fresh(b)(b)
+			seedExperts(b, db, n)
+			c := &clock{t: time.Date(2026, 5, 20, 9, 0, 0, 0, cst)}
+			svc := service(b, db, nil, c, &expertdb.RecordingNotifier{}, 1)
+			naive := db.Table("experts")
+			b.Run(fmt.Sprintf("%s/%d/order-by-random", e.name, n), func(b *testing.B) {
+				for b.Loop() {
+					rows, err := db.SQL().QueryContext(ctx, `SELECT id, data FROM `+naive+` WHERE status = $1 ORDER BY random() LIMIT 9`, "active")
+					if err != nil {
+						b.Fatal(err)
+					}
+					for rows.Next() {
+					}
+					rows.Close()
+				}
+			})
+			i := 0
+			b.Run(fmt.Sprintf("%s/%d/service-warm", e.name, n), func(b *testing.B) {
+				for b.Loop() {
+					i++
+					req := request(fmt.Sprint("B", i), 9)
+					req.Request = benchRequest()
+					req.Request.ID = fmt.Sprint("B", i)
+					req.Request.Project.ID = req.Request.ID
+					if _, err := svc.Draw(ctx, clerk, req); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
+}

@@ -218,6 +218,14 @@ func (d *DB) Atomically(ctx context.Context, fn func(ctx context.Context) error)
 	return nil
 }
 
+// WithTx returns a context in which every store of d writes and reads through tx, the
+// caller's own transaction on the same database: the host system's writes and expertdb's
+// commit or roll back together, when the caller ends tx. Atomically with that context joins
+// tx as a savepoint. The rules of Atomically apply (one goroutine at a time).
+func (d *DB) WithTx(ctx context.Context, tx *sql.Tx) context.Context {
+	return context.WithValue(ctx, unitKey{d}, &unit{tx: tx})
+}
+
 // tx runs f in a transaction, committing when it returns nil and rolling back otherwise.
 // Inside a unit of work (Atomically) it runs in a savepoint of the unit's transaction, so a
 // failed f undoes only its own writes and the unit stays usable (PostgreSQL aborts a whole

@@ -59,7 +59,7 @@
 // DB.Atomically(ctx, fn) runs fn in one transaction carried in its context: every write of
 // every store made with that context (experts, events, ratings, ledger, audit records,
 // profiles) commits together when fn returns nil, and none does otherwise. Nested calls join
-// as savepoints. The Service uses it to write a state change and its audit event together
+// as savepoints. DB.WithTx makes the stores use the host system's own *sql.Tx instead. The Service uses it to write a state change and its audit event together
 // (Art. 17: every operation traced).
 //
 // # The draw's snapshot
