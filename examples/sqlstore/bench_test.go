@@ -99,15 +99,17 @@ func benchRequest() selection.Request {
 
 // BenchmarkEndToEndDraw: load what a draw reads from the database and draw (criteria, two
 // quotas, one-per-unit cap, 20-member recusal, proof), beside the common alternative
-// "ORDER BY random() LIMIT 9" on the same table in the same run (no quotas, recusal, cap or
-// proof). Cases per engine and size:
+// "ORDER BY random() LIMIT 9" on the same table (no quotas, recusal, cap or proof). Each
+// iteration runs every case once, interleaved, so that the ratios hold on a busy machine;
+// the metrics are each case's mean time per op and its ratio to the naive query:
 //
-//	order-by-random  the naive query
-//	warm             PoolSnapshot (one version query, the kept snapshot) + Pool + Draw
-//	cold             a write a draw reads (not timed), then PoolSnapshot (version and every row
-//	                 in one read-only transaction, draw encoding) + Pool + Draw
-//	v0.1.0           List (JSON documents) + Usage + Draw, as every draw did before
-//	draw-only        Draw on the decoded pool: the floor the store cannot go below
+//	naive        SELECT id, data FROM experts WHERE status = 'active' ORDER BY random() LIMIT 9
+//	warm         PoolSnapshot (one version query, the kept snapshot) + Pool + Draw
+//	cold         after a write a draw reads (not timed): PoolSnapshot (version and every row in
+//	             one read-only transaction, draw encoding) + Pool + Draw
+//	load         the cold load alone (PoolSnapshot + Pool after a write)
+//	v0.1.0       List (JSON documents) + Usage + Draw, as every draw did before
+//	draw         Draw on the decoded pool: the floor the store cannot go below
 //
 // The 100k case runs only with EXPERTDB_BENCH_LARGE=1 (loading it takes minutes).
 func BenchmarkEndToEndDraw(b *testing.B) {
@@ -117,6 +119,7 @@ func BenchmarkEndToEndDraw(b *testing.B) {
 	}
 	ctx := context.Background()
 	entropy := selection.Entropy{Sources: [][]uint64{{1, 2, 3}}}
+	writes := 0
 	for _, e := range engines(b) {
 		name, open := e.name, e.fresh(b)
 		for _, n := range sizes {
@@ -131,7 +134,7 @@ func BenchmarkEndToEndDraw(b *testing.B) {
 			prepared, err := selection.Prepare(benchRequest(), selection.DefaultRules())
 			require.NoError(b, err)
 			q := expertdb.SnapshotQuery{Year: 2026, Seats: "seats", Ledger: db.Ledger(), Ratings: db.Ratings(), Events: db.Events()}
-			draw := func(b *testing.B) {
+			load := func(b *testing.B) selection.Pool {
 				snap, err := db.Experts().PoolSnapshot(ctx, q)
 				if err != nil {
 					b.Fatal(err)
@@ -140,73 +143,78 @@ func BenchmarkEndToEndDraw(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
+				return pool
+			}
+			draw := func(b *testing.B, pool selection.Pool) {
 				if _, err := prepared.Draw(pool, entropy); err != nil {
 					b.Fatal(err)
 				}
 			}
-			naive := db.Table("experts")
-			b.Run(fmt.Sprintf("%s/%d/order-by-random", name, n), func(b *testing.B) {
-				for b.Loop() {
-					rows, err := db.SQL().QueryContext(ctx, `SELECT id, data FROM `+naive+` WHERE status = $1 ORDER BY random() LIMIT 9`, "active")
-					if err != nil {
+			write := func(b *testing.B) {
+				writes++
+				if err := db.Ledger().Reserve(ctx, "BENCH-WRITER", 2026, fmt.Sprint("A", writes), 0); err != nil {
+					b.Fatal(err)
+				}
+			}
+			naive := func(b *testing.B) {
+				rows, err := db.SQL().QueryContext(ctx, `SELECT id, data FROM `+db.Table("experts")+` WHERE status = $1 ORDER BY random() LIMIT 9`, "active")
+				if err != nil {
+					b.Fatal(err)
+				}
+				k := 0
+				for rows.Next() {
+					var id string
+					var data []byte
+					if err := rows.Scan(&id, &data); err != nil {
 						b.Fatal(err)
 					}
-					k := 0
-					for rows.Next() {
-						var id string
-						var data []byte
-						if err := rows.Scan(&id, &data); err != nil {
-							b.Fatal(err)
-						}
-						k++
-					}
-					rows.Close()
-					if k != 9 {
-						b.Fatalf("got %d rows", k)
-					}
+					k++
 				}
-			})
-			b.Run(fmt.Sprintf("%s/%d/warm", name, n), func(b *testing.B) {
-				draw(b) // the snapshot is kept from here on
-				for b.Loop() {
-					draw(b)
+				rows.Close()
+				if k != 9 {
+					b.Fatalf("got %d rows", k)
 				}
-			})
-			b.Run(fmt.Sprintf("%s/%d/cold", name, n), func(b *testing.B) {
-				i := 0
+			}
+			old := func(b *testing.B) {
+				pool, err := db.Experts().List(ctx)
+				if err != nil {
+					b.Fatal(err)
+				}
+				usage, err := db.Ledger().Usage(ctx, 2026)
+				if err != nil {
+					b.Fatal(err)
+				}
+				draw(b, selection.Pool{Experts: pool, Usage: usage})
+			}
+			b.Run(fmt.Sprintf("%s/%d", name, n), func(b *testing.B) {
+				cases := []string{"naive", "warm", "cold", "load", "v0.1.0", "draw"}
+				total := make([]time.Duration, len(cases))
+				timed := func(c int, f func()) {
+					t0 := time.Now()
+					f()
+					total[c] += time.Since(t0)
+				}
+				draw(b, load(b)) // warm up the snapshot
 				for b.Loop() {
+					timed(0, func() { naive(b) })
+					timed(1, func() { draw(b, load(b)) })
 					b.StopTimer()
-					i++
-					if err := db.Ledger().Reserve(ctx, "BENCH-WRITER", 2026, fmt.Sprint("A", i), 0); err != nil {
-						b.Fatal(err)
-					}
+					write(b)
 					b.StartTimer()
-					draw(b)
+					timed(2, func() { draw(b, load(b)) })
+					b.StopTimer()
+					write(b)
+					b.StartTimer()
+					var pool selection.Pool
+					timed(3, func() { pool = load(b) })
+					timed(4, func() { old(b) })
+					timed(5, func() { draw(b, pool) })
 				}
-			})
-			b.Run(fmt.Sprintf("%s/%d/v0.1.0", name, n), func(b *testing.B) {
-				for b.Loop() {
-					pool, err := db.Experts().List(ctx)
-					if err != nil {
-						b.Fatal(err)
-					}
-					usage, err := db.Ledger().Usage(ctx, 2026)
-					if err != nil {
-						b.Fatal(err)
-					}
-					if _, err := prepared.Draw(selection.Pool{Experts: pool, Usage: usage}, entropy); err != nil {
-						b.Fatal(err)
-					}
-				}
-			})
-			b.Run(fmt.Sprintf("%s/%d/draw-only", name, n), func(b *testing.B) {
-				snap, err := db.Experts().PoolSnapshot(ctx, q)
-				require.NoError(b, err)
-				pool, err := snap.Pool()
-				require.NoError(b, err)
-				for b.Loop() {
-					if _, err := prepared.Draw(pool, entropy); err != nil {
-						b.Fatal(err)
+				for c, name := range cases {
+					per := float64(total[c].Nanoseconds()) / float64(b.N)
+					b.ReportMetric(per/1e6, name+"-ms/op")
+					if c > 0 {
+						b.ReportMetric(per/(float64(total[0].Nanoseconds())/float64(b.N)), name+"/naive")
 					}
 				}
 			})

@@ -71,7 +71,9 @@
 // PostgreSQL, a WAL snapshot on SQLite), decodes the experts from a compact encoding without
 // reflection into one preallocated slice, and keeps the result: while the version is
 // unchanged the next draw costs one query. A stale snapshot is never used: the version
-// changes in the same transaction as any such write. Draw records reference each candidate's
+// changes in the same transaction as any such write. The price: on PostgreSQL, transactions that write
+// those tables serialise on the version row from their first such statement to their commit
+// (the statement triggers take it before any row lock, so they queue rather than deadlock). Draw records reference each candidate's
 // profile version by digest (kept once each in the profiles table, written with the expert)
 // instead of copying the profile into every record.
 //
