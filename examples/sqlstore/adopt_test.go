@@ -120,7 +120,7 @@ func TestOpenAdoptsV010(t *testing.T) {
 		db, err := sqlstore.Open(ctx, raw, e, opts)
 		require.NoError(t, err)
 		var n int
-		require.NoError(t, raw.QueryRowContext(ctx, `SELECT count(*) FROM experts WHERE draw IS NOT NULL AND digest IS NOT NULL`).Scan(&n))
+		require.NoError(t, raw.QueryRowContext(ctx, `SELECT count(*) FROM expert_draws`).Scan(&n))
 		assert.Equal(t, 3, n, "backfilled")
 		snap := snapshotOf(t, db, 2026)
 		assert.Len(t, snap.Experts, 3)

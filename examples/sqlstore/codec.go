@@ -15,7 +15,7 @@ import (
 // (column data) for every other read; this form (column draw) exists for the cold load of a
 // draw, where decoding 100k JSON documents costs most of the time.
 //
-//	expert  = version(1) fields…
+//	expert  = version(1) digest(64 hex bytes) fields…
 //	string  = uvarint(len) bytes
 //	int     = varint
 //	bool    = byte 0/1
@@ -68,9 +68,16 @@ func (e *encoder) aff(a admission.Affiliation) {
 	e.time(a.To)
 }
 
-// encodeDraw appends the draw encoding of x to b.
-func encodeDraw(b []byte, x *admission.Expert) []byte {
-	e := encoder{b: append(b, drawCodecVersion)}
+// digestLen is the length of a profile digest (lowercase hex SHA-256).
+const digestLen = 64
+
+// encodeDraw appends the draw encoding of x, whose profile version has the given digest, to
+// b. The digest travels in the encoding so that the cold load reads one column per expert.
+func encodeDraw(b []byte, digest string, x *admission.Expert) []byte {
+	if len(digest) != digestLen {
+		panic("sqlstore: encodeDraw: digest of " + fmt.Sprint(len(digest)) + " bytes")
+	}
+	e := encoder{b: append(append(b, drawCodecVersion), digest...)}
 	e.str(x.ID)
 	e.str(x.Name)
 	e.str(x.IDNumber)
@@ -277,15 +284,21 @@ func (d *decoder) strs() []string {
 	return out
 }
 
-// decodeDraw decodes the draw encoding in s into *x (every field set).
-func decodeDraw(s string, x *admission.Expert, ar *arenas) error {
+// decodeDraw decodes the draw encoding in s into *x (every field set) and returns the
+// digest it carries.
+func decodeDraw(s string, x *admission.Expert, ar *arenas) (string, error) {
 	if ar.zones == nil {
 		ar.zones = map[int]*time.Location{}
 	}
 	d := decoder{s: s, ar: ar}
 	if v := d.byte(); v != drawCodecVersion {
-		return fmt.Errorf("draw encoding version %d, want %d", v, drawCodecVersion)
+		return "", fmt.Errorf("draw encoding version %d, want %d", v, drawCodecVersion)
 	}
+	if len(s) < 1+digestLen {
+		return "", fmt.Errorf("draw encoding: %w", errShort)
+	}
+	digest := s[1 : 1+digestLen]
+	d.i = 1 + digestLen
 	x.ID = d.str()
 	x.Name = d.str()
 	x.IDNumber = d.str()
@@ -338,10 +351,10 @@ func decodeDraw(s string, x *admission.Expert, ar *arenas) error {
 		p.From, p.To, p.Reason = d.time(), d.time(), d.str()
 	}
 	if d.err != nil {
-		return fmt.Errorf("draw encoding: %w", d.err)
+		return "", fmt.Errorf("draw encoding: %w", d.err)
 	}
 	if d.i != len(d.s) {
-		return fmt.Errorf("draw encoding: %d trailing bytes", len(d.s)-d.i)
+		return "", fmt.Errorf("draw encoding: %d trailing bytes", len(d.s)-d.i)
 	}
-	return nil
+	return digest, nil
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -118,8 +119,11 @@ func TestDrawCodecRoundTrip(t *testing.T) {
 		es := []admission.Expert{genExpert(t), genExpert(t)}
 		var ar arenas
 		got := make([]admission.Expert, len(es))
+		digest := strings.Repeat("ab", 32)
 		for i := range es {
-			require.NoError(t, decodeDraw(string(encodeDraw(nil, &es[i])), &got[i], &ar))
+			d, err := decodeDraw(string(encodeDraw(nil, digest, &es[i])), &got[i], &ar)
+			require.NoError(t, err)
+			require.Equal(t, digest, d)
 		}
 		for i := range es {
 			want, err := json.Marshal(es[i])
@@ -142,17 +146,21 @@ func TestDrawCodecRoundTrip(t *testing.T) {
 func FuzzDecodeDraw(f *testing.F) {
 	e := admission.Expert{ID: "E1", Name: "王", Categories: []admission.Category{"technical"}, BirthDate: time.Date(1970, 1, 2, 0, 0, 0, 0, time.UTC),
 		Past: []admission.Affiliation{{Org: "x"}}, Unavailable: []admission.Period{{From: time.Unix(5, 0).In(time.FixedZone("", 3600))}}}
-	f.Add(encodeDraw(nil, &e))
+	digest := strings.Repeat("0f", 32)
+	f.Add(encodeDraw(nil, digest, &e))
 	f.Add([]byte{1})
-	f.Add([]byte{1, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01})
+	f.Add(append([]byte{1}, strings.Repeat("0", 64)+"\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01"...))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		var x admission.Expert
 		var ar arenas
-		if err := decodeDraw(string(b), &x, &ar); err != nil {
+		d, err := decodeDraw(string(b), &x, &ar)
+		if err != nil {
 			return
 		}
 		var y admission.Expert
-		require.NoError(t, decodeDraw(string(encodeDraw(nil, &x)), &y, &ar))
+		d2, err := decodeDraw(string(encodeDraw(nil, d, &x)), &y, &ar)
+		require.NoError(t, err)
+		require.Equal(t, d, d2)
 		jx, _ := json.Marshal(x)
 		jy, _ := json.Marshal(y)
 		require.Equal(t, string(jx), string(jy))

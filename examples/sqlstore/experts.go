@@ -12,9 +12,10 @@ import (
 	"github.com/wzsti/expertdb/admission"
 )
 
-// ExpertStore keeps expert profiles keyed by ID: the full profile as a JSON document (data),
-// the compact draw encoding (draw) and the digest of the profile version (digest), whose
-// bytes are also kept once in the profiles table for the draw records that reference them.
+// ExpertStore keeps expert profiles keyed by ID: the full profile as a JSON document (table
+// experts), the compact draw encoding with the digest of the profile version (table
+// expert_draws), and the version's bytes once in the profiles table for the draw records that
+// reference them.
 // It implements expertdb.ExpertStore, expertdb.ExpertDeleter and expertdb.PoolSnapshotter.
 type ExpertStore struct{ db *DB }
 
@@ -44,9 +45,11 @@ func (s *ExpertStore) Get(ctx context.Context, id string) (admission.Expert, err
 	return e, nil
 }
 
-const putExpertSQL = `INSERT INTO {experts} (id, status, data, updated_at, digest, draw) VALUES ($1, $2, $3, $4, $5, $6)
-	ON CONFLICT (id) DO UPDATE SET status = excluded.status, data = excluded.data, updated_at = excluded.updated_at,
-	digest = excluded.digest, draw = excluded.draw`
+const (
+	putExpertSQL = `INSERT INTO {experts} (id, status, data, updated_at) VALUES ($1, $2, $3, $4)
+	ON CONFLICT (id) DO UPDATE SET status = excluded.status, data = excluded.data, updated_at = excluded.updated_at`
+	putDrawSQL = `INSERT INTO {expert_draws} (id, draw) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET draw = excluded.draw`
+)
 
 // Put inserts or replaces an expert.
 func (s *ExpertStore) Put(ctx context.Context, e admission.Expert) error {
@@ -64,6 +67,11 @@ func (s *ExpertStore) PutMany(ctx context.Context, experts []admission.Expert) e
 			return err
 		}
 		defer stmt.Close()
+		drawStmt, err := tx.PrepareContext(ctx, s.db.q(putDrawSQL))
+		if err != nil {
+			return err
+		}
+		defer drawStmt.Close()
 		profiles := make([][]any, 0, min(len(experts), 400))
 		flush := func() error {
 			err := insertRows(ctx, tx, s.db.q(`INSERT INTO {profiles} (digest, data) VALUES `), ` ON CONFLICT (digest) DO NOTHING`, profiles)
@@ -79,8 +87,12 @@ func (s *ExpertStore) PutMany(ctx context.Context, experts []admission.Expert) e
 			if err != nil {
 				return err
 			}
-			buf = encodeDraw(buf[:0], &e)
-			if _, err := stmt.ExecContext(ctx, e.ID, string(e.Status), data, e.UpdatedAt.Unix(), digest, buf); err != nil {
+			buf = encodeDraw(buf[:0], digest, &e)
+			if _, err := stmt.ExecContext(ctx, e.ID, string(e.Status), data, e.UpdatedAt.Unix()); err != nil {
+				return fmt.Errorf("expert %q: %w", e.ID, err)
+			}
+			// After the row: the trigger on experts drops the old draw encoding.
+			if _, err := drawStmt.ExecContext(ctx, e.ID, buf); err != nil {
 				return fmt.Errorf("expert %q: %w", e.ID, err)
 			}
 			if profiles = append(profiles, []any{digest, data}); len(profiles) == cap(profiles) {
@@ -131,11 +143,12 @@ func (s *ExpertStore) Delete(ctx context.Context, id string) error {
 	return nil
 }
 
-// backfill writes the draw encoding, digest and profile version of rows written before
-// schema version 2 (or by another program that wrote only id, status and data).
+// backfill writes the draw encoding and profile version of rows written before schema
+// version 2.
 func (s *ExpertStore) backfill(ctx context.Context) error {
 	for {
-		rows, err := s.db.sql.QueryContext(ctx, s.db.q(`SELECT data FROM {experts} WHERE draw IS NULL ORDER BY id LIMIT 1000`))
+		rows, err := s.db.sql.QueryContext(ctx, s.db.q(`SELECT data FROM {experts} e
+			WHERE NOT EXISTS (SELECT 1 FROM {expert_draws} d WHERE d.id = e.id) ORDER BY id LIMIT 1000`))
 		if err != nil {
 			return fmt.Errorf("sqlstore: backfill experts: %w", err)
 		}

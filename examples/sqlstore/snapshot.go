@@ -152,46 +152,51 @@ func (d *DB) readSnapshot(ctx context.Context, q querier, v string, c *snapshotC
 	return snap, nil
 }
 
-// loadExperts decodes every expert from the draw encoding into one preallocated slice; rows
-// without it (written by another program) are decoded from their JSON.
+// loadExperts decodes every expert from its draw encoding (one narrow column, which carries
+// the digest) into one preallocated slice. Rows without one (changed by another program) are
+// decoded from their JSON; they are looked for only when the two tables' counts differ.
 func (d *DB) loadExperts(ctx context.Context, q querier) ([]admission.Expert, []string, error) {
-	var n int
-	if err := q.QueryRowContext(ctx, d.q(`SELECT count(*) FROM {experts}`)).Scan(&n); err != nil {
+	var n, m int
+	if err := q.QueryRowContext(ctx, d.q(`SELECT (SELECT count(*) FROM {experts}), (SELECT count(*) FROM {expert_draws})`)).Scan(&n, &m); err != nil {
 		return nil, nil, err
 	}
-	rows, err := q.QueryContext(ctx, d.q(`SELECT id, digest, draw FROM {experts}`))
+	rows, err := q.QueryContext(ctx, d.q(`SELECT draw FROM {expert_draws}`))
 	if err != nil {
 		return nil, nil, err
 	}
 	defer rows.Close()
-	experts := make([]admission.Expert, 0, n+n/16)
-	digests := make([]string, 0, n+n/16)
+	experts := make([]admission.Expert, 0, n)
+	digests := make([]string, 0, n)
 	var ar arenas
-	var legacy []string
 	for rows.Next() {
-		var id, digest sql.NullString
 		var draw sql.RawBytes
-		if err := rows.Scan(&id, &digest, &draw); err != nil {
+		if err := rows.Scan(&draw); err != nil {
 			return nil, nil, err
 		}
-		if draw == nil {
-			legacy = append(legacy, id.String)
-			continue
-		}
 		experts = append(experts, admission.Expert{})
-		if err := decodeDraw(string(draw), &experts[len(experts)-1], &ar); err != nil {
-			return nil, nil, fmt.Errorf("expert %q: %w", id.String, err)
+		digest, err := decodeDraw(string(draw), &experts[len(experts)-1], &ar)
+		if err != nil {
+			return nil, nil, fmt.Errorf("expert #%d: %w", len(experts), err)
 		}
-		digests = append(digests, digest.String)
+		digests = append(digests, digest)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, nil, err
 	}
 	rows.Close()
-	for _, id := range legacy {
+	if n == m {
+		return experts, digests, nil
+	}
+	legacy, err := q.QueryContext(ctx, d.q(`SELECT id, data FROM {experts} e WHERE NOT EXISTS (SELECT 1 FROM {expert_draws} d WHERE d.id = e.id)`))
+	if err != nil {
+		return nil, nil, err
+	}
+	defer legacy.Close()
+	for legacy.Next() {
+		var id string
 		var data []byte
-		if err := q.QueryRowContext(ctx, d.q(`SELECT data FROM {experts} WHERE id = $1`), id).Scan(&data); err != nil {
-			return nil, nil, fmt.Errorf("expert %q: %w", id, err)
+		if err := legacy.Scan(&id, &data); err != nil {
+			return nil, nil, err
 		}
 		var e admission.Expert
 		if err := json.Unmarshal(data, &e); err != nil {
@@ -200,5 +205,5 @@ func (d *DB) loadExperts(ctx context.Context, q querier) ([]admission.Expert, []
 		experts = append(experts, e)
 		digests = append(digests, "") // not stored as a profile version: the Service stores it
 	}
-	return experts, digests, nil
+	return experts, digests, legacy.Err()
 }

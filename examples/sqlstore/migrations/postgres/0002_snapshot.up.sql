@@ -1,11 +1,14 @@
 -- expertdb schema version 2 (PostgreSQL): the pool version every draw-relevant write bumps
 -- (kept by triggers, so writes from any process and any program count), the compact draw
--- encoding and profile digest of each expert, and the content-addressed profile versions that
--- draw records reference. The statement triggers fire BEFORE the statement, so a writer locks
+-- encoding of each expert (with its profile digest) in a narrow table of its own, so that the
+-- draw's cold load reads no JSON page, and the content-addressed profile versions that draw
+-- records reference. expert_draws belongs to the store: never write it. The statement triggers fire BEFORE the statement, so a writer locks
 -- the version row before any row of the table it writes (one lock order: no deadlock between
 -- writers of different tables). The trigger function keeps the search_path it was created with.
-ALTER TABLE experts ADD COLUMN digest TEXT;
-ALTER TABLE experts ADD COLUMN draw BYTEA;
+CREATE TABLE expert_draws (
+	id   TEXT PRIMARY KEY,
+	draw BYTEA NOT NULL
+);
 CREATE TABLE profiles (
 	digest TEXT PRIMARY KEY,
 	data   BYTEA NOT NULL
@@ -29,16 +32,21 @@ CREATE TRIGGER seats_pool_bump_i AFTER INSERT ON campaign_events FOR EACH ROW WH
 CREATE TRIGGER seats_pool_bump_u AFTER UPDATE ON campaign_events FOR EACH ROW WHEN (NEW.campaign_id = 'seats' OR OLD.campaign_id = 'seats') EXECUTE FUNCTION pool_bump();
 CREATE TRIGGER seats_pool_bump_d AFTER DELETE ON campaign_events FOR EACH ROW WHEN (OLD.campaign_id = 'seats') EXECUTE FUNCTION pool_bump();
 CREATE TRIGGER seats_pool_bump_t BEFORE TRUNCATE ON campaign_events FOR EACH STATEMENT EXECUTE FUNCTION pool_bump();
--- A program that rewrites a profile's JSON without its draw encoding makes the row fall back
--- to the JSON (the draw encoding and digest are cleared), so a draw never reads a stale form.
-CREATE FUNCTION experts_stale_draw() RETURNS trigger LANGUAGE plpgsql AS $$
+-- Any change to an expert's row drops its draw encoding (the store writes it again in the
+-- same transaction); a row another program changes is read from its JSON until then, so a
+-- draw never reads a stale form.
+CREATE FUNCTION experts_draw_gone() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
 BEGIN
-	IF NEW.data IS DISTINCT FROM OLD.data AND NEW.draw IS NOT DISTINCT FROM OLD.draw THEN
-		NEW.draw := NULL;
-		NEW.digest := NULL;
-	END IF;
-	RETURN NEW;
+	DELETE FROM expert_draws WHERE id = OLD.id;
+	RETURN NULL;
 END
 $$;
-CREATE TRIGGER experts_stale_draw BEFORE UPDATE ON experts FOR EACH ROW EXECUTE FUNCTION experts_stale_draw();
+CREATE TRIGGER experts_draw_gone AFTER UPDATE OR DELETE ON experts FOR EACH ROW EXECUTE FUNCTION experts_draw_gone();
+CREATE FUNCTION experts_draw_truncate() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+BEGIN
+	DELETE FROM expert_draws;
+	RETURN NULL;
+END
+$$;
+CREATE TRIGGER experts_draw_gone_t AFTER TRUNCATE ON experts FOR EACH STATEMENT EXECUTE FUNCTION experts_draw_truncate();
 INSERT INTO expertdb_migrations (version, name) VALUES (2, '0002_snapshot');

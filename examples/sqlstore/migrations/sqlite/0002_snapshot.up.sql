@@ -1,9 +1,12 @@
 -- expertdb schema version 2 (SQLite): the pool version every draw-relevant write bumps (kept
 -- by triggers, so writes from any process and any program count), the compact draw encoding
--- and profile digest of each expert, and the content-addressed profile versions that draw
--- records reference.
-ALTER TABLE experts ADD COLUMN digest TEXT;
-ALTER TABLE experts ADD COLUMN draw BLOB;
+-- of each expert (with its profile digest) in a narrow table of its own, so that the draw's
+-- cold load reads no JSON page, and the content-addressed profile versions that draw records
+-- reference. expert_draws belongs to the store: never write it.
+CREATE TABLE expert_draws (
+	id   TEXT PRIMARY KEY,
+	draw BLOB NOT NULL
+);
 CREATE TABLE profiles (
 	digest TEXT PRIMARY KEY,
 	data   BLOB NOT NULL
@@ -26,8 +29,9 @@ CREATE TRIGGER ratings_pool_bump_d AFTER DELETE ON ratings BEGIN UPDATE pool_sta
 CREATE TRIGGER seats_pool_bump_i AFTER INSERT ON campaign_events WHEN NEW.campaign_id = 'seats' BEGIN UPDATE pool_state SET version = version + 1, nonce = hex(randomblob(8)) WHERE id = 1; END;
 CREATE TRIGGER seats_pool_bump_u AFTER UPDATE ON campaign_events WHEN NEW.campaign_id = 'seats' OR OLD.campaign_id = 'seats' BEGIN UPDATE pool_state SET version = version + 1, nonce = hex(randomblob(8)) WHERE id = 1; END;
 CREATE TRIGGER seats_pool_bump_d AFTER DELETE ON campaign_events WHEN OLD.campaign_id = 'seats' BEGIN UPDATE pool_state SET version = version + 1, nonce = hex(randomblob(8)) WHERE id = 1; END;
--- A program that rewrites a profile's JSON without its draw encoding makes the row fall back
--- to the JSON (the draw encoding and digest are cleared), so a draw never reads a stale form.
-CREATE TRIGGER experts_stale_draw AFTER UPDATE OF data ON experts WHEN NEW.data IS NOT OLD.data AND NEW.draw IS OLD.draw
-BEGIN UPDATE experts SET draw = NULL, digest = NULL WHERE id = NEW.id; END;
+-- Any change to an expert's row drops its draw encoding (the store writes it again in the
+-- same transaction); a row another program changes is read from its JSON until then, so a
+-- draw never reads a stale form.
+CREATE TRIGGER experts_draw_gone_u AFTER UPDATE ON experts BEGIN DELETE FROM expert_draws WHERE id = OLD.id; END;
+CREATE TRIGGER experts_draw_gone_d AFTER DELETE ON experts BEGIN DELETE FROM expert_draws WHERE id = OLD.id; END;
 INSERT INTO expertdb_migrations (version, name) VALUES (2, '0002_snapshot');
