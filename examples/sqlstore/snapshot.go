@@ -45,8 +45,9 @@ func (d *DB) poolVersion(ctx context.Context, q querier) (string, error) {
 // returns the snapshot it decoded before, after one query; otherwise it reads the version
 // and every row a draw needs in one read-only transaction (REPEATABLE READ on PostgreSQL, a
 // WAL snapshot on SQLite), so the rows are exactly those of the version, and keeps them.
-// Inside a unit of work (Atomically) it reads through the unit's transaction and keeps
-// nothing it read there (the unit may still roll back). It refuses (expertdb.ErrNotCovered)
+// Inside a unit of work (Atomically) that has written what a draw reads, it reads through the
+// unit's transaction and keeps nothing it read there (the unit may still roll back); a unit
+// that has not uses and keeps the committed snapshot. It refuses (expertdb.ErrNotCovered)
 // a query naming stores of another database.
 func (s *ExpertStore) PoolSnapshot(ctx context.Context, q expertdb.SnapshotQuery) (*expertdb.PoolSnapshot, error) {
 	d := s.db
@@ -89,10 +90,22 @@ func (d *DB) poolSnapshot(ctx context.Context, q expertdb.SnapshotQuery) (*exper
 		return snap, nil
 	}
 	if u != nil {
+		// A unit that has not written what a draw reads sees the committed version: read and
+		// keep that snapshot outside the unit (never with a one-connection pool, which the
+		// unit holds). A unit that has written reads through its transaction, keeping nothing.
+		if d.sql.Stats().MaxOpenConnections != 1 {
+			if committed, err := d.poolVersion(ctx, d.sql); err == nil && committed == v {
+				return d.coldSnapshot(ctx, q)
+			}
+		}
 		c, _ := d.cached(v, q)
 		return d.readSnapshot(ctx, u.tx, v, c, q)
 	}
-	// Cold: version and rows in one read-only transaction.
+	return d.coldSnapshot(ctx, q)
+}
+
+// coldSnapshot reads the version and every row in one read-only transaction and keeps them.
+func (d *DB) coldSnapshot(ctx context.Context, q expertdb.SnapshotQuery) (*expertdb.PoolSnapshot, error) {
 	opts := &sql.TxOptions{ReadOnly: true}
 	if d.engine == Postgres {
 		opts.Isolation = sql.LevelRepeatableRead
@@ -102,7 +115,8 @@ func (d *DB) poolSnapshot(ctx context.Context, q expertdb.SnapshotQuery) (*exper
 		return nil, err
 	}
 	defer tx.Rollback()
-	if v, err = d.poolVersion(ctx, tx); err != nil {
+	v, err := d.poolVersion(ctx, tx)
+	if err != nil {
 		return nil, err
 	}
 	c, snap := d.cached(v, q)

@@ -115,6 +115,19 @@ func TestSnapshotInUnit(t *testing.T) {
 		s1 := snapshotOf(t, db, 2026)
 		assert.Len(t, s1.Experts, 3)
 		assert.Equal(t, s0.Version, s1.Version)
+
+		// A unit that has not written what a draw reads keeps the committed snapshot.
+		require.NoError(t, db.Experts().Put(bg, benchExpert(9)))
+		var inUnit *expertdb.PoolSnapshot
+		require.NoError(t, db.Atomically(bg, func(ctx context.Context) error {
+			require.NoError(t, db.Audit().Append(ctx, []byte("not read by a draw")))
+			var err error
+			inUnit, err = db.Experts().PoolSnapshot(ctx, expertdb.SnapshotQuery{Year: 2026, Seats: "seats",
+				Ledger: db.Ledger(), Ratings: db.Ratings(), Events: db.Events()})
+			return err
+		}))
+		assert.Len(t, inUnit.Experts, 4)
+		assert.Same(t, inUnit, snapshotOf(t, db, 2026))
 	})
 }
 
