@@ -35,22 +35,23 @@ type DrawRequest struct {
 // Service stores it (stream "draw/<request ID>" of the EventStore) and as its audit event
 // summarises it. It is written once: a request is drawn at most once (no re-rolls).
 type DrawRecord struct {
-	Version string            `json:"version"` // "expertdb-draw-record-v1"
-	Request selection.Request `json:"request"` // after the county's request rules were applied
-	Unit    string            `json:"unit"`
-	Labels  []string          `json:"labels,omitempty"`
-	Policy  string            `json:"policy,omitempty"` // name of the county policy applied (replay needs the same rules)
-	Filing  string            `json:"filing,omitempty"` // its filing reference
-	Entropy selection.Entropy `json:"entropy"`
-	Window  time.Duration     `json:"window"`
-	Pool    selection.Pool    `json:"pool"` // the candidates and preferential picks, with their usage, summaries and relations
-	// Profiles reference the profile versions of Pool's experts (stored once each, see
-	// ProfileStore); the stored record keeps these instead of Pool.Experts (ResolveProfiles).
-	Profiles   []ProfileRef      `json:"profiles,omitempty"`
+	Version    string            `json:"version"` // "expertdb-draw-record-v1"
+	Request    selection.Request `json:"request"` // after the county's request rules were applied
+	Unit       string            `json:"unit"`
+	Labels     []string          `json:"labels,omitempty"`
+	Policy     string            `json:"policy,omitempty"` // name of the county policy applied (replay needs the same rules)
+	Filing     string            `json:"filing,omitempty"` // its filing reference
+	Entropy    selection.Entropy `json:"entropy"`
+	Window     time.Duration     `json:"window"`
+	Pool       selection.Pool    `json:"pool"` // the candidates and preferential picks, with their usage, summaries and relations
 	Result     *selection.Result `json:"result"`
 	DrawnAt    time.Time         `json:"drawn_at"`
 	DrawnBy    audit.Actor       `json:"drawn_by"`
 	AuditIndex int64             `json:"audit_index"` // index of the draw event in the audit log
+
+	// Profiles reference the profile versions of Pool's experts (stored once each, see
+	// ProfileStore); the stored record keeps these instead of Pool.Experts (ResolveProfiles).
+	Profiles []ProfileRef `json:"profiles,omitempty"`
 }
 
 const drawRecordVersion = "expertdb-draw-record-v1"
