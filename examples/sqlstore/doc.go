@@ -45,8 +45,8 @@
 //
 // One DB gives every store of the library on one connection pool:
 //
-//	db.Experts()  expertdb.ExpertStore      experts: JSON document, draw encoding, digest;
-//	                                        expertdb.PoolSnapshotter
+//	db.Experts()  expertdb.ExpertStore      experts: JSON document; draw encoding with the
+//	                                        profile digest; expertdb.PoolSnapshotter
 //	db.Ratings()  evaluation.Store          one rating per activity and expert (unique key)
 //	db.Ledger()   selection.Ledger          the annual cap (Art. 14(1)), atomic per expert-year
 //	db.Events()   expertdb.EventStore       draw records and campaign events, written at their
@@ -68,8 +68,9 @@
 // Schema version 2 keeps a pool version, bumped by triggers on every write to those tables
 // (from any process or program, in the writer's own transaction). ExpertStore.PoolSnapshot
 // reads the version and every row in one read-only transaction (REPEATABLE READ on
-// PostgreSQL, a WAL snapshot on SQLite), decodes the experts from a compact encoding without
-// reflection into one preallocated slice, and keeps the result: while the version is
+// PostgreSQL, a WAL snapshot on SQLite), decodes the experts from a compact encoding kept in
+// a narrow table of its own (one column per expert, no JSON page read), without reflection,
+// into one preallocated slice, and keeps the result: while the version is
 // unchanged the next draw costs one query. A stale snapshot is never used: the version
 // changes in the same transaction as any such write. The price: on PostgreSQL, transactions that write
 // those tables serialise on the version row from their first such statement to their commit
