@@ -13,15 +13,21 @@ CREATE TABLE profiles (
 	digest TEXT PRIMARY KEY,
 	data   BYTEA NOT NULL
 );
+-- The version changes once per writing transaction (bumped_by: the transaction that bumped it
+-- last), which is all a reader of committed states can tell apart, and keeps a bulk import
+-- from piling up row versions of pool_state.
 CREATE TABLE pool_state (
-	id      INTEGER PRIMARY KEY CHECK (id = 1),
-	version BIGINT NOT NULL,
-	nonce   TEXT NOT NULL
+	id        INTEGER PRIMARY KEY CHECK (id = 1),
+	version   BIGINT NOT NULL,
+	nonce     TEXT NOT NULL,
+	bumped_by BIGINT
 );
 INSERT INTO pool_state (id, version, nonce) VALUES (1, 0, '');
 CREATE FUNCTION pool_bump() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
 BEGIN
-	UPDATE pool_state SET version = version + 1, nonce = md5(random()::text || clock_timestamp()::text) WHERE id = 1;
+	UPDATE pool_state SET version = version + 1, nonce = md5(random()::text || clock_timestamp()::text),
+		bumped_by = txid_current()
+	WHERE id = 1 AND bumped_by IS DISTINCT FROM txid_current();
 	RETURN NULL;
 END
 $$;
