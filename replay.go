@@ -103,6 +103,9 @@ func ReplayDraw(rec *DrawRecord, p *Policy) (*ReplayReport, error) {
 	if rec.Version != drawRecordVersion {
 		return nil, fmt.Errorf("%w: record version %q, want %q", ErrReplayInput, rec.Version, drawRecordVersion)
 	}
+	if len(rec.Profiles) > 0 && len(rec.Pool.Experts) == 0 {
+		return nil, fmt.Errorf("%w: the record references %d profile versions; resolve them first (ResolveProfiles)", ErrReplayInput, len(rec.Profiles))
+	}
 	if p == nil {
 		p = DefaultPolicy()
 	}

@@ -49,6 +49,10 @@ type DrawRecord struct {
 	DrawnAt    time.Time         `json:"drawn_at"`
 	DrawnBy    audit.Actor       `json:"drawn_by"`
 	AuditIndex int64             `json:"audit_index"` // index of the draw event in the audit log
+
+	// Profiles reference the profile versions of Pool's experts (stored once each, see
+	// ProfileStore); the stored record keeps these instead of Pool.Experts (ResolveProfiles).
+	Profiles []ProfileRef `json:"profiles,omitempty"`
 }
 
 const drawRecordVersion = "expertdb-draw-record-v1"
@@ -105,7 +109,7 @@ func (s *Service) Draw(ctx context.Context, actor audit.Actor, req DrawRequest) 
 	if err != nil {
 		return nil, &OpError{Op: op, Step: StepValidate, Err: err}
 	}
-	pool, err := s.loadPool(ctx, applied, req.Relations)
+	pool, digests, err := s.loadPool(ctx, applied, req.Relations)
 	if err != nil {
 		return nil, &OpError{Op: op, Step: StepLoad, Err: err}
 	}
@@ -143,6 +147,11 @@ func (s *Service) Draw(ctx context.Context, actor audit.Actor, req DrawRequest) 
 		return nil, &OpError{Op: op, Step: StepValidate, Err: err}
 	}
 	rec.Pool = snapshot(pool, result)
+	// Profile versions are content-addressed and written idempotently, so they may precede
+	// the unit: a failed unit leaves at most an unreferenced version, and a retry rewrites it.
+	if rec.Profiles, err = s.storeProfiles(ctx, rec.Pool, pool.Experts, digests); err != nil {
+		return nil, &OpError{Op: op, Step: StepPersist, Err: err}
+	}
 	// The draw event and the draw record are one unit of work; the record names its event.
 	err = s.atomically(ctx, func(ctx context.Context, u *unit) error {
 		idx, err := u.recordNow(ctx, ev)
@@ -150,7 +159,7 @@ func (s *Service) Draw(ctx context.Context, actor audit.Actor, req DrawRequest) 
 			return err
 		}
 		rec.AuditIndex = idx
-		raw, err := json.Marshal(rec)
+		raw, err := json.Marshal(storedRecord(rec))
 		if err != nil {
 			return err
 		}
@@ -221,13 +230,23 @@ func pickIDs(ps []selection.Pick) []string {
 }
 
 // loadPool reads the experts, this year's usage, last year's summaries and the accepted
-// seats (bookings and history).
-func (s *Service) loadPool(ctx context.Context, req selection.Request, relations []conflict.Relation) (selection.Pool, error) {
+// seats (bookings and history): from the experts store's snapshot when it has one (shared
+// and read-only; digests are the stored profile versions), else store by store.
+func (s *Service) loadPool(ctx context.Context, req selection.Request, relations []conflict.Relation) (selection.Pool, []string, error) {
+	year := selection.CapYear(req.At)
+	if pool, digests, ok, err := s.loadSnapshot(ctx, year); err != nil || ok {
+		pool.Relations = relations
+		return pool, digests, err
+	}
+	pool, err := s.loadPoolStores(ctx, year, relations)
+	return pool, nil, err
+}
+
+func (s *Service) loadPoolStores(ctx context.Context, year int, relations []conflict.Relation) (selection.Pool, error) {
 	experts, err := s.experts.List(ctx)
 	if err != nil {
 		return selection.Pool{}, err
 	}
-	year := selection.CapYear(req.At)
 	pool := selection.Pool{Experts: experts, Relations: relations}
 	if u, ok := s.ledger.(UsageReader); ok {
 		if pool.Usage, err = u.Usage(ctx, year); err != nil {
@@ -325,6 +344,9 @@ func (s *Service) loadDraw(ctx context.Context, requestID string) (*DrawRecord, 
 	}
 	if rec.Version != drawRecordVersion {
 		return nil, fmt.Errorf("expertdb: draw record %q has version %q", requestID, rec.Version)
+	}
+	if err := ResolveProfiles(ctx, &rec, s.profiles()); err != nil {
+		return nil, err
 	}
 	return &rec, nil
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/wzsti/expertdb/selection"
@@ -58,30 +57,5 @@ func (s *Service) loadSeats(ctx context.Context) (map[string][]selection.Booking
 	if err != nil {
 		return nil, nil, err
 	}
-	type key struct{ expert, activity string }
-	latest := map[key]seatRecord{}
-	var order []key
-	for i, b := range raw {
-		var r seatRecord
-		if err := json.Unmarshal(b, &r); err != nil {
-			return nil, nil, fmt.Errorf("expertdb: seat record %d: %w", i, err)
-		}
-		k := key{r.ExpertID, r.ActivityID}
-		if _, seen := latest[k]; !seen {
-			order = append(order, k)
-		}
-		latest[k] = r
-	}
-	bookings := map[string][]selection.Booking{}
-	history := map[string][]selection.Participation{}
-	for _, k := range order {
-		r := latest[k]
-		if r.Released {
-			continue
-		}
-		bookings[r.ExpertID] = append(bookings[r.ExpertID], selection.Booking{ActivityID: r.ActivityID, From: r.From, To: r.To})
-		history[r.ExpertID] = append(history[r.ExpertID], selection.Participation{ActivityID: r.ActivityID,
-			ApplicantUnit: r.ApplicantUnit, At: r.At})
-	}
-	return bookings, history, nil
+	return foldSeats(raw)
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/wzsti/expertdb"
 	"github.com/wzsti/expertdb/examples/sqlstore"
+	"github.com/wzsti/expertdb/examples/sqlstore/sqlite"
 	"github.com/wzsti/expertdb/internal/synth"
 	"github.com/wzsti/expertdb/selection"
 )
@@ -211,7 +212,7 @@ func TestTamperedRecordDoesNotMatch(t *testing.T) {
 // the audited replay (exit 1).
 func TestAuditVerifyDetectsTampering(t *testing.T) {
 	w := setup(t)
-	db, err := sqlstore.OpenSQLite(context.Background(), w.db)
+	db, err := sqlite.Open(context.Background(), w.db, sqlstore.Options{})
 	require.NoError(t, err)
 	recs, err := db.Audit().Read(context.Background(), 7, 1)
 	require.NoError(t, err)

@@ -16,6 +16,7 @@ import (
 	"github.com/wzsti/expertdb"
 	"github.com/wzsti/expertdb/audit"
 	"github.com/wzsti/expertdb/examples/sqlstore"
+	"github.com/wzsti/expertdb/examples/sqlstore/sqlite"
 )
 
 var cst = time.FixedZone("CST", 8*3600)
@@ -95,7 +96,7 @@ func (d *dbFlags) open(ctx context.Context, create bool) (*sqlstore.DB, error) {
 			return nil, fmt.Errorf("database %s: %w", d.db, err)
 		}
 	}
-	return sqlstore.OpenSQLite(ctx, d.db)
+	return sqlite.Open(ctx, d.db, sqlstore.Options{})
 }
 
 // operator identifies the real-name user the CLI acts as (Art. 18).

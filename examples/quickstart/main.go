@@ -45,6 +45,7 @@ import (
 	"github.com/wzsti/expertdb/conflict"
 	"github.com/wzsti/expertdb/evaluation"
 	"github.com/wzsti/expertdb/examples/sqlstore"
+	"github.com/wzsti/expertdb/examples/sqlstore/sqlite"
 	"github.com/wzsti/expertdb/internal/synth"
 	"github.com/wzsti/expertdb/report"
 	"github.com/wzsti/expertdb/selection"
@@ -140,7 +141,7 @@ func (s *story) run(dbPath string) error {
 		defer os.RemoveAll(dir)
 		dbPath = filepath.Join(dir, "expertdb.sqlite")
 	}
-	db, err := sqlstore.OpenSQLite(s.ctx, dbPath)
+	db, err := sqlite.Open(s.ctx, dbPath, sqlstore.Options{})
 	if err != nil {
 		return err
 	}

@@ -7,10 +7,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/jackc/pgx/v5/pgconn"
 	"golang.org/x/mod/sumdb/tlog"
-	"modernc.org/sqlite"
-	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/wzsti/expertdb/audit"
 )
@@ -33,7 +30,7 @@ func (d *DB) Audit() *AuditStore { return &AuditStore{db: d} }
 // the count is one more than the largest index.
 func (s *AuditStore) Len(ctx context.Context) (int64, error) {
 	var n sql.NullInt64
-	if err := s.db.sql.QueryRowContext(ctx, `SELECT max(idx) FROM audit_records`).Scan(&n); err != nil {
+	if err := s.db.conn(ctx).QueryRowContext(ctx, s.db.q(`SELECT max(idx) FROM {audit_records}`)).Scan(&n); err != nil {
 		return 0, fmt.Errorf("sqlstore: audit len: %w", err)
 	}
 	if !n.Valid {
@@ -66,8 +63,15 @@ func (s *AuditStore) AppendAt(ctx context.Context, start int64, records ...[]byt
 		return nil
 	}
 	err := s.db.tx(ctx, func(tx *sql.Tx) error {
+		if s.db.engine == Postgres && s.db.unitOf(ctx) != nil {
+			// Inside a unit of work the append commits later: serialise appenders until then,
+			// so that a concurrent unit waits instead of failing its whole transaction.
+			if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(727002)`); err != nil {
+				return err
+			}
+		}
 		var n sql.NullInt64
-		if err := tx.QueryRowContext(ctx, `SELECT max(idx) FROM audit_records`).Scan(&n); err != nil {
+		if err := tx.QueryRowContext(ctx, s.db.q(`SELECT max(idx) FROM {audit_records}`)).Scan(&n); err != nil {
 			return err
 		}
 		have := int64(0)
@@ -81,7 +85,7 @@ func (s *AuditStore) AppendAt(ctx context.Context, start int64, records ...[]byt
 		for i, r := range records {
 			rows[i] = []any{start + int64(i), r}
 		}
-		if err := insertRows(ctx, tx, `INSERT INTO audit_records (idx, data) VALUES `, "", rows); err != nil {
+		if err := insertRows(ctx, tx, s.db.q(`INSERT INTO {audit_records} (idx, data) VALUES `), "", rows); err != nil {
 			if isUniqueViolation(err) {
 				return fmt.Errorf("%w: an index from %d is taken: %v", audit.ErrConflict, start, err)
 			}
@@ -104,8 +108,8 @@ func (s *AuditStore) Read(ctx context.Context, start, n int64) ([][]byte, error)
 	if start < 0 || n < 0 {
 		return nil, fmt.Errorf("sqlstore: audit read %d+%d: negative range", start, n)
 	}
-	rows, err := s.db.sql.QueryContext(ctx,
-		`SELECT idx, data FROM audit_records WHERE idx >= $1 AND idx < $2 ORDER BY idx`, start, start+n)
+	rows, err := s.db.conn(ctx).QueryContext(ctx,
+		s.db.q(`SELECT idx, data FROM {audit_records} WHERE idx >= $1 AND idx < $2 ORDER BY idx`), start, start+n)
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: audit read %d+%d: %w", start, n, err)
 	}
@@ -140,7 +144,7 @@ func (s *AuditStore) ReadHashes(ctx context.Context, indexes []int64) ([]tlog.Ha
 	pos := make(map[int64][]int, len(indexes))
 	args := make([]any, 0, len(indexes))
 	var q strings.Builder
-	q.WriteString(`SELECT idx, hash FROM audit_hashes WHERE idx IN (`)
+	q.WriteString(s.db.q(`SELECT idx, hash FROM {audit_hashes} WHERE idx IN (`))
 	for i, x := range indexes {
 		if _, dup := pos[x]; !dup {
 			if len(args) > 0 {
@@ -152,7 +156,7 @@ func (s *AuditStore) ReadHashes(ctx context.Context, indexes []int64) ([]tlog.Ha
 		pos[x] = append(pos[x], i)
 	}
 	q.WriteByte(')')
-	rows, err := s.db.sql.QueryContext(ctx, q.String(), args...)
+	rows, err := s.db.conn(ctx).QueryContext(ctx, q.String(), args...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: audit read hashes: %w", err)
 	}
@@ -195,7 +199,7 @@ func (s *AuditStore) WriteHashes(ctx context.Context, indexes []int64, hashes []
 		for i, x := range indexes {
 			rows[i] = []any{x, hashes[i][:]}
 		}
-		if err := insertRows(ctx, tx, `INSERT INTO audit_hashes (idx, hash) VALUES `, ` ON CONFLICT (idx) DO NOTHING`, rows); err != nil {
+		if err := insertRows(ctx, tx, s.db.q(`INSERT INTO {audit_hashes} (idx, hash) VALUES `), ` ON CONFLICT (idx) DO NOTHING`, rows); err != nil {
 			return err
 		}
 		return nil
@@ -204,20 +208,6 @@ func (s *AuditStore) WriteHashes(ctx context.Context, indexes []int64, hashes []
 		return fmt.Errorf("sqlstore: audit write hashes: %w", err)
 	}
 	return nil
-}
-
-// isUniqueViolation reports a primary-key or unique clash on either engine.
-func isUniqueViolation(err error) bool {
-	var pg *pgconn.PgError
-	if errors.As(err, &pg) {
-		return pg.Code == "23505"
-	}
-	var lite *sqlite.Error
-	if errors.As(err, &lite) {
-		c := lite.Code()
-		return c == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY || c == sqlite3.SQLITE_CONSTRAINT_UNIQUE
-	}
-	return false
 }
 
 // insertRows inserts rows with multi-row INSERT statements of at most 400 rows each: prefix,

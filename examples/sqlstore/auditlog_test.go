@@ -149,7 +149,7 @@ func TestAuditTamperDetected(t *testing.T) {
 		rec, err := db.Audit().Read(ctx, 2, 1)
 		require.NoError(t, err)
 		forged := bytes.Replace(rec[0], []byte("E0002"), []byte("E0009"), 1)
-		_, err = db.SQL().ExecContext(ctx, `UPDATE audit_records SET data = $1 WHERE idx = 2`, forged)
+		_, err = db.SQL().ExecContext(ctx, `UPDATE `+db.Table("audit_records")+` SET data = $1 WHERE idx = 2`, forged)
 		require.NoError(t, err)
 		require.Error(t, audit.Verify(ctx, db.Audit(), cp, verifier))
 	})

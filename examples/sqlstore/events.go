@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 
 	"github.com/wzsti/expertdb"
@@ -25,9 +26,14 @@ func (s *EventStore) AppendEvent(ctx context.Context, stream string, seq int64, 
 	}
 	// The insert succeeds only when event seq-1 exists (or seq is 0) and seq is free; the
 	// primary key rejects a concurrent writer of the same seq.
-	res, err := s.db.sql.ExecContext(ctx, `INSERT INTO campaign_events (campaign_id, seq, data)
-		SELECT $1, $2, $3 WHERE $4 < 0 OR EXISTS (SELECT 1 FROM campaign_events WHERE campaign_id = $1 AND seq = $4)`,
-		stream, seq, record, seq-1)
+	var res sql.Result
+	err := s.db.tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		res, err = tx.ExecContext(ctx, s.db.q(`INSERT INTO {campaign_events} (campaign_id, seq, data)
+			SELECT $1, $2, $3 WHERE $4 < 0 OR EXISTS (SELECT 1 FROM {campaign_events} WHERE campaign_id = $1 AND seq = $4)`),
+			stream, seq, record, seq-1)
+		return err
+	})
 	if err != nil {
 		if isUniqueViolation(err) {
 			return fmt.Errorf("sqlstore: append event %q #%d: %w: %v", stream, seq, expertdb.ErrConflict, err)
@@ -44,7 +50,11 @@ func (s *EventStore) AppendEvent(ctx context.Context, stream string, seq int64, 
 
 // Events returns every event of stream in order.
 func (s *EventStore) Events(ctx context.Context, stream string) ([][]byte, error) {
-	rows, err := s.db.sql.QueryContext(ctx, `SELECT seq, data FROM campaign_events WHERE campaign_id = $1 ORDER BY seq`, stream)
+	return s.events(ctx, s.db.conn(ctx), stream)
+}
+
+func (s *EventStore) events(ctx context.Context, q querier, stream string) ([][]byte, error) {
+	rows, err := q.QueryContext(ctx, s.db.q(`SELECT seq, data FROM {campaign_events} WHERE campaign_id = $1 ORDER BY seq`), stream)
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: events %q: %w", stream, err)
 	}

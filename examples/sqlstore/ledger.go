@@ -27,13 +27,13 @@ func (d *DB) Ledger() *Ledger { return &Ledger{db: d} }
 // has cap participations in year (cap 0 = no cap).
 func (l *Ledger) Reserve(ctx context.Context, expertID string, year int, activityID string, cap int) error {
 	err := l.db.tx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO ledger_counts (expert_id, year, n) VALUES ($1, $2, 0)
-			ON CONFLICT (expert_id, year) DO NOTHING`, expertID, year); err != nil {
+		if _, err := tx.ExecContext(ctx, l.db.q(`INSERT INTO {ledger_counts} (expert_id, year, n) VALUES ($1, $2, 0)
+			ON CONFLICT (expert_id, year) DO NOTHING`), expertID, year); err != nil {
 			return err
 		}
 		// Locks the counter row until commit (PostgreSQL row lock; SQLite's write lock).
-		res, err := tx.ExecContext(ctx, `UPDATE ledger_counts SET n = n + 1
-			WHERE expert_id = $1 AND year = $2 AND ($3 = 0 OR n < $3)`, expertID, year, cap)
+		res, err := tx.ExecContext(ctx, l.db.q(`UPDATE {ledger_counts} SET n = n + 1
+			WHERE expert_id = $1 AND year = $2 AND ($3 = 0 OR n < $3)`), expertID, year, cap)
 		if err != nil {
 			return err
 		}
@@ -42,7 +42,7 @@ func (l *Ledger) Reserve(ctx context.Context, expertID string, year int, activit
 			return err
 		}
 		var seat int
-		err = tx.QueryRowContext(ctx, `SELECT count(*) FROM ledger_seats WHERE expert_id = $1 AND year = $2 AND activity_id = $3`,
+		err = tx.QueryRowContext(ctx, l.db.q(`SELECT count(*) FROM {ledger_seats} WHERE expert_id = $1 AND year = $2 AND activity_id = $3`),
 			expertID, year, activityID).Scan(&seat)
 		if err != nil {
 			return err
@@ -52,12 +52,12 @@ func (l *Ledger) Reserve(ctx context.Context, expertID string, year int, activit
 		}
 		if incremented == 0 {
 			var n int
-			if err := tx.QueryRowContext(ctx, `SELECT n FROM ledger_counts WHERE expert_id = $1 AND year = $2`, expertID, year).Scan(&n); err != nil {
+			if err := tx.QueryRowContext(ctx, l.db.q(`SELECT n FROM {ledger_counts} WHERE expert_id = $1 AND year = $2`), expertID, year).Scan(&n); err != nil {
 				return err
 			}
 			return fmt.Errorf("%w: expert %s has %d participations in %d", selection.ErrCapReached, expertID, n, year)
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO ledger_seats (expert_id, year, activity_id) VALUES ($1, $2, $3)`, expertID, year, activityID)
+		_, err = tx.ExecContext(ctx, l.db.q(`INSERT INTO {ledger_seats} (expert_id, year, activity_id) VALUES ($1, $2, $3)`), expertID, year, activityID)
 		return err
 	})
 	if errors.Is(err, errAlreadyBooked) {
@@ -75,14 +75,14 @@ var errAlreadyBooked = errors.New("already booked")
 // seat that is not booked does nothing.
 func (l *Ledger) Release(ctx context.Context, expertID string, year int, activityID string) error {
 	err := l.db.tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `DELETE FROM ledger_seats WHERE expert_id = $1 AND year = $2 AND activity_id = $3`, expertID, year, activityID)
+		res, err := tx.ExecContext(ctx, l.db.q(`DELETE FROM {ledger_seats} WHERE expert_id = $1 AND year = $2 AND activity_id = $3`), expertID, year, activityID)
 		if err != nil {
 			return err
 		}
 		if n, err := res.RowsAffected(); err != nil || n == 0 {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE ledger_counts SET n = n - 1 WHERE expert_id = $1 AND year = $2 AND n > 0`, expertID, year)
+		_, err = tx.ExecContext(ctx, l.db.q(`UPDATE {ledger_counts} SET n = n - 1 WHERE expert_id = $1 AND year = $2 AND n > 0`), expertID, year)
 		return err
 	})
 	if err != nil {
@@ -93,7 +93,11 @@ func (l *Ledger) Release(ctx context.Context, expertID string, year int, activit
 
 // Usage returns the booked participations of every expert in year (the Pool.Usage of a draw).
 func (l *Ledger) Usage(ctx context.Context, year int) (map[string]int, error) {
-	rows, err := l.db.sql.QueryContext(ctx, `SELECT expert_id, n FROM ledger_counts WHERE year = $1 AND n > 0`, year)
+	return l.usage(ctx, l.db.conn(ctx), year)
+}
+
+func (l *Ledger) usage(ctx context.Context, q querier, year int) (map[string]int, error) {
+	rows, err := q.QueryContext(ctx, l.db.q(`SELECT expert_id, n FROM {ledger_counts} WHERE year = $1 AND n > 0`), year)
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: usage %d: %w", year, err)
 	}

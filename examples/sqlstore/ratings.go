@@ -22,7 +22,7 @@ func (d *DB) Ratings() *RatingStore { return &RatingStore{db: d} }
 // batch with an *evaluation.DuplicateError.
 func (s *RatingStore) Add(ctx context.Context, ratings ...evaluation.Rating) error {
 	err := s.db.tx(ctx, func(tx *sql.Tx) error {
-		stmt, err := tx.PrepareContext(ctx, `INSERT INTO ratings (expert_id, activity_id, year, data) VALUES ($1, $2, $3, $4)`)
+		stmt, err := tx.PrepareContext(ctx, s.db.q(`INSERT INTO {ratings} (expert_id, activity_id, year, data) VALUES ($1, $2, $3, $4)`))
 		if err != nil {
 			return err
 		}
@@ -49,16 +49,16 @@ func (s *RatingStore) Add(ctx context.Context, ratings ...evaluation.Rating) err
 
 // ByExpert returns the ratings of one expert in one calendar year, in the order added.
 func (s *RatingStore) ByExpert(ctx context.Context, expertID string, year int) ([]evaluation.Rating, error) {
-	return s.query(ctx, "ratings by expert", `SELECT data FROM ratings WHERE expert_id = $1 AND year = $2 ORDER BY id`, expertID, year)
+	return s.query(ctx, s.db.conn(ctx), "ratings by expert", `SELECT data FROM {ratings} WHERE expert_id = $1 AND year = $2 ORDER BY id`, expertID, year)
 }
 
 // ByYear returns every rating of one calendar year, in the order added.
 func (s *RatingStore) ByYear(ctx context.Context, year int) ([]evaluation.Rating, error) {
-	return s.query(ctx, "ratings by year", `SELECT data FROM ratings WHERE year = $1 ORDER BY id`, year)
+	return s.query(ctx, s.db.conn(ctx), "ratings by year", `SELECT data FROM {ratings} WHERE year = $1 ORDER BY id`, year)
 }
 
-func (s *RatingStore) query(ctx context.Context, op, q string, args ...any) ([]evaluation.Rating, error) {
-	rows, err := s.db.sql.QueryContext(ctx, q, args...)
+func (s *RatingStore) query(ctx context.Context, db querier, op, q string, args ...any) ([]evaluation.Rating, error) {
+	rows, err := db.QueryContext(ctx, s.db.q(q), args...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: %s: %w", op, err)
 	}

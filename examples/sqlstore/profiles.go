@@ -1,0 +1,81 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+
+	"github.com/wzsti/expertdb"
+)
+
+// The EventStore is also the expertdb.ProfileStore of the database: the profile versions
+// that draw records reference, each kept once under its digest (table profiles). The expert
+// store writes the version of every expert it stores, so a draw over the store's snapshot
+// writes no profile at all.
+var _ expertdb.ProfileStore = (*EventStore)(nil)
+
+// PutProfiles stores profile versions; a digest already stored is left as it is.
+func (s *EventStore) PutProfiles(ctx context.Context, profiles ...expertdb.Profile) error {
+	if len(profiles) == 0 {
+		return nil
+	}
+	rows := make([][]any, len(profiles))
+	for i, p := range profiles {
+		rows[i] = []any{p.Digest, p.Data}
+	}
+	err := s.db.tx(ctx, func(tx *sql.Tx) error {
+		return insertRows(ctx, tx, s.db.q(`INSERT INTO {profiles} (digest, data) VALUES `), ` ON CONFLICT (digest) DO NOTHING`, rows)
+	})
+	if err != nil {
+		return fmt.Errorf("sqlstore: put %d profiles: %w", len(profiles), err)
+	}
+	return nil
+}
+
+// Profiles returns the stored bytes of each digest, in order, or an error wrapping
+// expertdb.ErrNotFound naming the first digest missing.
+func (s *EventStore) Profiles(ctx context.Context, digests []string) ([][]byte, error) {
+	found := make(map[string][]byte, len(digests))
+	const chunk = 500
+	for start := 0; start < len(digests); start += chunk {
+		part := digests[start:min(start+chunk, len(digests))]
+		var q strings.Builder
+		q.WriteString(s.db.q(`SELECT digest, data FROM {profiles} WHERE digest IN (`))
+		args := make([]any, len(part))
+		for i, d := range part {
+			if i > 0 {
+				q.WriteByte(',')
+			}
+			fmt.Fprintf(&q, "$%d", i+1) // placeholders only; values are bound
+			args[i] = d
+		}
+		q.WriteByte(')')
+		rows, err := s.db.conn(ctx).QueryContext(ctx, q.String(), args...)
+		if err != nil {
+			return nil, fmt.Errorf("sqlstore: read profiles: %w", err)
+		}
+		for rows.Next() {
+			var d string
+			var b []byte
+			if err := rows.Scan(&d, &b); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("sqlstore: read profiles: %w", err)
+			}
+			found[d] = b
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("sqlstore: read profiles: %w", err)
+		}
+	}
+	out := make([][]byte, len(digests))
+	for i, d := range digests {
+		b, ok := found[d]
+		if !ok {
+			return nil, fmt.Errorf("sqlstore: read profiles: %w: profile %s", expertdb.ErrNotFound, d)
+		}
+		out[i] = b
+	}
+	return out, nil
+}
