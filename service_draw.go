@@ -147,13 +147,13 @@ func (s *Service) Draw(ctx context.Context, actor audit.Actor, req DrawRequest) 
 		return nil, &OpError{Op: op, Step: StepValidate, Err: err}
 	}
 	rec.Pool = snapshot(pool, result)
-	// Profile versions are content-addressed and written idempotently, so they may precede
-	// the unit: a failed unit leaves at most an unreferenced version, and a retry rewrites it.
-	if rec.Profiles, err = s.storeProfiles(ctx, rec.Pool, pool.Experts, digests); err != nil {
-		return nil, &OpError{Op: op, Step: StepPersist, Err: err}
-	}
-	// The draw event and the draw record are one unit of work; the record names its event.
+	// The draw event, the profile versions it references and the draw record are one unit of
+	// work; the record names its event.
 	err = s.atomically(ctx, func(ctx context.Context, u *unit) error {
+		var err error
+		if rec.Profiles, err = s.storeProfiles(ctx, rec.Pool, pool.Experts, digests); err != nil {
+			return err
+		}
 		idx, err := u.recordNow(ctx, ev)
 		if err != nil {
 			return err

@@ -249,8 +249,20 @@ func (s *Service) storeProfiles(ctx context.Context, pool selection.Pool, loaded
 		}
 		refs[i] = ProfileRef{ExpertID: e.ID, Digest: d}
 	}
-	if len(put) > 0 {
-		if err := s.profiles().PutProfiles(ctx, put...); err != nil {
+	if len(put) == 0 {
+		return refs, nil
+	}
+	if p, ok := s.events.(ProfileStore); ok {
+		// The store's own profile table, in the unit of work that ctx carries.
+		if err := p.PutProfiles(ctx, put...); err != nil {
+			return nil, fmt.Errorf("expertdb: store profiles: %w", err)
+		}
+		return refs, nil
+	}
+	// Profiles kept as event streams: appended through the unit's journal, so a failed unit
+	// leaves none behind; a version already stored is a conflict and is kept as it is.
+	for _, pr := range put {
+		if err := s.appendEvent(ctx, "profile/"+pr.Digest, 0, pr.Data); err != nil && !errors.Is(err, ErrConflict) {
 			return nil, fmt.Errorf("expertdb: store profiles: %w", err)
 		}
 	}

@@ -111,6 +111,14 @@ func encodeDraw(b []byte, digest string, x *admission.Expert) []byte {
 		e.str(r.Detail)
 		e.time(r.Date)
 		e.bool(r.Serious)
+		e.str(r.Article)
+		e.bool(r.Review != nil)
+		if r.Review != nil {
+			e.str(string(r.Review.Outcome))
+			e.str(r.Review.By)
+			e.time(r.Review.At)
+			e.str(r.Review.Reason)
+		}
 	}
 	e.str(string(x.Status))
 	e.n(len(x.Exits))
@@ -119,6 +127,10 @@ func encodeDraw(b []byte, digest string, x *admission.Expert) []byte {
 		e.time(r.Date)
 		e.str(r.Note)
 		e.str(r.ApprovedBy)
+		e.n(len(r.Evidence))
+		for _, v := range r.Evidence {
+			e.str(v)
+		}
 	}
 	e.time(x.UpdatedAt)
 	e.n(len(x.Tags))
@@ -325,13 +337,18 @@ func decodeDraw(s string, x *admission.Expert, ar *arenas) (string, error) {
 	x.Records = take(&ar.recs, d.n())
 	for i := range x.Records {
 		r := &x.Records[i]
-		r.Kind, r.Detail, r.Date, r.Serious = d.str(), d.str(), d.time(), d.bool()
+		r.Kind, r.Detail, r.Date, r.Serious, r.Article = d.str(), d.str(), d.time(), d.bool(), d.str()
+		r.Review = nil
+		if d.bool() {
+			r.Review = &admission.RecordReview{Outcome: admission.ReviewOutcome(d.str()), By: d.str(), At: d.time(), Reason: d.str()}
+		}
 	}
 	x.Status = admission.Status(d.str())
 	x.Exits = take(&ar.exits, d.n())
 	for i := range x.Exits {
 		r := &x.Exits[i]
 		r.Reason, r.Date, r.Note, r.ApprovedBy = admission.ExitReason(d.str()), d.time(), d.str(), d.str()
+		r.Evidence = d.strs()
 	}
 	x.UpdatedAt = d.time()
 	x.Tags = d.strs()

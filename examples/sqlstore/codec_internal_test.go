@@ -34,8 +34,9 @@ func TestDrawCodecCoversExpert(t *testing.T) {
 			"Categories", "Fields", "Region", "Credentials", "Records", "Status", "Exits", "UpdatedAt", "Tags", "Trainings", "Entries", "Unavailable"}},
 		{admission.Affiliation{}, []string{"Org", "OrgCode", "Kind", "Department", "Position", "From", "To"}},
 		{admission.Credential{}, []string{"Kind", "Detail", "Date"}},
-		{admission.Record{}, []string{"Kind", "Detail", "Date", "Serious"}},
-		{admission.Exit{}, []string{"Reason", "Date", "Note", "ApprovedBy"}},
+		{admission.Record{}, []string{"Kind", "Detail", "Date", "Serious", "Article", "Review"}},
+		{admission.RecordReview{}, []string{"Outcome", "By", "At", "Reason"}},
+		{admission.Exit{}, []string{"Reason", "Date", "Note", "ApprovedBy", "Evidence"}},
 		{admission.Training{}, []string{"Kind", "Online", "Date", "Hours", "Note"}},
 		{admission.Entry{}, []string{"Channel", "Date", "ReviewedBy", "Source", "SourceID"}},
 		{admission.Period{}, []string{"From", "To", "Reason"}},
@@ -90,11 +91,17 @@ func genExpert(t *rapid.T) admission.Expert {
 			return admission.Credential{Kind: genStr(t, l+".k"), Detail: genStr(t, l+".d"), Date: genTime(t, l+".t")}
 		}),
 		Records: genList(t, "rec", func(t *rapid.T, l string) admission.Record {
-			return admission.Record{Kind: genStr(t, l+".k"), Detail: genStr(t, l+".d"), Date: genTime(t, l+".t"), Serious: rapid.Bool().Draw(t, l+".s")}
+			r := admission.Record{Kind: genStr(t, l+".k"), Detail: genStr(t, l+".d"), Date: genTime(t, l+".t"), Serious: rapid.Bool().Draw(t, l+".s"),
+				Article: genStr(t, l+".a")}
+			if rapid.Bool().Draw(t, l+".reviewed") {
+				r.Review = &admission.RecordReview{Outcome: admission.ReviewOutcome(genStr(t, l+".ro")), By: genStr(t, l+".rb"), At: genTime(t, l+".rt"), Reason: genStr(t, l+".rr")}
+			}
+			return r
 		}),
 		Status: admission.Status(genStr(t, "status")),
 		Exits: genList(t, "exit", func(t *rapid.T, l string) admission.Exit {
-			return admission.Exit{Reason: admission.ExitReason(genStr(t, l+".r")), Date: genTime(t, l+".t"), Note: genStr(t, l+".n"), ApprovedBy: genStr(t, l+".a")}
+			return admission.Exit{Reason: admission.ExitReason(genStr(t, l+".r")), Date: genTime(t, l+".t"), Note: genStr(t, l+".n"), ApprovedBy: genStr(t, l+".a"),
+				Evidence: genList(t, l+".ev", func(t *rapid.T, l string) string { return genStr(t, l) })}
 		}),
 		UpdatedAt: genTime(t, "updated"), Tags: genList(t, "tag", genStr),
 		Trainings: genList(t, "tr", func(t *rapid.T, l string) admission.Training {
