@@ -24,6 +24,7 @@ var packages = []string{
 	"github.com/wzsti/expertdb/evaluation",
 	"github.com/wzsti/expertdb/report",
 	"github.com/wzsti/expertdb/selection",
+	"github.com/wzsti/expertdb/verify",
 }
 
 // qualifier writes other packages by their import path, the module's own shortened.
