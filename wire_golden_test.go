@@ -100,7 +100,7 @@ func TestWriteGolden(t *testing.T) {
 // TestGoldenRecordsReplay: the draw records and campaign events archived by every released
 // format still decode, replay to the recorded result and rebuild the campaign.
 func TestGoldenRecordsReplay(t *testing.T) {
-	for _, version := range []string{"v0.1.0"} {
+	for _, version := range []string{"v0.1.0", "v2"} {
 		t.Run(version, func(t *testing.T) {
 			dir := filepath.Join("testdata", "golden", version)
 			raw, err := os.ReadFile(filepath.Join(dir, "draw-record.json"))
@@ -140,4 +140,30 @@ func TestGoldenRecordsReplay(t *testing.T) {
 			require.Equal(t, 1, declined)
 		})
 	}
+}
+
+// TestGoldenCurrentFormat: the Service writes today exactly the committed golden files of
+// the current format (testdata/golden/v2): snake_case keys, enums as codes, the window as a
+// duration string. A change of the wire format shows here as a deliberate edit.
+func TestGoldenCurrentFormat(t *testing.T) {
+	ctx := context.Background()
+	_, events, rec := goldenWorld(t)
+	raw, err := events.Events(ctx, "draw/"+rec.Request.ID)
+	require.NoError(t, err)
+	var pretty bytes.Buffer
+	require.NoError(t, json.Indent(&pretty, raw[0], "", "  "))
+	want, err := os.ReadFile(filepath.Join("testdata", "golden", "v2", "draw-record.json"))
+	require.NoError(t, err)
+	require.Equal(t, string(want), pretty.String()+"\n", "run go test -run TestWriteGolden -golden-write=v2 .")
+	s := pretty.String()
+	require.Contains(t, s, `"version": "`+expertdb.DrawRecordVersion+`"`)
+	require.Contains(t, s, `"mode": "v1"`)
+	require.Contains(t, s, `"title": "`)
+	require.NotContains(t, s, `"IDNumber"`)
+	require.NotContains(t, s, `"ID"`)
+	evs, err := events.Events(ctx, "campaign/"+rec.Request.ID)
+	require.NoError(t, err)
+	lines, err := os.ReadFile(filepath.Join("testdata", "golden", "v2", "campaign-events.jsonl"))
+	require.NoError(t, err)
+	require.Equal(t, string(lines), string(bytes.Join(evs, []byte("\n")))+"\n")
 }
