@@ -2,6 +2,8 @@ package expertdb_test
 
 import (
 	"encoding/json"
+	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -10,6 +12,7 @@ import (
 
 	"github.com/wzsti/expertdb"
 	"github.com/wzsti/expertdb/admission"
+	"github.com/wzsti/expertdb/conflict"
 	"github.com/wzsti/expertdb/evaluation"
 	"github.com/wzsti/expertdb/selection"
 )
@@ -100,4 +103,31 @@ func FuzzDrawRequestJSON(f *testing.F) {
 		require.Equal(t, d.Window, back.Window)
 		require.True(t, d.At.Equal(back.At))
 	})
+}
+
+// TestDatesWire: the dates an integrator writes in an expert's profile and in relations
+// accept "1970-01-01" as well as RFC 3339 (issue 18: JSON dates rejected "1970-01-01").
+func TestDatesWire(t *testing.T) {
+	var e admission.Expert
+	require.NoError(t, json.Unmarshal([]byte(`{"id":"E1","birth_date":"1970-01-01","title":"senior","affiliation":{"org":"瓯江大学","from":"2020-09-01"}}`), &e))
+	assert.Equal(t, time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC), e.BirthDate)
+	assert.Equal(t, admission.Senior, e.Title)
+	assert.Equal(t, time.Date(2020, 9, 1, 0, 0, 0, 0, time.UTC), e.Affiliation.From)
+	var r conflict.Relation
+	require.NoError(t, json.Unmarshal([]byte(`{"a":"E1","b":"L1","kind":"advisor","since":"2019-09-01T00:00:00+08:00"}`), &r))
+	assert.Equal(t, "advisor", r.Kind)
+	assert.True(t, r.Until.IsZero())
+	assert.Equal(t, 2019, r.Since.Year())
+	var x admission.Expert
+	assert.Error(t, json.Unmarshal([]byte(`{"birth_date":"01/01/1970"}`), &x))
+}
+
+// TestNoInternalTypesInAPI: no exported declaration of a public package names a type of an
+// internal package (issue 18: rule lists were []rules.Rule from internal/rules).
+func TestNoInternalTypesInAPI(t *testing.T) {
+	api, err := os.ReadFile("internal/apicheck/testdata/api.txt")
+	require.NoError(t, err)
+	for _, line := range strings.Split(string(api), "\n") {
+		assert.NotContains(t, line, "expertdb/internal/", "the API baseline names an internal package")
+	}
 }

@@ -36,3 +36,27 @@ func (t *TitleLevel) UnmarshalJSON(b []byte) error {
 	*t = TitleLevel(v)
 	return nil
 }
+
+// UnmarshalJSON reads an affiliation whose dates (from, to) are dates ("2026-03-02",
+// midnight UTC) or RFC 3339 times.
+func (a *Affiliation) UnmarshalJSON(b []byte) error {
+	type plain Affiliation
+	*a = Affiliation{}
+	return json.Unmarshal(b, &struct {
+		*plain
+		From wire.Time `json:"from"`
+		To   wire.Time `json:"to"`
+	}{(*plain)(a), wire.Time{P: &a.From}, wire.Time{P: &a.To}})
+}
+
+// UnmarshalJSON reads an expert whose birth date and update time are dates ("1970-01-01",
+// midnight UTC) or RFC 3339 times.
+func (e *Expert) UnmarshalJSON(b []byte) error {
+	type plain Expert
+	*e = Expert{}
+	return json.Unmarshal(b, &struct {
+		*plain
+		BirthDate wire.Time `json:"birth_date"`
+		UpdatedAt wire.Time `json:"updated_at"`
+	}{(*plain)(e), wire.Time{P: &e.BirthDate}, wire.Time{P: &e.UpdatedAt}})
+}
