@@ -10,7 +10,7 @@ import (
 
 	"github.com/wzsti/expertdb/admission"
 	"github.com/wzsti/expertdb/audit"
-	"github.com/wzsti/expertdb/internal/rules"
+	"github.com/wzsti/expertdb/rule"
 	"github.com/wzsti/expertdb/selection"
 )
 
@@ -125,7 +125,7 @@ func (d *describer) header() {
 }
 
 // ruleList renders a rule list with marks, then the removed default rules.
-func (d *describer) ruleList(indent int, path string, rs []rules.Rule, showMessage bool) {
+func (d *describer) ruleList(indent int, path string, rs []rule.Rule, showMessage bool) {
 	if len(rs) == 0 {
 		d.line(indent, "（无）")
 	}
@@ -221,7 +221,7 @@ func (d *describer) admission() {
 }
 
 // anyOf renders alternatives compactly: name, expression and what it stands for.
-func (d *describer) anyOf(indent int, path string, rs []rules.Rule) {
+func (d *describer) anyOf(indent int, path string, rs []rule.Rule) {
 	for i, r := range rs {
 		d.line(indent, "%d. %s：%s —— %s%s", i+1, r.Name, oneLine(r.Expr), r.Message, d.mark(path+"["+r.Name+"]"))
 	}
@@ -446,7 +446,7 @@ func (d *describer) alerts() {
 
 // readingZH says which reading of Art. 5(1)3 or Art. 11 the basic rule name implements.
 func readingZH(a *admission.Rules, name string) string {
-	i := slices.IndexFunc(a.Basic, func(r rules.Rule) bool { return r.Name == name })
+	i := slices.IndexFunc(a.Basic, func(r rule.Rule) bool { return r.Name == name })
 	if i < 0 {
 		return "（规则已停用）"
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/wzsti/expertdb/conflict"
 	"github.com/wzsti/expertdb/evaluation"
 	"github.com/wzsti/expertdb/internal/rules"
+	"github.com/wzsti/expertdb/rule"
 	"github.com/wzsti/expertdb/selection"
 )
 
@@ -273,7 +274,7 @@ func (p *Policy) Compile() error {
 		if err != nil {
 			for _, e := range flatten(err) {
 				pe := &PolicyError{Path: path, Rule: rr.Name, Code: codeInvalid, Message: e.Error(), Err: e}
-				var ce *rules.CompileError
+				var ce *rule.CompileError
 				if errors.As(e, &ce) {
 					pe.Code, pe.Message = codeExpression, "表达式错误："+ce.Msg
 				}
@@ -342,7 +343,7 @@ func (p *Policy) compileSelection() []error {
 // the way LoadPolicy does: each has a name that is not a code the draw records itself, a
 // Chinese message, and an expression that compiles over selection.Env with the options of
 // selection.Prepare, so that a policy that compiles never fails to prepare a draw.
-func compileExclusions(rs []rules.Rule) []error {
+func compileExclusions(rs []rule.Rule) []error {
 	var errs []error
 	seen := map[string]bool{}
 	for i, r := range rs {
@@ -367,7 +368,7 @@ func compileExclusions(rs []rules.Rule) []error {
 		}
 		if _, err := rules.CompileBool[selection.Env](r.Name, r.Expr, drawOptions()); err != nil {
 			pe := &PolicyError{Path: path + ".expr", Rule: r.Name, Code: codeInvalid, Message: "排除规则有误：" + err.Error(), Err: err}
-			var ce *rules.CompileError
+			var ce *rule.CompileError
 			if errors.As(err, &ce) {
 				pe.Code, pe.Message = codeExpression, fmt.Sprintf("排除规则“%s”的表达式有误：%s", clip(r.Name), ce.Msg)
 			}

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/wzsti/expertdb"
-	"github.com/wzsti/expertdb/internal/rules"
+	"github.com/wzsti/expertdb/rule"
 	"github.com/wzsti/expertdb/selection"
 )
 
@@ -48,7 +48,7 @@ func BenchmarkLoadPolicyBaselineGo(b *testing.B) {
 		p.Selection.PreferentialShare = selection.Fraction{Num: 1, Den: 4}
 		p.Conflict.FormerUnitMonths = 24
 		p.Conflict.UnitAliases["瑞安人医"] = "瑞安市人民医院"
-		p.Conflict.Clause5 = append(p.Conflict.Clause5, rules.Rule{Name: "county-government-staff", Article: "Art. 15(5)",
+		p.Conflict.Clause5 = append(p.Conflict.Clause5, rule.Rule{Name: "county-government-staff", Article: "Art. 15(5)",
 			Expr:    "expert.Affiliation.Kind == \"government\"\n  && expert.Region == \"330381\" && project.Region == \"330381\"\n",
 			Message: "本市机关事业单位工作人员不参加本市项目评审"})
 		p.RequestRules = []expertdb.RequestRule{{Name: "key-project-outside-county", Article: "Art. 13",
@@ -139,10 +139,10 @@ func BenchmarkLoadPolicyDrawControlsBaselineGo(b *testing.B) {
 		p.Selection.AnnualCap = 8
 		p.Selection.PreferentialShare = selection.Fraction{Num: 1, Den: 4}
 		p.Selection.DrawWindow = selection.DrawWindow{MaxLead: 72 * time.Hour, MinLead: 2 * time.Hour}
-		p.Selection.Exclusions = []rules.Rule{selection.CoolingOffRule(6)}
+		p.Selection.Exclusions = []rule.Rule{selection.CoolingOffRule(6)}
 		p.Conflict.FormerUnitMonths = 24
 		p.Conflict.UnitAliases["瑞安人医"] = "瑞安市人民医院"
-		p.Conflict.Clause5 = append(p.Conflict.Clause5, rules.Rule{Name: "county-government-staff", Article: "Art. 15(5)",
+		p.Conflict.Clause5 = append(p.Conflict.Clause5, rule.Rule{Name: "county-government-staff", Article: "Art. 15(5)",
 			Expr:    "expert.Affiliation.Kind == \"government\"\n  && expert.Region == \"330381\" && project.Region == \"330381\"\n",
 			Message: "本市机关事业单位工作人员不参加本市项目评审"})
 		p.RequestRules = []expertdb.RequestRule{{Name: "key-project-outside-county", Article: "Art. 13",

@@ -13,7 +13,7 @@ import (
 
 	"github.com/wzsti/expertdb"
 	"github.com/wzsti/expertdb/admission"
-	"github.com/wzsti/expertdb/internal/rules"
+	"github.com/wzsti/expertdb/rule"
 	"github.com/wzsti/expertdb/selection"
 )
 
@@ -174,7 +174,7 @@ func TestLoadPolicyDrawControls(t *testing.T) {
 			body: coolingOffYAML,
 			want: []ch{{"selection.exclusions[cooling-off]", expertdb.ChangeAdd, "", "!reviewedUnitWithin(project.Unit, 6)"}},
 			check: func(t *testing.T, p *expertdb.Policy) {
-				assert.Equal(t, []rules.Rule{selection.CoolingOffRule(6)}, p.Selection.Exclusions)
+				assert.Equal(t, []rule.Rule{selection.CoolingOffRule(6)}, p.Selection.Exclusions)
 				pool := testPool(0, 5)
 				pool.History = map[string][]selection.Participation{
 					"WZ00": {{ActivityID: "A-1", ApplicantUnit: "申报企业", At: activity.AddDate(0, -5, 0)}}, // within 6 months
@@ -295,7 +295,7 @@ func TestLoadPolicyDrawControlErrors(t *testing.T) {
 					assert.Contains(t, pe.Snippet, "^", "a positioned error shows the line with a caret")
 				}
 				if pe.Code == "expression" {
-					var ce *rules.CompileError
+					var ce *rule.CompileError
 					assert.ErrorAs(t, pe, &ce, "the compile error is wrapped")
 				}
 			}
@@ -316,10 +316,10 @@ func TestCompileChecksDrawControls(t *testing.T) {
 		},
 			[]pos{{0, 0, "value", "selection.draw_window.min_lead"}}},
 		{"bad exclusion expression", func(s *selection.Rules) {
-			s.Exclusions = []rules.Rule{{Name: "x", Expr: "expert.Nope", Message: "m"}}
+			s.Exclusions = []rule.Rule{{Name: "x", Expr: "expert.Nope", Message: "m"}}
 		}, []pos{{0, 0, "expression", "selection.exclusions[x].expr"}}},
 		{"exclusion problems together", func(s *selection.Rules) {
-			s.Exclusions = []rules.Rule{
+			s.Exclusions = []rule.Rule{
 				{Expr: "true", Message: "m"},
 				{Name: "booked", Expr: "true", Message: "m"},
 				{Name: "y", Expr: "usage < 3"},
@@ -344,7 +344,7 @@ func TestCompileChecksDrawControls(t *testing.T) {
 	}
 	// The rules selection ships compile, and then draw.
 	p := expertdb.DefaultPolicy()
-	p.Selection.Exclusions = []rules.Rule{selection.CoolingOffRule(12)}
+	p.Selection.Exclusions = []rule.Rule{selection.CoolingOffRule(12)}
 	p.Selection.DrawWindow = selection.DrawWindow{MaxLead: 48 * time.Hour}
 	require.NoError(t, p.Compile())
 	_, err := drawWith(p, testPool(0, 4), activity.Add(-time.Hour))
@@ -454,9 +454,9 @@ func TestPropertyExclusionLoadsIffItPrepares(t *testing.T) {
 		for _, p := range parts[1:] {
 			expr += rapid.SampledFrom([]string{" && ", " || "}).Draw(t, "op") + p
 		}
-		r := rules.Rule{Name: "county-rule", Article: "Art. 13", Expr: expr, Message: "本县排除规则"}
+		r := rule.Rule{Name: "county-rule", Article: "Art. 13", Expr: expr, Message: "本县排除规则"}
 		_, selErr := selection.Prepare(testRequest(3), &selection.Rules{AnnualCap: 10, PreferentialShare: selection.Fraction{Num: 1, Den: 3},
-			Exclusions: []rules.Rule{r}})
+			Exclusions: []rule.Rule{r}})
 		quoted := "'" + strings.ReplaceAll(expr, "'", "''") + "'"
 		p, err := expertdb.LoadPolicy([]byte(fmt.Sprintf("%sselection:\n  exclusions:\n    - name: county-rule\n      expr: %s\n      message: 本县排除规则\n", header, quoted)))
 		if selErr != nil {
@@ -469,7 +469,7 @@ func TestPropertyExclusionLoadsIffItPrepares(t *testing.T) {
 			return
 		}
 		require.NoError(t, err, "selection accepts %q, the loader must too", expr)
-		require.Equal(t, []rules.Rule{r}, p.Selection.Exclusions)
+		require.Equal(t, []rule.Rule{r}, p.Selection.Exclusions)
 		_, err = selection.Prepare(testRequest(3), p.Selection)
 		require.NoError(t, err)
 	})

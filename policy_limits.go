@@ -10,7 +10,7 @@ import (
 
 	"github.com/wzsti/expertdb/admission"
 	"github.com/wzsti/expertdb/evaluation"
-	"github.com/wzsti/expertdb/internal/rules"
+	"github.com/wzsti/expertdb/rule"
 )
 
 // CityRegion is the GB/T 2260 code of Wenzhou itself (温州市). A profile with this region is
@@ -244,7 +244,7 @@ func (p *Policy) limitIssues(readings map[string]string) []limitIssue {
 	if a := p.Admission; a != nil {
 		for _, c := range admission.DefaultBasicRules() {
 			path := "admission.basic[" + c.Name + "]"
-			i := slices.IndexFunc(a.Basic, func(r rules.Rule) bool { return r.Name == c.Name })
+			i := slices.IndexFunc(a.Basic, func(r rule.Rule) bool { return r.Name == c.Name })
 			if i < 0 {
 				out = append(out, limitIssue{path: path, allow: []string{path}, article: c.Article,
 					what: "入库基本条件“" + c.Name + "”", value: "停用", limit: "市级入库基本条件和再次入库限制不得删除"})
@@ -260,7 +260,7 @@ func (p *Policy) limitIssues(readings map[string]string) []limitIssue {
 					limit: "按条文解释：" + readingOf(c.Name, c.Expr)})
 				continue
 			}
-			if slices.ContainsFunc(a.Floor, func(f rules.Rule) bool { return f.Name == c.Name && f.Expr == c.Expr }) {
+			if slices.ContainsFunc(a.Floor, func(f rule.Rule) bool { return f.Name == c.Name && f.Expr == c.Expr }) {
 				continue // the city's condition still holds
 			}
 			allow := []string{path}
@@ -326,14 +326,14 @@ func (l *loader) limits(p *Policy, o *loadOptions) {
 	if a := p.Admission; a != nil {
 		for _, c := range admission.DefaultBasicRules() {
 			path := "admission.basic[" + c.Name + "]"
-			i := slices.IndexFunc(a.Basic, func(r rules.Rule) bool { return r.Name == c.Name })
+			i := slices.IndexFunc(a.Basic, func(r rule.Rule) bool { return r.Name == c.Name })
 			if i < 0 || a.Basic[i].Expr == c.Expr || l.readings[c.Name] != "" {
 				continue
 			}
 			if _, ok := permits[path]; ok {
 				continue
 			}
-			if !slices.ContainsFunc(a.Floor, func(f rules.Rule) bool { return f.Name == c.Name }) {
+			if !slices.ContainsFunc(a.Floor, func(f rule.Rule) bool { return f.Name == c.Name }) {
 				a.Floor = append(a.Floor, c)
 			}
 		}

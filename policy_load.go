@@ -21,6 +21,7 @@ import (
 	"github.com/wzsti/expertdb/conflict"
 	"github.com/wzsti/expertdb/evaluation"
 	"github.com/wzsti/expertdb/internal/rules"
+	rulex "github.com/wzsti/expertdb/rule"
 	"github.com/wzsti/expertdb/selection"
 )
 
@@ -76,7 +77,7 @@ type PolicyError struct {
 	Code    string // stable code, see above
 	Message string // Chinese message for the county clerk
 	Snippet string // the YAML line with a caret under the column, when known
-	Err     error  // the underlying error (e.g. *rules.CompileError), or nil
+	Err     error  // the underlying error (e.g. *rulex.CompileError), or nil
 }
 
 // Error implements error.
@@ -776,7 +777,7 @@ func (l *loader) allowList(n *yaml.Node, region string) {
 
 // reading reads admission.integrity_bar or admission.reentry_bar: the reading of Art. 5(1)3
 // or Art. 11 the basic rule implements.
-func (l *loader) reading(n *yaml.Node, path string, r *admission.Rules, valid []string, rule func(string) rules.Rule) {
+func (l *loader) reading(n *yaml.Node, path string, r *admission.Rules, valid []string, rule func(string) rulex.Rule) {
 	l.nodes[path] = n
 	v, ok := l.text(n, path)
 	if !ok {
@@ -787,7 +788,7 @@ func (l *loader) reading(n *yaml.Node, path string, r *admission.Rules, valid []
 		return
 	}
 	x := rule(v)
-	i := slices.IndexFunc(r.Basic, func(b rules.Rule) bool { return b.Name == x.Name })
+	i := slices.IndexFunc(r.Basic, func(b rulex.Rule) bool { return b.Name == x.Name })
 	if i >= 0 && r.Basic[i].Expr == x.Expr {
 		return // restating the default is not a change
 	}
@@ -820,7 +821,7 @@ func admissionSite(path, article string) ruleSite {
 }
 
 // mergeRules applies a county rule list to the default list base, by name.
-func (l *loader) mergeRules(n *yaml.Node, site ruleSite, base []rules.Rule) []rules.Rule {
+func (l *loader) mergeRules(n *yaml.Node, site ruleSite, base []rulex.Rule) []rulex.Rule {
 	l.nodes[site.path] = n
 	items, ok := l.seq(n, site.path)
 	if !ok {
@@ -850,7 +851,7 @@ func (l *loader) mergeRules(n *yaml.Node, site ruleSite, base []rules.Rule) []ru
 			continue
 		}
 		seen[name] = true
-		idx := slices.IndexFunc(out, func(r rules.Rule) bool { return r.Name == name })
+		idx := slices.IndexFunc(out, func(r rulex.Rule) bool { return r.Name == name })
 		disabled := false
 		if d := f.get("disabled"); d != nil {
 			disabled, _ = l.boolean(d, path+".disabled")
@@ -875,7 +876,7 @@ func (l *loader) mergeRules(n *yaml.Node, site ruleSite, base []rules.Rule) []ru
 				continue
 			}
 		}
-		r := rules.Rule{Name: name}
+		r := rulex.Rule{Name: name}
 		if !isNew {
 			r = out[idx]
 		}
@@ -936,7 +937,7 @@ func (l *loader) mergeRules(n *yaml.Node, site ruleSite, base []rules.Rule) []ru
 // exprError reports an expression that does not compile, at its position in the file.
 func (l *loader) exprError(n *yaml.Node, path, rule, src string, err error) {
 	pe := &PolicyError{Path: path, Rule: rule, Code: codeExpression, Err: err}
-	var ce *rules.CompileError
+	var ce *rulex.CompileError
 	if errors.As(err, &ce) {
 		pe.Message = fmt.Sprintf("规则“%s”的表达式有误：%s", clip(rule), ce.Msg)
 		line, col := exprPosition(l.lines, n, src, ce.Line, ce.Column)
@@ -1003,14 +1004,14 @@ func (l *loader) admission(n *yaml.Node, r *admission.Rules) {
 		for _, b := range admission.IntegrityBars() {
 			valid = append(valid, string(b))
 		}
-		l.reading(v, "admission.integrity_bar", r, valid, func(s string) rules.Rule { return admission.IntegrityBar(s).Rule() })
+		l.reading(v, "admission.integrity_bar", r, valid, func(s string) rulex.Rule { return admission.IntegrityBar(s).Rule() })
 	}
 	if v := f.get("reentry_bar"); v != nil {
 		var valid []string
 		for _, b := range admission.ReentryBars() {
 			valid = append(valid, string(b))
 		}
-		l.reading(v, "admission.reentry_bar", r, valid, func(s string) rules.Rule { return admission.ReentryBar(s).Rule() })
+		l.reading(v, "admission.reentry_bar", r, valid, func(s string) rulex.Rule { return admission.ReentryBar(s).Rule() })
 	}
 	if pn := f.get("professional"); pn != nil {
 		l.professional(pn, r)
@@ -1044,7 +1045,7 @@ func (l *loader) admission(n *yaml.Node, r *admission.Rules) {
 				l.fail(sf.val[name], path, name, codeValue, "出库原因须为 on-request、no-longer-qualified、misconduct、legal、unsuitable 之一")
 				continue
 			}
-			if !slices.ContainsFunc(r.Basic, func(b rules.Rule) bool { return b.Name == name }) {
+			if !slices.ContainsFunc(r.Basic, func(b rulex.Rule) bool { return b.Name == name }) {
 				l.fail(sf.key[name], path, name, codeUnknownRule, fmt.Sprintf("“%s”不是入库基本条件规则，不能据此提出出库建议", clip(name)))
 				continue
 			}
@@ -1061,7 +1062,7 @@ func (l *loader) admission(n *yaml.Node, r *admission.Rules) {
 	}
 	// A sweep exit whose basic rule the county removed goes with it.
 	for _, name := range sortedKeys(r.SweepExits) {
-		if !explicit[name] && !slices.ContainsFunc(r.Basic, func(b rules.Rule) bool { return b.Name == name }) {
+		if !explicit[name] && !slices.ContainsFunc(r.Basic, func(b rulex.Rule) bool { return b.Name == name }) {
 			l.change(f.get("basic"), "admission.sweep_exits["+name+"]", "Art. 10", ChangeRemove, string(r.SweepExits[name]), "")
 			delete(r.SweepExits, name)
 		}

@@ -15,7 +15,7 @@ import (
 	"github.com/wzsti/expertdb/audit"
 	"github.com/wzsti/expertdb/conflict"
 	"github.com/wzsti/expertdb/evaluation"
-	"github.com/wzsti/expertdb/internal/rules"
+	"github.com/wzsti/expertdb/rule"
 	"github.com/wzsti/expertdb/selection"
 )
 
@@ -78,7 +78,7 @@ func TestLoadPolicyOverrides(t *testing.T) {
 			check: func(t *testing.T, p *expertdb.Policy) {
 				require.Len(t, p.Admission.Basic, 6)
 				last := p.Admission.Basic[5]
-				assert.Equal(t, rules.Rule{Name: "time-commitment", Article: "Art. 5(1)", Expr: `hasCredential("time-commitment")`, Message: "未提交时间精力保证"}, last)
+				assert.Equal(t, rule.Rule{Name: "time-commitment", Article: "Art. 5(1)", Expr: `hasCredential("time-commitment")`, Message: "未提交时间精力保证"}, last)
 				d := admission.Check(testExpert("E1", "330381", admission.University), asOf, p.Admission)
 				assert.False(t, d.Eligible)
 				assert.Equal(t, "time-commitment", d.Findings[0].Code)
@@ -385,7 +385,7 @@ alerts: [{name: redraw, threshold: 1}]
 	}
 }
 
-func ruleIndex(rs []rules.Rule, name string) int {
+func ruleIndex(rs []rule.Rule, name string) int {
 	for i, r := range rs {
 		if r.Name == name {
 			return i
@@ -556,7 +556,7 @@ admission:
 	var got []exprPos
 	for _, pe := range pes {
 		assert.Equal(t, "expression", pe.Code)
-		var ce *rules.CompileError
+		var ce *rule.CompileError
 		require.ErrorAs(t, pe, &ce, "the compile error is wrapped")
 		got = append(got, exprPos{pe.Rule, pe.Line, pe.Column})
 	}
@@ -663,7 +663,7 @@ func TestLoadPolicyDocumentedExampleLoads(t *testing.T) {
 	assert.Equal(t, "瑞科〔2026〕5号", p.Filing)
 	// The draw controls of the example reach the selection rules.
 	assert.Equal(t, selection.DrawWindow{MaxLead: 72 * time.Hour, MinLead: 2 * time.Hour}, p.Selection.DrawWindow)
-	assert.Equal(t, []rules.Rule{selection.CoolingOffRule(6)}, p.Selection.Exclusions)
+	assert.Equal(t, []rule.Rule{selection.CoolingOffRule(6)}, p.Selection.Exclusions)
 	assert.False(t, p.Selection.IgnoreUnavailable)
 	assert.False(t, p.Selection.IgnoreBookings)
 	text := p.Describe()

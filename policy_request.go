@@ -70,8 +70,8 @@ type RequestQuota struct {
 //	request.Project    conflict.ProjectView  ID, Region, Leader, Members
 //	policy.Name, policy.Region  string      the policy's own name and county code
 //
-// Functions: the closed set of package internal/rules (rules.Builtins, rules.Methods), no
-// clock and no time zone; every evaluation is metered (rules.Limits).
+// Functions: the sandbox's closed set of builtins and methods, no
+// clock and no time zone; every evaluation is metered (limits per evaluation).
 //
 // Examples:
 //

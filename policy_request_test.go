@@ -8,7 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/wzsti/expertdb"
-	"github.com/wzsti/expertdb/internal/rules"
+	"github.com/wzsti/expertdb/rule"
 	"github.com/wzsti/expertdb/selection"
 )
 
@@ -148,7 +148,7 @@ func TestApplyFailsClosed(t *testing.T) {
 	require.ErrorAs(t, err, &ae)
 	assert.Equal(t, "request-rule-error", ae.Code)
 	assert.Equal(t, "r", ae.Rule)
-	assert.ErrorIs(t, err, rules.ErrEval)
+	assert.ErrorIs(t, err, rule.ErrEval)
 	assert.ErrorIs(t, err, selection.ErrInvalidRequest)
 	assert.True(t, strings.HasPrefix(err.Error(), "expertdb: "))
 }

@@ -100,7 +100,7 @@ func ReplayDraw(rec *DrawRecord, p *Policy) (*ReplayReport, error) {
 	if rec == nil || rec.Result == nil {
 		return nil, fmt.Errorf("%w: no draw record or no recorded result", ErrReplayInput)
 	}
-	if rec.Version != drawRecordVersion {
+	if !knownRecordVersion(rec.Version) {
 		return nil, fmt.Errorf("%w: record version %q, want %q", ErrReplayInput, rec.Version, drawRecordVersion)
 	}
 	if len(rec.Profiles) > 0 && len(rec.Pool.Experts) == 0 {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"sync"
 	"time"
 
@@ -233,7 +234,9 @@ type OpError struct {
 }
 
 // Error implements error.
-func (e *OpError) Error() string { return "expertdb: " + e.Op + ": " + e.Step + ": " + e.Err.Error() }
+func (e *OpError) Error() string {
+	return "expertdb: " + e.Op + ": " + e.Step + ": " + strings.TrimPrefix(e.Err.Error(), "expertdb: ")
+}
 
 // Unwrap returns the cause.
 func (e *OpError) Unwrap() error { return e.Err }

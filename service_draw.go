@@ -20,23 +20,23 @@ import (
 type DrawRequest struct {
 	selection.Request
 	// Unit is the using unit (使用单位) the panel is drawn for; it must be the actor's unit.
-	Unit string
+	Unit string `json:"unit"`
 	// Labels mark the request for the county's request rules (Policy.RequestRules), e.g. "key".
-	Labels []string
+	Labels []string `json:"labels,omitempty"`
 	// Relations are the known relations between experts and project members (Art. 15(2)).
-	Relations []conflict.Relation
+	Relations []conflict.Relation `json:"relations,omitempty"`
 	// Entropy is the public randomness announced before the draw; nil = 256 bits from the
 	// Service's random source, recorded as one source.
-	Entropy *selection.Entropy
+	Entropy *selection.Entropy `json:"entropy,omitempty"`
 	// Window is how long a notified expert has to reply (0 = selection.DefaultReplyWindow).
-	Window time.Duration
+	Window time.Duration `json:"window,omitempty"`
 }
 
 // DrawRecord is everything needed to replay a draw and rebuild its campaign, as the
 // Service stores it (stream "draw/<request ID>" of the EventStore) and as its audit event
 // summarises it. It is written once: a request is drawn at most once (no re-rolls).
 type DrawRecord struct {
-	Version    string            `json:"version"` // "expertdb-draw-record-v1"
+	Version    string            `json:"version"` // DrawRecordVersion (or "expertdb-draw-record-v1", the v0.1.0 format)
 	Request    selection.Request `json:"request"` // after the county's request rules were applied
 	Unit       string            `json:"unit"`
 	Labels     []string          `json:"labels,omitempty"`
@@ -55,7 +55,7 @@ type DrawRecord struct {
 	Profiles []ProfileRef `json:"profiles,omitempty"`
 }
 
-const drawRecordVersion = "expertdb-draw-record-v1"
+const drawRecordVersion = DrawRecordVersion
 
 func drawStream(id string) string     { return "draw/" + id }
 func campaignStream(id string) string { return "campaign/" + id }
@@ -185,7 +185,8 @@ func (s *Service) Draw(ctx context.Context, actor audit.Actor, req DrawRequest) 
 func drawSummary(rec *DrawRecord, err error) map[string]any {
 	d := map[string]any{
 		"kind": "request", "unit": rec.Unit, "size": rec.Request.Size, "entropy": rec.Entropy.Key(),
-		"algorithm": drawRecordVersion, "policy": rec.Policy, "filing": rec.Filing,
+		// The algorithm is the draw's, unchanged by the v2 wire format of the record.
+		"algorithm": drawRecordV1, "policy": rec.Policy, "filing": rec.Filing,
 	}
 	if len(rec.Labels) > 0 {
 		d["labels"] = rec.Labels
@@ -342,7 +343,7 @@ func (s *Service) loadDraw(ctx context.Context, requestID string) (*DrawRecord, 
 	if err := json.Unmarshal(evs[0], &rec); err != nil {
 		return nil, fmt.Errorf("expertdb: decode draw record %q: %w", requestID, err)
 	}
-	if rec.Version != drawRecordVersion {
+	if !knownRecordVersion(rec.Version) {
 		return nil, fmt.Errorf("expertdb: draw record %q has version %q", requestID, rec.Version)
 	}
 	if err := ResolveProfiles(ctx, &rec, s.profiles()); err != nil {
@@ -353,12 +354,12 @@ func (s *Service) loadDraw(ctx context.Context, requestID string) (*DrawRecord, 
 
 // Response is an expert's reply to a notice (Art. 14(2)).
 type Response struct {
-	ExpertID        string
-	Code            string // the one-time reply code from the notice
-	Accept          bool
-	Pledge          string // reference of the signed pledge, required to accept (Art. 8(4))
-	Reason          string // why the expert declines
-	UnfamiliarField bool   // declined because the field is unfamiliar (Art. 7(4))
+	ExpertID        string `json:"expert_id"`
+	Code            string `json:"code"` // the one-time reply code from the notice
+	Accept          bool   `json:"accept"`
+	Pledge          string `json:"pledge"`           // reference of the signed pledge, required to accept (Art. 8(4))
+	Reason          string `json:"reason"`           // why the expert declines
+	UnfamiliarField bool   `json:"unfamiliar_field"` // declined because the field is unfamiliar (Art. 7(4))
 }
 
 // Notifier sends a notice to an expert by SMS, phone or platform message (Art. 14(2)).
@@ -371,13 +372,13 @@ type Notifier interface {
 // Notifier sends the code to the expert only and never logs it. Mobile is the expert's number;
 // the audit event keeps it masked.
 type Notification struct {
-	RequestID  string
-	ExpertID   string
-	MaskedName string // the addressee's name, masked (张*), as the text uses it
-	Mobile     string
-	Deadline   time.Time
-	Code       string // the one-time reply code
-	Text       string
+	RequestID  string    `json:"request_id"`
+	ExpertID   string    `json:"expert_id"`
+	MaskedName string    `json:"masked_name"` // the addressee's name, masked (张*), as the text uses it
+	Mobile     string    `json:"mobile"`
+	Deadline   time.Time `json:"deadline"`
+	Code       string    `json:"code"` // the one-time reply code
+	Text       string    `json:"text"`
 }
 
 // RecordingNotifier keeps every notification in memory instead of sending it (tests,
@@ -985,14 +986,14 @@ func seatStatus(c *selection.Campaign, id string) selection.SeatStatus {
 
 // CampaignView is the state of a campaign as the Service reports it.
 type CampaignView struct {
-	RequestID string
-	Complete  bool             // Size experts have accepted
-	Seats     []selection.Seat // every notified expert, in notification order
-	Panel     []selection.Seat // the experts holding a seat: accepted or awaiting a reply
-	Sealed    bool             // expert IDs are replaced by the Sealed placeholder (Policy.SealPanels)
+	RequestID string           `json:"request_id"`
+	Complete  bool             `json:"complete"` // Size experts have accepted
+	Seats     []selection.Seat `json:"seats"`    // every notified expert, in notification order
+	Panel     []selection.Seat `json:"panel"`    // the experts holding a seat: accepted or awaiting a reply
+	Sealed    bool             `json:"sealed"`   // expert IDs are replaced by the Sealed placeholder (Policy.SealPanels)
 	// Undelivered counts the notices awaiting a reply that were not delivered (the gateway
 	// refused them, or they are still queued): Deliver sends them again with fresh codes.
-	Undelivered int
+	Undelivered int `json:"undelivered"`
 }
 
 func campaignView(rec *DrawRecord, c *selection.Campaign) *CampaignView {

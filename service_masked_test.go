@@ -6,7 +6,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/wzsti/expertdb/internal/rules"
+	"github.com/wzsti/expertdb/rule"
 	"github.com/wzsti/expertdb/selection"
 )
 
@@ -24,7 +24,7 @@ func TestAttackServiceBirthDateOracle(t *testing.T) {
 	req.ID = "R-COUNTY-1"
 	_, err := f.svc.Draw(ctx, county, req)
 	require.ErrorIs(t, err, selection.ErrInvalidRequest)
-	var ce *rules.CompileError
+	var ce *rule.CompileError
 	require.ErrorAs(t, err, &ce)
 	require.Contains(t, ce.Msg, "BirthDate")
 

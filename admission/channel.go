@@ -250,7 +250,7 @@ func ValidateApplication(app Application, asOf time.Time) error {
 // source. The input is not modified.
 func Admit(app Application, reviewer string, asOf time.Time, r *Rules) (Expert, error) {
 	if err := Validate(app.Expert); err != nil {
-		return Expert{}, fmt.Errorf("admission: admit: %w", err)
+		return Expert{}, err // already "admission: invalid expert: …"
 	}
 	var fs []Finding
 	if strings.TrimSpace(reviewer) == "" {

@@ -1,6 +1,7 @@
 package admission_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -171,7 +172,8 @@ func TestAdmitRefusals(t *testing.T) {
 		var ve *admission.ValidationError
 		require.ErrorAs(t, err, &ve)
 		assert.True(t, ve.Has("Mobile"))
-		assert.Contains(t, err.Error(), "admission: admit: ")
+		assert.True(t, strings.HasPrefix(err.Error(), "admission: invalid expert: "), err.Error())
+		assert.Equal(t, 1, strings.Count(err.Error(), "admission: "), "no prefix twice (issue 18)")
 	})
 	t.Run("barred from re-entry", func(t *testing.T) {
 		app := personalApplication()

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/wzsti/expertdb/internal/rules"
+	"github.com/wzsti/expertdb/rule"
 )
 
 // Finding is one failed condition: the article it implements (e.g. "Art. 5(1)2"), a stable
@@ -52,8 +53,8 @@ type Decision struct {
 //
 // The title constants TitleNone, Junior, Intermediate, AssociateSenior and Senior are
 // substituted at compile time (TitleConstants). Besides the three helpers, expressions call
-// only the closed set of package internal/rules (rules.Builtins, rules.Methods: no clock),
-// and every evaluation is metered (rules.Limits).
+// only the sandbox's closed set of builtins and methods (no clock),
+// and every evaluation is metered (limits per evaluation).
 type Env struct {
 	Expert            ExpertView             `expr:"expert"`
 	Age               int                    `expr:"age"`
@@ -62,7 +63,7 @@ type Env struct {
 	HasRecentTraining func(string, int) bool `expr:"hasRecentTraining"`
 	DaysSince         func(t time.Time) int  `expr:"daysSince"`
 
-	meter *rules.Meter // a draw's meter (DrawableView); nil otherwise
+	meter *rule.Meter // a draw's meter (DrawableView); nil otherwise
 }
 
 // NewEnv builds the expression environment of e on asOf.
@@ -81,11 +82,11 @@ func NewEnv(e Expert, asOf time.Time) *Env {
 // Message (default: a sentence listing the messages of the AnyOf rules, which therefore
 // describe each qualification, e.g. "具有副高级及以上职称").
 type CategoryRules struct {
-	Article  string       `yaml:"article" json:"article"`                       // e.g. "Art. 5(2)4"
-	Required []rules.Rule `yaml:"required,omitempty" json:"required,omitempty"` // all must hold
-	AnyOf    []rules.Rule `yaml:"any_of,omitempty" json:"any_of,omitempty"`     // at least one must hold
-	Code     string       `yaml:"code,omitempty" json:"code,omitempty"`         // finding code when no AnyOf rule holds
-	Message  string       `yaml:"message,omitempty" json:"message,omitempty"`   // finding message when no AnyOf rule holds
+	Article  string      `yaml:"article" json:"article"`                       // e.g. "Art. 5(2)4"
+	Required []rule.Rule `yaml:"required,omitempty" json:"required,omitempty"` // all must hold
+	AnyOf    []rule.Rule `yaml:"any_of,omitempty" json:"any_of,omitempty"`     // at least one must hold
+	Code     string      `yaml:"code,omitempty" json:"code,omitempty"`         // finding code when no AnyOf rule holds
+	Message  string      `yaml:"message,omitempty" json:"message,omitempty"`   // finding message when no AnyOf rule holds
 }
 
 // Rules is an admission rule set: the conditions of Art. 5 (and the re-entry ban of Art. 11),
@@ -99,13 +100,13 @@ type CategoryRules struct {
 // Drawable and Sweep; Compile itself must not run concurrently with them.
 type Rules struct {
 	// Basic are the basic conditions of Art. 5(1) and the ban of Art. 11; every one must hold.
-	Basic []rules.Rule `yaml:"basic" json:"basic"`
+	Basic []rule.Rule `yaml:"basic" json:"basic"`
 	// Professional are the professional conditions of Art. 5(2) per category. A county may
 	// add its own categories.
 	Professional map[Category]CategoryRules `yaml:"professional" json:"professional"`
 	// Drawable are extra conditions for being drawn for an activity, e.g. recent training
 	// (Art. 14(3)): hasRecentTraining("review-rules", 730). Empty by default.
-	Drawable []rules.Rule `yaml:"drawable,omitempty" json:"drawable,omitempty"`
+	Drawable []rule.Rule `yaml:"drawable,omitempty" json:"drawable,omitempty"`
 	// SweepExits maps the name of a Basic rule to the exit Sweep proposes when the rule fails
 	// for an active expert. Default: "age" → ExitNoLongerQualified (Art. 10(2)). Integrity
 	// records are proposed on from the records themselves (Sweep): an exit for a serious
@@ -118,7 +119,7 @@ type Rules struct {
 	// rule whose expression a county changed. Each must hold as well as the Basic rule of the
 	// same name; a failure is reported once, under that name, with the Floor rule's article
 	// and message. LoadPolicy fills it; empty for the city's own rules.
-	Floor []rules.Rule `yaml:"-" json:"floor,omitempty"`
+	Floor []rule.Rule `yaml:"-" json:"floor,omitempty"`
 
 	c *compiled
 }
@@ -147,7 +148,7 @@ type compiled struct {
 }
 
 // Compile checks and compiles every rule, reporting all compile errors together (each a
-// *rules.CompileError, reachable with errors.As) along with configuration mistakes.
+// *rule.CompileError, reachable with errors.As) along with configuration mistakes.
 func (r *Rules) Compile() error {
 	opts := rules.Options{Constants: TitleConstants()}
 	var errs []error
@@ -199,7 +200,7 @@ func (r *Rules) Compile() error {
 		c.cats = append(c.cats, cc)
 	}
 	for name, reason := range r.SweepExits {
-		if !slices.ContainsFunc(r.Basic, func(b rules.Rule) bool { return b.Name == name }) {
+		if !slices.ContainsFunc(r.Basic, func(b rule.Rule) bool { return b.Name == name }) {
 			errs = append(errs, fmt.Errorf("admission: sweep_exits names %q, which is not a basic rule", name))
 		}
 		if !reason.Valid() {
@@ -260,13 +261,13 @@ func DefaultRules() *Rules {
 	r := &Rules{
 		Basic: DefaultBasicRules(),
 		Professional: map[Category]CategoryRules{
-			Technical: {Article: "Art. 5(2)1", AnyOf: append([]rules.Rule{
+			Technical: {Article: "Art. 5(2)1", AnyOf: append([]rule.Rule{
 				{Name: "title", Article: "Art. 5(2)1", Expr: `expert.Title >= AssociateSenior`, Message: "具有副高级及以上职称"},
 			}, credentialRules(Technical)...)},
 			Management: {Article: "Art. 5(2)2", AnyOf: credentialRules(Management)},
 			Strategy:   {Article: "Art. 5(2)3", AnyOf: credentialRules(Strategy)},
 			Economic: {Article: "Art. 5(2)4",
-				Required: []rules.Rule{{Name: CredFundManagement, Article: "Art. 5(2)4", Expr: `hasCredential("fund-management")`,
+				Required: []rule.Rule{{Name: CredFundManagement, Article: "Art. 5(2)4", Expr: `hasCredential("fund-management")`,
 					Message: "经济专家须熟悉科技经费管理制度，未提交相应证明（第五条第（二）项第4目）"}},
 				AnyOf: credentialRules(Economic)},
 		},
@@ -281,8 +282,8 @@ func DefaultRules() *Rules {
 // DefaultBasicRules returns the basic rules of DefaultRules (Art. 5(1), 11), uncompiled: the
 // city's conditions a county may not loosen (Art. 13). Each call returns a new slice; it
 // compiles nothing, so it is cheap.
-func DefaultBasicRules() []rules.Rule {
-	return []rules.Rule{
+func DefaultBasicRules() []rule.Rule {
+	return []rule.Rule{
 		{Name: "political-quality", Article: "Art. 5(1)1", Expr: `hasCredential("political-quality")`,
 			Message: "未提交良好政治品质声明，请申请人签署后补充（第五条第（一）项第1目）"},
 		{Name: "birth-date", Article: "Art. 5(1)2", Expr: `!expert.BirthDate.IsZero()`,
@@ -296,13 +297,13 @@ func DefaultBasicRules() []rules.Rule {
 
 // credentialRules returns one rule hasCredential(kind) per credential kind of the category,
 // except the economic category's required fund-management credential.
-func credentialRules(cat Category) []rules.Rule {
-	var out []rules.Rule
+func credentialRules(cat Category) []rule.Rule {
+	var out []rule.Rule
 	for _, c := range CredentialKinds() {
 		if c.Category != cat || c.Kind == CredFundManagement {
 			continue
 		}
-		out = append(out, rules.Rule{Name: c.Kind, Article: c.Article,
+		out = append(out, rule.Rule{Name: c.Kind, Article: c.Article,
 			Expr: fmt.Sprintf("hasCredential(%q)", c.Kind), Message: c.Label})
 	}
 	return out

@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/wzsti/expertdb/admission"
-	"github.com/wzsti/expertdb/internal/rules"
+	"github.com/wzsti/expertdb/rule"
 )
 
 var defaults = admission.DefaultRules()
@@ -242,7 +242,7 @@ func TestCheckUncompiledRulesFailClosed(t *testing.T) {
 
 func TestCheckEvaluationErrorFailsClosed(t *testing.T) {
 	r := admission.DefaultRules()
-	r.Basic = append(r.Basic, rules.Rule{Name: "third-credential", Article: "Art. 5(1)", Expr: `expert.Credentials[2] == "x"`, Message: "第三项资质"})
+	r.Basic = append(r.Basic, rule.Rule{Name: "third-credential", Article: "Art. 5(1)", Expr: `expert.Credentials[2] == "x"`, Message: "第三项资质"})
 	require.NoError(t, r.Compile())
 	d := admission.Check(technicalExpert(), asOf, r)
 	assert.False(t, d.Eligible)
@@ -259,7 +259,7 @@ func TestCountyOverrides(t *testing.T) {
 		}
 	}
 	// A county adds a category of its own, qualifying government officials.
-	r.Professional["legal"] = admission.CategoryRules{Article: "Art. 13", AnyOf: []rules.Rule{
+	r.Professional["legal"] = admission.CategoryRules{Article: "Art. 13", AnyOf: []rule.Rule{
 		{Name: "gov", Article: "Art. 13", Expr: `expert.Affiliation.Kind == "government" && expert.Title >= Intermediate`, Message: "政府机关中级及以上"},
 	}}
 	require.NoError(t, r.Compile())
@@ -283,9 +283,9 @@ func TestCountyOverrides(t *testing.T) {
 func TestCompileReportsEveryError(t *testing.T) {
 	r := admission.DefaultRules()
 	r.Basic = append(r.Basic,
-		rules.Rule{Name: "typo", Article: "Art. 5", Expr: `expert.Titel >= 3`, Message: "x"},
-		rules.Rule{Name: "not-bool", Article: "Art. 5", Expr: `age + 1`, Message: "x"})
-	r.Drawable = []rules.Rule{{Name: "bad-call", Article: "Art. 14(3)", Expr: `hasRecentTraining("integrity")`, Message: "x"}}
+		rule.Rule{Name: "typo", Article: "Art. 5", Expr: `expert.Titel >= 3`, Message: "x"},
+		rule.Rule{Name: "not-bool", Article: "Art. 5", Expr: `age + 1`, Message: "x"})
+	r.Drawable = []rule.Rule{{Name: "bad-call", Article: "Art. 14(3)", Expr: `hasRecentTraining("integrity")`, Message: "x"}}
 	r.Professional[admission.Strategy] = admission.CategoryRules{}
 	r.SweepExits["no-such-rule"] = admission.ExitLegal
 	r.SweepExits["age"] = "retired"
@@ -294,7 +294,7 @@ func TestCompileReportsEveryError(t *testing.T) {
 	require.Error(t, err)
 	var names []string
 	for _, e := range flatten(err) {
-		var ce *rules.CompileError
+		var ce *rule.CompileError
 		if errors.As(e, &ce) {
 			names = append(names, ce.Rule)
 		}
@@ -305,7 +305,7 @@ func TestCompileReportsEveryError(t *testing.T) {
 		assert.Contains(t, msg, want)
 	}
 	assert.True(t, strings.HasPrefix(msg, "admission: "))
-	var ce *rules.CompileError
+	var ce *rule.CompileError
 	require.ErrorAs(t, err, &ce)
 	assert.Positive(t, ce.Line)
 }
@@ -336,7 +336,7 @@ func TestDrawable(t *testing.T) {
 	assert.Empty(t, admission.Drawable(e, asOf, defaults), "no drawable rules by default")
 
 	r := admission.DefaultRules()
-	r.Drawable = []rules.Rule{{Name: "recent-integrity-training", Article: "Art. 14(3)",
+	r.Drawable = []rule.Rule{{Name: "recent-integrity-training", Article: "Art. 14(3)",
 		Expr: `hasRecentTraining("integrity", 365)`, Message: "近一年未参加廉政教育培训"}}
 	require.NoError(t, r.Compile())
 	assert.Equal(t, []string{"recent-integrity-training"}, findingCodes(admission.Drawable(e, asOf, r)))
@@ -371,7 +371,7 @@ func TestEnvHelpers(t *testing.T) {
 	assert.False(t, env.HasRecentTraining("", 1000))
 
 	r := admission.DefaultRules()
-	r.Basic = append(r.Basic, rules.Rule{Name: "fresh", Article: "Art. 8(1)", Expr: `daysSince(expert.UpdatedAt) <= 365 && asOf.Year() == 2026`, Message: "信息过期"})
+	r.Basic = append(r.Basic, rule.Rule{Name: "fresh", Article: "Art. 8(1)", Expr: `daysSince(expert.UpdatedAt) <= 365 && asOf.Year() == 2026`, Message: "信息过期"})
 	require.NoError(t, r.Compile())
 	assert.True(t, admission.Check(e, asOf, r).Eligible)
 	e.UpdatedAt = asOf.AddDate(-2, 0, 0)
@@ -410,7 +410,7 @@ func TestCredentialKindsAreCompleteAndUnique(t *testing.T) {
 		}
 		cr := r.Professional[c.Category]
 		all := append(slices.Clone(cr.Required), cr.AnyOf...)
-		assert.True(t, slices.ContainsFunc(all, func(x rules.Rule) bool {
+		assert.True(t, slices.ContainsFunc(all, func(x rule.Rule) bool {
 			return x.Name == c.Kind && x.Expr == `hasCredential("`+c.Kind+`")`
 		}), "no default rule for %s", c.Kind)
 	}

@@ -3,7 +3,7 @@ package admission
 import (
 	"time"
 
-	"github.com/wzsti/expertdb/internal/rules"
+	"github.com/wzsti/expertdb/rule"
 )
 
 // DrawableView is Drawable for an expert whose expression view the caller has built already:
@@ -12,7 +12,7 @@ import (
 // returns exactly the findings of Drawable(*e, asOf, r). v is only read, and not kept. The
 // evaluations are charged to m (the draw's meter; nil for none): a rule stopped by its
 // budget fails closed like any rule that cannot be evaluated, and m says so (Exhausted).
-func DrawableView(e *Expert, v *ExpertView, asOf time.Time, r *Rules, m *rules.Meter) []Finding {
+func DrawableView(e *Expert, v *ExpertView, asOf time.Time, r *Rules, m *rule.Meter) []Finding {
 	if r == nil {
 		r = DefaultRules()
 	}

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/wzsti/expertdb/admission"
-	"github.com/wzsti/expertdb/internal/rules"
+	"github.com/wzsti/expertdb/rule"
 )
 
 func ExampleAge() {
@@ -101,7 +101,7 @@ func ExampleRules_Compile() {
 			r.Basic[i].Message = "年龄超过70周岁"
 		}
 	}
-	r.Drawable = []rules.Rule{{Name: "recent-training", Article: "Art. 14(3)",
+	r.Drawable = []rule.Rule{{Name: "recent-training", Article: "Art. 14(3)",
 		Expr: `hasRecentTraining("", 730)`, Message: "近两年未参加专家培训"}}
 	if err := r.Compile(); err != nil {
 		fmt.Println(err)
@@ -122,7 +122,7 @@ func ExampleRules_Compile() {
 	}
 
 	r.Basic[0].Expr = `hasCredential("political-quality"`
-	var ce *rules.CompileError
+	var ce *rule.CompileError
 	if errors.As(r.Compile(), &ce) {
 		fmt.Println(ce.Rule, ce.Line, ce.Column)
 	}

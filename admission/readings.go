@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/wzsti/expertdb/internal/rules"
+	"github.com/wzsti/expertdb/rule"
 )
 
 // IntegrityBar selects the reading of Art. 5(1)3 ("不存在学术失范、学术道德问题，无违法违规等
@@ -30,12 +30,12 @@ func (b IntegrityBar) Valid() bool { return slices.Contains(IntegrityBars(), b) 
 
 // Rule returns the basic rule "integrity-record" (Art. 5(1)3) under reading b; the zero value
 // means IntegrityAnyRecord.
-func (b IntegrityBar) Rule() rules.Rule {
+func (b IntegrityBar) Rule() rule.Rule {
 	if b == IntegritySeriousOnly {
-		return rules.Rule{Name: RuleIntegrity, Article: "Art. 5(1)3", Expr: `expert.SeriousRecords == 0`,
+		return rule.Rule{Name: RuleIntegrity, Article: "Art. 5(1)3", Expr: `expert.SeriousRecords == 0`,
 			Message: "科研诚信档案中存在学术失范、违法违规等严重不良记录，不符合入库基本条件"}
 	}
-	return rules.Rule{Name: RuleIntegrity, Article: "Art. 5(1)3", Expr: `expert.AdverseRecords == 0`,
+	return rule.Rule{Name: RuleIntegrity, Article: "Art. 5(1)3", Expr: `expert.AdverseRecords == 0`,
 		Message: "科研诚信档案中存在学术失范、学术道德问题或违法违规等不良记录（未经审查保留），不符合入库基本条件"}
 }
 
@@ -74,12 +74,12 @@ func (b ReentryBar) Bars(reason ExitReason) bool {
 
 // Rule returns the basic rule "re-entry-barred" (Art. 11) under reading b; the zero value
 // means ReentryAnyExit.
-func (b ReentryBar) Rule() rules.Rule {
+func (b ReentryBar) Rule() rule.Rule {
 	if b == ReentryForCause {
-		return rules.Rule{Name: RuleReentry, Article: "Art. 11", Expr: `none(expert.ExitReasons, # in ["misconduct", "legal", "unsuitable"])`,
+		return rule.Rule{Name: RuleReentry, Article: "Art. 11", Expr: `none(expert.ExitReasons, # in ["misconduct", "legal", "unsuitable"])`,
 			Message: "曾因第十条第（三）、（四）、（五）项情形出库，依第十一条不得再次入库"}
 	}
-	return rules.Rule{Name: RuleReentry, Article: "Art. 11", Expr: `len(expert.ExitReasons) == 0`,
+	return rule.Rule{Name: RuleReentry, Article: "Art. 11", Expr: `len(expert.ExitReasons) == 0`,
 		Message: "曾因第十条所列情形出库，依第十一条不得再次入库"}
 }
 
@@ -109,9 +109,9 @@ func (r *Rules) SetReentryBar(b ReentryBar) error {
 	return r.Compile()
 }
 
-func setBasic(rs []rules.Rule, x rules.Rule) []rules.Rule {
+func setBasic(rs []rule.Rule, x rule.Rule) []rule.Rule {
 	rs = slices.Clone(rs)
-	if i := slices.IndexFunc(rs, func(b rules.Rule) bool { return b.Name == x.Name }); i >= 0 {
+	if i := slices.IndexFunc(rs, func(b rule.Rule) bool { return b.Name == x.Name }); i >= 0 {
 		rs[i] = x
 		return rs
 	}

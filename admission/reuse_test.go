@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"github.com/wzsti/expertdb/admission"
 	"github.com/wzsti/expertdb/internal/rules"
+	"github.com/wzsti/expertdb/rule"
 	"pgregory.net/rapid"
 )
 
@@ -28,7 +29,7 @@ func genPast(t *rapid.T, e *admission.Expert) {
 func drawableRules(t *rapid.T) *admission.Rules {
 	r := admission.DefaultRules()
 	if rapid.Bool().Draw(t, "training-rule") {
-		r.Drawable = []rules.Rule{{Name: "recent-review-training", Article: "Art. 14(3)",
+		r.Drawable = []rule.Rule{{Name: "recent-review-training", Article: "Art. 14(3)",
 			Expr: `hasRecentTraining("review-rules", 730)`, Message: "近两年未参加评审规则培训"}}
 		require.NoError(t, r.Compile())
 	}
@@ -114,7 +115,7 @@ func TestViewIntoEqualsViewWhateverTheViewHeldBefore(t *testing.T) {
 func TestDrawableIsSafeForConcurrentUse(t *testing.T) {
 	experts := benchExperts(64)
 	r := admission.DefaultRules()
-	r.Drawable = []rules.Rule{{Name: "recent-review-training", Article: "Art. 14(3)",
+	r.Drawable = []rule.Rule{{Name: "recent-review-training", Article: "Art. 14(3)",
 		Expr: `hasRecentTraining("review-rules", 730)`, Message: "近两年未参加评审规则培训"}}
 	require.NoError(t, r.Compile())
 	want := make([][]admission.Finding, len(experts))

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/wzsti/expertdb/internal/rules"
+	"github.com/wzsti/expertdb/rule"
 )
 
 // Roles of the tiered permissions (分级设置使用权限, Art. 18). Actor.Role holds one of them.
@@ -101,9 +102,9 @@ type PermissionEnv struct {
 // holds refuses; then the first Allow rule that holds permits; nothing holding refuses
 // (deny by default). Roles lists the roles a user may be given.
 type PermissionRules struct {
-	Roles []string     `yaml:"roles" json:"roles"`
-	Allow []rules.Rule `yaml:"allow" json:"allow"`
-	Deny  []rules.Rule `yaml:"deny" json:"deny"`
+	Roles []string    `yaml:"roles" json:"roles"`
+	Allow []rule.Rule `yaml:"allow" json:"allow"`
+	Deny  []rule.Rule `yaml:"deny" json:"deny"`
 }
 
 // DefaultPermissionRules returns the rules implementing Art. 18–21 as this package reads
@@ -128,7 +129,7 @@ type PermissionRules struct {
 func DefaultPermissionRules() PermissionRules {
 	return PermissionRules{
 		Roles: Roles(),
-		Deny: []rules.Rule{
+		Deny: []rule.Rule{
 			{Name: "maintainer-personal-data", Article: "Art. 19, 20",
 				Expr:    `actor.Role == "maintainer" && resource.Personal`,
 				Message: "运维人员不得查看或处理专家个人敏感信息"},
@@ -142,7 +143,7 @@ func DefaultPermissionRules() PermissionRules {
 				Expr:    `actor.Role == "discipline" && action != "view"`,
 				Message: "纪委监督人员仅可查看，不得操作"},
 		},
-		Allow: []rules.Rule{
+		Allow: []rule.Rule{
 			{Name: "city-admin", Article: "Art. 3, 18", Expr: `actor.Role == "city-admin"`},
 			{Name: "leader", Article: "Art. 14(1), 28", Expr: `actor.Role == "leader" && action in ["approve", "view"]`},
 			{Name: "division", Article: "Art. 13, 14, 25",

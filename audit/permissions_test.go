@@ -11,7 +11,7 @@ import (
 	"pgregory.net/rapid"
 
 	"github.com/wzsti/expertdb/audit"
-	"github.com/wzsti/expertdb/internal/rules"
+	"github.com/wzsti/expertdb/rule"
 )
 
 var (
@@ -318,8 +318,8 @@ func TestReplayRebuildsRegistrations(t *testing.T) {
 
 func TestPermissionRulesReportEveryError(t *testing.T) {
 	_, err := audit.NewPermissions(audit.PermissionRules{
-		Allow: []rules.Rule{{Name: "a", Expr: `actor.Rol == "x"`}, {Name: "b", Expr: `action ==`}},
-		Deny:  []rules.Rule{{Name: "c", Expr: `resource.Personal`}, {Name: "d", Expr: `resource.Count`}},
+		Allow: []rule.Rule{{Name: "a", Expr: `actor.Rol == "x"`}, {Name: "b", Expr: `action ==`}},
+		Deny:  []rule.Rule{{Name: "c", Expr: `resource.Personal`}, {Name: "d", Expr: `resource.Count`}},
 	}, audit.User{ID: "x", Name: "某", Role: "god"})
 	require.Error(t, err)
 	var n int
@@ -329,7 +329,7 @@ func TestPermissionRulesReportEveryError(t *testing.T) {
 		}
 	}
 	assert.Equal(t, 4, n)
-	var ce *rules.CompileError
+	var ce *rule.CompileError
 	require.ErrorAs(t, err, &ce)
 	assert.Positive(t, ce.Line)
 }
@@ -338,7 +338,7 @@ func TestPermissionRulesReportEveryError(t *testing.T) {
 func TestCountyRules(t *testing.T) {
 	r := audit.DefaultPermissionRules()
 	r.Roles = append(r.Roles, "auditor")
-	r.Allow = append(r.Allow, rules.Rule{Name: "external-auditor", Article: "Art. 18",
+	r.Allow = append(r.Allow, rule.Rule{Name: "external-auditor", Article: "Art. 18",
 		Expr: `actor.Role == "auditor" && action == "view" && resource.Kind == "audit" && actor.OnBehalfOf != ""`})
 	auditor := audit.User{ID: "u-aud", Name: "审计", Role: "auditor", Unit: "审计局"}
 	p, err := audit.NewPermissions(r, auditor)
@@ -355,11 +355,11 @@ func TestCountyRules(t *testing.T) {
 // A rule that fails at run time denies (fail closed) and reports the error.
 func TestFailingRuleDenies(t *testing.T) {
 	r := audit.DefaultPermissionRules()
-	r.Deny = append(r.Deny, rules.Rule{Name: "boom", Article: "Art. 18", Expr: `len(actor.Grants) > 0 && actor.Grants[5] == "x"`})
+	r.Deny = append(r.Deny, rule.Rule{Name: "boom", Article: "Art. 18", Expr: `len(actor.Grants) > 0 && actor.Grants[5] == "x"`})
 	p, err := audit.NewPermissions(r, uGranted)
 	require.NoError(t, err)
 	d, err := p.Authorize(actorOf(uGranted), audit.ActionTraining, audit.Resource{})
-	require.ErrorIs(t, err, rules.ErrEval)
+	require.ErrorIs(t, err, rule.ErrEval)
 	assert.False(t, d.Allowed)
 	assert.Equal(t, "boom", d.Code)
 }
@@ -367,11 +367,11 @@ func TestFailingRuleDenies(t *testing.T) {
 // Expression errors can quote values; the package masks them before handing them out.
 func TestEvaluationErrorsAreScrubbed(t *testing.T) {
 	r := audit.DefaultPermissionRules()
-	r.Deny = append(r.Deny, rules.Rule{Name: "dur", Article: "Art. 18", Expr: `duration(resource.ID) > duration("1h")`})
+	r.Deny = append(r.Deny, rule.Rule{Name: "dur", Article: "Art. 18", Expr: `duration(resource.ID) > duration("1h")`})
 	p, err := audit.NewPermissions(r, uAdmin)
 	require.NoError(t, err)
 	d, err := p.Authorize(actorOf(uAdmin), audit.ActionView, audit.Resource{ID: "13812345678"})
-	require.ErrorIs(t, err, rules.ErrEval)
+	require.ErrorIs(t, err, rule.ErrEval)
 	assert.False(t, d.Allowed)
 	assert.NotContains(t, err.Error(), "13812345678")
 	assert.Contains(t, err.Error(), "138****5678")

@@ -11,6 +11,7 @@ import (
 
 	"github.com/wzsti/expertdb/admission"
 	"github.com/wzsti/expertdb/internal/rules"
+	"github.com/wzsti/expertdb/rule"
 )
 
 // Conflict codes. Relation conflicts (Art. 15(2)) use "relation-" followed by the relation
@@ -56,7 +57,7 @@ type Checker struct {
 	avoidByUnitCode map[string][]int32
 	avoidByUnitName map[string][]int32
 
-	ruleDefs   []rules.Rule
+	ruleDefs   []rule.Rule
 	progs      []*rules.Bool[Env]
 	memberRule []bool
 	project    ProjectView
@@ -721,7 +722,7 @@ func (c *Checker) checkRules(pr *probe, e *admission.Expert) {
 	}
 }
 
-func (c *Checker) ruleHit(pr *probe, prog *rules.Bool[Env], env *Env, rl rules.Rule, clause int, article, concerns, who string) {
+func (c *Checker) ruleHit(pr *probe, prog *rules.Bool[Env], env *Env, rl rule.Rule, clause int, article, concerns, who string) {
 	ok, err := prog.Eval(env)
 	switch {
 	case err != nil:

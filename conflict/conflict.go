@@ -11,10 +11,10 @@ import (
 // number (used only for matching, never shown); Affiliation is the unit the person
 // represents on the project.
 type Person struct {
-	ID          string
-	Name        string
-	IDNumber    string
-	Affiliation admission.Affiliation
+	ID          string                `json:"id"`
+	Name        string                `json:"name"`
+	IDNumber    string                `json:"id_number,omitempty"`
+	Affiliation admission.Affiliation `json:"affiliation"`
 }
 
 // Avoidance is one entry of the avoidance list the project leader declared before review
@@ -31,49 +31,56 @@ type Person struct {
 // entry with none of these forms (a name or a department without a unit) is refused by
 // ValidateProject.
 type Avoidance struct {
-	ExpertID, Name, Org, Department, Reason string
-	OrgCode                                 string
+	ExpertID   string `json:"expert_id"`
+	Name       string `json:"name"`
+	Org        string `json:"org"`
+	Department string `json:"department"`
+	Reason     string `json:"reason"`
+	OrgCode    string `json:"org_code"`
 }
 
 // Project is the project under review: its leader, members, the leader's avoidance list, the
 // GB/T 2260 region code of the project, and the dismissals of false positives approved for it.
 type Project struct {
-	ID         string
-	Leader     Person
-	Members    []Person
-	Avoid      []Avoidance
-	Region     string
-	Dismissals []Dismissal
+	ID         string      `json:"id"`
+	Leader     Person      `json:"leader"`
+	Members    []Person    `json:"members,omitempty"`
+	Avoid      []Avoidance `json:"avoid,omitempty"`
+	Region     string      `json:"region"`
+	Dismissals []Dismissal `json:"dismissals,omitempty"`
 }
 
 // Relation is a relation of the given kind between two people, A and B, each an expert ID or
 // a person ID (Person.ID). Until is zero while the relation is ongoing. Relations are
 // undirected for recusal: advisor A of B conflicts whichever of them is the expert.
 type Relation struct {
-	A, B, Kind   string
-	Since, Until time.Time
+	A     string    `json:"a"`
+	B     string    `json:"b"`
+	Kind  string    `json:"kind"`
+	Since time.Time `json:"since,omitzero"`
+	Until time.Time `json:"until,omitzero"`
 }
 
 // Conflict is one reason an expert must recuse from a project (Art. 15).
 type Conflict struct {
-	ExpertID string
-	Clause   int    // 1–5: the clause of Art. 15; 0 when the check itself could not run
-	Code     string // stable machine code, e.g. "same-department"
-	Reason   string // Chinese explanation for the operator; never contains ID numbers
-	Definite bool   // false for a possible conflict that needs checking by a person
+	ExpertID string `json:"expert_id"`
+	Clause   int    `json:"clause"`   // 1–5: the clause of Art. 15; 0 when the check itself could not run
+	Code     string `json:"code"`     // stable machine code, e.g. "same-department"
+	Reason   string `json:"reason"`   // Chinese explanation for the operator; never contains ID numbers
+	Definite bool   `json:"definite"` // false for a possible conflict that needs checking by a person
 
-	Article string // e.g. "Art. 15(3)"
+	Article string `json:"article"` // e.g. "Art. 15(3)"
 	// Concerns names the project person or avoidance entry the conflict is about, stably and
 	// without personal data: "leader", "member:<person ID>" (or "member:张*@<unit>" when the
 	// member has no ID), "avoid:expert:<expert ID>", "avoid:name:张*@<unit>",
 	// "avoid:unit:<unit>", "avoid:unit:<unit>/<department>"; empty for a clause (5) rule
 	// that does not concern a particular member.
-	Concerns string
+	Concerns string `json:"concerns"`
 	// Excludes is true when the conflict keeps the expert off the panel: it is not dismissed
 	// and it is definite, or possible conflicts exclude (Rules.ExcludePossible).
-	Excludes bool
+	Excludes bool `json:"excludes"`
 	// Dismissal is the approved dismissal that set this conflict aside, or nil.
-	Dismissal *Dismissal
+	Dismissal *Dismissal `json:"dismissal"`
 }
 
 // Key returns the identity of the conflict a Dismissal must name.
@@ -85,10 +92,10 @@ func (c Conflict) Key() (expertID, code, concerns string) { return c.ExpertID, c
 // definite clause (1) conflict — being the leader or a member is a fact, not a judgment — nor
 // a failed check. The checker reports dismissed conflicts through Report.
 type Dismissal struct {
-	ExpertID   string
-	Code       string
-	Concerns   string
-	Reason     string // why the conflict is a false positive (Chinese)
-	ApprovedBy string // who approved the dismissal
-	At         time.Time
+	ExpertID   string    `json:"expert_id"`
+	Code       string    `json:"code"`
+	Concerns   string    `json:"concerns"`
+	Reason     string    `json:"reason"`      // why the conflict is a false positive (Chinese)
+	ApprovedBy string    `json:"approved_by"` // who approved the dismissal
+	At         time.Time `json:"at"`
 }

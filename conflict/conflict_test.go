@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"github.com/wzsti/expertdb/admission"
 	"github.com/wzsti/expertdb/conflict"
-	"github.com/wzsti/expertdb/internal/rules"
+	"github.com/wzsti/expertdb/rule"
 )
 
 type checkCase struct {
@@ -307,33 +307,33 @@ func TestClause4AvoidanceList(t *testing.T) {
 }
 
 func TestClause5CountyRules(t *testing.T) {
-	govRule := rules.Rule{Name: "same-region-government", Article: "Art. 15(5)",
+	govRule := rule.Rule{Name: "same-region-government", Article: "Art. 15(5)",
 		Expr:    `expert.Affiliation.Kind == "government" && expert.Region == project.Region`,
 		Message: "专家为项目所在地政府部门工作人员，可能影响公正评价"}
-	exColleague := rules.Rule{Name: "former-colleague-of-leader",
+	exColleague := rule.Rule{Name: "former-colleague-of-leader",
 		Expr:    `member.Role == "leader" && any(expert.Past, .Org == member.Affiliation.Org)`,
 		Message: "专家曾与项目负责人同单位"}
 	runCases(t, []checkCase{
 		{name: "expert-only rule",
-			rules: func(r *conflict.Rules) { r.Clause5 = []rules.Rule{govRule} },
+			rules: func(r *conflict.Rules) { r.Clause5 = []rule.Rule{govRule} },
 			edit: func(e *admission.Expert) {
 				e.Affiliation, e.Region = admission.Affiliation{Org: "鹿城区科技局", Kind: admission.Government}, "330302"
 			},
 			want: []string{"Art. 15(5) same-region-government"}},
 		{name: "expert-only rule, other region",
-			rules: func(r *conflict.Rules) { r.Clause5 = []rules.Rule{govRule} },
+			rules: func(r *conflict.Rules) { r.Clause5 = []rule.Rule{govRule} },
 			edit: func(e *admission.Expert) {
 				e.Affiliation = admission.Affiliation{Org: "瑞安市科技局", Kind: admission.Government}
 			}},
 		{name: "member rule names the member",
-			rules: func(r *conflict.Rules) { r.Clause5 = []rules.Rule{exColleague} },
+			rules: func(r *conflict.Rules) { r.Clause5 = []rule.Rule{exColleague} },
 			edit: func(e *admission.Expert) {
 				e.Past = []admission.Affiliation{{Org: "温州大学", Kind: admission.University, To: date(2010, 1, 1)}}
 			},
 			want: []string{"Art. 15(5) former-colleague-of-leader leader"}},
 		{name: "a rule failing at run time excludes",
 			rules: func(r *conflict.Rules) {
-				r.Clause5 = []rules.Rule{{Name: "fields", Expr: `expert.Fields[3] == "x"`, Message: "字段"}}
+				r.Clause5 = []rule.Rule{{Name: "fields", Expr: `expert.Fields[3] == "x"`, Message: "字段"}}
 			},
 			want: []string{"Art. 15(5) fields (possible)"}},
 	})
@@ -341,7 +341,7 @@ func TestClause5CountyRules(t *testing.T) {
 
 func TestRuleReasonsAndArticles(t *testing.T) {
 	r := conflict.DefaultRules()
-	r.Clause5 = []rules.Rule{{Name: "gov", Expr: `expert.Affiliation.Kind == "government"`, Message: "专家为政府部门工作人员"}}
+	r.Clause5 = []rule.Rule{{Name: "gov", Expr: `expert.Affiliation.Kind == "government"`, Message: "专家为政府部门工作人员"}}
 	require.NoError(t, r.Compile())
 	p := project()
 	rel := []conflict.Relation{{A: "E-100", B: "P-M1", Kind: "co-author", Until: date(2023, 3, 10)}}
@@ -481,7 +481,7 @@ func TestRulesCompileErrors(t *testing.T) {
 	r.OtherRelations = "relation.Knd == 1"
 	r.UnitAliases = map[string]string{"甲": "乙", "乙": "甲"}
 	r.Relations = append(r.Relations, conflict.RelationRule{Kinds: []string{"Family"}, Label: "亲属", Months: -2})
-	r.Clause5 = []rules.Rule{
+	r.Clause5 = []rule.Rule{
 		{Name: "bad", Expr: "expert.Affiliation.Kind ==\n  member.Nme", Message: "错误"},
 		{Name: "nomsg", Expr: "true"},
 	}
@@ -493,10 +493,10 @@ func TestRulesCompileErrors(t *testing.T) {
 		`kind "family" listed twice`, "Months must not be negative", `rule "nomsg" has no Chinese message`} {
 		assert.Contains(t, msg, want)
 	}
-	var ces []*rules.CompileError
+	var ces []*rule.CompileError
 	var walk func(error)
 	walk = func(err error) {
-		if ce, ok := err.(*rules.CompileError); ok {
+		if ce, ok := err.(*rule.CompileError); ok {
 			ces = append(ces, ce)
 			return
 		}
@@ -528,7 +528,7 @@ func TestRulesCompileErrors(t *testing.T) {
 
 func TestRulesChangedAfterCompileAreHonoured(t *testing.T) {
 	r := conflict.DefaultRules()
-	r.Clause5 = []rules.Rule{{Name: "gov", Expr: `expert.Affiliation.Kind == "government"`, Message: "政府部门"}}
+	r.Clause5 = []rule.Rule{{Name: "gov", Expr: `expert.Affiliation.Kind == "government"`, Message: "政府部门"}}
 	// No Compile: New compiles the changed expressions itself.
 	c, err := conflict.New(project(), nil, asOf, r)
 	require.NoError(t, err)
@@ -542,7 +542,7 @@ func TestRulesChangedAfterCompileAreHonoured(t *testing.T) {
 
 func TestCheckerIsSafeForConcurrentUse(t *testing.T) {
 	r := conflict.DefaultRules()
-	r.Clause5 = []rules.Rule{{Name: "leader-tag", Expr: `member.Role == "leader" && "watch" in expert.Tags`, Message: "关注"}}
+	r.Clause5 = []rule.Rule{{Name: "leader-tag", Expr: `member.Role == "leader" && "watch" in expert.Tags`, Message: "关注"}}
 	c, err := conflict.New(project(), nil, asOf, r)
 	require.NoError(t, err)
 	e := expert("E-1")

@@ -7,7 +7,7 @@ import (
 
 	"github.com/wzsti/expertdb/admission"
 	"github.com/wzsti/expertdb/conflict"
-	"github.com/wzsti/expertdb/internal/rules"
+	"github.com/wzsti/expertdb/rule"
 )
 
 func ExampleNewChecker() {
@@ -103,13 +103,13 @@ func ExampleValidateProject() {
 
 func ExampleRules_Compile() {
 	r := conflict.DefaultRules()
-	r.Clause5 = []rules.Rule{{
+	r.Clause5 = []rule.Rule{{
 		Name:    "same-region-government",
 		Expr:    `expert.Affiliation.Kind == "government" && expert.Region == project.Regoin`,
 		Message: "专家为项目所在地政府部门工作人员",
 	}}
 	err := r.Compile()
-	var ce *rules.CompileError
+	var ce *rule.CompileError
 	if errors.As(err, &ce) {
 		fmt.Println(ce.Rule, ce.Line, ce.Column)
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/wzsti/expertdb/admission"
 	"github.com/wzsti/expertdb/internal/rules"
+	"github.com/wzsti/expertdb/rule"
 )
 
 // Rules configures the recusal checks of Art. 15. DefaultRules returns the Wenzhou defaults; a
@@ -61,7 +62,7 @@ type Rules struct {
 	//	{Name: "same-region-government", Article: "Art. 15(5)",
 	//	 Expr: `expert.Affiliation.Kind == "government" && expert.Region == project.Region`,
 	//	 Message: "专家为项目所在地政府部门工作人员"}
-	Clause5 []rules.Rule `yaml:"clause5" json:"clause5"`
+	Clause5 []rule.Rule `yaml:"clause5" json:"clause5"`
 
 	compiled *compiledRules
 }
@@ -197,13 +198,13 @@ var ErrInvalidRules = errors.New("conflict: invalid rules")
 type compiledRules struct {
 	otherSrc string
 	other    *rules.Bool[RelationEnv] // nil: every unlisted relation counts
-	clause5  []rules.Rule
+	clause5  []rule.Rule
 	progs    []*rules.Bool[Env]
 	member   []bool // progs[i] mentions `member`
 }
 
 // Compile checks every field and compiles every expression, reporting all mistakes at once:
-// *ConfigError values and *rules.CompileError values (rule name, line, column, caret snippet),
+// *ConfigError values and *rule.CompileError values (rule name, line, column, caret snippet),
 // joined, wrapping ErrInvalidRules. Call it after changing a Rules value; New compiles on its
 // own when the expressions changed since the last Compile.
 func (r *Rules) Compile() error {

@@ -7,7 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/wzsti/expertdb/internal/rules"
+	"github.com/wzsti/expertdb/rule"
 	"github.com/wzsti/expertdb/selection"
 )
 
@@ -21,7 +21,7 @@ var drawBombs = map[string]string{
 
 // TestBombsAtEveryDrawSite: a bomb in the criteria, a quota filter, a group key, a county
 // condition or a county exclusion rule refuses the whole draw, naming the rule, with an error
-// wrapping rules.ErrBudget, allocating less than 16 MiB.
+// wrapping rule.ErrBudget, allocating less than 16 MiB.
 func TestBombsAtEveryDrawSite(t *testing.T) {
 	sites := map[string]func(src string) (selection.Request, *selection.Rules, string){
 		"criteria": func(src string) (selection.Request, *selection.Rules, string) {
@@ -46,7 +46,7 @@ func TestBombsAtEveryDrawSite(t *testing.T) {
 		},
 		"admission": func(src string) (selection.Request, *selection.Rules, string) {
 			rs := selection.DefaultRules()
-			rs.Admission.Drawable = append(rs.Admission.Drawable, rules.Rule{Name: "bomb", Article: "Art. 14(3)", Expr: src, Message: "x"})
+			rs.Admission.Drawable = append(rs.Admission.Drawable, rule.Rule{Name: "bomb", Article: "Art. 14(3)", Expr: src, Message: "x"})
 			if err := rs.Admission.Compile(); err != nil {
 				panic(err)
 			}
@@ -54,28 +54,28 @@ func TestBombsAtEveryDrawSite(t *testing.T) {
 		},
 		"exclusion": func(src string) (selection.Request, *selection.Rules, string) {
 			rs := selection.DefaultRules()
-			rs.Exclusions = append(rs.Exclusions, rules.Rule{Name: "bomb", Article: "Art. 15(5)", Expr: src, Message: "x"})
+			rs.Exclusions = append(rs.Exclusions, rule.Rule{Name: "bomb", Article: "Art. 15(5)", Expr: src, Message: "x"})
 			return exampleRequest(), rs, "bomb"
 		},
 	}
 	for site, mk := range sites {
 		for name, src := range drawBombs {
 			t.Run(site+"/"+name, func(t *testing.T) {
-				req, rs, rule := mk(src)
+				req, rs, ruleName := mk(src)
 				var before, after runtime.MemStats
 				runtime.GC()
 				runtime.ReadMemStats(&before)
 				_, err := selection.Draw(req, examplePool(), testEntropy, rs)
 				runtime.ReadMemStats(&after)
-				require.ErrorIs(t, err, rules.ErrBudget)
-				require.ErrorIs(t, err, rules.ErrEval)
+				require.ErrorIs(t, err, rule.ErrBudget)
+				require.ErrorIs(t, err, rule.ErrEval)
 				require.ErrorIs(t, err, selection.ErrInvalidRequest)
 				var se *selection.Error
 				require.ErrorAs(t, err, &se)
 				assert.Equal(t, "expression-budget", se.Code)
-				var ee *rules.EvalError
+				var ee *rule.EvalError
 				require.ErrorAs(t, err, &ee)
-				assert.Equal(t, rule, ee.Rule)
+				assert.Equal(t, ruleName, ee.Rule)
 				assert.NotEmpty(t, ee.Article)
 				assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(16<<20), "allocated")
 			})
@@ -94,8 +94,8 @@ func TestDrawMeterTotal(t *testing.T) {
 	_, err := selection.Draw(req, pool(30, 10), testEntropy, rs)
 	require.NoError(t, err)
 	_, err = selection.Draw(req, pool(60, 10), testEntropy, rs)
-	require.ErrorIs(t, err, rules.ErrBudget)
-	var ee *rules.EvalError
+	require.ErrorIs(t, err, rule.ErrBudget)
+	var ee *rule.EvalError
 	require.ErrorAs(t, err, &ee)
 	assert.Equal(t, "criteria", ee.Rule)
 }

@@ -80,10 +80,10 @@ type Seat struct {
 // the activity date, the deadline and the reply code: no project name or ID, no applicant,
 // no other expert (Art. 14(2), 17).
 type Notice struct {
-	ExpertID string
-	Code     string // one-time reply code, only here; the campaign keeps its SHA-256
-	Deadline time.Time
-	Text     string
+	ExpertID string    `json:"expert_id"`
+	Code     string    `json:"code"` // one-time reply code, only here; the campaign keeps its SHA-256
+	Deadline time.Time `json:"deadline"`
+	Text     string    `json:"text"`
 }
 
 // Campaign runs the notification of a drawn panel (Art. 14(2)): notices with a deadline and

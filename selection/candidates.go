@@ -9,7 +9,7 @@ import (
 
 	"github.com/wzsti/expertdb/admission"
 	"github.com/wzsti/expertdb/conflict"
-	"github.com/wzsti/expertdb/internal/rules"
+	"github.com/wzsti/expertdb/rule"
 )
 
 // Exclusion records why an expert of the pool is not a candidate of the random rounds: the
@@ -72,7 +72,7 @@ func (p *Prepared) screen(e *admission.Expert, env *Env, pool Pool, checker *con
 	if p.criteria != nil {
 		ok, err := p.criteria.EvalMeter(env, env.meter)
 		if err != nil {
-			if errors.Is(err, rules.ErrBudget) {
+			if errors.Is(err, rule.ErrBudget) {
 				return nil, budgetError(err)
 			}
 			return &Exclusion{e.ID, "Art. 13", "expression-error", "专家条件表达式无法对该专家求值，按不符合处理：" + err.Error()}, nil
@@ -86,7 +86,7 @@ func (p *Prepared) screen(e *admission.Expert, env *Env, pool Pool, checker *con
 		art := cmp.Or(c.Article, "Art. 13")
 		ok, err := prog.EvalMeter(env, env.meter)
 		if err != nil {
-			if errors.Is(err, rules.ErrBudget) {
+			if errors.Is(err, rule.ErrBudget) {
 				return nil, budgetError(err)
 			}
 			return &Exclusion{e.ID, art, "expression-error", fmt.Sprintf("使用细则规则“%s”的专家条件无法对该专家求值，按不符合处理：%v", c.Rule, err)}, nil
@@ -97,7 +97,7 @@ func (p *Prepared) screen(e *admission.Expert, env *Env, pool Pool, checker *con
 	}
 	fs := admission.DrawableView(e, &env.Expert, q.At, r.Admission, env.meter)
 	if env.meter != nil && env.meter.Exhausted() != "" {
-		return nil, budgetError(&rules.EvalError{Rule: env.meter.Exhausted(), Article: "Art. 5", Budget: true,
+		return nil, budgetError(&rule.EvalError{Rule: env.meter.Exhausted(), Article: "Art. 5", Budget: true,
 			Err: errors.New("admission rule stopped by the draw's meter")})
 	}
 	if len(fs) > 0 {
@@ -131,10 +131,10 @@ func (p *Prepared) screen(e *admission.Expert, env *Env, pool Pool, checker *con
 }
 
 // budgetError is the refusal of a draw stopped by the meter of its expressions: the
-// evaluation error (rules.ErrEval, rules.ErrBudget, naming the rule and its article) wrapped
+// evaluation error (rule.ErrEval, rule.ErrBudget, naming the rule and its article) wrapped
 // in an *Error of kind ErrInvalidRequest.
 func budgetError(err error) error {
-	var ee *rules.EvalError
+	var ee *rule.EvalError
 	art, name := "Art. 13", ""
 	if errors.As(err, &ee) {
 		art, name = cmp.Or(ee.Article, art), ee.Rule
@@ -230,9 +230,9 @@ func (p *Prepared) newBase(pool Pool) (*base, error) {
 	// Most of a pool are usually candidates: size the candidate lists once.
 	b.ids, b.experts = make([]string, 0, len(order)), make([]*admission.Expert, 0, len(order))
 	classes := make([]int, 0, len(order))
-	meter := rules.NewMeter(r.ExprBudget, 0) // shared by every expression of the draw
-	env := &Env{meter: meter}                // reused for every expert
-	var vals []string                        // group values, reused likewise
+	meter := rule.NewMeter(r.ExprBudget, 0) // shared by every expression of the draw
+	env := &Env{meter: meter}               // reused for every expert
+	var vals []string                       // group values, reused likewise
 	// Screen in pool order (adjacent memory, expert after expert), then take the results in
 	// canonical order: classes are numbered, candidates listed, exclusions and refusals of
 	// preferential picks reported exactly as if the pool had been screened in that order.
@@ -256,7 +256,7 @@ func (p *Prepared) newBase(pool Pool) (*base, error) {
 		if pref[e.ID] {
 			found[e.ID] = true
 			if err := p.checkPreferred(e, env, pool, checker); err != nil {
-				if errors.Is(err, rules.ErrBudget) {
+				if errors.Is(err, rule.ErrBudget) {
 					return nil, err
 				}
 				outcome[i], refused[i] = outRefused, err
@@ -264,7 +264,7 @@ func (p *Prepared) newBase(pool Pool) (*base, error) {
 			}
 			var err error
 			masks[i], vals, err = p.signature(env, vals)
-			if errors.Is(err, rules.ErrBudget) {
+			if errors.Is(err, rule.ErrBudget) {
 				return nil, budgetError(err)
 			}
 			if err != nil {
@@ -283,7 +283,7 @@ func (p *Prepared) newBase(pool Pool) (*base, error) {
 		}
 		if ex == nil {
 			masks[i], vals, err = p.signature(env, vals)
-			if errors.Is(err, rules.ErrBudget) {
+			if errors.Is(err, rule.ErrBudget) {
 				return nil, budgetError(err)
 			}
 			if err != nil {
@@ -332,7 +332,7 @@ func (p *Prepared) newBase(pool Pool) (*base, error) {
 		ienv := p.env(m.expert, pool)
 		ienv.meter = meter
 		mask, vals, err := p.signature(ienv, nil)
-		if errors.Is(err, rules.ErrBudget) {
+		if errors.Is(err, rule.ErrBudget) {
 			return nil, budgetError(err)
 		}
 		if err != nil {
@@ -415,7 +415,7 @@ func (p *Prepared) checkPreferred(e *admission.Expert, env *Env, pool Pool, chec
 
 // checkInvitations checks each invitation's reason, approval chain and filing (Art. 28) and
 // conflict-checks the invitee (Art. 15).
-func (p *Prepared) checkInvitations(pool Pool, checker *conflict.Checker, inPool map[string]bool, meter *rules.Meter) ([]member, error) {
+func (p *Prepared) checkInvitations(pool Pool, checker *conflict.Checker, inPool map[string]bool, meter *rule.Meter) ([]member, error) {
 	q := &p.req
 	if len(q.Invited) == 0 {
 		return nil, nil

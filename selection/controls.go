@@ -8,7 +8,7 @@ import (
 
 	"github.com/wzsti/expertdb/admission"
 	"github.com/wzsti/expertdb/conflict"
-	"github.com/wzsti/expertdb/internal/rules"
+	"github.com/wzsti/expertdb/rule"
 )
 
 // This file holds the draw controls that public-procurement and bid-evaluation expert
@@ -208,7 +208,7 @@ func (p *Prepared) countyExclusion(id string, env *Env) (*Exclusion, error) {
 		}
 		ok, err := prog.EvalMeter(env, env.meter)
 		if err != nil {
-			if errors.Is(err, rules.ErrBudget) {
+			if errors.Is(err, rule.ErrBudget) {
 				return nil, budgetError(err)
 			}
 			return &Exclusion{id, art, "expression-error", fmt.Sprintf("排除规则 %q 无法对该专家求值，按排除处理：%v", r.Name, err)}, nil
@@ -234,8 +234,8 @@ func (p *Prepared) countyExclusion(id string, env *Env) (*Exclusion, error) {
 // the same applicant again and again (回避期); the Measures leave "other circumstances that
 // may affect a fair evaluation" to recusal (Art. 15(5)) and county rules (Art. 13). It is
 // not part of DefaultRules.
-func CoolingOffRule(months int) rules.Rule {
-	return rules.Rule{
+func CoolingOffRule(months int) rule.Rule {
+	return rule.Rule{
 		Name:    "cooling-off",
 		Article: "Art. 15(5)",
 		Expr:    fmt.Sprintf("!reviewedUnitWithin(project.Unit, %d)", months),

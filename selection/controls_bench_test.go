@@ -9,7 +9,7 @@ import (
 
 	"github.com/wzsti/expertdb/admission"
 	"github.com/wzsti/expertdb/conflict"
-	"github.com/wzsti/expertdb/internal/rules"
+	"github.com/wzsti/expertdb/rule"
 	"github.com/wzsti/expertdb/selection"
 )
 
@@ -90,7 +90,7 @@ func BenchmarkDrawControls(b *testing.B) {
 	plain := benchPool(n)
 	withData := controlsBenchPool(n, req.At)
 	r := selection.DefaultRules()
-	r.Exclusions = []rules.Rule{selection.CoolingOffRule(6)}
+	r.Exclusions = []rule.Rule{selection.CoolingOffRule(6)}
 	b.Run(fmt.Sprintf("n=%d/library-no-controls", n), func(b *testing.B) {
 		for b.Loop() {
 			if res, err := selection.Draw(req, plain, e, nil); err != nil || len(res.Panel) != req.Size {
@@ -121,7 +121,7 @@ func TestBaselineControlsExcludesLikeTheLibrary(t *testing.T) {
 	req := benchRequest()
 	pl := controlsBenchPool(2_000, req.At)
 	r := selection.DefaultRules()
-	r.Exclusions = []rules.Rule{selection.CoolingOffRule(6)}
+	r.Exclusions = []rule.Rule{selection.CoolingOffRule(6)}
 	res, err := selection.Draw(req, pl, selection.Entropy{Sources: [][]uint64{{1}}}, r)
 	require.NoError(t, err)
 	lib, other := map[string]bool{}, map[string]bool{}

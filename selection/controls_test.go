@@ -17,7 +17,7 @@ import (
 	"github.com/wzsti/expertdb/admission"
 	"github.com/wzsti/expertdb/conflict"
 	"github.com/wzsti/expertdb/evaluation"
-	"github.com/wzsti/expertdb/internal/rules"
+	"github.com/wzsti/expertdb/rule"
 	"github.com/wzsti/expertdb/selection"
 )
 
@@ -415,7 +415,7 @@ func TestCoolingOffRule(t *testing.T) {
 	req := controlRequest()
 	req.Project.Leader.Affiliation.Org = applicant
 	r := selection.DefaultRules()
-	r.Exclusions = []rules.Rule{selection.CoolingOffRule(6)}
+	r.Exclusions = []rule.Rule{selection.CoolingOffRule(6)}
 	res, err := selection.Draw(req, coolingPool(applicant), testEntropy, r)
 	require.NoError(t, err)
 
@@ -435,7 +435,7 @@ func TestCoolingOffRule(t *testing.T) {
 	assert.Equal(t, 6, res.Candidates)
 
 	// Seven months catches C.
-	r.Exclusions = []rules.Rule{selection.CoolingOffRule(7)}
+	r.Exclusions = []rule.Rule{selection.CoolingOffRule(7)}
 	res, err = selection.Draw(req, coolingPool(applicant), testEntropy, r)
 	require.NoError(t, err)
 	assert.NotNil(t, exclusionOf(res, "C"))
@@ -451,7 +451,7 @@ func TestCountyExclusionRules(t *testing.T) {
 	pl.Experts[1].Affiliation.Department = "另一学院"
 	pl.History["Z"] = []selection.Participation{{ActivityID: "R-5", ApplicantUnit: "申报企业"}} // no date: counts
 	r := selection.DefaultRules()
-	r.Exclusions = []rules.Rule{
+	r.Exclusions = []rule.Rule{
 		{Name: "no-project-unit", Expr: `!(expert.Affiliation.Org in project.Units)`},
 		selection.CoolingOffRule(12),
 		{Name: "not-c", Article: "Art. 15(5)", Expr: `expert.ID != "C"`},
@@ -468,10 +468,10 @@ func TestCountyExclusionRules(t *testing.T) {
 
 func TestBadExclusionRuleNamesItsRule(t *testing.T) {
 	r := selection.DefaultRules()
-	r.Exclusions = []rules.Rule{selection.CoolingOffRule(6), {Name: "broken", Expr: "reviewedUnitWithin(project.Unit)"}}
+	r.Exclusions = []rule.Rule{selection.CoolingOffRule(6), {Name: "broken", Expr: "reviewedUnitWithin(project.Unit)"}}
 	_, err := selection.Prepare(controlRequest(), r)
 	require.ErrorIs(t, err, selection.ErrInvalidRequest)
-	var ce *rules.CompileError
+	var ce *rule.CompileError
 	require.True(t, errors.As(err, &ce))
 	assert.Equal(t, "broken", ce.Rule)
 	assert.Equal(t, 1, ce.Line)
@@ -479,7 +479,7 @@ func TestBadExclusionRuleNamesItsRule(t *testing.T) {
 
 func TestFailingExclusionRuleExcludesWithExpressionError(t *testing.T) {
 	r := selection.DefaultRules()
-	r.Exclusions = []rules.Rule{{Name: "past-unit", Article: "Art. 15(5)", Expr: `expert.ID == "Z" || expert.Past[5].Org != "x"`}}
+	r.Exclusions = []rule.Rule{{Name: "past-unit", Article: "Art. 15(5)", Expr: `expert.ID == "Z" || expert.Past[5].Org != "x"`}}
 	res, err := selection.Draw(controlRequest(), controlPool(expert("A", "UA")), testEntropy, r)
 	require.NoError(t, err)
 	x := exclusionOf(res, "A")
@@ -499,7 +499,7 @@ func TestInvitedExpertMeetsCountyRules(t *testing.T) {
 	pl := controlPool(expert("A", "UA"))
 	pl.History = map[string][]selection.Participation{"OUT-1": {{ActivityID: "R-7", ApplicantUnit: applicant, At: cstAt(2025, 5, 20, 9, 0)}}}
 	r := selection.DefaultRules()
-	r.Exclusions = []rules.Rule{selection.CoolingOffRule(6)}
+	r.Exclusions = []rule.Rule{selection.CoolingOffRule(6)}
 	_, err := selection.Draw(req, pl, testEntropy, r)
 	require.ErrorIs(t, err, selection.ErrInvitation)
 	se := selErr(t, err)
@@ -536,7 +536,7 @@ func controlsVector() (selection.Request, selection.Pool, *selection.Rules) {
 			Affiliation: admission.Affiliation{Org: "温州光学科技有限公司", Kind: admission.Enterprise}}}}
 	r := selection.DefaultRules()
 	r.DrawWindow = selection.DrawWindow{MaxLead: 48 * time.Hour, MinLead: 2 * time.Hour}
-	r.Exclusions = []rules.Rule{selection.CoolingOffRule(6)}
+	r.Exclusions = []rule.Rule{selection.CoolingOffRule(6)}
 	p := selection.Pool{Usage: map[string]int{}}
 	for _, id := range []string{"C1", "C2", "C3", "C4"} {
 		p.Experts = append(p.Experts, expert(id, "单位"+id))
@@ -598,10 +598,10 @@ func TestEveryControlEntersTheDigest(t *testing.T) {
 		"ignore-unavailable": func(_ *selection.Request, r *selection.Rules) { r.IgnoreUnavailable = true },
 		"ignore-bookings":    func(_ *selection.Request, r *selection.Rules) { r.IgnoreBookings = true },
 		"exclusion": func(_ *selection.Request, r *selection.Rules) {
-			r.Exclusions = []rules.Rule{selection.CoolingOffRule(6)}
+			r.Exclusions = []rule.Rule{selection.CoolingOffRule(6)}
 		},
 		"exclusion months": func(_ *selection.Request, r *selection.Rules) {
-			r.Exclusions = []rules.Rule{selection.CoolingOffRule(7)}
+			r.Exclusions = []rule.Rule{selection.CoolingOffRule(7)}
 		},
 	}
 	for name, f := range variants {

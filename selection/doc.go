@@ -116,7 +116,7 @@
 //     the window and both times. Draw and NewCampaign check it (Prepared.CheckWindow);
 //     Simulate does not, so fairness can be studied ahead of time, and the refills of a
 //     campaign are not new draws.
-//   - County exclusion rules (使用细则, Art. 13). Rules.Exclusions is a list of rules.Rule
+//   - County exclusion rules (使用细则, Art. 13). Rules.Exclusions is a list of rule.Rule
 //     evaluated on every candidate, preferential pick and invited expert after the built-in
 //     checks; the first rule that does not hold excludes the expert with the rule's article
 //     (default "Art. 13"), its name as the code and its message. A rule that fails to
@@ -146,7 +146,7 @@
 // CountExclusions of the result rather than the list. Every evaluation is metered
 // (package internal/rules) and the whole draw shares one meter of Rules.ExprBudget steps;
 // an expression that exhausts either refuses the draw (code "expression-budget", wrapping
-// rules.ErrBudget) before anything is drawn.
+// rule.ErrBudget) before anything is drawn.
 //
 // # Fairness
 //

@@ -11,7 +11,7 @@ import (
 
 	"github.com/wzsti/expertdb/admission"
 	"github.com/wzsti/expertdb/evaluation"
-	"github.com/wzsti/expertdb/internal/rules"
+	"github.com/wzsti/expertdb/rule"
 	"github.com/wzsti/expertdb/selection"
 )
 
@@ -96,7 +96,7 @@ func TestBadExpressionNamesItsSiteAndPosition(t *testing.T) {
 			tt.edit(&req)
 			_, err := selection.Draw(req, pool(10, 10), testEntropy, nil)
 			require.ErrorIs(t, err, selection.ErrInvalidRequest)
-			var ce *rules.CompileError
+			var ce *rule.CompileError
 			require.True(t, errors.As(err, &ce))
 			assert.Equal(t, tt.rule, ce.Rule)
 			assert.Positive(t, ce.Line)

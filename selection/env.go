@@ -10,6 +10,7 @@ import (
 
 	"github.com/wzsti/expertdb/admission"
 	"github.com/wzsti/expertdb/internal/rules"
+	"github.com/wzsti/expertdb/rule"
 )
 
 // Env is the environment of every draw expression: the criteria, quota filters and group
@@ -29,11 +30,11 @@ import (
 //	                               WithinMonths)
 //
 // and the title constants TitleNone, Junior, Intermediate, AssociateSenior, Senior.
-// Functions: the closed set of package internal/rules (rules.Builtins, rules.Methods: no
+// Functions: the sandbox's closed set of builtins and methods (no
 // clock, no time zones, no encoders, nothing whose output may outgrow its input), and
-// reviewedUnitWithin. Every evaluation is metered (rules.Limits) and the whole draw shares
-// one rules.Meter: an expression that exhausts either stops the draw with an error wrapping
-// rules.ErrBudget that names the rule and its article.
+// reviewedUnitWithin. Every evaluation is metered (limits per evaluation) and the whole draw shares
+// one rule.Meter: an expression that exhausts either stops the draw with an error wrapping
+// rule.ErrBudget that names the rule and its article.
 //
 // Examples:
 //
@@ -51,13 +52,13 @@ type Env struct {
 	Project            *ProjectView           `expr:"project"`
 	ReviewedUnitWithin func(string, int) bool `expr:"reviewedUnitWithin"`
 
-	meter *rules.Meter // the draw's meter; nil outside a draw
+	meter *rule.Meter // the draw's meter; nil outside a draw
 }
 
 // MaskedFields are the fields of the expert view hidden from the expressions of a request
 // prepared Masked (PrepareOptions): the name and the birth date. The view never carries ID
 // numbers or mobiles; age (in full years on the activity date) stands for the birth date.
-var MaskedFields = []rules.Hidden{{Type: reflect.TypeFor[admission.ExpertView](),
+var MaskedFields = []rule.Hidden{{Type: reflect.TypeFor[admission.ExpertView](),
 	Fields: []string{"Name", "BirthDate"}, Why: "个人信息：无权查看个人信息的用户不能在表达式中读取姓名、出生日期，请改用 age"}}
 
 // PrepareOptions say what the author of a request may see.
@@ -105,7 +106,7 @@ func (p *Prepared) setEnv(env *Env, e *admission.Expert, pool Pool) {
 }
 
 // Prepare validates req and r and compiles every expression of req. A bad expression is an
-// error wrapping ErrInvalidRequest and the *rules.CompileError whose Rule names the site
+// error wrapping ErrInvalidRequest and the *rule.CompileError whose Rule names the site
 // ("criteria", "quota:<name>", "group:<name>", or the name of a rule of r.Exclusions) with
 // line, column and a caret snippet; all bad expressions are reported together. Prepare
 // compiles r.Admission when it is not compiled.

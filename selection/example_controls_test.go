@@ -7,7 +7,7 @@ import (
 
 	"github.com/wzsti/expertdb/admission"
 	"github.com/wzsti/expertdb/conflict"
-	"github.com/wzsti/expertdb/internal/rules"
+	"github.com/wzsti/expertdb/rule"
 	"github.com/wzsti/expertdb/selection"
 )
 
@@ -77,7 +77,7 @@ func ExampleCoolingOffRule() {
 	pool.History = map[string][]selection.Participation{"E3": {{ActivityID: "WZ-2025-0211", ApplicantUnit: "温州光学科技有限公司", At: at.AddDate(0, -4, 0)}}}
 
 	r := selection.DefaultRules()
-	r.Exclusions = []rules.Rule{selection.CoolingOffRule(6)}
+	r.Exclusions = []rule.Rule{selection.CoolingOffRule(6)}
 	req := selection.Request{ID: "WZ-2025-0610", Size: 2, At: at,
 		Project: conflict.Project{ID: "P-1", Leader: conflict.Person{ID: "L-1", Name: "项目负责人",
 			Affiliation: admission.Affiliation{Org: "温州光学科技有限公司", Kind: admission.Enterprise}}}}

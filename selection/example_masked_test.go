@@ -4,7 +4,7 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/wzsti/expertdb/internal/rules"
+	"github.com/wzsti/expertdb/rule"
 	"github.com/wzsti/expertdb/selection"
 )
 
@@ -14,7 +14,7 @@ func ExamplePrepareWith() {
 	req := exampleRequest()
 	req.Criteria = `int(expert.BirthDate.YearDay() / 7) % 2 == 1`
 	_, err := selection.PrepareWith(req, nil, selection.PrepareOptions{Masked: true})
-	var ce *rules.CompileError
+	var ce *rule.CompileError
 	if errors.As(err, &ce) {
 		fmt.Println("refused at line", ce.Line, "column", ce.Column)
 	}

@@ -7,7 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"pgregory.net/rapid"
 
-	"github.com/wzsti/expertdb/internal/rules"
+	"github.com/wzsti/expertdb/rule"
 	"github.com/wzsti/expertdb/selection"
 )
 
@@ -30,7 +30,7 @@ func TestAttackBirthDateOracleRefusedWhenMasked(t *testing.T) {
 		req.Criteria = crit
 		_, err := selection.PrepareWith(req, nil, selection.PrepareOptions{Masked: true})
 		require.ErrorIs(t, err, selection.ErrInvalidRequest, crit)
-		var ce *rules.CompileError
+		var ce *rule.CompileError
 		require.ErrorAs(t, err, &ce, crit)
 		assert.Positive(t, ce.Line, crit)
 		assert.Positive(t, ce.Column, crit)

@@ -13,7 +13,7 @@ import (
 	"pgregory.net/rapid"
 
 	"github.com/wzsti/expertdb/admission"
-	"github.com/wzsti/expertdb/internal/rules"
+	"github.com/wzsti/expertdb/rule"
 	"github.com/wzsti/expertdb/selection"
 )
 
@@ -141,7 +141,7 @@ func TestSpecExclusionWording(t *testing.T) {
 	q := request(1)
 	q.Criteria = `"materials" in expert.Fields`
 	r := selection.DefaultRules()
-	r.Exclusions = []rules.Rule{{Name: "no-e4", Expr: `expert.Fields[0] == "materials" && usage < 0 || expert.Region != "X"`}}
+	r.Exclusions = []rule.Rule{{Name: "no-e4", Expr: `expert.Fields[0] == "materials" && usage < 0 || expert.Region != "X"`}}
 	p.Experts[4].Region = "X"
 	res, err := selection.Draw(q, p, testEntropy, r)
 	require.NoError(t, err)

@@ -21,7 +21,7 @@ import (
 	"github.com/wzsti/expertdb/admission"
 	"github.com/wzsti/expertdb/conflict"
 	"github.com/wzsti/expertdb/evaluation"
-	"github.com/wzsti/expertdb/internal/rules"
+	"github.com/wzsti/expertdb/rule"
 	"github.com/wzsti/expertdb/selection"
 )
 
@@ -37,7 +37,7 @@ type vectorRules struct {
 	IgnoreUnavailable bool                 `json:"ignore_unavailable,omitempty"`
 	IgnoreBookings    bool                 `json:"ignore_bookings,omitempty"`
 	DrawWindow        selection.DrawWindow `json:"draw_window,omitzero"`
-	Exclusions        []rules.Rule         `json:"exclusions,omitempty"`
+	Exclusions        []rule.Rule          `json:"exclusions,omitempty"`
 }
 
 func (v vectorRules) rules() *selection.Rules {
@@ -289,7 +289,7 @@ func vectorCases() []vector {
 		p.History = map[string][]selection.Participation{"E001": {{ActivityID: "R-0", ApplicantUnit: "申报企业", At: activity.AddDate(0, -2, 0)}}}
 		p.Experts[2].Fields = nil
 		add(vector{Name: "screening-09-county-rule", Covers: "§2 row 9 (county exclusion rules): `cooling-off`, and a rule failing on an expert (`expression-error`)",
-			Rules:   vectorRules{Exclusions: []rules.Rule{selection.CoolingOffRule(6), {Name: "field", Article: "Art. 13", Expr: `expert.Fields[0] != ""`}}},
+			Rules:   vectorRules{Exclusions: []rule.Rule{selection.CoolingOffRule(6), {Name: "field", Article: "Art. 13", Expr: `expert.Fields[0] != ""`}}},
 			Request: &q, Pool: &p, Entropy: e})
 	}
 	{

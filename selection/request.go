@@ -15,7 +15,7 @@ import (
 	"github.com/wzsti/expertdb/admission"
 	"github.com/wzsti/expertdb/conflict"
 	"github.com/wzsti/expertdb/evaluation"
-	"github.com/wzsti/expertdb/internal/rules"
+	"github.com/wzsti/expertdb/rule"
 )
 
 // Quota asks for at least Min and at most Max panel members matching Filter, a boolean
@@ -85,28 +85,28 @@ type Invitation struct {
 // number (Size), recusal (Project) and method (random rounds, Preferred picks with a Plan,
 // Invited experts).
 type Request struct {
-	ID        string
-	Project   conflict.Project
-	Size      int
-	At        time.Time // activity date; its calendar year (China Standard Time) is the cap year
-	Criteria  string    // expression over Env; "" = every active expert
-	Quotas    []Quota
-	Groups    []GroupCap
-	Preferred []string // expert IDs for preferential picks (择优选取)
-	Plan      *Plan    // required when Preferred is not empty
-	Invited   []Invitation
+	ID        string           `json:"id"`
+	Project   conflict.Project `json:"project"`
+	Size      int              `json:"size"`
+	At        time.Time        `json:"at"`                 // activity date; its calendar year (China Standard Time) is the cap year
+	Criteria  string           `json:"criteria,omitempty"` // expression over Env; "" = every active expert
+	Quotas    []Quota          `json:"quotas,omitempty"`
+	Groups    []GroupCap       `json:"groups,omitempty"`
+	Preferred []string         `json:"preferred,omitempty"` // expert IDs for preferential picks (择优选取)
+	Plan      *Plan            `json:"plan,omitempty"`      // required when Preferred is not empty
+	Invited   []Invitation     `json:"invited,omitempty"`
 	// Until is the end of the activity; the activity occupies [At, Until) (see Span). Zero
 	// means the activity occupies the calendar day of At in China Standard Time. Used for
 	// availability and bookings (Art. 8(2)); when set it must be after At.
-	Until time.Time `json:",omitzero"`
+	Until time.Time `json:"until,omitzero"`
 	// DrawnAt is when the draw is run, as data (the package has no clock). Zero = not
 	// stated; it is then not checked, unless Rules.DrawWindow is configured, which makes it
 	// required (see CheckWindow).
-	DrawnAt time.Time `json:",omitzero"`
+	DrawnAt time.Time `json:"drawn_at,omitzero"`
 	// Conditions are the conditions on experts that a county's request rules add to the
 	// request (expertdb.Policy.Apply). Each is compiled on its own, over the full Env, and
 	// must hold besides Criteria: no text of the request can cancel one.
-	Conditions []Condition `json:",omitempty"`
+	Conditions []Condition `json:"conditions,omitempty"`
 }
 
 // Condition is a condition on the experts of a draw that a county's request rule adds
@@ -130,12 +130,12 @@ type Condition struct {
 // (Art. 8(2)). History (by expert ID) lists past reviews with the applicant unit, for county
 // exclusion rules such as the cooling-off rule (CoolingOffRule). Both may be nil.
 type Pool struct {
-	Experts   []admission.Expert
-	Usage     map[string]int
-	Last      map[string]evaluation.Summary
-	Relations []conflict.Relation
-	Bookings  map[string][]Booking       `json:",omitempty"`
-	History   map[string][]Participation `json:",omitempty"`
+	Experts   []admission.Expert            `json:"experts"`
+	Usage     map[string]int                `json:"usage"`
+	Last      map[string]evaluation.Summary `json:"last"`
+	Relations []conflict.Relation           `json:"relations"`
+	Bookings  map[string][]Booking          `json:"bookings,omitempty"`
+	History   map[string][]Participation    `json:"history,omitempty"`
 }
 
 // Fraction is an exact fraction Num/Den.
@@ -185,7 +185,7 @@ type Rules struct {
 	DrawWindow DrawWindow `json:",omitzero" yaml:"draw_window"`
 	// ExprBudget is the total of steps (and list cells) all the expressions of one draw may
 	// spend together, criteria, conditions, quota filters, group keys and exclusion rules
-	// over the whole pool (rules.Meter); 0 = rules.DefaultMeterSteps. A draw that exhausts
+	// over the whole pool (rule.Meter); 0 = rule.DefaultMeterSteps. A draw that exhausts
 	// it is refused (code "expression-budget"). It never changes a panel that is drawn, so it
 	// is not part of the request digest.
 	ExprBudget int64 `json:",omitempty" yaml:"-"`
@@ -194,7 +194,7 @@ type Rules struct {
 	// is false (or fails) excludes the expert with the rule's Article (default "Art. 13"),
 	// its Name as the code and its Message. Expressions see Env (expert, usage, project,
 	// reviewedUnitWithin). Empty by default; CoolingOffRule is an example.
-	Exclusions []rules.Rule `json:",omitempty" yaml:"exclusions"`
+	Exclusions []rule.Rule `json:"exclusions,omitempty" yaml:"exclusions"`
 }
 
 // DefaultSearchBound is the default Rules.SearchBound.

@@ -53,7 +53,7 @@ func (m Mode) valid() bool { return m == V1 || m == RFC3797 }
 // list of non-negative integers (a lottery result, a drand round converted to decimal, or
 // 256 bits from a cryptographic generator).
 type Entropy struct {
-	Sources [][]uint64
+	Sources [][]uint64 `json:"sources"`
 }
 
 // Key returns the RFC 3797 key string: for each source in order, its numbers sorted

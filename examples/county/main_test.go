@@ -15,7 +15,7 @@ import (
 	"github.com/wzsti/expertdb"
 	"github.com/wzsti/expertdb/admission"
 	"github.com/wzsti/expertdb/conflict"
-	"github.com/wzsti/expertdb/internal/rules"
+	"github.com/wzsti/expertdb/rule"
 	"github.com/wzsti/expertdb/selection"
 )
 
@@ -45,7 +45,7 @@ func TestRuianProfileLoads(t *testing.T) {
 	}
 	assert.Contains(t, p.Describe(), "每名专家每年参与科技评审（咨询）活动不超过 8 次")
 	// The draw controls: selection's own cooling-off rule and a window of 3 days to 2 hours.
-	assert.Equal(t, []rules.Rule{selection.CoolingOffRule(6)}, p.Selection.Exclusions)
+	assert.Equal(t, []rule.Rule{selection.CoolingOffRule(6)}, p.Selection.Exclusions)
 	assert.Equal(t, selection.DrawWindow{MaxLead: 72 * time.Hour, MinLead: 2 * time.Hour}, p.Selection.DrawWindow)
 	city := expertdb.DefaultPolicy().Selection
 	assert.Empty(t, city.Exclusions)

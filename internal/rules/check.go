@@ -1,6 +1,8 @@
 package rules
 
 import (
+	"github.com/wzsti/expertdb/rule"
+
 	"fmt"
 	"reflect"
 	"slices"
@@ -59,13 +61,8 @@ const (
 	MaxStaticSteps = 100_000
 )
 
-// Hidden names fields an author may not read: Fields of struct type Type (pointers are
-// followed). A rule that reads one is refused when it is loaded, whatever path leads there.
-type Hidden struct {
-	Type   reflect.Type
-	Fields []string
-	Why    string // shown in the compile error, e.g. "personal data"
-}
+// Hidden is rule.Hidden: fields of a type an author may not read.
+type Hidden = rule.Hidden
 
 // checker walks a checked tree and refuses what the sandbox does not allow.
 type checker struct {

@@ -1,10 +1,9 @@
 package rules
 
 import (
-	"errors"
-	"fmt"
+	"github.com/wzsti/expertdb/rule"
+
 	"reflect"
-	"strings"
 	"unsafe"
 
 	"github.com/expr-lang/expr/vm"
@@ -57,80 +56,23 @@ func (l Limits) orDefault() Limits {
 	return l
 }
 
-// ErrBudget is wrapped (with ErrEval) by an evaluation stopped by its meter: a limit of one
-// evaluation (Limits) or the total of a Meter.
-var ErrBudget = errors.New("rules: budget exceeded")
+// ErrBudget is rule.ErrBudget, wrapped (with ErrEval) by an evaluation stopped by its meter.
+var ErrBudget = rule.ErrBudget
 
-// EvalError is an evaluation failure: the rule, its article and the cause. It wraps ErrEval,
-// ErrBudget when the meter stopped the evaluation, and the cause.
-type EvalError struct {
-	Rule    string // rule name, e.g. "criteria" or "age"
-	Article string // the article the rule implements, e.g. "Art. 13" ("" when not stated)
-	Budget  bool   // stopped by the meter
-	Err     error
-}
+// EvalError is rule.EvalError: an evaluation failure, its rule, article and cause.
+type EvalError = rule.EvalError
 
-// Error implements error.
-func (e *EvalError) Error() string {
-	var b strings.Builder
-	b.WriteString(ErrEval.Error())
-	fmt.Fprintf(&b, ": rule %q", e.Rule)
-	if e.Article != "" {
-		fmt.Fprintf(&b, " (%s)", e.Article)
-	}
-	if e.Err != nil {
-		b.WriteString(": ")
-		b.WriteString(e.Err.Error())
-	}
-	return b.String()
-}
+// Meter is rule.Meter: a budget shared by many evaluations, e.g. every expression of a draw.
+type Meter = rule.Meter
 
-// Unwrap returns ErrEval, ErrBudget when the meter stopped the evaluation, and the cause.
-func (e *EvalError) Unwrap() []error {
-	out := []error{ErrEval}
-	if e.Budget {
-		out = append(out, ErrBudget)
-	}
-	if e.Err != nil {
-		out = append(out, e.Err)
-	}
-	return out
-}
-
-// Meter is a budget shared by many evaluations, e.g. every expression of one draw. It is not
-// safe for concurrent use: give each goroutine (each draw) its own.
-type Meter struct {
-	steps, bytes int64 // remaining
-	used         int64
-	stopped      string // the rule that exhausted it, once it has
-}
-
-// Default totals of a Meter made by NewMeter(0, 0): a plain rule costs one step per
-// evaluation, so this is enough for every rule of a draw over a pool of 100,000 experts many
-// times over, and bounds the worst draw to a second or two.
+// Default totals of a Meter made by NewMeter(0, 0).
 const (
-	DefaultMeterSteps = 20_000_000
-	DefaultMeterBytes = 1 << 30
+	DefaultMeterSteps = rule.DefaultMeterSteps
+	DefaultMeterBytes = rule.DefaultMeterBytes
 )
 
-// NewMeter returns a meter allowing steps steps (cells count as steps) and bytes bytes in
-// total; 0 means the default.
-func NewMeter(steps, bytes int64) *Meter {
-	if steps <= 0 {
-		steps = DefaultMeterSteps
-	}
-	if bytes <= 0 {
-		bytes = DefaultMeterBytes
-	}
-	return &Meter{steps: steps, bytes: bytes}
-}
-
-// Used returns the steps, cells and bytes charged so far (bytes counted in 16-byte units).
-func (m *Meter) Used() int64 { return m.used }
-
-// Exhausted returns the name of the first rule whose evaluation under this meter was stopped
-// by a budget (its own or the meter's total), or "": once set, the run should stop.
-func (m *Meter) Exhausted() string { return m.stopped }
+// NewMeter is rule.NewMeter.
+func NewMeter(steps, bytes int64) *Meter { return rule.NewMeter(steps, bytes) }
 
 // evalMeter is the meter of one evaluation; the instrumented expression reaches it through the
 // hidden environment variable __m.

@@ -1,6 +1,8 @@
 package rules
 
 import (
+	"github.com/wzsti/expertdb/rule"
+
 	"errors"
 	"fmt"
 	"reflect"
@@ -26,40 +28,15 @@ const (
 	MaxSourceLen = 4096
 )
 
-// Rule is one named rule: a boolean expression implementing an article, with the message
-// an operator reads when the rule does not hold.
-type Rule struct {
-	Name    string `yaml:"name" json:"name"`       // stable machine code, e.g. "age"
-	Article string `yaml:"article" json:"article"` // e.g. "Art. 5(1)2"
-	Expr    string `yaml:"expr" json:"expr"`       // expression over the site's environment
-	Message string `yaml:"message" json:"message"` // Chinese message shown when the rule fails
-}
+// Rule is rule.Rule: a named boolean expression with its article and Chinese message.
+type Rule = rule.Rule
 
-// CompileError reports an expression that does not compile, with its position.
-type CompileError struct {
-	Rule    string // rule name
-	Expr    string // the expression source
-	Line    int    // 1-based line within the expression (0 when unknown)
-	Column  int    // 1-based column within the line (0 when unknown)
-	Snippet string // the offending line with a caret under the column
-	Msg     string // what is wrong
-}
+// CompileError is rule.CompileError: an expression that does not compile, with its position.
+type CompileError = rule.CompileError
 
-// Error implements error.
-func (e *CompileError) Error() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "rules: rule %q: %s", e.Rule, e.Msg)
-	if e.Line > 0 {
-		fmt.Fprintf(&b, " (line %d, column %d)", e.Line, e.Column)
-	}
-	if e.Snippet != "" {
-		b.WriteString(e.Snippet)
-	}
-	return b.String()
-}
-
-// ErrEval is wrapped by every evaluation failure (run-time error or budget exceeded).
-var ErrEval = errors.New("rules: evaluation failed")
+// ErrEval is rule.ErrEval, wrapped by every evaluation failure (run-time error or budget
+// exceeded).
+var ErrEval = rule.ErrEval
 
 // Options tune compilation. The zero value uses the defaults.
 type Options struct {
@@ -235,13 +212,14 @@ func (p *Program[E, R]) EvalMeter(env *E, m *Meter) (R, error) {
 	var zero R
 	lim := p.limits
 	if m != nil {
-		if m.steps <= 0 || m.bytes <= 0 {
+		steps, bytes := m.Remaining()
+		if steps <= 0 || bytes <= 0 {
 			return zero, &EvalError{Rule: p.name, Article: p.article, Budget: true,
-				Err: fmt.Errorf("draw budget exhausted (by rule %q)", m.stopped)}
+				Err: fmt.Errorf("draw budget exhausted (by rule %q)", m.Exhausted())}
 		}
-		lim.Steps = min(lim.Steps, m.steps)
-		lim.Bytes = min(lim.Bytes, m.bytes)
-		lim.Cells = uint(min(int64(lim.Cells), m.steps))
+		lim.Steps = min(lim.Steps, steps)
+		lim.Bytes = min(lim.Bytes, bytes)
+		lim.Cells = uint(min(int64(lim.Cells), steps))
 	}
 	if p.fastB != nil || p.fastV != nil {
 		r, u, err, ok := p.evalFast(env, lim)
@@ -267,12 +245,13 @@ func (p *Program[E, R]) EvalString(env *E, m *Meter) (s string, ok bool, err err
 	}
 	lim := p.limits
 	if m != nil {
-		if m.steps <= 0 || m.bytes <= 0 {
+		steps, bytes := m.Remaining()
+		if steps <= 0 || bytes <= 0 {
 			return "", false, nil
 		}
-		lim.Steps = min(lim.Steps, m.steps)
-		lim.Bytes = min(lim.Bytes, m.bytes)
-		lim.Cells = uint(min(int64(lim.Cells), m.steps))
+		lim.Steps = min(lim.Steps, steps)
+		lim.Bytes = min(lim.Bytes, bytes)
+		lim.Cells = uint(min(int64(lim.Cells), steps))
 	}
 	var ctx cctx
 	c := (*cctx)(noescape(unsafe.Pointer(&ctx)))
@@ -323,15 +302,9 @@ func (p *Program[E, R]) charge(m *Meter, lim Limits, u usage, err error) {
 	if m == nil {
 		return
 	}
-	m.steps -= u.steps + u.cells + 1
-	m.bytes -= u.bytes
-	m.used += u.steps + u.cells + 1 + u.bytes/16
-	if m.stopped == "" && (m.steps <= 0 || m.bytes <= 0) {
-		m.stopped = p.name
-	}
-	if ee, ok := err.(*EvalError); ok && ee.Budget && m.stopped == "" {
-		m.stopped = p.name // a budget error in a metered run stops the whole run
-	}
+	// A budget error in a metered run stops the whole run.
+	ee, ok := err.(*EvalError)
+	m.Charge(p.name, u.steps+u.cells+1, u.bytes, ok && ee.Budget)
 }
 
 // evalFast runs the closures; ok is false when they bailed out (the VM decides). The context
