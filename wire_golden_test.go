@@ -95,6 +95,49 @@ func TestWriteGolden(t *testing.T) {
 		lines.WriteByte('\n')
 	}
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "campaign-events.jsonl"), lines.Bytes(), 0o644))
+	if profiles := goldenProfiles(t, events, raw[0]); profiles != nil {
+		require.NoError(t, os.WriteFile(filepath.Join(dir, "profiles.txt"), profiles, 0o644))
+	}
+}
+
+// goldenProfiles returns the profile versions a stored draw record references (issue 14), one
+// line each, "<digest> <profile JSON>", in the record's order; nil when it references none.
+func goldenProfiles(t *testing.T, events expertdb.EventStore, record []byte) []byte {
+	var rec expertdb.DrawRecord
+	require.NoError(t, json.Unmarshal(record, &rec))
+	if len(rec.Profiles) == 0 {
+		return nil
+	}
+	digests := make([]string, len(rec.Profiles))
+	for i, r := range rec.Profiles {
+		digests[i] = r.Digest
+	}
+	data, err := expertdb.EventProfiles(events).Profiles(context.Background(), digests)
+	require.NoError(t, err)
+	var out bytes.Buffer
+	for i, d := range digests {
+		out.WriteString(d + " ")
+		out.Write(data[i])
+		out.WriteByte('\n')
+	}
+	return out.Bytes()
+}
+
+// loadGoldenProfiles stores the profile versions of a golden profiles.txt, when the
+// directory has one, in a fresh profile store.
+func loadGoldenProfiles(t *testing.T, dir string) expertdb.ProfileStore {
+	ps := expertdb.EventProfiles(expertdb.NewMemoryEventStore())
+	raw, err := os.ReadFile(filepath.Join(dir, "profiles.txt"))
+	if os.IsNotExist(err) {
+		return ps
+	}
+	require.NoError(t, err)
+	for _, l := range bytes.Split(bytes.TrimSpace(raw), []byte("\n")) {
+		d, data, ok := bytes.Cut(l, []byte(" "))
+		require.True(t, ok)
+		require.NoError(t, ps.PutProfiles(context.Background(), expertdb.Profile{Digest: string(d), Data: data}))
+	}
+	return ps
 }
 
 // TestGoldenRecordsReplay: the draw records and campaign events archived by every released
@@ -107,6 +150,7 @@ func TestGoldenRecordsReplay(t *testing.T) {
 			require.NoError(t, err)
 			var rec expertdb.DrawRecord
 			require.NoError(t, json.Unmarshal(raw, &rec))
+			require.NoError(t, expertdb.ResolveProfiles(context.Background(), &rec, loadGoldenProfiles(t, dir)))
 			require.Equal(t, "R-GOLD-1", rec.Request.ID)
 			require.NotNil(t, rec.Result)
 			require.Len(t, rec.Result.Panel, 5)
@@ -158,7 +202,11 @@ func TestGoldenCurrentFormat(t *testing.T) {
 	s := pretty.String()
 	require.Contains(t, s, `"version": "`+expertdb.DrawRecordVersion+`"`)
 	require.Contains(t, s, `"mode": "v1"`)
-	require.Contains(t, s, `"title": "`)
+	profiles := goldenProfiles(t, events, raw[0])
+	wantProfiles, err := os.ReadFile(filepath.Join("testdata", "golden", "v2", "profiles.txt"))
+	require.NoError(t, err)
+	require.Equal(t, string(wantProfiles), string(profiles), "run go test -run TestWriteGolden -golden-write=v2 .")
+	require.Contains(t, string(profiles), `"title":"`)
 	require.NotContains(t, s, `"IDNumber"`)
 	require.NotContains(t, s, `"ID"`)
 	evs, err := events.Events(ctx, "campaign/"+rec.Request.ID)
