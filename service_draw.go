@@ -49,6 +49,11 @@ type DrawRecord struct {
 	DrawnAt    time.Time         `json:"drawn_at"`
 	DrawnBy    audit.Actor       `json:"drawn_by"`
 	AuditIndex int64             `json:"audit_index"` // index of the draw event in the audit log
+	// Practice marks a practice draw (Service.Draw): its entropy was the caller's or the
+	// server's, so it is never a real draw — its seats cannot be rated (Service.Rate) and it
+	// raises no re-draw alert. A real draw (Service.DrawCommitted) names its Commit.
+	Practice bool       `json:"practice,omitempty"`
+	Commit   *CommitRef `json:"commit,omitempty"`
 }
 
 const drawRecordVersion = "expertdb-draw-record-v1"
@@ -68,7 +73,13 @@ type UsageReader interface {
 
 var _ UsageReader = (*selection.MemoryLedger)(nil)
 
-// Draw draws a panel for req (Art. 13, 14): it checks the actor may draw for req.Unit (and
+// Draw is the practice draw, kept for compatibility: a real draw goes through Submit,
+// Approve, Commit and DrawCommitted, from a public value that did not exist when the draw
+// was committed. Draw takes the caller's entropy (or the server's) and marks the record and
+// its audit event as practice (DrawRecord.Practice); a request that was submitted cannot
+// be practice-drawn under its ID.
+//
+// It draws a panel for req (Art. 13, 14): it checks the actor may draw for req.Unit (and
 // invite, when req invites experts), applies the county's request rules, loads the pool
 // (active experts, this year's usage, last year's rating summaries), draws, and records the
 // draw in the audit log before anything is returned — also when the draw fails, so that a
@@ -90,6 +101,11 @@ func (s *Service) Draw(ctx context.Context, actor audit.Actor, req DrawRequest) 
 		// administrator, and the refusal is recorded like every other denial (Art. 18).
 		return nil, s.deny(ctx, op, now, audit.Decision{Rule: "own-unit", Article: "Art. 13, 21", Code: "other-unit",
 			Message: "只能为本单位（" + actor.Unit + "）的活动抽取专家", Actor: actor, Action: audit.ActionDraw, Resource: res})
+	}
+	if submitted, err := s.events.Events(ctx, requestStream(req.ID)); err != nil {
+		return nil, &OpError{Op: op, Step: StepLoad, Err: err}
+	} else if len(submitted) > 0 {
+		return nil, &OpError{Op: op, Step: StepValidate, Err: fmt.Errorf("%w: 抽取申请 %s 已提交，须经审批并承诺随机数来源后由 DrawCommitted 抽取，不能练习抽取 (Art. 13, 14(1))", ErrRequestState, req.ID)}
 	}
 	if prior, err := s.events.Events(ctx, drawStream(req.ID)); err != nil {
 		return nil, &OpError{Op: op, Step: StepLoad, Err: err}
@@ -128,7 +144,7 @@ func (s *Service) Draw(ctx context.Context, actor audit.Actor, req DrawRequest) 
 	}
 	rec := &DrawRecord{Version: drawRecordVersion, Request: applied, Unit: req.Unit, Labels: req.Labels,
 		Policy: s.policy.Name, Filing: s.policy.Filing,
-		Entropy: *entropy, Window: req.Window, Result: result, DrawnAt: now, DrawnBy: actor}
+		Entropy: *entropy, Window: req.Window, Result: result, DrawnAt: now, DrawnBy: actor, Practice: true}
 	if err != nil {
 		// A failed draw is recorded too, so that a discarded draw is still visible.
 		if _, aerr := s.record(ctx, now, actor, audit.ActionDraw, drawSummary(rec, err), drawSubjects(req.ID, result)...); aerr != nil {
@@ -177,6 +193,9 @@ func drawSummary(rec *DrawRecord, err error) map[string]any {
 	d := map[string]any{
 		"kind": "request", "unit": rec.Unit, "size": rec.Request.Size, "entropy": rec.Entropy.Key(),
 		"algorithm": drawRecordVersion, "policy": rec.Policy, "filing": rec.Filing,
+	}
+	if rec.Practice {
+		d["practice"] = true
 	}
 	if len(rec.Labels) > 0 {
 		d["labels"] = rec.Labels
