@@ -68,7 +68,7 @@ type Commitment struct {
 	Filing        string            `json:"filing,omitempty"`
 	Source        EntropySource     `json:"source"`
 	Request       selection.Request `json:"request"`
-	Pool          selection.Pool    `json:"pool"` // frozen; shown only in the record
+	Pool          selection.Pool    `json:"pool"` // the whole pool as loaded (loadPool), frozen; kept in the request stream only
 	Masked        bool              `json:"masked"`
 	Window        time.Duration     `json:"window"`
 	CommittedAt   time.Time         `json:"committed_at"`
@@ -151,7 +151,7 @@ func (s *Service) Commit(ctx context.Context, actor audit.Actor, requestID strin
 		return nil, &OpError{Op: op, Step: StepValidate, Err: err}
 	}
 	c := &Commitment{Version: commitVersion, RequestID: requestID, RequestDigest: screen.RequestDigest, PoolDigest: screen.PoolDigest,
-		Policy: s.policy.Name, Filing: s.policy.Filing, Source: source, Request: applied, Pool: snapshot(pool, screen),
+		Policy: s.policy.Name, Filing: s.policy.Filing, Source: source, Request: applied, Pool: pool,
 		Masked: !personal.Allowed, Window: req.Window, CommittedAt: now, CommittedBy: actor}
 	ev, err := s.event(now, actor, audit.ActionDraw, map[string]any{"kind": "request", "outcome": "committed", "project": req.Project.ID,
 		"commit_digest": c.Digest(), "request_digest": c.RequestDigest, "pool_digest": c.PoolDigest, "candidates": screen.Candidates,
@@ -220,7 +220,7 @@ func (s *Service) DrawCommitted(ctx context.Context, actor audit.Actor, requestI
 	if st.Status != RequestCommitted || c == nil {
 		return nil, &OpError{Op: op, Step: StepValidate, Err: fmt.Errorf("%w: 抽取申请 %s 为 %s；须先经审批并承诺随机数来源 (Art. 13, 14(1))", ErrRequestState, requestID, st.Status)}
 	}
-	if v.Source != c.Source {
+	if v.Source.Key() != c.Source.Key() {
 		return nil, &OpError{Op: op, Step: StepValidate, Err: fmt.Errorf("expertdb: 随机数须来自承诺的来源 %s %s，不能另选 (Art. 14(1), 22(5))", c.Source.Name, c.Source.Round)}
 	}
 	if now.Before(c.Source.At) {

@@ -375,9 +375,7 @@ func setupDrawn(t testing.TB, w *world) *expertdb.DrawRecord {
 		_, err := w.svc.Admit(ctx, admin, applicant(i))
 		require.NoError(t, err)
 	}
-	rec, err := w.svc.Draw(ctx, clerk, sweepRequest())
-	require.NoError(t, err)
-	return rec
+	return drawReal(t, w.svc, w.clock, clerk, sweepRequest())
 }
 
 func setupStarted(t testing.TB, w *world) *expertdb.DrawRecord {
@@ -530,9 +528,8 @@ func sweepOps() []sweepOp {
 			w.clock.t = rec.Request.At.Add(48 * time.Hour)
 			return id
 		}, func(ctx context.Context, w *world, arg any) error {
-			return w.svc.Rate(ctx, clerk, evaluation.Rating{ExpertID: arg.(string), ActivityID: "R-2026-001", RaterUnit: clerk.Unit,
-				Grade: evaluation.Good, Aspects: evaluation.Aspects{Expertise: evaluation.Good, Attitude: evaluation.Good, Quality: evaluation.Good}}, evaluation.Participation{ExpertID: arg.(string), ActivityID: "R-2026-001", OrganizerUnit: clerk.Unit,
-				Date: time.Date(2026, 3, 20, 9, 0, 0, 0, cst), Attendance: evaluation.Attended})
+			return w.svc.Rate(ctx, clerk, "R-2026-001", evaluation.Rating{ExpertID: arg.(string),
+				Grade: evaluation.Good, Aspects: evaluation.Aspects{Expertise: evaluation.Good, Attitude: evaluation.Good, Quality: evaluation.Good}})
 		}},
 	}
 }

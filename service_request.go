@@ -438,7 +438,7 @@ func validRequestID(id string) bool {
 // Approve records one approval step of a request by a registered user (Art. 13, 14(1),
 // 28). The approver's role must be one ApprovalRoles names for the step, and the policy's
 // permission rules must allow it to approve (the discipline office files: it may only view);
-// no one approves a request they submitted, and no one takes two steps of the same request.
+// no one approves a request they submitted, and no one takes two steps of one invitation chain.
 // Steps of the invitation chain are taken in order (division head; deputy and main leaders
 // in either order; the bureau meeting; the filing). Every approval and every refusal is
 // audited.
@@ -479,9 +479,13 @@ func (s *Service) Approve(ctx context.Context, approver audit.Actor, requestID s
 	if approver.ID == st.SubmittedBy.ID {
 		return nil, denyf("self-approval", "Art. 13, 21", "不得审批本人提交的抽取申请")
 	}
-	for _, a := range st.Approvals {
-		if a.By.ID == approver.ID && kind != "filing" && kind != "plan-filing" {
-			return nil, denyf("same-approver", "Art. 21, 28", "同一人不得在同一申请中承担两个审批环节")
+	if chain, ok := strings.CutPrefix(string(step), "invitation/"); ok {
+		// The steps of one invitation chain are taken by different people (Art. 28).
+		prefix := "invitation/" + chain[:strings.LastIndexByte(chain, '/')+1]
+		for _, a := range st.Approvals {
+			if a.By.ID == approver.ID && strings.HasPrefix(string(a.Step), prefix) {
+				return nil, denyf("same-approver", "Art. 21, 28", "特邀专家的审批链各环节须由不同的人办理")
+			}
 		}
 	}
 	switch {
