@@ -126,37 +126,59 @@ func (s *Service) loadRequest(ctx context.Context, id string) (*RequestState, er
 	if len(raw) == 0 {
 		return nil, fmt.Errorf("%w: request %q", ErrNotFound, id)
 	}
-	st := &RequestState{ID: id, version: int64(len(raw))}
+	st := &RequestState{ID: id}
 	for i, b := range raw {
 		var e requestEntry
 		if err := json.Unmarshal(b, &e); err != nil {
 			return nil, fmt.Errorf("expertdb: request %q event %d: %w", id, i, err)
 		}
-		switch e.Kind {
-		case "submitted", "amended":
-			st.Request = *e.Request
-			if e.Kind == "submitted" {
-				st.SubmittedBy, st.SubmittedAt = e.By, e.At
-			} else {
-				st.Amendments++
-			}
-			st.Status = RequestSubmitted
-		case "approved":
-			st.Approvals = append(st.Approvals, *e.Approval)
-		case "committed":
-			st.Commitment = e.Commitment
-			st.Status = RequestCommitted
-		case "drawn":
-			st.Status = RequestDrawn
-		case "voided":
-			st.Status = RequestVoided
-			st.VoidReason = e.Reason
+		st.apply(e)
+	}
+	return st, nil
+}
+
+// apply folds one event of the request stream into st.
+func (st *RequestState) apply(e requestEntry) {
+	st.version++
+	switch e.Kind {
+	case "submitted", "amended":
+		st.Request = *e.Request
+		if e.Kind == "submitted" {
+			st.SubmittedBy, st.SubmittedAt = e.By, e.At
+		} else {
+			st.Amendments++
 		}
+		st.Status = RequestSubmitted
+	case "approved":
+		st.Approvals = append(st.Approvals, *e.Approval)
+	case "committed":
+		st.Commitment = e.Commitment
+		st.Status = RequestCommitted
+	case "drawn":
+		st.Status = RequestDrawn
+	case "voided":
+		st.Status = RequestVoided
+		st.VoidReason = e.Reason
 	}
 	if st.Status == RequestSubmitted && len(missingSteps(st)) == 0 {
 		st.Status = RequestApproved
 	}
-	return st, nil
+}
+
+// after is the state of st after e, as the actor's view (the frozen pool left out).
+func (st *RequestState) after(e requestEntry) *RequestState {
+	out := &RequestState{}
+	if st != nil {
+		*out = *st
+		out.Approvals = slices.Clone(st.Approvals)
+	}
+	out.apply(e)
+	if out.Commitment != nil {
+		c := *out.Commitment
+		c.Pool = selection.Pool{} // the frozen pool stays in the record (views by role)
+		out.Commitment = &c
+	}
+	return out
 }
 
 // requiredSteps lists the approvals a request needs (Art. 13, 14(1), 28).
@@ -308,7 +330,8 @@ func (s *Service) Submit(ctx context.Context, actor audit.Actor, req DrawRequest
 		return nil, &OpError{Op: op, Step: StepValidate, Err: err}
 	}
 	stored := req
-	raw, err := json.Marshal(requestEntry{Kind: kind, At: now, By: actor, Request: &stored})
+	entry := requestEntry{Kind: kind, At: now, By: actor, Request: &stored}
+	raw, err := json.Marshal(entry)
 	if err != nil {
 		return nil, &OpError{Op: op, Step: StepValidate, Err: err}
 	}
@@ -336,7 +359,9 @@ func (s *Service) Submit(ctx context.Context, actor audit.Actor, req DrawRequest
 		return nil, &OpError{Op: op, Step: stepOf(err), Err: err}
 	}
 	s.raiseAlerts(ctx, now)
-	return s.loadRequestView(ctx, req.ID)
+	view := prev.after(entry)
+	view.ID = req.ID
+	return view, nil
 }
 
 func (s *Service) loadRequestView(ctx context.Context, id string) (*RequestState, error) {
@@ -502,13 +527,15 @@ func (s *Service) Approve(ctx context.Context, approver audit.Actor, requestID s
 	if err != nil {
 		return nil, &OpError{Op: op, Step: StepValidate, Err: err}
 	}
+	var entry requestEntry
 	err = s.atomically(ctx, func(ctx context.Context, u *unit) error {
 		idx, err := u.recordNow(ctx, ev)
 		if err != nil {
 			return err
 		}
 		a.AuditIndex = idx
-		raw, err := json.Marshal(requestEntry{Kind: "approved", At: now, By: approver, Approval: &a})
+		entry = requestEntry{Kind: "approved", At: now, By: approver, Approval: &a}
+		raw, err := json.Marshal(entry)
 		if err != nil {
 			return err
 		}
@@ -518,7 +545,7 @@ func (s *Service) Approve(ctx context.Context, approver audit.Actor, requestID s
 		return nil, &OpError{Op: op, Step: stepOf(err), Err: err}
 	}
 	s.raiseAlerts(ctx, now)
-	return s.loadRequestView(ctx, requestID)
+	return st.after(entry), nil
 }
 
 func roleLabels(roles []string) []string {
@@ -596,7 +623,8 @@ func (s *Service) Void(ctx context.Context, actor, approver audit.Actor, request
 	if err != nil {
 		return nil, &OpError{Op: op, Step: StepLoad, Err: err}
 	}
-	raw, _ := json.Marshal(requestEntry{Kind: "voided", At: now, By: a, Reason: reason})
+	entry := requestEntry{Kind: "voided", At: now, By: a, Reason: reason}
+	raw, _ := json.Marshal(entry)
 	release, _ := json.Marshal(activityClaim{Kind: "release", RequestID: requestID, At: now})
 	err = s.atomically(ctx, func(ctx context.Context, u *unit) error {
 		if err := u.record(ctx, ev); err != nil {
@@ -611,5 +639,5 @@ func (s *Service) Void(ctx context.Context, actor, approver audit.Actor, request
 		return nil, &OpError{Op: op, Step: stepOf(err), Err: err}
 	}
 	s.raiseAlerts(ctx, now)
-	return s.loadRequestView(ctx, requestID)
+	return st.after(entry), nil
 }
