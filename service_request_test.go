@@ -288,3 +288,50 @@ func TestFabricatedRatingRefused(t *testing.T) {
 	assert.Equal(t, clerk.Unit, stored[0].RaterUnit)
 	assert.Equal(t, 2026, stored[0].Year())
 }
+
+// A failed draw of a valid request can be retried without a false re-draw alert: a commit
+// the pool cannot serve records nothing, and a failed draw event does not count.
+func TestFailedDrawRetriedWithoutAlert(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	f.admitN(t, 4)
+	r := storyRequest()
+	r.Entropy = nil
+	_, err := f.svc.Submit(ctx, clerk, r)
+	require.NoError(t, err)
+	_, err = f.svc.Approve(ctx, leader, r.ID, expertdb.ApproveRequest)
+	require.NoError(t, err)
+	_, err = f.svc.Commit(ctx, clerk, r.ID, testSource(f.clock.t, r.ID))
+	require.Error(t, err, "4 experts cannot make a panel of 5")
+	for i := 4; i < 30; i++ {
+		_, err := f.svc.Admit(ctx, admin, applicant(i))
+		require.NoError(t, err)
+	}
+	drawRealSubmittedApproved(t, f, r.ID)
+	res, err := f.svc.Log().Query(ctx, audit.Query{Action: audit.ActionAlert})
+	require.NoError(t, err)
+	assert.Empty(t, res.Matches, "no alert for the retry")
+
+	// A failed practice draw then its retry: no alert either.
+	p := storyRequest()
+	p.ID, p.Project.ID, p.Size = "PR-9", "P-9", 500
+	_, err = f.svc.Draw(ctx, clerk, p)
+	require.Error(t, err)
+	p.Size = 5
+	_, err = f.svc.Draw(ctx, clerk, p)
+	require.NoError(t, err)
+	res, err = f.svc.Log().Query(ctx, audit.Query{Action: audit.ActionAlert})
+	require.NoError(t, err)
+	assert.Empty(t, res.Matches, "no alert for the practice retry")
+}
+
+func drawRealSubmittedApproved(t *testing.T, f *fixture, id string) {
+	t.Helper()
+	ctx := context.Background()
+	src := testSource(f.clock.t, id)
+	_, err := f.svc.Commit(ctx, clerk, id, src)
+	require.NoError(t, err)
+	f.clock.t = src.At.Add(time.Minute)
+	_, err = f.svc.DrawCommitted(ctx, clerk, id, expertdb.PublicValue{Source: src, Values: []uint64{3, 1, 4}})
+	require.NoError(t, err)
+}
