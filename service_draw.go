@@ -526,7 +526,13 @@ func (s *Service) runCampaign(ctx context.Context, o campaignOp) (*CampaignView,
 		}
 		var notices []selection.Notice
 		err = s.atomically(ctx, func(ctx context.Context, u *unit) error {
-			ns, data, subjects, err := o.step(ctx, s.ledgerIn(ctx), rec, c, now)
+			ledger := s.ledgerIn(ctx)
+			if rec.Practice {
+				// A practice draw is never counted: its acceptances reserve nothing in the
+				// annual ledger (Art. 14(1)) and book no seat.
+				ledger = selection.NewMemoryLedger()
+			}
+			ns, data, subjects, err := o.step(ctx, ledger, rec, c, now)
 			if err == nil {
 				ns, err = s.skipBooked(ctx, rec, c, ns, now)
 			}
@@ -553,7 +559,7 @@ func (s *Service) runCampaign(ctx context.Context, o campaignOp) (*CampaignView,
 					return err
 				}
 			}
-			if o.after != nil {
+			if o.after != nil && !rec.Practice {
 				if err := o.after(ctx, rec, c); err != nil {
 					return err
 				}

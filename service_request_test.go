@@ -335,3 +335,26 @@ func drawRealSubmittedApproved(t *testing.T, f *fixture, id string) {
 	_, err = f.svc.DrawCommitted(ctx, clerk, id, expertdb.PublicValue{Source: src, Values: []uint64{3, 1, 4}})
 	require.NoError(t, err)
 }
+
+// A practice draw is never counted: an acceptance on its campaign reserves nothing in the
+// annual ledger and books no seat.
+func TestPracticeDrawIsNeverCounted(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	f.admitN(t, 30)
+	rec, err := f.svc.Draw(ctx, clerk, storyRequest())
+	require.NoError(t, err)
+	require.True(t, rec.Practice)
+	view, err := f.svc.StartCampaign(ctx, clerk, rec.Request.ID)
+	require.NoError(t, err)
+	id := view.Seats[0].ExpertID
+	view, err = f.svc.Respond(ctx, clerk, rec.Request.ID, expertdb.Response{ExpertID: id, Code: f.codeFor(t, id), Accept: true, Pledge: "p"})
+	require.NoError(t, err)
+	require.Equal(t, selection.SeatAccepted, view.Seats[0].Status)
+	usage, err := f.ledger.Usage(ctx, 2026)
+	require.NoError(t, err)
+	assert.Zero(t, usage[id], "no participation counted for a practice draw")
+	served, err := f.svc.ServedOn(ctx, inspector, id)
+	require.NoError(t, err)
+	assert.Empty(t, served)
+}

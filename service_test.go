@@ -436,8 +436,7 @@ func TestBookingsExcludeFromOverlappingDraw(t *testing.T) {
 	f := newFixture(t)
 	f.admitN(t, 40)
 	first := storyRequest()
-	rec, err := f.svc.Draw(ctx, clerk, first)
-	require.NoError(t, err)
+	rec := drawReal(t, f.svc, f.clock, clerk, first) // a practice draw books no seat
 	view, err := f.svc.StartCampaign(ctx, clerk, rec.Request.ID)
 	require.NoError(t, err)
 	booked := view.Seats[0].ExpertID
@@ -610,9 +609,9 @@ func TestRefillSkipsExpertsBookedSinceTheDraw(t *testing.T) {
 	other := storyRequest()
 	other.ID, other.Size, other.Quotas, other.Groups = "R-2026-009", 1, nil, nil
 	other.Criteria = fmt.Sprintf("expert.ID == %q", x)
-	_, err := f.svc.Draw(ctx, clerk, other)
-	require.NoError(t, err)
-	_, err = f.svc.StartCampaign(ctx, clerk, other.ID)
+	other.Project.ID = "P-9"
+	drawReal(t, f.svc, f.clock, clerk, other) // a practice draw books no seat
+	_, err := f.svc.StartCampaign(ctx, clerk, other.ID)
 	require.NoError(t, err)
 	_, err = f.svc.Respond(ctx, clerk, other.ID, expertdb.Response{ExpertID: x, Code: f.codeFor(t, x), Accept: true, Pledge: "p"})
 	require.NoError(t, err)
