@@ -358,3 +358,33 @@ func TestPracticeDrawIsNeverCounted(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, served)
 }
+
+// Drafts can be corrected by the using unit until the first approval; another unit cannot
+// touch them; an amendment cannot move the request to another activity.
+func TestDraftsCanBeAmended(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	r := submitted(t, f)
+	r.Size = 4
+	st, err := f.svc.Submit(ctx, colleague, r)
+	require.NoError(t, err)
+	assert.Equal(t, 1, st.Amendments)
+	assert.Equal(t, 4, st.Request.Size)
+	assert.Equal(t, clerk.ID, st.SubmittedBy.ID, "the submitter stays the first")
+	_, err = f.svc.Approve(ctx, colleague, r.ID, expertdb.ApproveRequest)
+	require.ErrorIs(t, err, audit.ErrDenied)
+
+	foreign := r
+	foreign.Unit = otherClerk.Unit
+	_, err = f.svc.Submit(ctx, otherClerk, foreign)
+	require.Error(t, err, "another unit cannot take over the request")
+	moved := r
+	moved.Project.ID = "P-other"
+	_, err = f.svc.Submit(ctx, clerk, moved)
+	require.ErrorIs(t, err, expertdb.ErrRequestState)
+
+	st, err = f.svc.Request(ctx, inspector, r.ID)
+	require.NoError(t, err)
+	assert.Equal(t, expertdb.RequestSubmitted, st.Status)
+	assert.Equal(t, 4, st.Request.Size)
+}
