@@ -388,3 +388,56 @@ func TestDraftsCanBeAmended(t *testing.T) {
 	assert.Equal(t, expertdb.RequestSubmitted, st.Status)
 	assert.Equal(t, 4, st.Request.Size)
 }
+
+// The invitation chain of Art. 28 as recorded acts: division head (a leader of the
+// requesting unit), deputy and main leaders (two different people), the bureau meeting's
+// decision recorded by its secretary, the filing; the invitee is then drawn onto the panel.
+func TestInvitationChainRecorded(t *testing.T) {
+	ctx := context.Background()
+	head := audit.Actor{ID: "u-head", Name: "吴处长", Role: audit.RoleLeader, Unit: clerk.Unit}
+	mainLeader := audit.Actor{ID: "u-main", Name: "冯局长", Role: audit.RoleLeader, Unit: "市科技局"}
+	f := newFixture(t)
+	for _, a := range []audit.Actor{head, mainLeader} {
+		require.NoError(t, f.svc.ChangePermissions(ctx, audit.Change{By: admin, ApprovedBy: leader, Reason: "登记审批人",
+			User: audit.User{ID: a.ID, Name: a.Name, Role: a.Role, Unit: a.Unit}}))
+	}
+	f.admitN(t, 30)
+	r := storyRequest()
+	r.Entropy = nil
+	invitee := applicant(300).Expert
+	r.Invited = []selection.Invitation{{Expert: invitee, Reason: "库内无此专业"}}
+	_, err := f.svc.Submit(ctx, clerk, r)
+	require.NoError(t, err)
+	step := func(a audit.Actor, s expertdb.ApprovalStep) error {
+		_, err := f.svc.Approve(ctx, a, r.ID, s)
+		return err
+	}
+	require.ErrorIs(t, step(leader, expertdb.InvitationStep(invitee.ID, selection.DivisionHead)), audit.ErrDenied,
+		"the division head is a leader of the requesting unit")
+	require.NoError(t, step(head, expertdb.InvitationStep(invitee.ID, selection.DivisionHead)))
+	require.NoError(t, step(leader, expertdb.InvitationStep(invitee.ID, selection.DeputyLeader)))
+	require.ErrorIs(t, step(leader, expertdb.InvitationStep(invitee.ID, selection.MainLeader)), audit.ErrDenied,
+		"one person, one step of the chain")
+	require.NoError(t, step(mainLeader, expertdb.InvitationStep(invitee.ID, selection.MainLeader)))
+	require.ErrorIs(t, step(leader, expertdb.InvitationStep(invitee.ID, selection.BureauMeeting)), audit.ErrDenied,
+		"the meeting's decision is recorded by its secretary")
+	require.NoError(t, step(admin, expertdb.InvitationStep(invitee.ID, selection.BureauMeeting)))
+	require.NoError(t, step(inspector, expertdb.InvitationFiling(invitee.ID)))
+	require.NoError(t, step(leader, expertdb.ApproveRequest))
+	src := testSource(f.clock.t, r.ID)
+	_, err = f.svc.Commit(ctx, clerk, r.ID, src)
+	require.NoError(t, err)
+	f.clock.t = src.At.Add(time.Minute)
+	rec, err := f.svc.DrawCommitted(ctx, clerk, r.ID, expertdb.PublicValue{Source: src, Values: []uint64{3, 1, 4}})
+	require.NoError(t, err)
+	var invited bool
+	for _, p := range rec.Result.Panel {
+		invited = invited || (p.ExpertID == invitee.ID && p.Invited)
+	}
+	assert.True(t, invited, "the invitee sits on the panel")
+	require.Len(t, rec.Request.Invited[0].Approvals, 4)
+	assert.Equal(t, "吴处长（u-head）", rec.Request.Invited[0].Approvals[0].By)
+	approvals, err := f.svc.Log().Query(ctx, audit.Query{Action: audit.ActionApprove, Subject: r.ID})
+	require.NoError(t, err)
+	assert.Len(t, approvals.Matches, 6, "every approval is in the log")
+}
