@@ -181,6 +181,20 @@ func (st *RequestState) after(e requestEntry) *RequestState {
 	return out
 }
 
+// viewState is st as actor may see it: invitees de-identified for a role that may not read
+// personal data (Art. 20), like the draw record's view.
+func (s *Service) viewState(actor audit.Actor, st *RequestState) *RequestState {
+	if st == nil || len(st.Request.Invited) == 0 || s.personalFor(actor) {
+		return st
+	}
+	out := *st
+	out.Request.Invited = slices.Clone(st.Request.Invited)
+	for i := range out.Request.Invited {
+		out.Request.Invited[i].Expert = audit.Redact(out.Request.Invited[i].Expert)
+	}
+	return &out
+}
+
 // requiredSteps lists the approvals a request needs (Art. 13, 14(1), 28).
 func requiredSteps(q DrawRequest) []ApprovalStep {
 	out := []ApprovalStep{ApproveRequest}
@@ -361,7 +375,7 @@ func (s *Service) Submit(ctx context.Context, actor audit.Actor, req DrawRequest
 	s.raiseAlerts(ctx, now)
 	view := prev.after(entry)
 	view.ID = req.ID
-	return view, nil
+	return s.viewState(actor, view), nil
 }
 
 func (s *Service) loadRequestView(ctx context.Context, id string) (*RequestState, error) {
@@ -392,7 +406,7 @@ func (s *Service) Request(ctx context.Context, actor audit.Actor, requestID stri
 	if _, err := s.record(ctx, now, actor, audit.ActionView, map[string]any{"kind": "request", "status": st.Status}, requestID); err != nil {
 		return nil, &OpError{Op: op, Step: StepAudit, Err: err}
 	}
-	return st, nil
+	return s.viewState(actor, st), nil
 }
 
 type activityClaim struct {
@@ -545,7 +559,7 @@ func (s *Service) Approve(ctx context.Context, approver audit.Actor, requestID s
 		return nil, &OpError{Op: op, Step: stepOf(err), Err: err}
 	}
 	s.raiseAlerts(ctx, now)
-	return st.after(entry), nil
+	return s.viewState(approver, st.after(entry)), nil
 }
 
 func roleLabels(roles []string) []string {
@@ -639,5 +653,5 @@ func (s *Service) Void(ctx context.Context, actor, approver audit.Actor, request
 		return nil, &OpError{Op: op, Step: stepOf(err), Err: err}
 	}
 	s.raiseAlerts(ctx, now)
-	return st.after(entry), nil
+	return s.viewState(actor, st.after(entry)), nil
 }

@@ -440,4 +440,13 @@ func TestInvitationChainRecorded(t *testing.T) {
 	approvals, err := f.svc.Log().Query(ctx, audit.Query{Action: audit.ActionApprove, Subject: r.ID})
 	require.NoError(t, err)
 	assert.Len(t, approvals.Matches, 6, "every approval is in the log")
+
+	// Views by role: the maintainer sees the invitee de-identified.
+	st, err := f.svc.Request(ctx, maintainer, r.ID)
+	require.NoError(t, err)
+	assert.NotEqual(t, invitee.IDNumber, st.Request.Invited[0].Expert.IDNumber)
+	assert.NotEqual(t, invitee.Mobile, st.Request.Invited[0].Expert.Mobile)
+	st, err = f.svc.Request(ctx, clerk, r.ID)
+	require.NoError(t, err)
+	assert.Equal(t, invitee.Mobile, st.Request.Invited[0].Expert.Mobile)
 }
