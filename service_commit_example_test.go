@@ -1,8 +1,11 @@
 package expertdb_test
 
 import (
+	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"testing"
 	"time"
@@ -42,4 +45,58 @@ func TestCommitmentDigestFollowsTheSpec(t *testing.T) {
 	d := *c
 	d.Source.Round = "2026032"
 	assert.NotEqual(t, c.Digest(), d.Digest(), "another source is another commitment")
+}
+
+// ExampleService_DrawCommitted: a request is submitted, approved by a leader, committed to a
+// lottery draw that has not happened yet, and drawn once its numbers are published.
+func ExampleService_DrawCommitted() {
+	ctx := context.Background()
+	now := time.Date(2026, 3, 2, 9, 0, 0, 0, cst)
+	svc, err := expertdb.NewService(ctx, expertdb.Options{Users: users(), Clock: func() time.Time { return now },
+		Random: bytes.NewReader(bytes.Repeat([]byte{7}, 4096))})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for i := range 24 {
+		if _, err := svc.Admit(ctx, admin, applicant(i)); err != nil {
+			fmt.Println(err)
+			return
+		}
+	}
+	req := storyRequest()
+	req.Entropy = nil
+	st, err := svc.Submit(ctx, clerk, req)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("submitted:", st.Status)
+	if st, err = svc.Approve(ctx, leader, req.ID, expertdb.ApproveRequest); err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("approved:", st.Status)
+	src := expertdb.EntropySource{Kind: "lottery", Name: "福彩3D", Round: "2026055", At: now.Add(12 * time.Hour), Count: 3}
+	c, err := svc.Commit(ctx, clerk, req.ID, src)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("committed to:", c.Source.Name, c.Source.Round)
+	_, err = svc.DrawCommitted(ctx, clerk, req.ID, expertdb.PublicValue{Source: src, Values: []uint64{5, 0, 8}})
+	fmt.Println("too early:", errors.Is(err, expertdb.ErrTooEarly))
+	now = src.At.Add(time.Hour)
+	rec, err := svc.DrawCommitted(ctx, clerk, req.ID, expertdb.PublicValue{Source: src, Values: []uint64{5, 0, 8}})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("panel:", len(rec.Result.Panel), "entropy:", rec.Entropy.Key(), "practice:", rec.Practice)
+	// Output:
+	// submitted: submitted
+	// approved: approved
+	// committed to: 福彩3D 2026055
+	// too early: true
+	// panel: 5 entropy: 0.5.8./ practice: false
 }
