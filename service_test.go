@@ -312,6 +312,10 @@ func TestDenyByDefault(t *testing.T) {
 			_, err := f.svc.Commit(ctx, a, "Q-1", testSource(f.clock.t, "Q-1"))
 			return err
 		},
+		"served-on": func(a audit.Actor) error {
+			_, err := f.svc.ServedOn(ctx, a, "E0003")
+			return err
+		},
 		"void": func(a audit.Actor) error {
 			_, err := f.svc.Void(ctx, a, inspector, "Q-1", "测试")
 			return err
@@ -330,12 +334,13 @@ func TestDenyByDefault(t *testing.T) {
 		"approve":       {admin.ID: true, leader.ID: true},
 		"commit":        {clerk.ID: true},
 		"void":          {},
+		"served-on":     {admin.ID: true, inspector.ID: true, maintainer.ID: true, leader.ID: true},
 	}
 	q := storyRequest()
 	q.ID, q.Entropy, q.Project.ID = "Q-1", nil, "P-Q"
 	_, err = f.svc.Submit(ctx, colleague, q)
 	require.NoError(t, err)
-	for _, name := range []string{"view-campaign", "draw-record", "expire", "rate", "export", "draw", "admit", "exit", "submit", "approve", "commit", "void"} {
+	for _, name := range []string{"view-campaign", "draw-record", "expire", "rate", "export", "draw", "admit", "exit", "submit", "approve", "commit", "void", "served-on"} {
 		for _, a := range []audit.Actor{stranger, maintainer, inspector, county, otherClerk, leader, clerk, admin} {
 			t.Run(name+"/"+a.ID, func(t *testing.T) {
 				err := ops[name](a)
