@@ -312,6 +312,13 @@ func (s *Service) Submit(ctx context.Context, actor audit.Actor, req DrawRequest
 		return nil, &OpError{Op: op, Step: StepLoad, Err: err}
 	}
 	kind := "submitted"
+	if prev == nil {
+		if drawn, err := s.events.Events(ctx, drawStream(req.ID)); err != nil {
+			return nil, &OpError{Op: op, Step: StepLoad, Err: err}
+		} else if len(drawn) > 0 {
+			return nil, &OpError{Op: op, Step: StepValidate, Err: fmt.Errorf("%w: 编号 %s 已用于一次抽取（练习抽取），请使用新的申请编号 (Art. 13)", ErrRequestState, req.ID)}
+		}
+	}
 	if prev != nil {
 		kind = "amended"
 		if prev.Status != RequestSubmitted || len(prev.Approvals) > 0 {

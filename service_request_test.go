@@ -144,6 +144,14 @@ func TestOperatorCannotChooseTheEntropy(t *testing.T) {
 	chosen := storyRequest()
 	_, err := f.svc.Draw(ctx, clerk, chosen)
 	require.ErrorIs(t, err, expertdb.ErrRequestState)
+	// A practice-drawn ID cannot become a real request.
+	pr := storyRequest()
+	pr.ID, pr.Project.ID = "PR-1", "P-PR"
+	_, err = f.svc.Draw(ctx, clerk, pr)
+	require.NoError(t, err)
+	pr.Entropy = nil
+	_, err = f.svc.Submit(ctx, clerk, pr)
+	require.ErrorIs(t, err, expertdb.ErrRequestState)
 	// Entropy in the submission: refused.
 	r2 := storyRequest()
 	r2.ID, r2.Project.ID = "R-E", "P-E"
