@@ -465,7 +465,8 @@ func (s *Service) Export(ctx context.Context, actor audit.Actor, ids []string) (
 
 // Rate records the using unit's rating of an expert who served on a panel (Art. 25). The
 // Service checks it against its own record: requestID must name a real draw (not a
-// practice draw, DrawRecord.Practice), the expert must have accepted a seat on its campaign,
+// practice draw, DrawRecord.Practice, nor a voided request), the expert must have accepted a
+// seat on its campaign,
 // the activity date must have passed, and the actor must be a user of the using unit. The
 // rating's activity, unit, activity date and time are set by the Service from the record
 // (whatever r says); r gives the expert, the grades and the comment (Art. 21: a poor grade
@@ -492,9 +493,15 @@ func (s *Service) Rate(ctx context.Context, actor audit.Actor, requestID string,
 		}
 		return &OpError{Op: op, Step: StepValidate, Err: err}
 	}
+	st, err := s.loadRequest(ctx, requestID)
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return &OpError{Op: op, Step: StepLoad, Err: err}
+	}
 	switch {
 	case rec.Practice:
 		return refuse("练习抽取不是正式抽取，不能据此评价专家")
+	case st != nil && st.Status == RequestVoided:
+		return refuse("该抽取申请已作废，活动未按此抽取举行，不能评价")
 	case seatStatus(c, r.ExpertID) != selection.SeatAccepted:
 		return refuse("该专家没有在本次抽取中接受邀请参加活动，不能评价")
 	case now.Before(rec.Request.At):

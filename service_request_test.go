@@ -295,6 +295,11 @@ func TestFabricatedRatingRefused(t *testing.T) {
 	assert.Equal(t, rec.Request.ID, stored[0].ActivityID, "the activity comes from the record")
 	assert.Equal(t, clerk.Unit, stored[0].RaterUnit)
 	assert.Equal(t, 2026, stored[0].Year())
+
+	// An annulled (voided) draw's seats cannot be rated.
+	_, err = f.svc.Void(ctx, clerk, leader, rec.Request.ID, "评审活动取消")
+	require.NoError(t, err)
+	require.ErrorIs(t, f.svc.Rate(ctx, clerk, rec.Request.ID, good), expertdb.ErrNotRateable)
 }
 
 // A failed draw of a valid request can be retried without a false re-draw alert: a commit
