@@ -466,8 +466,8 @@ func (s *Service) Export(ctx context.Context, actor audit.Actor, ids []string) (
 // Rate records the using unit's rating of an expert who served on a panel (Art. 25). The
 // Service checks it against its own record: requestID must name a real draw (not a
 // practice draw, DrawRecord.Practice, nor a voided request), the expert must have accepted a
-// seat on its campaign,
-// the activity date must have passed, and the actor must be a user of the using unit. The
+// seat on its campaign, the activity date must have passed, and the actor must be a user of
+// the using unit. The
 // rating's activity, unit, activity date and time are set by the Service from the record
 // (whatever r says); r gives the expert, the grades and the comment (Art. 21: a poor grade
 // needs its reason). The rating counts in the activity's year.
