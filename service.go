@@ -466,26 +466,58 @@ func (s *Service) Export(ctx context.Context, actor audit.Actor, ids []string) (
 	return out, nil
 }
 
-// Rate records a rating of an expert after an activity (Art. 25), checked against the
-// participation record (Art. 21: a poor grade needs its reason).
-func (s *Service) Rate(ctx context.Context, actor audit.Actor, r evaluation.Rating, p evaluation.Participation) error {
+// Rate records the using unit's rating of an expert who served on a panel (Art. 25). The
+// Service checks it against its own record: requestID must name a real draw (not a
+// practice draw, DrawRecord.Practice, nor a voided request), the expert must have accepted a
+// seat on its campaign, the activity date must have passed, and the actor must be a user of
+// the using unit. The
+// rating's activity, unit, activity date and time are set by the Service from the record
+// (whatever r says); r gives the expert, the grades and the comment (Art. 21: a poor grade
+// needs its reason). The rating counts in the activity's year.
+func (s *Service) Rate(ctx context.Context, actor audit.Actor, requestID string, r evaluation.Rating) error {
 	const op = "rate"
 	now := s.clock()
-	if r.At.IsZero() {
-		r.At = now
+	rec, c, _, err := s.loadCampaign(ctx, requestID)
+	if err != nil {
+		return &OpError{Op: op, Step: StepLoad, Err: err}
 	}
-	res := audit.Resource{Kind: audit.KindRating, ID: r.ActivityID, Owner: r.ExpertID, Unit: r.RaterUnit}
+	res := audit.Resource{Kind: audit.KindRating, ID: requestID, Owner: r.ExpertID, Unit: rec.Unit}
 	if err := s.authorize(ctx, op, now, actor, audit.ActionRating, res); err != nil {
 		return err
 	}
-	if r.RaterUnit != actor.Unit {
-		return &OpError{Op: op, Step: StepValidate, Err: fmt.Errorf("expertdb: 评价单位须为操作人所在单位 %s (Art. 25)", actor.Unit)}
+	if actor.Unit != rec.Unit {
+		return s.deny(ctx, op, now, audit.Decision{Rule: "own-unit", Article: "Art. 25", Code: "other-unit",
+			Message: "只有使用单位（" + rec.Unit + "）的用户可以评价参加其活动的专家", Actor: actor, Action: audit.ActionRating, Resource: res})
 	}
+	refuse := func(msg string) error {
+		err := fmt.Errorf("%w: %s (Art. 25)", ErrNotRateable, msg)
+		if _, aerr := s.record(ctx, now, actor, audit.ActionRating, map[string]any{"kind": "rating", "outcome": "refused"}, requestID); aerr != nil {
+			err = errors.Join(err, aerr)
+		}
+		return &OpError{Op: op, Step: StepValidate, Err: err}
+	}
+	st, err := s.loadRequest(ctx, requestID)
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return &OpError{Op: op, Step: StepLoad, Err: err}
+	}
+	switch {
+	case rec.Practice:
+		return refuse("练习抽取不是正式抽取，不能据此评价专家")
+	case st != nil && st.Status == RequestVoided:
+		return refuse("该抽取申请已作废，活动未按此抽取举行，不能评价")
+	case seatStatus(c, r.ExpertID) != selection.SeatAccepted:
+		return refuse("该专家没有在本次抽取中接受邀请参加活动，不能评价")
+	case now.Before(rec.Request.At):
+		return refuse("活动尚未举行，不能评价")
+	}
+	r.ActivityID, r.RaterUnit, r.ActivityAt, r.At = requestID, rec.Unit, rec.Request.At, now
+	p := evaluation.Participation{ActivityID: requestID, OrganizerUnit: rec.Unit, ExpertID: r.ExpertID,
+		Date: rec.Request.At, Attendance: evaluation.Attended}
 	if err := s.policy.Evaluation.ValidateRating(r, p); err != nil {
 		return &OpError{Op: op, Step: StepValidate, Err: err}
 	}
 	ev, err := s.event(now, actor, audit.ActionRating, map[string]any{"kind": "rating", "activity": r.ActivityID,
-		"grade": r.Grade.String()}, r.ExpertID, r.ActivityID)
+		"grade": r.Grade.String(), "year": r.Year()}, r.ExpertID, r.ActivityID)
 	if err != nil {
 		return &OpError{Op: op, Step: StepValidate, Err: err}
 	}
@@ -503,3 +535,7 @@ func (s *Service) Rate(ctx context.Context, actor audit.Actor, r evaluation.Rati
 	s.raiseAlerts(ctx, now)
 	return nil
 }
+
+// ErrNotRateable is wrapped when a rating does not rest on a seat of a real draw: a
+// practice draw, an expert who did not accept, or an activity not held yet (Art. 25).
+var ErrNotRateable = errors.New("expertdb: no served seat to rate")

@@ -53,6 +53,11 @@ type DrawRecord struct {
 	// Profiles reference the profile versions of Pool's experts (stored once each, see
 	// ProfileStore); the stored record keeps these instead of Pool.Experts (ResolveProfiles).
 	Profiles []ProfileRef `json:"profiles,omitempty"`
+	// Practice marks a practice draw (Service.Draw): its entropy was the caller's or the
+	// server's, so it is never a real draw — its seats cannot be rated (Service.Rate) and it
+	// raises no re-draw alert. A real draw (Service.DrawCommitted) names its Commit.
+	Practice bool       `json:"practice,omitempty"`
+	Commit   *CommitRef `json:"commit,omitempty"`
 }
 
 const drawRecordVersion = DrawRecordVersion
@@ -72,7 +77,13 @@ type UsageReader interface {
 
 var _ UsageReader = (*selection.MemoryLedger)(nil)
 
-// Draw draws a panel for req (Art. 13, 14): it checks the actor may draw for req.Unit (and
+// Draw is the practice draw, kept for compatibility: a real draw goes through Submit,
+// Approve, Commit and DrawCommitted, from a public value that did not exist when the draw
+// was committed. Draw takes the caller's entropy (or the server's) and marks the record and
+// its audit event as practice (DrawRecord.Practice); a request that was submitted cannot
+// be practice-drawn under its ID.
+//
+// It draws a panel for req (Art. 13, 14): it checks the actor may draw for req.Unit (and
 // invite, when req invites experts), applies the county's request rules, loads the pool
 // (active experts, this year's usage, last year's rating summaries), draws, and records the
 // draw in the audit log before anything is returned — also when the draw fails, so that a
@@ -94,6 +105,11 @@ func (s *Service) Draw(ctx context.Context, actor audit.Actor, req DrawRequest) 
 		// administrator, and the refusal is recorded like every other denial (Art. 18).
 		return nil, s.deny(ctx, op, now, audit.Decision{Rule: "own-unit", Article: "Art. 13, 21", Code: "other-unit",
 			Message: "只能为本单位（" + actor.Unit + "）的活动抽取专家", Actor: actor, Action: audit.ActionDraw, Resource: res})
+	}
+	if submitted, err := s.events.Events(ctx, requestStream(req.ID)); err != nil {
+		return nil, &OpError{Op: op, Step: StepLoad, Err: err}
+	} else if len(submitted) > 0 {
+		return nil, &OpError{Op: op, Step: StepValidate, Err: fmt.Errorf("%w: 抽取申请 %s 已提交，须经审批并承诺随机数来源后由 DrawCommitted 抽取，不能练习抽取 (Art. 13, 14(1))", ErrRequestState, req.ID)}
 	}
 	if prior, err := s.events.Events(ctx, drawStream(req.ID)); err != nil {
 		return nil, &OpError{Op: op, Step: StepLoad, Err: err}
@@ -132,7 +148,7 @@ func (s *Service) Draw(ctx context.Context, actor audit.Actor, req DrawRequest) 
 	}
 	rec := &DrawRecord{Version: drawRecordVersion, Request: applied, Unit: req.Unit, Labels: req.Labels,
 		Policy: s.policy.Name, Filing: s.policy.Filing,
-		Entropy: *entropy, Window: req.Window, Result: result, DrawnAt: now, DrawnBy: actor}
+		Entropy: *entropy, Window: req.Window, Result: result, DrawnAt: now, DrawnBy: actor, Practice: true}
 	if err != nil {
 		// A failed draw is recorded too, so that a discarded draw is still visible.
 		if _, aerr := s.record(ctx, now, actor, audit.ActionDraw, drawSummary(rec, err), drawSubjects(req.ID, result)...); aerr != nil {
@@ -187,6 +203,9 @@ func drawSummary(rec *DrawRecord, err error) map[string]any {
 		"kind": "request", "unit": rec.Unit, "size": rec.Request.Size, "entropy": rec.Entropy.Key(),
 		// The algorithm is the draw's, unchanged by the v2 wire format of the record.
 		"algorithm": drawRecordV1, "policy": rec.Policy, "filing": rec.Filing,
+	}
+	if rec.Practice {
+		d["practice"] = true
 	}
 	if len(rec.Labels) > 0 {
 		d["labels"] = rec.Labels
@@ -530,7 +549,13 @@ func (s *Service) runCampaign(ctx context.Context, o campaignOp) (*CampaignView,
 		}
 		var notices []selection.Notice
 		err = s.atomically(ctx, func(ctx context.Context, u *unit) error {
-			ns, data, subjects, err := o.step(ctx, s.ledgerIn(ctx), rec, c, now)
+			ledger := s.ledgerIn(ctx)
+			if rec.Practice {
+				// A practice draw is never counted: its acceptances reserve nothing in the
+				// annual ledger (Art. 14(1)) and book no seat.
+				ledger = selection.NewMemoryLedger()
+			}
+			ns, data, subjects, err := o.step(ctx, ledger, rec, c, now)
 			if err == nil {
 				ns, err = s.skipBooked(ctx, rec, c, ns, now)
 			}
@@ -557,7 +582,7 @@ func (s *Service) runCampaign(ctx context.Context, o campaignOp) (*CampaignView,
 					return err
 				}
 			}
-			if o.after != nil {
+			if o.after != nil && !rec.Practice {
 				if err := o.after(ctx, rec, c); err != nil {
 					return err
 				}

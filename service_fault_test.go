@@ -375,9 +375,19 @@ func setupDrawn(t testing.TB, w *world) *expertdb.DrawRecord {
 		_, err := w.svc.Admit(ctx, admin, applicant(i))
 		require.NoError(t, err)
 	}
-	rec, err := w.svc.Draw(ctx, clerk, sweepRequest())
+	return drawReal(t, w.svc, w.clock, clerk, sweepRequest())
+}
+
+func setupSubmitted(t testing.TB, w *world) any {
+	for i := range 12 {
+		_, err := w.svc.Admit(context.Background(), admin, applicant(i))
+		require.NoError(t, err)
+	}
+	r := sweepRequest()
+	r.Entropy = nil
+	_, err := w.svc.Submit(context.Background(), clerk, r)
 	require.NoError(t, err)
-	return rec
+	return nil
 }
 
 func setupStarted(t testing.TB, w *world) *expertdb.DrawRecord {
@@ -436,6 +446,52 @@ func sweepOps() []sweepOp {
 			return nil
 		}, func(ctx context.Context, w *world, _ any) error {
 			_, err := w.svc.Draw(ctx, clerk, sweepRequest())
+			return err
+		}},
+		{"submit", admitted, func(ctx context.Context, w *world, _ any) error {
+			r := sweepRequest()
+			r.Entropy = nil
+			_, err := w.svc.Submit(ctx, clerk, r)
+			return err
+		}},
+		{"approve", setupSubmitted, func(ctx context.Context, w *world, _ any) error {
+			_, err := w.svc.Approve(ctx, leader, "R-2026-001", expertdb.ApproveRequest)
+			return err
+		}},
+		{"void", setupSubmitted, func(ctx context.Context, w *world, _ any) error {
+			_, err := w.svc.Void(ctx, clerk, leader, "R-2026-001", "项目调整")
+			return err
+		}},
+		{"commit", func(t testing.TB, w *world) any {
+			setupSubmitted(t, w)
+			_, err := w.svc.Approve(bg, leader, "R-2026-001", expertdb.ApproveRequest)
+			require.NoError(t, err)
+			return nil
+		}, func(ctx context.Context, w *world, _ any) error {
+			_, err := w.svc.Commit(ctx, clerk, "R-2026-001", testSource(time.Date(2026, 3, 2, 9, 0, 0, 0, cst), "R-2026-001"))
+			return err
+		}},
+		{"draw committed", func(t testing.TB, w *world) any {
+			setupSubmitted(t, w)
+			_, err := w.svc.Approve(bg, leader, "R-2026-001", expertdb.ApproveRequest)
+			require.NoError(t, err)
+			src := testSource(w.clock.t, "R-2026-001")
+			_, err = w.svc.Commit(bg, clerk, "R-2026-001", src)
+			require.NoError(t, err)
+			w.clock.t = src.At.Add(time.Minute)
+			return src
+		}, func(ctx context.Context, w *world, arg any) error {
+			_, err := w.svc.DrawCommitted(ctx, clerk, "R-2026-001", expertdb.PublicValue{Source: arg.(expertdb.EntropySource), Values: []uint64{3, 1, 4}})
+			return err
+		}},
+		{"served on", func(t testing.TB, w *world) any {
+			rec := setupStarted(t, w)
+			id := rec.Result.Panel[0].ExpertID
+			_, err := w.svc.Respond(bg, clerk, rec.Request.ID, expertdb.Response{ExpertID: id, Code: lastCode(w, id), Accept: true, Pledge: "PL-1"})
+			require.NoError(t, err)
+			return id
+		}, func(ctx context.Context, w *world, arg any) error {
+			_, err := w.svc.ServedOn(ctx, inspector, arg.(string))
 			return err
 		}},
 		{"draw record", func(t testing.TB, w *world) any { return setupDrawn(t, w) }, func(ctx context.Context, w *world, _ any) error {
@@ -530,9 +586,8 @@ func sweepOps() []sweepOp {
 			w.clock.t = rec.Request.At.Add(48 * time.Hour)
 			return id
 		}, func(ctx context.Context, w *world, arg any) error {
-			return w.svc.Rate(ctx, clerk, evaluation.Rating{ExpertID: arg.(string), ActivityID: "R-2026-001", RaterUnit: clerk.Unit,
-				Grade: evaluation.Good, Aspects: evaluation.Aspects{Expertise: evaluation.Good, Attitude: evaluation.Good, Quality: evaluation.Good}}, evaluation.Participation{ExpertID: arg.(string), ActivityID: "R-2026-001", OrganizerUnit: clerk.Unit,
-				Date: time.Date(2026, 3, 20, 9, 0, 0, 0, cst), Attendance: evaluation.Attended})
+			return w.svc.Rate(ctx, clerk, "R-2026-001", evaluation.Rating{ExpertID: arg.(string),
+				Grade: evaluation.Good, Aspects: evaluation.Aspects{Expertise: evaluation.Good, Attitude: evaluation.Good, Quality: evaluation.Good}})
 		}},
 	}
 }

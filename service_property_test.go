@@ -40,10 +40,8 @@ func TestStateAndLogAlwaysAgree(t *testing.T) {
 			case 2:
 				id := fmt.Sprintf("E%04d", x)
 				act := fmt.Sprintf("A-%d", rapid.IntRange(0, 2).Draw(rt, fmt.Sprint("activity", i)))
-				_ = w.svc.Rate(ctx, clerk, evaluation.Rating{ExpertID: id, ActivityID: act, RaterUnit: clerk.Unit, Grade: evaluation.Good,
-					Aspects: evaluation.Aspects{Expertise: evaluation.Good, Attitude: evaluation.Good, Quality: evaluation.Good}},
-					evaluation.Participation{ActivityID: act, OrganizerUnit: clerk.Unit, ExpertID: id,
-						Date: time.Date(2026, 2, 20, 9, 0, 0, 0, cst), Attendance: evaluation.Attended})
+				_ = w.svc.Rate(ctx, clerk, act, evaluation.Rating{ExpertID: id, Grade: evaluation.Good,
+					Aspects: evaluation.Aspects{Expertise: evaluation.Good, Attitude: evaluation.Good, Quality: evaluation.Good}})
 			case 3:
 				req := sweepRequest()
 				req.Size = 1

@@ -115,16 +115,19 @@ type fixture struct {
 	verifier note.Verifier
 	ledger   *selection.MemoryLedger
 	experts  *expertdb.MemoryExpertStore
+	rated    *evaluation.MemoryStore
 }
+
+func (f *fixture) ratings() *evaluation.MemoryStore { return f.rated }
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	signer, verifier := testSigner(t)
 	f := &fixture{clock: &fakeClock{t: time.Date(2026, 3, 2, 9, 0, 0, 0, cst)}, notifier: &expertdb.RecordingNotifier{},
 		audit: audit.NewMemoryStore(), verifier: verifier, ledger: selection.NewMemoryLedger(),
-		experts: expertdb.NewMemoryExpertStore()}
+		experts: expertdb.NewMemoryExpertStore(), rated: evaluation.NewMemoryStore()}
 	svc, err := expertdb.NewService(context.Background(), expertdb.Options{
-		Users: users(), Audit: f.audit, Signer: signer, Notifier: f.notifier, Clock: f.clock.Now,
+		Users: users(), Audit: f.audit, Ratings: f.rated, Signer: signer, Notifier: f.notifier, Clock: f.clock.Now,
 		Ledger: f.ledger, Experts: f.experts, Random: bytes.NewReader(bytes.Repeat([]byte{42}, 1<<16)),
 	})
 	require.NoError(t, err)
@@ -181,8 +184,7 @@ func TestServiceStory(t *testing.T) {
 	var re *admission.RefusalError
 	require.ErrorAs(t, err, &re)
 
-	rec, err := f.svc.Draw(ctx, clerk, storyRequest())
-	require.NoError(t, err)
+	rec := drawReal(t, f.svc, f.clock, clerk, storyRequest())
 	require.Len(t, rec.Result.Panel, 5)
 	for _, x := range rec.Result.Excluded {
 		if x.Code == "same-department" || x.Code == "project-leader" {
@@ -191,6 +193,8 @@ func TestServiceStory(t *testing.T) {
 	}
 	// No re-roll.
 	_, err = f.svc.Draw(ctx, clerk, storyRequest())
+	require.ErrorIs(t, err, expertdb.ErrRequestState)
+	_, err = f.svc.DrawCommitted(ctx, clerk, rec.Request.ID, expertdb.PublicValue{Source: rec.Commit.Source, Values: []uint64{3, 1, 4}})
 	require.ErrorIs(t, err, expertdb.ErrAlreadyDrawn)
 
 	view, err := f.svc.StartCampaign(ctx, clerk, rec.Request.ID)
@@ -218,10 +222,8 @@ func TestServiceStory(t *testing.T) {
 	// After the activity the division rates one of them.
 	f.clock.t = time.Date(2026, 3, 21, 10, 0, 0, 0, cst)
 	p := view.Panel[0]
-	err = f.svc.Rate(ctx, clerk, evaluation.Rating{ExpertID: p.ExpertID, ActivityID: rec.Request.ID, RaterUnit: clerk.Unit,
-		Grade: evaluation.Excellent, Aspects: evaluation.Aspects{Expertise: evaluation.Excellent, Attitude: evaluation.Excellent, Quality: evaluation.Good}},
-		evaluation.Participation{ActivityID: rec.Request.ID, OrganizerUnit: clerk.Unit, ExpertID: p.ExpertID,
-			Date: rec.Request.At, Attendance: evaluation.Attended})
+	err = f.svc.Rate(ctx, clerk, rec.Request.ID, evaluation.Rating{ExpertID: p.ExpertID,
+		Grade: evaluation.Excellent, Aspects: evaluation.Aspects{Expertise: evaluation.Excellent, Attitude: evaluation.Excellent, Quality: evaluation.Good}})
 	require.NoError(t, err)
 
 	// The log verifies and holds every step.
@@ -235,7 +237,7 @@ func TestServiceStory(t *testing.T) {
 	for _, m := range res.Matches {
 		actions[m.Event.Action]++
 	}
-	assert.Equal(t, 2, actions[audit.ActionDraw], "the draw and the refused re-draw")
+	assert.Equal(t, 3, actions[audit.ActionDraw], "the commitment, the draw and the refused re-draw")
 	assert.Equal(t, 1+5+1, actions[audit.ActionNotify], "the campaign start, five notices and one refill notice")
 	assert.GreaterOrEqual(t, actions[audit.ActionRespond], 6)
 	assert.Equal(t, 1, actions[audit.ActionRating])
@@ -292,8 +294,31 @@ func TestDenyByDefault(t *testing.T) {
 		"expire":      func(a audit.Actor) error { _, err := f.svc.Expire(ctx, a, rec.Request.ID); return err },
 		"draw-record": func(a audit.Actor) error { _, err := f.svc.DrawRecord(ctx, a, rec.Request.ID); return err },
 		"rate": func(a audit.Actor) error {
-			return f.svc.Rate(ctx, a, evaluation.Rating{ExpertID: "E0003", ActivityID: rec.Request.ID, RaterUnit: a.Unit, Grade: evaluation.Good},
-				evaluation.Participation{ActivityID: rec.Request.ID, OrganizerUnit: a.Unit, ExpertID: "E0003", Date: rec.Request.At, Attendance: evaluation.Attended})
+			return f.svc.Rate(ctx, a, rec.Request.ID, evaluation.Rating{ExpertID: "E0003", Grade: evaluation.Good})
+		},
+		"submit": func(a audit.Actor) error {
+			r := storyRequest()
+			r.Entropy = nil
+			r.ID = "S-" + a.ID
+			r.Unit = a.Unit
+			_, err := f.svc.Submit(ctx, a, r)
+			return err
+		},
+		"approve": func(a audit.Actor) error {
+			_, err := f.svc.Approve(ctx, a, "Q-1", expertdb.ApproveRequest)
+			return err
+		},
+		"commit": func(a audit.Actor) error {
+			_, err := f.svc.Commit(ctx, a, "Q-1", testSource(f.clock.t, "Q-1"))
+			return err
+		},
+		"served-on": func(a audit.Actor) error {
+			_, err := f.svc.ServedOn(ctx, a, "E0003")
+			return err
+		},
+		"void": func(a audit.Actor) error {
+			_, err := f.svc.Void(ctx, a, inspector, "Q-1", "测试")
+			return err
 		},
 	}
 	allowed := map[string]map[string]bool{
@@ -304,9 +329,18 @@ func TestDenyByDefault(t *testing.T) {
 		"exit":          {admin.ID: true},
 		"expire":        {admin.ID: true, clerk.ID: true},
 		"draw-record":   {admin.ID: true, clerk.ID: true, inspector.ID: true, maintainer.ID: true, leader.ID: true},
-		"rate":          {admin.ID: true, clerk.ID: true, otherClerk.ID: true, county.ID: true},
+		"rate":          {clerk.ID: true},
+		"submit":        {admin.ID: true, clerk.ID: true, otherClerk.ID: true, county.ID: true},
+		"approve":       {admin.ID: true, leader.ID: true},
+		"commit":        {clerk.ID: true},
+		"void":          {},
+		"served-on":     {admin.ID: true, inspector.ID: true, maintainer.ID: true, leader.ID: true},
 	}
-	for _, name := range []string{"view-campaign", "draw-record", "expire", "rate", "export", "draw", "admit", "exit"} {
+	q := storyRequest()
+	q.ID, q.Entropy, q.Project.ID = "Q-1", nil, "P-Q"
+	_, err = f.svc.Submit(ctx, colleague, q)
+	require.NoError(t, err)
+	for _, name := range []string{"view-campaign", "draw-record", "expire", "rate", "export", "draw", "admit", "exit", "submit", "approve", "commit", "void", "served-on"} {
 		for _, a := range []audit.Actor{stranger, maintainer, inspector, county, otherClerk, leader, clerk, admin} {
 			t.Run(name+"/"+a.ID, func(t *testing.T) {
 				err := ops[name](a)
@@ -407,8 +441,7 @@ func TestBookingsExcludeFromOverlappingDraw(t *testing.T) {
 	f := newFixture(t)
 	f.admitN(t, 40)
 	first := storyRequest()
-	rec, err := f.svc.Draw(ctx, clerk, first)
-	require.NoError(t, err)
+	rec := drawReal(t, f.svc, f.clock, clerk, first) // a practice draw books no seat
 	view, err := f.svc.StartCampaign(ctx, clerk, rec.Request.ID)
 	require.NoError(t, err)
 	booked := view.Seats[0].ExpertID
@@ -581,9 +614,9 @@ func TestRefillSkipsExpertsBookedSinceTheDraw(t *testing.T) {
 	other := storyRequest()
 	other.ID, other.Size, other.Quotas, other.Groups = "R-2026-009", 1, nil, nil
 	other.Criteria = fmt.Sprintf("expert.ID == %q", x)
-	_, err := f.svc.Draw(ctx, clerk, other)
-	require.NoError(t, err)
-	_, err = f.svc.StartCampaign(ctx, clerk, other.ID)
+	other.Project.ID = "P-9"
+	drawReal(t, f.svc, f.clock, clerk, other) // a practice draw books no seat
+	_, err := f.svc.StartCampaign(ctx, clerk, other.ID)
 	require.NoError(t, err)
 	_, err = f.svc.Respond(ctx, clerk, other.ID, expertdb.Response{ExpertID: x, Code: f.codeFor(t, x), Accept: true, Pledge: "p"})
 	require.NoError(t, err)

@@ -68,8 +68,10 @@ type AlertEnv struct {
 //
 //   - profile-views: one user viewing more than 50 distinct expert profiles within 24 hours
 //     (Art. 21, 22(1): 私自访问、复制专家库信息);
-//   - redraw: the same draw request drawn a second time (its first subject is the request ID):
-//     a re-roll to get a preferred panel (Art. 14, 22(5));
+//   - redraw: the same project (Data "project", else the first subject, the request ID)
+//     drawn a second time, under any request ID: a re-roll to get a preferred panel
+//     (Art. 14, 22(5)); commitments and failed draws do not count (a practice draw has no
+//     project and counts under its request ID);
 //   - bulk-export: one user exporting more than 200 distinct experts within 24 hours
 //     (Art. 20, 22(1));
 //   - repeated-denials: one user refused more than 10 times within an hour (Art. 18, 22(1));
@@ -87,8 +89,9 @@ func DefaultAlertRules() []AlertRule {
 			Count: CountSubjects, Window: 24 * time.Hour, Threshold: 50},
 		{Name: "redraw", Article: "Art. 14, 22(5)",
 			Message: "同一抽取申请被再次抽取，疑似重复抽取以选择专家，请核查",
-			Match:   `event.Action == "draw" && len(event.Subjects) > 0`, Key: `event.Subjects[0]`,
-			Count: CountEvents, Threshold: 1},
+			Match:   `event.Action == "draw" && len(event.Subjects) > 0 && !(event.Data.outcome in ["failed", "committed"])`,
+			Key:     `event.Data.project ?? event.Subjects[0]`,
+			Count:   CountEvents, Threshold: 1},
 		{Name: "bulk-export", Article: "Art. 20, 22(1)",
 			Message: "同一用户24小时内导出专家数据超过200人，疑似批量复制、下载专家库信息",
 			Match:   `event.Action == "export"`, Key: `event.Actor.ID`,

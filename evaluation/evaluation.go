@@ -86,6 +86,19 @@ type Rating struct {
 	Aspects    Aspects   `json:"aspects,omitzero"`
 	At         time.Time `json:"at"`
 	Comment    string    `json:"comment,omitempty"`
+	// ActivityAt is the date of the activity rated. The rating counts in the activity's
+	// year (Art. 25: the year's ratings are of the year's activities), like a no-show; zero
+	// means the activity date is not known and At's year is used.
+	ActivityAt time.Time `json:"activity_at,omitzero"`
+}
+
+// Year returns the year the rating counts in: the calendar year (China Standard Time) of
+// the activity, or of At when ActivityAt is zero.
+func (r *Rating) Year() int {
+	if !r.ActivityAt.IsZero() {
+		return YearOf(r.ActivityAt)
+	}
+	return YearOf(r.At)
 }
 
 // hasPoor reports whether the overall grade or any aspect is Poor.
@@ -150,7 +163,7 @@ func SummarizeYear(ratings []Rating, participations []Participation, year int) m
 	}
 	for i := range ratings {
 		r := &ratings[i]
-		if YearOf(r.At) != year {
+		if r.Year() != year {
 			continue
 		}
 		s := at(r.ExpertID)

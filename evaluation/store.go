@@ -83,7 +83,7 @@ func (m *MemoryStore) Add(ctx context.Context, ratings ...Rating) error {
 		m.ratings = append(m.ratings, ratings[i])
 		m.keys[ratingKey{ratings[i].ActivityID, ratings[i].ExpertID}] = struct{}{}
 		m.byExpert[ratings[i].ExpertID] = append(m.byExpert[ratings[i].ExpertID], n)
-		y := YearOf(ratings[i].At)
+		y := ratings[i].Year()
 		m.byYear[y] = append(m.byYear[y], n)
 	}
 	return nil
@@ -98,7 +98,7 @@ func (m *MemoryStore) ByExpert(ctx context.Context, expertID string, year int) (
 	defer m.mu.RUnlock()
 	var out []Rating
 	for _, i := range m.byExpert[expertID] {
-		if YearOf(m.ratings[i].At) == year {
+		if m.ratings[i].Year() == year {
 			out = append(out, m.ratings[i])
 		}
 	}

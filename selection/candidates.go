@@ -390,6 +390,8 @@ func (p *Prepared) checkPlan() []error {
 		}
 		if pl.At.IsZero() || pl.At.After(q.At) {
 			bad("plan-date", "选取方案须在活动日期前审批", "plan is not approved before the activity date")
+		} else if !q.DrawnAt.IsZero() && pl.At.After(q.DrawnAt) {
+			bad("plan-date", "选取方案须在抽取前审批", "plan is not approved before the draw")
 		}
 	}
 	return errs
@@ -403,7 +405,14 @@ func (p *Prepared) checkPreferred(e *admission.Expert, env *Env, pool Pool, chec
 	} else if ex != nil {
 		return refuse(ErrPreferential, e.ID, ex.Article, ex.Code, "择优选取的专家不能入选："+ex.Reason, "preferential pick refused: "+ex.Code)
 	}
-	if s, ok := pool.Last[e.ID]; !ok || !p.rules.Evaluation.PreferentialEligible(s) {
+	s, ok := pool.Last[e.ID]
+	if ok && s.Year != CapYear(p.req.At)-1 {
+		// Only last year's summary counts (Art. 25); an older or later one is no record.
+		return refuse(ErrPreferential, e.ID, "Art. 25", "summary-year",
+			fmt.Sprintf("履职评价汇总为 %d 年度，择优选取只看上一年度（%d 年）", s.Year, CapYear(p.req.At)-1),
+			"summary is not of the previous year")
+	}
+	if !ok || !p.rules.Evaluation.PreferentialEligible(s) {
 		msg := "上一年度没有履职评价记录，不能作为择优选取对象"
 		if ok {
 			msg = fmt.Sprintf("上一年度履职评价优秀率为 %d/%d，未超过规定比例，不能作为择优选取对象", s.Excellent, s.Total)

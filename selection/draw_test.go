@@ -225,6 +225,15 @@ func TestPreferentialPicks(t *testing.T) {
 			p.Last["E004"] = evaluation.Summary{ExpertID: "E004", Year: 2024, Total: 10, Excellent: 3, Good: 7}
 		}, "E004", "excellent-rate", "Art. 25"},
 		{"no ratings", func(_ *selection.Request, p *selection.Pool) { delete(p.Last, "E001") }, "E001", "excellent-rate", "Art. 25"},
+		// Attack (issue 16): an old year's excellent summary serves this year's pick.
+		{"summary of an older year", func(_ *selection.Request, p *selection.Pool) {
+			s := excellent("E001")
+			s.Year -= 3
+			p.Last["E001"] = s
+		}, "E001", "summary-year", "Art. 25"},
+		{"plan approved after the draw", func(r *selection.Request, _ *selection.Pool) {
+			r.DrawnAt = r.Plan.At.Add(-time.Hour)
+		}, "", "plan-date", "Art. 14(1)"},
 		{"over cap", func(_ *selection.Request, p *selection.Pool) { p.Usage["E001"] = 10 }, "E001", "annual-cap", "Art. 14(1)"},
 		{"conflicted", func(r *selection.Request, _ *selection.Pool) { r.Project.Leader.ID = "E004" }, "E004", "", "Art. 15(1)"},
 		{"inactive", func(_ *selection.Request, p *selection.Pool) { p.Experts[1].Status = admission.Exited }, "E001", "not-active", "Art. 10"},

@@ -49,7 +49,7 @@ func TestDrawWithInvitedExpert(t *testing.T) {
 			req := w.path(tt.id + ".yaml")
 			src := strings.Replace(base, "R-2026-0402", tt.id, 1) + tt.invited
 			require.NoError(t, os.WriteFile(req, []byte(src), 0o644))
-			code, out, errOut := cli(t, "draw", "-db", w.db, "-request", req, "-entropy", "2026031/3.7.11.19.24.28.33",
+			code, out, errOut := cli(t, "draw", "-practice", "-db", w.db, "-request", req, "-entropy", "2026031/3.7.11.19.24.28.33",
 				"-at", "2026-03-10 10:00", "-operator", "李四", "-out", w.path(tt.id+".json"))
 			require.Equal(t, tt.code, code, out+errOut)
 			for _, s := range tt.want {

@@ -19,6 +19,11 @@ import (
 
 func runDraw(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "draw", "-request req.yaml [flags]", `
+PRACTICE draw (required flag -practice): a real draw is submitted, approved by registered
+people and committed to a public value that does not exist yet (Service.Submit, Approve,
+Commit, DrawCommitted; docs/draw-v1.md §13), so no operator chooses its entropy or its time.
+A practice draw is marked as such in its record and audit event and its seats cannot be rated.
+
 Draw a panel for a request (Art. 13, 14) from the experts in the database, under the city
 rules or a county policy (-policy), with public random numbers announced before the draw
 (-entropy) or, without them, 256 bits from crypto/rand. The draw is recorded in the audit log;
@@ -45,8 +50,12 @@ the RFC 3797 key string "9319./2.5.8.10.12./", or "drand:<round>:<randomness hex
 	htmlPath := fs.String("html", "", "also write the draw record page (HTML) to this file")
 	cpPath := fs.String("checkpoint", "", "also write a signed checkpoint of the audit log after the draw to this file")
 	force := fs.Bool("force", false, "overwrite the output files")
+	practice := fs.Bool("practice", false, "acknowledge that this is a practice draw (required)")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if !*practice {
+		return usagef("expertctl draw makes practice draws only: pass -practice (a real draw is committed to a future public value through the Service)")
 	}
 	if fs.NArg() != 0 {
 		return usagef("unexpected arguments %q", fs.Args())
@@ -109,6 +118,7 @@ the RFC 3797 key string "9319./2.5.8.10.12./", or "drand:<round>:<randomness hex
 	if err := writeFile(out, append(raw, '\n'), 0o600, *force); err != nil {
 		return fmt.Errorf("the draw is recorded (audit event %d) but its record file could not be written: %w", rec.AuditIndex, err)
 	}
+	fmt.Fprintln(e.stdout, "PRACTICE DRAW — not a real draw (entropy and time chosen by the operator)")
 	printDraw(e, rec)
 	fmt.Fprintf(e.stdout, "record:   %s (replay: expertctl replay%s %s)\n", out, policyFlag(*policyPath), out)
 	if *cpPath != "" || *htmlPath != "" {

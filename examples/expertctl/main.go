@@ -74,6 +74,7 @@ func commands() []command {
 		{"synth", "write a synthetic pool of applications (JSON or CSV) to try things with", runSynth},
 		{"check", "review applications from a JSON or CSV pool file (Art. 5, 6); -admit stores the eligible", runCheck},
 		{"draw", "draw a panel from a request file (YAML) under the city rules or a county policy (Art. 13–15)", runDraw},
+		{"request", "the real draw: submit, approve, commit to a future public value, draw (Art. 13, 14, 28)", runRequest},
 		{"campaign", "notify the drawn panel and record the replies: start, respond, expire, status (Art. 14(2))", runCampaign},
 		{"replay", "re-run a recorded draw and say whether it matches its record (and audit event)", runReplay},
 		{"audit", "audit log: checkpoint, verify, prove (Art. 17)", runAudit},

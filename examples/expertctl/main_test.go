@@ -69,7 +69,7 @@ func setup(t *testing.T) workspace {
 	require.Equal(t, exitOK, code, errOut)
 	assert.Contains(t, out, "250 applications reviewed on 2026-03-02: 250 admitted, 0 refused")
 	require.NoError(t, os.WriteFile(w.path("req.yaml"), []byte(requestYAML), 0o644))
-	code, out, errOut = cli(t, "draw", "-db", w.db, "-request", w.path("req.yaml"), "-entropy", "2026031/3.7.11.19.24.28.33",
+	code, out, errOut = cli(t, "draw", "-practice", "-db", w.db, "-request", w.path("req.yaml"), "-entropy", "2026031/3.7.11.19.24.28.33",
 		"-at", "2026-03-10 10:00", "-operator", "李四", "-out", w.record, "-checkpoint", w.checkpoint, "-html", w.page)
 	require.Equal(t, exitOK, code, errOut)
 	assert.Contains(t, out, "draw R-2026-0401 for 高新技术处")
@@ -143,7 +143,7 @@ func TestDrawRecordReplayRoundTrip(t *testing.T) {
 	}
 
 	// A request is drawn once: drawing again is refused (runtime error, exit 3).
-	code, _, errOut = cli(t, "draw", "-db", w.db, "-request", w.path("req.yaml"), "-entropy", "1/2", "-out", w.path("again.json"))
+	code, _, errOut = cli(t, "draw", "-practice", "-db", w.db, "-request", w.path("req.yaml"), "-entropy", "1/2", "-out", w.path("again.json"))
 	assert.Equal(t, exitRuntime, code)
 	assert.Contains(t, errOut, "Art. 14(2)")
 }
@@ -321,11 +321,12 @@ func TestUsageAndRuntimeErrors(t *testing.T) {
 		{nil, exitUsage, "Usage: expertctl <command>"},
 		{[]string{"-h"}, exitOK, "Exit codes"},
 		{[]string{"frobnicate"}, exitUsage, `unknown command "frobnicate"`},
-		{[]string{"draw"}, exitUsage, "-request is required"},
+		{[]string{"draw"}, exitUsage, "pass -practice"},
+		{[]string{"draw", "-practice"}, exitUsage, "-request is required"},
 		{[]string{"draw", "-h"}, exitOK, "Usage: expertctl draw"},
-		{[]string{"draw", "-request", req, "-entropy", "12/x"}, exitUsage, "entropy source"},
-		{[]string{"draw", "-request", req, "-role", "mayor"}, exitUsage, "-role"},
-		{[]string{"draw", "-db", missingDB, "-request", req, "-entropy", "1"}, exitRuntime, "admit experts first"},
+		{[]string{"draw", "-practice", "-request", req, "-entropy", "12/x"}, exitUsage, "entropy source"},
+		{[]string{"draw", "-practice", "-request", req, "-role", "mayor"}, exitUsage, "-role"},
+		{[]string{"draw", "-practice", "-db", missingDB, "-request", req, "-entropy", "1"}, exitRuntime, "admit experts first"},
 		{[]string{"draw", "-nope"}, exitUsage, "flag provided but not defined"},
 		{[]string{"check"}, exitUsage, "want exactly one pool file"},
 		{[]string{"check", "-h"}, exitOK, "CSV columns"},
@@ -482,7 +483,7 @@ selection:
 	require.NoError(t, os.WriteFile(w.path("ra.yaml"), []byte(req), 0o644))
 	record := w.path("ra.json")
 	draw := func(at string) (int, string, string) {
-		return cli(t, "draw", "-db", w.db, "-policy", policy, "-role", "county", "-operator", "陈六",
+		return cli(t, "draw", "-practice", "-db", w.db, "-policy", policy, "-role", "county", "-operator", "陈六",
 			"-request", w.path("ra.yaml"), "-entropy", "2026031/3.7.11.19.24.28.33", "-at", at, "-out", record)
 	}
 	// Outside the county's draw window (more than 72 hours before the activity): refused.

@@ -61,6 +61,7 @@ var (
 	clerk     = audit.Actor{ID: "u-gx", Name: "李四", Role: audit.RoleDivision, Unit: "高新技术处"}
 	county    = audit.Actor{ID: "u-ra", Name: "陈六", Role: audit.RoleCounty, Unit: "瑞安市科技局"}
 	inspector = audit.Actor{ID: "u-jw", Name: "赵七", Role: audit.RoleDiscipline, Unit: "局机关纪委"}
+	deputy    = audit.Actor{ID: "u-fg", Name: "郑国强", Role: audit.RoleLeader, Unit: "市科技局"}
 )
 
 // story holds what the steps share.
@@ -168,7 +169,7 @@ func (s *story) run(dbPath string) error {
 	s.now = time.Date(2026, 3, 2, 9, 0, 0, 0, cst)
 	s.notifier = &expertdb.RecordingNotifier{}
 	var users []audit.User
-	for _, a := range []audit.Actor{admin, clerk, county, inspector} {
+	for _, a := range []audit.Actor{admin, clerk, county, inspector, deputy} {
 		users = append(users, audit.User{ID: a.ID, Name: a.Name, Role: a.Role, Unit: a.Unit})
 	}
 	s.svc, err = expertdb.NewService(s.ctx, expertdb.Options{
@@ -332,15 +333,33 @@ func (s *story) draw() error {
 			Groups:   []selection.GroupCap{{Name: "同一单位", Key: "expert.Affiliation.Org", Max: 1}},
 		},
 		Unit: clerk.Unit, Relations: relations,
-		Entropy: &selection.Entropy{Sources: [][]uint64{{2026031}, selection.LotterySource(3, 7, 11, 19, 24, 28, 33)}},
 	}
 	pref, summary, err := s.preferred(req.Request, relations)
 	if err != nil {
 		return err
 	}
 	req.Preferred = []string{pref}
-	req.Plan = &selection.Plan{Reason: "项目涉及智能电气关键技术，需一名长期参与同类评审且评价优秀的专家",
-		ApprovedBy: "郑国强", FiledWith: "局机关纪委", At: time.Date(2026, 3, 9, 15, 0, 0, 0, cst)}
+	req.Plan = &selection.Plan{Reason: "项目涉及智能电气关键技术，需一名长期参与同类评审且评价优秀的专家"}
+	// The request is submitted, then approved by registered people (Art. 13, 14(1)).
+	s.now = time.Date(2026, 3, 9, 14, 0, 0, 0, cst)
+	if _, err := s.svc.Submit(s.ctx, clerk, req); err != nil {
+		return fmt.Errorf("submit: %w", err)
+	}
+	s.now = time.Date(2026, 3, 9, 15, 0, 0, 0, cst)
+	for _, a := range []struct {
+		who  audit.Actor
+		step expertdb.ApprovalStep
+	}{{deputy, expertdb.ApproveRequest}, {deputy, expertdb.ApprovePlan}, {inspector, expertdb.FilePlan}} {
+		if _, err := s.svc.Approve(s.ctx, a.who, req.ID, a.step); err != nil {
+			return fmt.Errorf("approve %s: %w", a.step, err)
+		}
+	}
+	st, err := s.svc.Request(s.ctx, clerk, req.ID)
+	if err != nil {
+		return err
+	}
+	req.Plan = &selection.Plan{Reason: req.Plan.Reason, ApprovedBy: st.Approvals[1].By.Name, FiledWith: st.Approvals[2].By.Unit,
+		At: st.Approvals[1].At}
 
 	leader := project.Leader
 	s.printf("申请编号 %s　使用单位 %s　活动日期 %s　抽取人数 %d\n", req.ID, req.Unit, at.Format("2006-01-02"), req.Size)
@@ -355,9 +374,18 @@ func (s *story) draw() error {
 		req.Plan.At.Format("2006-01-02"), req.Plan.FiledWith)
 
 	s.section("四、抽取（第十四条）与回避（第十五条）")
+	// Commit before chance exists: the pool is frozen and the entropy source named, a
+	// lottery draw published after the commit (docs/draw-v1.md §13).
+	s.now = time.Date(2026, 3, 9, 16, 0, 0, 0, cst)
+	src := expertdb.EntropySource{Kind: "lottery", Name: "中国福利彩票七乐彩", Round: "2026031",
+		At: time.Date(2026, 3, 9, 21, 30, 0, 0, cst), Count: 7}
+	if _, err := s.svc.Commit(s.ctx, clerk, req.ID, src); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	s.printf("承诺（抽取前）：冻结候选库，随机数来源为 %s 第 %s 期（%s 开奖）\n", src.Name, src.Round, src.At.Format("01-02 15:04"))
 	s.now = time.Date(2026, 3, 10, 10, 0, 0, 0, cst)
-	s.printf("公开随机数（抽取前公告）：第 2026031 期开奖号码 03 07 11 19 24 28 33\n")
-	rec, err := s.svc.Draw(s.ctx, clerk, req)
+	s.printf("公开随机数（承诺之后开奖）：第 2026031 期开奖号码 03 07 11 19 24 28 33\n")
+	rec, err := s.svc.DrawCommitted(s.ctx, clerk, req.ID, expertdb.PublicValue{Source: src, Values: selection.LotterySource(3, 7, 11, 19, 24, 28, 33)})
 	if err != nil {
 		return fmt.Errorf("draw: %w", err)
 	}
@@ -603,11 +631,9 @@ func (s *story) rate() error {
 		if i%3 == 0 {
 			g = evaluation.Excellent
 		}
-		rt := evaluation.Rating{ExpertID: st.ExpertID, ActivityID: requestID, RaterUnit: clerk.Unit, Grade: g,
+		rt := evaluation.Rating{ExpertID: st.ExpertID, Grade: g,
 			Aspects: evaluation.Aspects{Expertise: g, Attitude: evaluation.Excellent, Quality: g}}
-		p := evaluation.Participation{ActivityID: requestID, OrganizerUnit: clerk.Unit, ExpertID: st.ExpertID,
-			Date: s.rec.Request.At, Attendance: evaluation.Attended}
-		if err := s.svc.Rate(s.ctx, clerk, rt, p); err != nil {
+		if err := s.svc.Rate(s.ctx, clerk, requestID, rt); err != nil {
 			return err
 		}
 		grades[g]++

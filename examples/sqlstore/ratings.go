@@ -32,7 +32,7 @@ func (s *RatingStore) Add(ctx context.Context, ratings ...evaluation.Rating) err
 			if err != nil {
 				return fmt.Errorf("encode: %w", err)
 			}
-			if _, err := stmt.ExecContext(ctx, r.ExpertID, r.ActivityID, evaluation.YearOf(r.At), data); err != nil {
+			if _, err := stmt.ExecContext(ctx, r.ExpertID, r.ActivityID, r.Year(), data); err != nil {
 				if isUniqueViolation(err) {
 					return &evaluation.DuplicateError{ActivityID: r.ActivityID, ExpertID: r.ExpertID}
 				}

@@ -20,8 +20,9 @@ import (
 )
 
 var (
-	cst   = time.FixedZone("CST", 8*3600)
-	clerk = audit.Actor{ID: "u-clerk", Name: "李四", Role: audit.RoleDivision, Unit: "高新技术处"}
+	cst    = time.FixedZone("CST", 8*3600)
+	clerk  = audit.Actor{ID: "u-clerk", Name: "李四", Role: audit.RoleDivision, Unit: "高新技术处"}
+	leader = audit.Actor{ID: "u-leader", Name: "郑国强", Role: audit.RoleLeader, Unit: "市科技局"}
 )
 
 type clock struct {
@@ -36,7 +37,8 @@ func (c *clock) Set(t time.Time) { c.mu.Lock(); c.t = t; c.mu.Unlock() }
 func service(t testing.TB, db *sqlstore.DB, p *expertdb.Policy, c *clock, n *expertdb.RecordingNotifier, seed byte) *expertdb.Service {
 	signer, _ := testKeys(t)
 	svc, err := expertdb.NewService(context.Background(), expertdb.Options{
-		Policy: p, Users: []audit.User{{ID: clerk.ID, Name: clerk.Name, Role: clerk.Role, Unit: clerk.Unit}},
+		Policy: p, Users: []audit.User{{ID: clerk.ID, Name: clerk.Name, Role: clerk.Role, Unit: clerk.Unit},
+			{ID: leader.ID, Name: leader.Name, Role: leader.Role, Unit: leader.Unit}},
 		Experts: db.Experts(), Ratings: db.Ratings(), Ledger: db.Ledger(), Events: db.Events(), Audit: db.Audit(),
 		Signer: signer, Notifier: n, Clock: c.Now, Random: bytes.NewReader(bytes.Repeat([]byte{seed}, 1<<16)),
 	})
@@ -177,8 +179,22 @@ func TestTwoProcessesShareTheCap(t *testing.T) {
 		seedExperts(t, db, 14)
 		svcs := []*expertdb.Service{service(t, db, p, c, n, 1), service(t, open(t), p, c, n, 2)}
 		ids := []string{"R-A", "R-B"}
+		// Real draws (a practice draw reserves nothing): submitted, approved, committed to a
+		// public value published an hour later, drawn after it.
+		src := expertdb.EntropySource{Kind: "lottery", Name: "福彩3D", Round: "2026130", At: c.Now().Add(time.Hour), Count: 3}
 		for i, svc := range svcs {
-			_, err := svc.Draw(ctx, clerk, request(ids[i], 5))
+			r := request(ids[i], 5)
+			r.Entropy = nil
+			_, err := svc.Submit(ctx, clerk, r)
+			require.NoError(t, err)
+			_, err = svc.Approve(ctx, leader, ids[i], expertdb.ApproveRequest)
+			require.NoError(t, err)
+			_, err = svc.Commit(ctx, clerk, ids[i], src)
+			require.NoError(t, err)
+		}
+		c.Set(src.At.Add(time.Minute))
+		for i, svc := range svcs {
+			_, err := svc.DrawCommitted(ctx, clerk, ids[i], expertdb.PublicValue{Source: src, Values: []uint64{7, 11, 13}})
 			require.NoError(t, err)
 			_, err = svc.StartCampaign(ctx, clerk, ids[i])
 			require.NoError(t, err)

@@ -1,0 +1,51 @@
+package main
+
+import (
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestRealDrawFromTheCommandLine: submit → approve → commit → (value published) → draw, on
+// the system clock; the operator chooses neither the entropy nor the time, a self-approval
+// and a draw before the publication are refused.
+func TestRealDrawFromTheCommandLine(t *testing.T) {
+	w := setup(t)
+	req := strings.ReplaceAll(requestYAML, "2026-03-20", time.Now().AddDate(0, 0, 30).Format("2006-01-02"))
+	req = strings.ReplaceAll(req, "R-2026-0401", "R-2026-0499")
+	code, _, _ := cli(t, "request", "submit", "-db", w.db, "-request", w.path("req.yaml"), "-operator", "李四")
+	require.Equal(t, exitRuntime, code, "the practice-drawn ID cannot be submitted")
+	require.NoError(t, writeTestFile(w.path("real.yaml"), req))
+	code, out, errOut := cli(t, "request", "submit", "-db", w.db, "-request", w.path("real.yaml"), "-operator", "李四")
+	require.Equal(t, exitOK, code, errOut)
+	assert.Contains(t, out, "submitted")
+
+	code, _, errOut = cli(t, "request", "approve", "-db", w.db, "-request-id", "R-2026-0499", "-step", "request",
+		"-approver", "李四", "-approver-id", "cli-division", "-approver-role", "division", "-approver-unit", "高新技术处")
+	require.Equal(t, exitRuntime, code, "self-approval: %s", errOut)
+	code, out, errOut = cli(t, "request", "approve", "-db", w.db, "-request-id", "R-2026-0499", "-step", "request",
+		"-approver", "郑国强", "-approver-id", "u-leader")
+	require.Equal(t, exitOK, code, errOut)
+	assert.Contains(t, out, "approved")
+
+	published := time.Now().Add(2 * time.Second).Format(time.RFC3339)
+	source := []string{"-db", w.db, "-request-id", "R-2026-0499", "-unit", "高新技术处", "-source-name", "福彩3D",
+		"-round", "2026330", "-published", published}
+	code, out, errOut = cli(t, append([]string{"request", "commit", "-count", "3"}, source...)...)
+	require.Equal(t, exitOK, code, errOut)
+	assert.Contains(t, out, "commitment")
+	code, _, errOut = cli(t, append([]string{"request", "draw", "-values", "3.1.4", "-out", w.path("real.json")}, source...)...)
+	require.Equal(t, exitRuntime, code)
+	assert.Contains(t, errOut, "not published yet")
+	time.Sleep(time.Until(time.Now().Add(2500 * time.Millisecond)))
+	code, out, errOut = cli(t, append([]string{"request", "draw", "-values", "3.1.4", "-out", w.path("real.json")}, source...)...)
+	require.Equal(t, exitOK, code, errOut)
+	assert.Contains(t, out, "draw R-2026-0499")
+	assert.NotContains(t, out, "PRACTICE")
+}
+
+func writeTestFile(path, content string) error { return os.WriteFile(path, []byte(content), 0o644) }
