@@ -58,7 +58,7 @@ func TestErrorsHaveOneModel(t *testing.T) {
 		{"draw by a stranger", func() error { _, err := svc.Draw(ctx, nobody, rpRequest("R-X")); return err }, ""},
 		{"view an unknown expert", func() error { _, err := svc.ViewExpert(ctx, rpAdmin, "E-NONE"); return err }, "not-found"},
 		{"rate an invalid rating", func() error {
-			return svc.Rate(ctx, rpClerk, evaluation.Rating{ExpertID: rpPool.Applications[0].Expert.ID}, evaluation.Participation{})
+			return svc.Rate(ctx, rpClerk, "R-DONE", evaluation.Rating{ExpertID: rpPool.Applications[0].Expert.ID})
 		}, ""},
 		{"load a profile with a typo", func() error {
 			_, err := expertdb.LoadPolicy([]byte("name: x\nconflict:\n  clause5:\n    - name: a\n      article: Art. 15(5)\n      expr: expert.Nmae == 1\n      message: x\n"))
