@@ -406,7 +406,7 @@ func sweepOps() []sweepOp {
 		}
 		return nil
 	}
-	exitReq := admission.Exit{Reason: admission.ExitUnsuitable, Date: time.Date(2026, 3, 2, 0, 0, 0, 0, cst), Note: "不再适合"}
+	exitReq := admission.Exit{Reason: admission.ExitUnsuitable, Date: time.Date(2026, 3, 2, 0, 0, 0, 0, cst), Note: "不再适合", Evidence: []string{"温科专〔2026〕1号"}}
 	return []sweepOp{
 		{"admit", admitted, func(ctx context.Context, w *world, _ any) error {
 			_, err := w.svc.Admit(ctx, admin, applicant(7))

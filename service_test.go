@@ -286,7 +286,7 @@ func TestDenyByDefault(t *testing.T) {
 		"view-campaign": func(a audit.Actor) error { _, err := f.svc.Campaign(ctx, a, rec.Request.ID); return err },
 		"export":        func(a audit.Actor) error { _, err := f.svc.Export(ctx, a, []string{"E0001"}); return err },
 		"exit": func(a audit.Actor) error {
-			_, err := f.svc.Exit(ctx, a, "E0002", admission.Exit{Reason: admission.ExitUnsuitable, Note: "长期不更新信息"})
+			_, err := f.svc.Exit(ctx, a, "E0002", admission.Exit{Reason: admission.ExitUnsuitable, Note: "长期不更新信息", Evidence: []string{"核查记录"}})
 			return err
 		},
 		"expire":      func(a audit.Actor) error { _, err := f.svc.Expire(ctx, a, rec.Request.ID); return err },
