@@ -3,7 +3,6 @@ package expertdb
 import (
 	"context"
 	"crypto/rand"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -115,6 +114,11 @@ func NewService(ctx context.Context, o Options) (*Service, error) {
 		s.policy = DefaultPolicy()
 	}
 	if err := s.policy.Compile(); err != nil {
+		return nil, fmt.Errorf("expertdb: new service: policy: %w", err)
+	}
+	// A county's rules stay within the city limits (Art. 13); a profile without a filing
+	// number runs only as a draft, and every event and draw record says so (eventData).
+	if err := s.policy.CheckLimits(); err != nil {
 		return nil, fmt.Errorf("expertdb: new service: policy: %w", err)
 	}
 	if s.experts == nil {
@@ -262,7 +266,7 @@ func (s *Service) deny(ctx context.Context, op string, at time.Time, d audit.Dec
 
 // record appends one audit event whose Data is the JSON of data, then runs the alert rules.
 func (s *Service) record(ctx context.Context, at time.Time, actor audit.Actor, action audit.Action, data any, subjects ...string) (int64, error) {
-	raw, err := json.Marshal(data)
+	raw, err := s.eventData(data)
 	if err != nil {
 		return 0, err
 	}

@@ -568,3 +568,16 @@ func (s *Service) checkInvitee(ctx context.Context, e admission.Expert, now time
 	return admission.CheckInvitee(e, existing, now, s.policy.Admission), nil
 }
 
+// eventData is the JSON of an audit event's data. Under a draft policy (no filing number,
+// Policy.Draft) an object gets the field "draft": true, so that every event the Service
+// writes under it says so (Art. 13: a county's rules apply once filed with the city).
+func (s *Service) eventData(data any) (json.RawMessage, error) {
+	raw, err := json.Marshal(data)
+	if err != nil || !s.policy.Draft() || len(raw) < 2 || raw[0] != '{' {
+		return raw, err
+	}
+	if string(raw) == "{}" {
+		return json.RawMessage(`{"draft":true}`), nil
+	}
+	return append([]byte(`{"draft":true,`), raw[1:]...), nil
+}
