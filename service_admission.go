@@ -329,7 +329,11 @@ func (s *Service) ReviewApplication(ctx context.Context, actor audit.Actor, expe
 	if err := s.authorize(ctx, op, now, actor, action, res); err != nil {
 		return admission.AdmissionDecision{}, err
 	}
-	if err := s.separate(ctx, op, now, actor, action, res, expertID, last.By, app.Channel.Article()); err != nil {
+	submitter := ""
+	if last.Step == "submitted" {
+		submitter = last.By
+	}
+	if err := s.separate(ctx, op, now, actor, action, res, expertID, submitter, app.Channel.Article()); err != nil {
 		return admission.AdmissionDecision{}, err
 	}
 	if last.Step != "submitted" {
@@ -472,7 +476,11 @@ func (s *Service) ReviewExitRequest(ctx context.Context, actor audit.Actor, expe
 	if err != nil {
 		return admission.ExitDecision{}, &OpError{Op: op, Step: StepLoad, Err: err}
 	}
-	if err := s.separate(ctx, op, now, actor, audit.ActionExit, res, expertID, last.By, "Art. 11"); err != nil {
+	submitter := ""
+	if last.Step == "submitted" {
+		submitter = last.By
+	}
+	if err := s.separate(ctx, op, now, actor, audit.ActionExit, res, expertID, submitter, "Art. 11"); err != nil {
 		return admission.ExitDecision{}, err
 	}
 	if last.Step != "submitted" || last.ExitRequest == nil {

@@ -412,6 +412,33 @@ func sweepOps() []sweepOp {
 			_, err := w.svc.Admit(ctx, admin, applicant(7))
 			return err
 		}},
+		// Issue 17: applications and exit requests as reviewed acts.
+		{"submit application", admitted, func(ctx context.Context, w *world, _ any) error {
+			_, err := w.svc.SubmitApplication(ctx, admin, applicant(7))
+			return err
+		}},
+		{"review application", func(t testing.TB, w *world) any {
+			app := applicant(8)
+			app.Channel, app.Personal = admission.ChannelInvitation, nil
+			app.Invitation = &admission.DivisionInvitation{Division: clerk.Unit, Reason: "紧缺领域"}
+			_, err := w.svc.SubmitApplication(bg, clerk, app)
+			require.NoError(t, err)
+			return nil
+		}, func(ctx context.Context, w *world, _ any) error {
+			_, err := w.svc.ReviewApplication(ctx, leader, "E0008", admission.Review{Approve: true})
+			return err
+		}},
+		{"request exit", admitted, func(ctx context.Context, w *world, _ any) error {
+			return w.svc.RequestExit(ctx, expertUser, admission.ExitRequest{ExpertID: "E0001", Reason: "工作调动"})
+		}},
+		{"review exit request", func(t testing.TB, w *world) any {
+			admitted(t, w)
+			require.NoError(t, w.svc.RequestExit(bg, expertUser, admission.ExitRequest{ExpertID: "E0001", Reason: "工作调动"}))
+			return nil
+		}, func(ctx context.Context, w *world, _ any) error {
+			_, err := w.svc.ReviewExitRequest(ctx, admin, "E0001", admission.Review{Approve: true})
+			return err
+		}},
 		{"exit", admitted, func(ctx context.Context, w *world, _ any) error {
 			_, err := w.svc.Exit(ctx, admin, "E0001", exitReq)
 			return err

@@ -289,6 +289,18 @@ func TestDenyByDefault(t *testing.T) {
 			_, err := f.svc.Exit(ctx, a, "E0002", admission.Exit{Reason: admission.ExitUnsuitable, Note: "长期不更新信息", Evidence: []string{"核查记录"}})
 			return err
 		},
+		"submit-application": func(a audit.Actor) error { _, err := f.svc.SubmitApplication(ctx, a, applicant(201)); return err },
+		"review-application": func(a audit.Actor) error {
+			_, err := f.svc.ReviewApplication(ctx, a, "E0201", admission.Review{Approve: false, Reasons: "材料不全"})
+			return err
+		},
+		"request-exit": func(a audit.Actor) error {
+			return f.svc.RequestExit(ctx, a, admission.ExitRequest{ExpertID: "E0004", Reason: "退休"})
+		},
+		"review-exit-request": func(a audit.Actor) error {
+			_, err := f.svc.ReviewExitRequest(ctx, a, "E0005", admission.Review{Approve: true})
+			return err
+		},
 		"expire":      func(a audit.Actor) error { _, err := f.svc.Expire(ctx, a, rec.Request.ID); return err },
 		"draw-record": func(a audit.Actor) error { _, err := f.svc.DrawRecord(ctx, a, rec.Request.ID); return err },
 		"rate": func(a audit.Actor) error {
@@ -302,11 +314,18 @@ func TestDenyByDefault(t *testing.T) {
 		"view-campaign": {admin.ID: true, clerk.ID: true, inspector.ID: true, maintainer.ID: true, leader.ID: true},
 		"export":        {admin.ID: true, clerk.ID: true, otherClerk.ID: true, county.ID: true},
 		"exit":          {admin.ID: true},
+		// Issue 17: applications and exit requests (the reviewer of an application is
+		// allowed here only when it is not the submitter; admin submitted E0201 above).
+		"submit-application":  {admin.ID: true},
+		"review-application":  {},
+		"request-exit":        {admin.ID: true},
+		"review-exit-request": {admin.ID: true},
 		"expire":        {admin.ID: true, clerk.ID: true},
 		"draw-record":   {admin.ID: true, clerk.ID: true, inspector.ID: true, maintainer.ID: true, leader.ID: true},
 		"rate":          {admin.ID: true, clerk.ID: true, otherClerk.ID: true, county.ID: true},
 	}
-	for _, name := range []string{"view-campaign", "draw-record", "expire", "rate", "export", "draw", "admit", "exit"} {
+	for _, name := range []string{"view-campaign", "draw-record", "expire", "rate", "export", "draw", "admit", "exit",
+		"submit-application", "review-application", "request-exit", "review-exit-request"} {
 		for _, a := range []audit.Actor{stranger, maintainer, inspector, county, otherClerk, leader, clerk, admin} {
 			t.Run(name+"/"+a.ID, func(t *testing.T) {
 				err := ops[name](a)
