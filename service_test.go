@@ -320,9 +320,9 @@ func TestDenyByDefault(t *testing.T) {
 		"review-application":  {},
 		"request-exit":        {admin.ID: true},
 		"review-exit-request": {admin.ID: true},
-		"expire":        {admin.ID: true, clerk.ID: true},
-		"draw-record":   {admin.ID: true, clerk.ID: true, inspector.ID: true, maintainer.ID: true, leader.ID: true},
-		"rate":          {admin.ID: true, clerk.ID: true, otherClerk.ID: true, county.ID: true},
+		"expire":              {admin.ID: true, clerk.ID: true},
+		"draw-record":         {admin.ID: true, clerk.ID: true, inspector.ID: true, maintainer.ID: true, leader.ID: true},
+		"rate":                {admin.ID: true, clerk.ID: true, otherClerk.ID: true, county.ID: true},
 	}
 	for _, name := range []string{"view-campaign", "draw-record", "expire", "rate", "export", "draw", "admit", "exit",
 		"submit-application", "review-application", "request-exit", "review-exit-request"} {
