@@ -439,6 +439,47 @@ func sweepOps() []sweepOp {
 			_, err := w.svc.ReviewExitRequest(ctx, admin, "E0001", admission.Review{Approve: true})
 			return err
 		}},
+		{"update profile", admitted, func(ctx context.Context, w *world, _ any) error {
+			e := applicant(1)
+			e.Expert.Title = admission.AssociateSenior + admission.TitleLevel(1-int(e.Expert.Title-admission.AssociateSenior))
+			_, err := w.svc.UpdateProfile(ctx, expertUser, e.Expert)
+			return err
+		}},
+		{"review profile update", func(t testing.TB, w *world) any {
+			admitted(t, w)
+			e := applicant(1)
+			e.Expert.Title = admission.AssociateSenior + admission.TitleLevel(1-int(e.Expert.Title-admission.AssociateSenior))
+			_, err := w.svc.UpdateProfile(bg, expertUser, e.Expert)
+			require.NoError(t, err)
+			return nil
+		}, func(ctx context.Context, w *world, _ any) error {
+			_, err := w.svc.ReviewProfileUpdate(ctx, admin, "E0001", admission.Review{Approve: true})
+			return err
+		}},
+		{"record training", admitted, func(ctx context.Context, w *world, _ any) error {
+			_, err := w.svc.RecordTraining(ctx, expertUser, "E0001", admission.Training{Kind: admission.TrainingIntegrity, Date: time.Date(2026, 2, 1, 0, 0, 0, 0, cst)})
+			return err
+		}},
+		{"record violation", admitted, func(ctx context.Context, w *world, _ any) error {
+			_, err := w.svc.RecordViolation(ctx, admin, "E0001", evaluation.Bribery, time.Time{}, "收受财物")
+			return err
+		}},
+		{"review integrity records", func(t testing.TB, w *world) any {
+			admitted(t, w)
+			_, err := w.svc.RecordViolation(bg, admin, "E0001", evaluation.ImproperOpinion, time.Time{}, "意见不当")
+			require.NoError(t, err)
+			return nil
+		}, func(ctx context.Context, w *world, _ any) error {
+			_, err := w.svc.ReviewIntegrityRecords(ctx, admin, "E0001", admission.ReviewRetained, "保留")
+			return err
+		}},
+		{"file", admitted, func(ctx context.Context, w *world, _ any) error {
+			return w.svc.File(ctx, expertUser, expertdb.Filing{Kind: expertdb.FilingRecusal, ExpertID: "E0001", Activity: "R-1", Text: "回避"})
+		}},
+		{"sweep", admitted, func(ctx context.Context, w *world, _ any) error {
+			_, err := w.svc.Sweep(ctx, admin)
+			return err
+		}},
 		{"exit", admitted, func(ctx context.Context, w *world, _ any) error {
 			_, err := w.svc.Exit(ctx, admin, "E0001", exitReq)
 			return err

@@ -301,6 +301,29 @@ func TestDenyByDefault(t *testing.T) {
 			_, err := f.svc.ReviewExitRequest(ctx, a, "E0005", admission.Review{Approve: true})
 			return err
 		},
+		"update-profile": func(a audit.Actor) error {
+			e, err := f.experts.Get(ctx, "E0006")
+			require.NoError(t, err)
+			e.Mobile = "13900000006"
+			_, err = f.svc.UpdateProfile(ctx, a, e)
+			return err
+		},
+		"record-training": func(a audit.Actor) error {
+			_, err := f.svc.RecordTraining(ctx, a, "E0006", admission.Training{Kind: admission.TrainingIntegrity, Date: time.Date(2026, 2, 1, 0, 0, 0, 0, cst)})
+			return err
+		},
+		"record-violation": func(a audit.Actor) error {
+			_, err := f.svc.RecordViolation(ctx, a, "E0007", evaluation.ImproperOpinion, time.Time{}, "意见不当")
+			return err
+		},
+		"review-integrity": func(a audit.Actor) error {
+			_, err := f.svc.ReviewIntegrityRecords(ctx, a, "E0008", admission.ReviewRetained, "保留")
+			return err
+		},
+		"appeal": func(a audit.Actor) error {
+			return f.svc.File(ctx, a, expertdb.Filing{Kind: expertdb.FilingAppeal, ExpertID: "E0009", Text: "申诉"})
+		},
+		"sweep":       func(a audit.Actor) error { _, err := f.svc.Sweep(ctx, a); return err },
 		"expire":      func(a audit.Actor) error { _, err := f.svc.Expire(ctx, a, rec.Request.ID); return err },
 		"draw-record": func(a audit.Actor) error { _, err := f.svc.DrawRecord(ctx, a, rec.Request.ID); return err },
 		"rate": func(a audit.Actor) error {
@@ -320,12 +343,19 @@ func TestDenyByDefault(t *testing.T) {
 		"review-application":  {},
 		"request-exit":        {admin.ID: true},
 		"review-exit-request": {admin.ID: true},
+		"update-profile":      {admin.ID: true},
+		"record-training":     {admin.ID: true, clerk.ID: true, otherClerk.ID: true},
+		"record-violation":    {admin.ID: true, clerk.ID: true, otherClerk.ID: true},
+		"review-integrity":    {admin.ID: true},
+		"appeal":              {admin.ID: true},
+		"sweep":               {admin.ID: true},
 		"expire":              {admin.ID: true, clerk.ID: true},
 		"draw-record":         {admin.ID: true, clerk.ID: true, inspector.ID: true, maintainer.ID: true, leader.ID: true},
 		"rate":                {admin.ID: true, clerk.ID: true, otherClerk.ID: true, county.ID: true},
 	}
 	for _, name := range []string{"view-campaign", "draw-record", "expire", "rate", "export", "draw", "admit", "exit",
-		"submit-application", "review-application", "request-exit", "review-exit-request"} {
+		"submit-application", "review-application", "request-exit", "review-exit-request",
+		"update-profile", "record-training", "record-violation", "review-integrity", "appeal", "sweep"} {
 		for _, a := range []audit.Actor{stranger, maintainer, inspector, county, otherClerk, leader, clerk, admin} {
 			t.Run(name+"/"+a.ID, func(t *testing.T) {
 				err := ops[name](a)
