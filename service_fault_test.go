@@ -480,6 +480,13 @@ func sweepOps() []sweepOp {
 			_, err := w.svc.Sweep(ctx, admin)
 			return err
 		}},
+		{"statistics", func(t testing.TB, w *world) any {
+			setupStarted(t, w)
+			return nil
+		}, func(ctx context.Context, w *world, _ any) error {
+			_, err := w.svc.StatisticsInput(ctx, admin, 2026)
+			return err
+		}},
 		{"exit", admitted, func(ctx context.Context, w *world, _ any) error {
 			_, err := w.svc.Exit(ctx, admin, "E0001", exitReq)
 			return err

@@ -324,6 +324,7 @@ func TestDenyByDefault(t *testing.T) {
 			return f.svc.File(ctx, a, expertdb.Filing{Kind: expertdb.FilingAppeal, ExpertID: "E0009", Text: "申诉"})
 		},
 		"sweep":       func(a audit.Actor) error { _, err := f.svc.Sweep(ctx, a); return err },
+		"statistics":  func(a audit.Actor) error { _, err := f.svc.StatisticsInput(ctx, a, 2026); return err },
 		"expire":      func(a audit.Actor) error { _, err := f.svc.Expire(ctx, a, rec.Request.ID); return err },
 		"draw-record": func(a audit.Actor) error { _, err := f.svc.DrawRecord(ctx, a, rec.Request.ID); return err },
 		"rate": func(a audit.Actor) error {
@@ -349,13 +350,15 @@ func TestDenyByDefault(t *testing.T) {
 		"review-integrity":    {admin.ID: true},
 		"appeal":              {admin.ID: true},
 		"sweep":               {admin.ID: true},
-		"expire":              {admin.ID: true, clerk.ID: true},
-		"draw-record":         {admin.ID: true, clerk.ID: true, inspector.ID: true, maintainer.ID: true, leader.ID: true},
-		"rate":                {admin.ID: true, clerk.ID: true, otherClerk.ID: true, county.ID: true},
+		"statistics": {admin.ID: true, leader.ID: true, clerk.ID: true, otherClerk.ID: true, county.ID: true,
+			inspector.ID: true, maintainer.ID: true},
+		"expire":      {admin.ID: true, clerk.ID: true},
+		"draw-record": {admin.ID: true, clerk.ID: true, inspector.ID: true, maintainer.ID: true, leader.ID: true},
+		"rate":        {admin.ID: true, clerk.ID: true, otherClerk.ID: true, county.ID: true},
 	}
 	for _, name := range []string{"view-campaign", "draw-record", "expire", "rate", "export", "draw", "admit", "exit",
 		"submit-application", "review-application", "request-exit", "review-exit-request",
-		"update-profile", "record-training", "record-violation", "review-integrity", "appeal", "sweep"} {
+		"update-profile", "record-training", "record-violation", "review-integrity", "appeal", "sweep", "statistics"} {
 		for _, a := range []audit.Actor{stranger, maintainer, inspector, county, otherClerk, leader, clerk, admin} {
 			t.Run(name+"/"+a.ID, func(t *testing.T) {
 				err := ops[name](a)
