@@ -279,10 +279,10 @@ func (s *Service) ReviewIntegrityRecords(ctx context.Context, actor audit.Actor,
 
 // Filing kinds (FileAppeal).
 const (
-	FilingAppeal       = "appeal"        // an expert's appeal against a decision about them (Art. 7(5), 17)
-	FilingReport       = "report"        // a report (举报) of a violation, by anyone registered (Art. 7(5), 17)
-	FilingRecusal      = "recusal"       // an expert's recusal declaration for an activity (Art. 8, 15)
-	FilingUnitReport   = "unit-report"   // an expert's unit reporting a major matter (Art. 23)
+	FilingAppeal       = "appeal"      // an expert's appeal against a decision about them (Art. 7(5), 17)
+	FilingReport       = "report"      // a report (举报) of a violation, by anyone registered (Art. 7(5), 17)
+	FilingRecusal      = "recusal"     // an expert's recusal declaration for an activity (Art. 8, 15)
+	FilingUnitReport   = "unit-report" // an expert's unit reporting a major matter (Art. 23)
 	maxFilingTextRunes = 2000
 )
 
