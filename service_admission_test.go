@@ -15,8 +15,6 @@ import (
 	"github.com/wzsti/expertdb"
 	"github.com/wzsti/expertdb/admission"
 	"github.com/wzsti/expertdb/audit"
-	"github.com/wzsti/expertdb/evaluation"
-	"github.com/wzsti/expertdb/selection"
 )
 
 var (
@@ -308,5 +306,3 @@ func TestDraftPolicyMarksEventsAndDrawRecordsArt13(t *testing.T) {
 	assert.NotContains(t, string(g.logged(t, audit.ActionAdmission)[0].Data), "draft")
 }
 
-var _ = selection.Request{}
-var _ = evaluation.Good
