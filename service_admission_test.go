@@ -305,4 +305,3 @@ func TestDraftPolicyMarksEventsAndDrawRecordsArt13(t *testing.T) {
 	require.NoError(t, err)
 	assert.NotContains(t, string(g.logged(t, audit.ActionAdmission)[0].Data), "draft")
 }
-
