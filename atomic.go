@@ -2,7 +2,6 @@ package expertdb
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -199,7 +198,7 @@ func stepOf(err error) string {
 // event builds an audit event whose Data is the JSON of data and checks that the log will
 // take it (canonical form, no personal data), before anything is written.
 func (s *Service) event(at time.Time, actor audit.Actor, action audit.Action, data any, subjects ...string) (audit.Event, error) {
-	raw, err := json.Marshal(data)
+	raw, err := s.eventData(data)
 	if err != nil {
 		return audit.Event{}, err
 	}

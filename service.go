@@ -3,7 +3,6 @@ package expertdb
 import (
 	"context"
 	"crypto/rand"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -116,6 +115,11 @@ func NewService(ctx context.Context, o Options) (*Service, error) {
 		s.policy = DefaultPolicy()
 	}
 	if err := s.policy.Compile(); err != nil {
+		return nil, fmt.Errorf("expertdb: new service: policy: %w", err)
+	}
+	// A county's rules stay within the city limits (Art. 13); a profile without a filing
+	// number runs only as a draft, and every event and draw record says so (eventData).
+	if err := s.policy.CheckLimits(); err != nil {
 		return nil, fmt.Errorf("expertdb: new service: policy: %w", err)
 	}
 	if s.experts == nil {
@@ -265,7 +269,7 @@ func (s *Service) deny(ctx context.Context, op string, at time.Time, d audit.Dec
 
 // record appends one audit event whose Data is the JSON of data, then runs the alert rules.
 func (s *Service) record(ctx context.Context, at time.Time, actor audit.Actor, action audit.Action, data any, subjects ...string) (int64, error) {
-	raw, err := json.Marshal(data)
+	raw, err := s.eventData(data)
 	if err != nil {
 		return 0, err
 	}
@@ -298,55 +302,40 @@ func (s *Service) raiseAlerts(ctx context.Context, at time.Time) {
 	}
 }
 
-// Admit reviews an application through one of the channels of Art. 6 and, when it is
-// complete and the applicant eligible (Art. 5), stores the expert as Active. The actor is the
-// reviewing officer. A refusal is an *admission.RefusalError (or *admission.ValidationError)
-// wrapped in an *OpError, and is recorded in the log with its findings.
+// Admit admits an expert on an application the acting officer has reviewed (Art. 5, 6, 11):
+// a thin wrapper of admission.DecideAdmission with the actor as the reviewer who approves.
+// History is written by the Service, never taken from the client: the application's
+// Entries, Exits, status and record reviews are dropped and the person's history is read
+// from the database by the normalised ID number (one person, one record). A division's
+// invitation needs the approve permission as well (Art. 6(2) 经处室领导审核同意): a clerk
+// submits it (SubmitApplication) and the head decides (ReviewApplication). The actor may not
+// admit themselves. The applicant is sent the decision's notice (Art. 6(1)). A refusal is an
+// *admission.RefusalError (or *admission.ValidationError) wrapped in an *OpError, and is
+// recorded in the log with its findings.
 func (s *Service) Admit(ctx context.Context, actor audit.Actor, app admission.Application) (admission.Expert, error) {
 	const op = "admit"
 	now := s.clock()
-	// The city bureau reviews every channel (Art. 6); a business division may admit only the
-	// experts it invited itself (Art. 6(2)), so only an invitation names a unit.
-	res := audit.Resource{Kind: audit.KindExpert, ID: app.Expert.ID, Personal: true}
-	if app.Channel == admission.ChannelInvitation && app.Invitation != nil {
-		res.Unit = app.Invitation.Division
-	}
+	res := admissionResource(app)
 	if err := s.authorize(ctx, op, now, actor, audit.ActionAdmission, res); err != nil {
 		return admission.Expert{}, err
 	}
-	prev, getErr := s.experts.Get(ctx, app.Expert.ID)
-	existed := getErr == nil
-	if getErr != nil && !errors.Is(getErr, ErrNotFound) {
-		return admission.Expert{}, &OpError{Op: op, Step: StepLoad, Err: getErr}
-	}
-	if existed {
-		// The stored profile carries the history (exits) that decides re-entry (Art. 11).
-		app.Expert.Exits = append(prev.Exits, app.Expert.Exits...)
-		app.Expert.Entries = append(prev.Entries, app.Expert.Entries...)
-		app.Expert.Records = append(prev.Records, app.Expert.Records...)
-		if prev.Status == admission.Active {
-			app.Expert.Status = admission.Active
+	if app.Channel == admission.ChannelInvitation {
+		if err := s.authorize(ctx, op, now, actor, audit.ActionApprove, res); err != nil {
+			return admission.Expert{}, err
 		}
 	}
-	e, err := admission.Admit(app, actor.Name, now, s.policy.Admission)
+	if err := s.separate(ctx, op, now, actor, audit.ActionAdmission, res, app.Expert.ID, "", app.Channel.Article()); err != nil {
+		return admission.Expert{}, err
+	}
+	app = untrusted(app)
+	if app.Invitation != nil {
+		app.Invitation.ApprovedBy, app.Invitation.ApprovedAt = actor.Name, now
+	}
+	dec, err := s.decideAdmission(ctx, op, actor, app, admission.Review{Reviewer: actor.Name, Approve: true}, now, false)
 	if err != nil {
-		if _, aerr := s.record(ctx, now, actor, audit.ActionAdmission,
-			map[string]any{"kind": "expert", "outcome": "refused", "channel": app.Channel, "refusal": refusalSummary(err)},
-			app.Expert.ID); aerr != nil {
-			err = errors.Join(err, aerr)
-		}
-		return admission.Expert{}, &OpError{Op: op, Step: StepValidate, Err: err}
+		return admission.Expert{}, err
 	}
-	ev, err := s.event(now, actor, audit.ActionAdmission,
-		map[string]any{"kind": "expert", "outcome": "admitted", "channel": app.Channel, "categories": e.Categories}, e.ID)
-	if err != nil {
-		return admission.Expert{}, &OpError{Op: op, Step: StepValidate, Err: err}
-	}
-	if err := s.commitExpert(ctx, e, ev); err != nil {
-		return admission.Expert{}, &OpError{Op: op, Step: stepOf(err), Err: err}
-	}
-	s.raiseAlerts(ctx, now)
-	return s.expertView(actor, e), nil
+	return dec.Expert, nil
 }
 
 // expertView is e as actor may see it: in full for a role with personal-data rights over e
@@ -386,34 +375,44 @@ func refusalSummary(err error) any {
 	return "refused"
 }
 
-// Exit takes an expert out of the database (Art. 10, 11). Exits on request need the
-// approving officer in x.ApprovedBy.
+// Exit takes an expert out of the database for a ground of Art. 10(2)–(5), decided by the
+// city bureau with reason and evidence (Art. 11): a thin wrapper of admission.DecideExit with
+// the actor as the decider, x.Note as the grounds and x.Evidence as the evidence. Only the
+// bureau may (the exit permission over the expert, not as its owner): an expert leaves on
+// their own request through RequestExit and ReviewExitRequest, and an exit on request given
+// here is refused ("exit-on-request-is-an-application"). The expert is sent the decision's
+// notice.
 func (s *Service) Exit(ctx context.Context, actor audit.Actor, expertID string, x admission.Exit) (admission.Expert, error) {
 	const op = "exit"
 	now := s.clock()
-	res := audit.Resource{Kind: audit.KindExpert, ID: expertID, Owner: expertID, Unit: actor.Unit}
+	res := audit.Resource{Kind: audit.KindExpert, ID: expertID}
 	if err := s.authorize(ctx, op, now, actor, audit.ActionExit, res); err != nil {
+		return admission.Expert{}, err
+	}
+	if err := s.separate(ctx, op, now, actor, audit.ActionExit, res, expertID, "", "Art. 11"); err != nil {
 		return admission.Expert{}, err
 	}
 	prev, err := s.experts.Get(ctx, expertID)
 	if err != nil {
 		return admission.Expert{}, &OpError{Op: op, Step: StepLoad, Err: err}
 	}
-	e, err := admission.ExitExpert(prev, x, now)
+	dec, err := admission.DecideExit(prev, admission.ExitCase{Reason: x.Reason, Grounds: x.Note, Evidence: x.Evidence,
+		DecidedBy: actor.Name, Date: x.Date}, now)
 	if err != nil {
 		return admission.Expert{}, &OpError{Op: op, Step: StepValidate, Err: err}
 	}
-	last := e.Exits[len(e.Exits)-1]
+	last := dec.Exit
 	ev, err := s.event(now, actor, audit.ActionExit, map[string]any{"kind": "expert", "reason": last.Reason,
-		"article": last.Reason.Article(), "approved_by": last.ApprovedBy}, expertID)
+		"article": last.Reason.Article(), "approved_by": last.ApprovedBy, "evidence": len(last.Evidence)}, expertID)
 	if err != nil {
 		return admission.Expert{}, &OpError{Op: op, Step: StepValidate, Err: err}
 	}
-	if err := s.commitExpert(ctx, e, ev); err != nil {
+	if err := s.commitDecision(ctx, ev, dec, "", actor, now); err != nil {
 		return admission.Expert{}, &OpError{Op: op, Step: stepOf(err), Err: err}
 	}
 	s.raiseAlerts(ctx, now)
-	return s.expertView(actor, e), nil
+	s.sendNotice(ctx, actor, dec.Notice, prev.Mobile, prev.Name, now)
+	return s.expertView(actor, dec.Expert), nil
 }
 
 // ViewExpert returns one expert's profile. Users whose role may see personal data get it in

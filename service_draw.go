@@ -42,6 +42,7 @@ type DrawRecord struct {
 	Labels     []string          `json:"labels,omitempty"`
 	Policy     string            `json:"policy,omitempty"` // name of the county policy applied (replay needs the same rules)
 	Filing     string            `json:"filing,omitempty"` // its filing reference
+	Draft      bool              `json:"draft,omitempty"`  // drawn under a profile not filed with the city (Policy.Draft, Art. 13)
 	Entropy    selection.Entropy `json:"entropy"`
 	Window     time.Duration     `json:"window"`
 	Pool       selection.Pool    `json:"pool"` // the candidates and preferential picks, with their usage, summaries and relations
@@ -147,7 +148,7 @@ func (s *Service) Draw(ctx context.Context, actor audit.Actor, req DrawRequest) 
 		result, public, err = prepared.DrawPublic(pool, *entropy)
 	}
 	rec := &DrawRecord{Version: drawRecordVersion, Request: applied, Unit: req.Unit, Labels: req.Labels,
-		Policy: s.policy.Name, Filing: s.policy.Filing,
+		Policy: s.policy.Name, Filing: s.policy.Filing, Draft: s.policy.Draft(),
 		Entropy: *entropy, Window: req.Window, Result: result, DrawnAt: now, DrawnBy: actor, Practice: true}
 	if err != nil {
 		// A failed draw is recorded too, so that a discarded draw is still visible.

@@ -416,10 +416,85 @@ func sweepOps() []sweepOp {
 		}
 		return nil
 	}
-	exitReq := admission.Exit{Reason: admission.ExitUnsuitable, Date: time.Date(2026, 3, 2, 0, 0, 0, 0, cst), Note: "不再适合"}
+	exitReq := admission.Exit{Reason: admission.ExitUnsuitable, Date: time.Date(2026, 3, 2, 0, 0, 0, 0, cst), Note: "不再适合", Evidence: []string{"温科专〔2026〕1号"}}
 	return []sweepOp{
 		{"admit", admitted, func(ctx context.Context, w *world, _ any) error {
 			_, err := w.svc.Admit(ctx, admin, applicant(7))
+			return err
+		}},
+		// Issue 17: applications and exit requests as reviewed acts.
+		{"submit application", admitted, func(ctx context.Context, w *world, _ any) error {
+			_, err := w.svc.SubmitApplication(ctx, admin, applicant(7))
+			return err
+		}},
+		{"review application", func(t testing.TB, w *world) any {
+			app := applicant(8)
+			app.Channel, app.Personal = admission.ChannelInvitation, nil
+			app.Invitation = &admission.DivisionInvitation{Division: clerk.Unit, Reason: "紧缺领域"}
+			_, err := w.svc.SubmitApplication(bg, clerk, app)
+			require.NoError(t, err)
+			return nil
+		}, func(ctx context.Context, w *world, _ any) error {
+			_, err := w.svc.ReviewApplication(ctx, leader, "E0008", admission.Review{Approve: true})
+			return err
+		}},
+		{"request exit", admitted, func(ctx context.Context, w *world, _ any) error {
+			return w.svc.RequestExit(ctx, expertUser, admission.ExitRequest{ExpertID: "E0001", Reason: "工作调动"})
+		}},
+		{"review exit request", func(t testing.TB, w *world) any {
+			admitted(t, w)
+			require.NoError(t, w.svc.RequestExit(bg, expertUser, admission.ExitRequest{ExpertID: "E0001", Reason: "工作调动"}))
+			return nil
+		}, func(ctx context.Context, w *world, _ any) error {
+			_, err := w.svc.ReviewExitRequest(ctx, admin, "E0001", admission.Review{Approve: true})
+			return err
+		}},
+		{"update profile", admitted, func(ctx context.Context, w *world, _ any) error {
+			e := applicant(1)
+			e.Expert.Title = admission.AssociateSenior + admission.TitleLevel(1-int(e.Expert.Title-admission.AssociateSenior))
+			_, err := w.svc.UpdateProfile(ctx, expertUser, e.Expert)
+			return err
+		}},
+		{"review profile update", func(t testing.TB, w *world) any {
+			admitted(t, w)
+			e := applicant(1)
+			e.Expert.Title = admission.AssociateSenior + admission.TitleLevel(1-int(e.Expert.Title-admission.AssociateSenior))
+			_, err := w.svc.UpdateProfile(bg, expertUser, e.Expert)
+			require.NoError(t, err)
+			return nil
+		}, func(ctx context.Context, w *world, _ any) error {
+			_, err := w.svc.ReviewProfileUpdate(ctx, admin, "E0001", admission.Review{Approve: true})
+			return err
+		}},
+		{"record training", admitted, func(ctx context.Context, w *world, _ any) error {
+			_, err := w.svc.RecordTraining(ctx, expertUser, "E0001", admission.Training{Kind: admission.TrainingIntegrity, Date: time.Date(2026, 2, 1, 0, 0, 0, 0, cst)})
+			return err
+		}},
+		{"record violation", admitted, func(ctx context.Context, w *world, _ any) error {
+			_, err := w.svc.RecordViolation(ctx, admin, "E0001", evaluation.Bribery, time.Time{}, "收受财物")
+			return err
+		}},
+		{"review integrity records", func(t testing.TB, w *world) any {
+			admitted(t, w)
+			_, err := w.svc.RecordViolation(bg, admin, "E0001", evaluation.ImproperOpinion, time.Time{}, "意见不当")
+			require.NoError(t, err)
+			return nil
+		}, func(ctx context.Context, w *world, _ any) error {
+			_, err := w.svc.ReviewIntegrityRecords(ctx, admin, "E0001", admission.ReviewRetained, "保留")
+			return err
+		}},
+		{"file", admitted, func(ctx context.Context, w *world, _ any) error {
+			return w.svc.File(ctx, expertUser, expertdb.Filing{Kind: expertdb.FilingRecusal, ExpertID: "E0001", Activity: "R-1", Text: "回避"})
+		}},
+		{"sweep", admitted, func(ctx context.Context, w *world, _ any) error {
+			_, err := w.svc.Sweep(ctx, admin)
+			return err
+		}},
+		{"statistics", func(t testing.TB, w *world) any {
+			setupStarted(t, w)
+			return nil
+		}, func(ctx context.Context, w *world, _ any) error {
+			_, err := w.svc.StatisticsInput(ctx, admin, 2026)
 			return err
 		}},
 		{"exit", admitted, func(ctx context.Context, w *world, _ any) error {

@@ -36,7 +36,7 @@ func TestStateAndLogAlwaysAgree(t *testing.T) {
 				_, _ = w.svc.Admit(ctx, admin, applicant(x))
 			case 1:
 				_, _ = w.svc.Exit(ctx, admin, fmt.Sprintf("E%04d", x), admission.Exit{Reason: admission.ExitUnsuitable,
-					Date: time.Date(2026, 3, 2, 0, 0, 0, 0, cst), Note: "不再适合"})
+					Date: time.Date(2026, 3, 2, 0, 0, 0, 0, cst), Note: "不再适合", Evidence: []string{"核查记录"}})
 			case 2:
 				id := fmt.Sprintf("E%04d", x)
 				act := fmt.Sprintf("A-%d", rapid.IntRange(0, 2).Draw(rt, fmt.Sprint("activity", i)))

@@ -288,9 +288,45 @@ func TestDenyByDefault(t *testing.T) {
 		"view-campaign": func(a audit.Actor) error { _, err := f.svc.Campaign(ctx, a, rec.Request.ID); return err },
 		"export":        func(a audit.Actor) error { _, err := f.svc.Export(ctx, a, []string{"E0001"}); return err },
 		"exit": func(a audit.Actor) error {
-			_, err := f.svc.Exit(ctx, a, "E0002", admission.Exit{Reason: admission.ExitUnsuitable, Note: "长期不更新信息"})
+			_, err := f.svc.Exit(ctx, a, "E0002", admission.Exit{Reason: admission.ExitUnsuitable, Note: "长期不更新信息", Evidence: []string{"核查记录"}})
 			return err
 		},
+		"submit-application": func(a audit.Actor) error { _, err := f.svc.SubmitApplication(ctx, a, applicant(201)); return err },
+		"review-application": func(a audit.Actor) error {
+			_, err := f.svc.ReviewApplication(ctx, a, "E0201", admission.Review{Approve: false, Reasons: "材料不全"})
+			return err
+		},
+		"request-exit": func(a audit.Actor) error {
+			return f.svc.RequestExit(ctx, a, admission.ExitRequest{ExpertID: "E0004", Reason: "退休"})
+		},
+		"review-exit-request": func(a audit.Actor) error {
+			_, err := f.svc.ReviewExitRequest(ctx, a, "E0005", admission.Review{Approve: true})
+			return err
+		},
+		"update-profile": func(a audit.Actor) error {
+			e, err := f.experts.Get(ctx, "E0006")
+			require.NoError(t, err)
+			e.Mobile = "13900000006"
+			_, err = f.svc.UpdateProfile(ctx, a, e)
+			return err
+		},
+		"record-training": func(a audit.Actor) error {
+			_, err := f.svc.RecordTraining(ctx, a, "E0006", admission.Training{Kind: admission.TrainingIntegrity, Date: time.Date(2026, 2, 1, 0, 0, 0, 0, cst)})
+			return err
+		},
+		"record-violation": func(a audit.Actor) error {
+			_, err := f.svc.RecordViolation(ctx, a, "E0007", evaluation.ImproperOpinion, time.Time{}, "意见不当")
+			return err
+		},
+		"review-integrity": func(a audit.Actor) error {
+			_, err := f.svc.ReviewIntegrityRecords(ctx, a, "E0008", admission.ReviewRetained, "保留")
+			return err
+		},
+		"appeal": func(a audit.Actor) error {
+			return f.svc.File(ctx, a, expertdb.Filing{Kind: expertdb.FilingAppeal, ExpertID: "E0009", Text: "申诉"})
+		},
+		"sweep":       func(a audit.Actor) error { _, err := f.svc.Sweep(ctx, a); return err },
+		"statistics":  func(a audit.Actor) error { _, err := f.svc.StatisticsInput(ctx, a, 2026); return err },
 		"expire":      func(a audit.Actor) error { _, err := f.svc.Expire(ctx, a, rec.Request.ID); return err },
 		"draw-record": func(a audit.Actor) error { _, err := f.svc.DrawRecord(ctx, a, rec.Request.ID); return err },
 		"rate": func(a audit.Actor) error {
@@ -335,12 +371,29 @@ func TestDenyByDefault(t *testing.T) {
 		"commit":        {clerk.ID: true},
 		"void":          {},
 		"served-on":     {admin.ID: true, inspector.ID: true, maintainer.ID: true, leader.ID: true},
+		// Issue 17: applications and exit requests (the reviewer of an application is
+		// allowed here only when it is not the submitter; admin submitted E0201 above).
+		"submit-application":  {admin.ID: true},
+		"review-application":  {},
+		"request-exit":        {admin.ID: true},
+		"review-exit-request": {admin.ID: true},
+		"update-profile":      {admin.ID: true},
+		"record-training":     {admin.ID: true, clerk.ID: true, otherClerk.ID: true},
+		"record-violation":    {admin.ID: true, clerk.ID: true, otherClerk.ID: true},
+		"review-integrity":    {admin.ID: true},
+		"appeal":              {admin.ID: true},
+		"sweep":               {admin.ID: true},
+		"statistics": {admin.ID: true, leader.ID: true, clerk.ID: true, otherClerk.ID: true, county.ID: true,
+			inspector.ID: true, maintainer.ID: true},
 	}
 	q := storyRequest()
 	q.ID, q.Entropy, q.Project.ID = "Q-1", nil, "P-Q"
 	_, err = f.svc.Submit(ctx, colleague, q)
 	require.NoError(t, err)
-	for _, name := range []string{"view-campaign", "draw-record", "expire", "rate", "export", "draw", "admit", "exit", "submit", "approve", "commit", "void", "served-on"} {
+	for _, name := range []string{"view-campaign", "draw-record", "expire", "rate", "export", "draw", "admit", "exit",
+		"submit", "approve", "commit", "void", "served-on",
+		"submit-application", "review-application", "request-exit", "review-exit-request",
+		"update-profile", "record-training", "record-violation", "review-integrity", "appeal", "sweep", "statistics"} {
 		for _, a := range []audit.Actor{stranger, maintainer, inspector, county, otherClerk, leader, clerk, admin} {
 			t.Run(name+"/"+a.ID, func(t *testing.T) {
 				err := ops[name](a)

@@ -36,6 +36,15 @@ type ExpertDeleter interface {
 	Delete(ctx context.Context, id string) error
 }
 
+// ExpertsByIDNumber is the optional capability of an ExpertStore to find the records of one
+// person (一人一档, Art. 6, 11): FindByIDNumber returns every record whose ID number has the
+// canonical form idNumber (admission.NormalizeIDNumber), whatever its status, ordered by
+// expert ID. The Service uses it, when present, instead of reading the whole store to keep
+// one record per person and to let history and the bars of Art. 11 follow the person.
+type ExpertsByIDNumber interface {
+	FindByIDNumber(ctx context.Context, idNumber string) ([]admission.Expert, error)
+}
+
 // EventStore keeps the events of campaigns (and other event-sourced processes) as opaque
 // records, in order, per stream.
 type EventStore interface {
@@ -53,8 +62,9 @@ type MemoryExpertStore struct {
 }
 
 var (
-	_ ExpertStore   = (*MemoryExpertStore)(nil)
-	_ ExpertDeleter = (*MemoryExpertStore)(nil)
+	_ ExpertStore       = (*MemoryExpertStore)(nil)
+	_ ExpertDeleter     = (*MemoryExpertStore)(nil)
+	_ ExpertsByIDNumber = (*MemoryExpertStore)(nil)
 )
 
 // NewMemoryExpertStore returns an empty in-memory expert store.
@@ -99,6 +109,24 @@ func (m *MemoryExpertStore) List(_ context.Context) ([]admission.Expert, error) 
 	out := make([]admission.Expert, 0, len(m.experts))
 	for _, id := range slices.Sorted(maps.Keys(m.experts)) {
 		out = append(out, cloneExpert(m.experts[id]))
+	}
+	return out, nil
+}
+
+// FindByIDNumber implements ExpertsByIDNumber: the records whose ID number normalises to
+// idNumber (none for an invalid one).
+func (m *MemoryExpertStore) FindByIDNumber(_ context.Context, idNumber string) ([]admission.Expert, error) {
+	want, ok := admission.NormalizeIDNumber(idNumber)
+	if !ok {
+		return nil, nil
+	}
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	var out []admission.Expert
+	for _, id := range slices.Sorted(maps.Keys(m.experts)) {
+		if got, ok := admission.NormalizeIDNumber(m.experts[id].IDNumber); ok && got == want {
+			out = append(out, cloneExpert(m.experts[id]))
+		}
 	}
 	return out, nil
 }

@@ -159,7 +159,7 @@ func DefaultPermissionRules() PermissionRules {
 			{Name: "maintainer", Article: "Art. 3, 19",
 				Expr: `actor.Role == "maintainer" && (resource.Kind == "system" && action in ["view", "update"] || action == "view")`},
 			{Name: "expert-own-record", Article: "Art. 7, 8, 11, 17",
-				Expr: `actor.Role == "expert" && resource.Owner == actor.ID && action in ["view", "update", "respond", "appeal", "exit", "training"]`},
+				Expr: `actor.Role == "expert" && resource.Owner == actor.ID && action in ["view", "update", "respond", "appeal", "exit", "training", "recusal"]`},
 			{Name: "individual-grant", Article: "Art. 18", Expr: `action in actor.Grants`},
 		},
 	}

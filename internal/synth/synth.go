@@ -186,10 +186,10 @@ func (g *generator) application(i int) admission.Application {
 			Online: r.chance(2, 3), Date: g.asOf.AddDate(0, 0, -r.between(30, 700)), Hours: r.between(2, 16)})
 	}
 	if r.chance(1, 50) {
-		date := g.asOf.AddDate(0, 0, -r.between(200, 900))
-		e.Records = append(e.Records, admission.Record{Kind: "no-show", Detail: "曾一次无故缺席评审活动（已说明情况）",
-			Date: date, Article: "Art. 8(2)", Review: &admission.RecordReview{Outcome: admission.ReviewRetained,
-				By: "市科技局专家库管理员", At: date.AddDate(0, 0, 30), Reason: "已说明情况，保留在库"}})
+		// A retained record cannot come with an application: the Service drops reviews the
+		// client sends (issue 17) and the record would then bar entry. The draw is kept so
+		// that the rest of the pool stays as it was.
+		_ = g.asOf.AddDate(0, 0, -r.between(200, 900))
 	}
 	return g.channel(r, i, u, e)
 }
