@@ -63,7 +63,7 @@ func DecideAdmission(app Application, existing []Expert, rev Review, asOf time.T
 		app.Expert.IDNumber = id // stored in the canonical form (GB 11643, upper-case X)
 	}
 	if err := Validate(app.Expert); err != nil {
-		return AdmissionDecision{}, fmt.Errorf("admission: decide admission: %w", err)
+		return AdmissionDecision{}, err // a *ValidationError, already prefixed "admission: "
 	}
 	if strings.TrimSpace(rev.Reviewer) == "" {
 		return AdmissionDecision{}, refuse("admission", []Finding{{Article: app.Channel.Article(), Code: "reviewer-missing",
