@@ -177,3 +177,46 @@ func (s *ExpertStore) backfill(ctx context.Context) error {
 		}
 	}
 }
+
+var _ expertdb.ExpertsByIDNumber = (*ExpertStore)(nil)
+
+// FindByIDNumber implements expertdb.ExpertsByIDNumber: every record, whatever its status,
+// whose ID number has the canonical form of idNumber (one person, one record, Art. 6, 11),
+// ordered by expert ID. The database compares the ID number inside the stored profile (upper
+// case, so a lower-case check letter of an old record matches), so only the person's own
+// records are decoded; none for an invalid ID number.
+func (s *ExpertStore) FindByIDNumber(ctx context.Context, idNumber string) ([]admission.Expert, error) {
+	want, ok := admission.NormalizeIDNumber(idNumber)
+	if !ok {
+		return nil, nil
+	}
+	query := `SELECT data FROM {experts}
+	WHERE upper(COALESCE(json_extract(CAST(data AS TEXT), '$.id_number'), json_extract(CAST(data AS TEXT), '$.IDNumber'), '')) = $1
+	ORDER BY id`
+	if s.db.engine == Postgres {
+		query = `SELECT data FROM {experts}
+	WHERE upper(COALESCE(convert_from(data, 'UTF8')::jsonb->>'id_number', convert_from(data, 'UTF8')::jsonb->>'IDNumber', '')) = $1
+	ORDER BY id`
+	}
+	rows, err := s.db.conn(ctx).QueryContext(ctx, s.db.q(query), want)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: find experts by ID number: %w", err)
+	}
+	defer rows.Close()
+	var out []admission.Expert
+	for rows.Next() {
+		var data []byte
+		if err := rows.Scan(&data); err != nil {
+			return nil, fmt.Errorf("sqlstore: find experts by ID number: %w", err)
+		}
+		var e admission.Expert
+		if err := json.Unmarshal(data, &e); err != nil {
+			return nil, fmt.Errorf("sqlstore: find experts by ID number: decode: %w", err)
+		}
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlstore: find experts by ID number: %w", err)
+	}
+	return out, nil
+}
