@@ -184,8 +184,8 @@ func TestEveryAuditActionIsRecordedArt17(t *testing.T) {
 
 	// Recorded by operations of other issues, not reachable from this scenario yet.
 	expectedElsewhere := map[audit.Action]string{
-		audit.ActionInvite:  "issue 16: Draw with invited experts",
-		audit.ActionAlert:   "issue 15: alert rules (needs a rule to fire)",
+		audit.ActionInvite: "issue 16: Draw with invited experts",
+		audit.ActionAlert:  "issue 15: alert rules (needs a rule to fire)",
 	}
 	seen := map[audit.Action]bool{}
 	res, err := f.svc.Log().Query(ctx, audit.Query{})

@@ -46,8 +46,8 @@ func (s *ExpertStore) Get(ctx context.Context, id string) (admission.Expert, err
 }
 
 const (
-	putExpertSQL = `INSERT INTO {experts} (id, status, data, updated_at) VALUES ($1, $2, $3, $4)
-	ON CONFLICT (id) DO UPDATE SET status = excluded.status, data = excluded.data, updated_at = excluded.updated_at`
+	putExpertSQL = `INSERT INTO {experts} (id, status, data, updated_at, id_number) VALUES ($1, $2, $3, $4, $5)
+	ON CONFLICT (id) DO UPDATE SET status = excluded.status, data = excluded.data, updated_at = excluded.updated_at, id_number = excluded.id_number`
 	putDrawSQL = `INSERT INTO {expert_draws} (id, draw) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET draw = excluded.draw`
 )
 
@@ -88,7 +88,7 @@ func (s *ExpertStore) PutMany(ctx context.Context, experts []admission.Expert) e
 				return err
 			}
 			buf = encodeDraw(buf[:0], digest, &e)
-			if _, err := stmt.ExecContext(ctx, e.ID, string(e.Status), data, e.UpdatedAt.Unix()); err != nil {
+			if _, err := stmt.ExecContext(ctx, e.ID, string(e.Status), data, e.UpdatedAt.Unix(), personKey(e.IDNumber)); err != nil {
 				return fmt.Errorf("expert %q: %w", e.ID, err)
 			}
 			// After the row: the trigger on experts drops the old draw encoding.
@@ -180,25 +180,26 @@ func (s *ExpertStore) backfill(ctx context.Context) error {
 
 var _ expertdb.ExpertsByIDNumber = (*ExpertStore)(nil)
 
+// personKey is the value of the id_number column: the canonical ID number, or the upper-cased
+// text when it is not a valid one (so that it never matches a valid lookup by accident).
+func personKey(idNumber string) string {
+	if id, ok := admission.NormalizeIDNumber(idNumber); ok {
+		return id
+	}
+	return strings.ToUpper(idNumber)
+}
+
 // FindByIDNumber implements expertdb.ExpertsByIDNumber: every record, whatever its status,
 // whose ID number has the canonical form of idNumber (one person, one record, Art. 6, 11),
-// ordered by expert ID. The database compares the ID number inside the stored profile (upper
-// case, so a lower-case check letter of an old record matches), so only the person's own
-// records are decoded; none for an invalid ID number.
+// ordered by expert ID, through the indexed id_number column (schema version 3; the store
+// writes it with every profile, and the migration fills it for older rows). A row written by
+// another program without it is not found. None for an invalid ID number.
 func (s *ExpertStore) FindByIDNumber(ctx context.Context, idNumber string) ([]admission.Expert, error) {
 	want, ok := admission.NormalizeIDNumber(idNumber)
 	if !ok {
 		return nil, nil
 	}
-	query := `SELECT data FROM {experts}
-	WHERE upper(COALESCE(json_extract(CAST(data AS TEXT), '$.id_number'), json_extract(CAST(data AS TEXT), '$.IDNumber'), '')) = $1
-	ORDER BY id`
-	if s.db.engine == Postgres {
-		query = `SELECT data FROM {experts}
-	WHERE upper(COALESCE(convert_from(data, 'UTF8')::jsonb->>'id_number', convert_from(data, 'UTF8')::jsonb->>'IDNumber', '')) = $1
-	ORDER BY id`
-	}
-	rows, err := s.db.conn(ctx).QueryContext(ctx, s.db.q(query), want)
+	rows, err := s.db.conn(ctx).QueryContext(ctx, s.db.q(`SELECT data FROM {experts} WHERE id_number = $1 ORDER BY id`), want)
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: find experts by ID number: %w", err)
 	}
