@@ -2,6 +2,8 @@ package expertdb
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -194,7 +196,7 @@ func (s *Service) separate(ctx context.Context, op string, now time.Time, actor 
 // admissionResource is what an admission operation touches: the applicant's profile, and for
 // a division's invitation the inviting division (Art. 6(2)).
 func admissionResource(app admission.Application) audit.Resource {
-	res := audit.Resource{Kind: audit.KindExpert, ID: app.Expert.ID, Personal: true}
+	res := audit.Resource{Kind: audit.KindExpert, ID: subjectID(app.Expert.ID), Personal: true}
 	if app.Channel == admission.ChannelInvitation && app.Invitation != nil {
 		res.Unit = app.Invitation.Division
 	}
@@ -266,7 +268,7 @@ func (s *Service) SubmitApplication(ctx context.Context, actor audit.Actor, app 
 		err := &admission.RefusalError{Op: "application", Findings: fs}
 		if _, aerr := s.record(ctx, now, actor, audit.ActionAdmission,
 			map[string]any{"kind": "application", "outcome": "refused", "channel": app.Channel, "refusal": refusalSummary(err)},
-			app.Expert.ID); aerr != nil {
+			subjectID(app.Expert.ID)); aerr != nil {
 			return admission.Expert{}, &OpError{Op: op, Step: StepValidate, Err: errors.Join(err, aerr)}
 		}
 		return admission.Expert{}, &OpError{Op: op, Step: StepValidate, Err: err}
@@ -359,7 +361,7 @@ func (s *Service) decideAdmission(ctx context.Context, op string, actor audit.Ac
 	if err != nil {
 		if _, aerr := s.record(ctx, now, actor, audit.ActionAdmission,
 			map[string]any{"kind": "expert", "outcome": "refused", "channel": app.Channel, "refusal": refusalSummary(err)},
-			app.Expert.ID); aerr != nil {
+			subjectID(app.Expert.ID)); aerr != nil {
 			err = errors.Join(err, aerr)
 		}
 		return admission.AdmissionDecision{}, &OpError{Op: op, Step: StepValidate, Err: err}
@@ -588,4 +590,17 @@ func (s *Service) eventData(data any) (json.RawMessage, error) {
 		return json.RawMessage(`{"draft":true}`), nil
 	}
 	return append([]byte(`{"draft":true,`), raw[1:]...), nil
+}
+
+// subjectID is an applicant's expert ID as the audit log may name it: the ID itself when it is
+// a valid expert ID (admission.ValidExpertID, which never looks like a mobile or an ID number),
+// otherwise "invalid-id:" and the first 16 hex digits of its SHA-256, so that the refusal of
+// an application whose ID is, say, a mobile number is still recorded (Art. 17), without the
+// number (Art. 19, 20).
+func subjectID(id string) string {
+	if admission.ValidExpertID(id) {
+		return id
+	}
+	sum := sha256.Sum256([]byte(id))
+	return "invalid-id:" + hex.EncodeToString(sum[:8])
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/wzsti/expertdb/admission"
 	"github.com/wzsti/expertdb/audit"
 	"github.com/wzsti/expertdb/selection"
 )
@@ -302,6 +303,9 @@ func (s *Service) Submit(ctx context.Context, actor audit.Actor, req DrawRequest
 	}
 	if err := s.validateSubmission(req); err != nil {
 		return nil, &OpError{Op: op, Step: StepValidate, Err: err}
+	}
+	if err := s.checkInvitees(ctx, req.Request.Invited, now); err != nil {
+		return nil, err
 	}
 	req.Entropy = nil
 	prev, err := s.loadRequest(ctx, req.ID)
@@ -661,4 +665,24 @@ func (s *Service) Void(ctx context.Context, actor, approver audit.Actor, request
 	}
 	s.raiseAlerts(ctx, now)
 	return s.viewState(actor, st.after(entry)), nil
+}
+
+// checkInvitees refuses a request whose invited experts (Art. 12, 28) do not meet the basic
+// conditions of Art. 5 or are barred by Art. 11 on their person's whole history in the
+// database (admission.CheckInvitee): an invitation brings in someone from outside the
+// database, never someone the database keeps out.
+func (s *Service) checkInvitees(ctx context.Context, invs []selection.Invitation, now time.Time) error {
+	const op = "submit"
+	var findings []admission.Finding
+	for _, inv := range invs {
+		fs, err := s.checkInvitee(ctx, inv.Expert, now)
+		if err != nil {
+			return &OpError{Op: op, Step: StepLoad, Err: err}
+		}
+		findings = append(findings, fs...)
+	}
+	if len(findings) > 0 {
+		return &OpError{Op: op, Step: StepValidate, Err: &admission.RefusalError{Op: "invitation", Findings: findings}}
+	}
+	return nil
 }
