@@ -25,7 +25,9 @@ var packages = []string{
 	"github.com/wzsti/expertdb/examples/sqlstore/postgres",
 	"github.com/wzsti/expertdb/examples/sqlstore/sqlite",
 	"github.com/wzsti/expertdb/evaluation",
+	"github.com/wzsti/expertdb/problem",
 	"github.com/wzsti/expertdb/report",
+	"github.com/wzsti/expertdb/rule",
 	"github.com/wzsti/expertdb/selection",
 	"github.com/wzsti/expertdb/verify",
 }
