@@ -159,17 +159,9 @@ func (s *Service) Commit(ctx context.Context, actor audit.Actor, requestID strin
 	if err != nil {
 		return nil, &OpError{Op: op, Step: StepValidate, Err: err}
 	}
-	err = s.atomically(ctx, func(ctx context.Context, u *unit) error {
-		idx, err := u.recordNow(ctx, ev)
-		if err != nil {
-			return err
-		}
+	err = s.recordRequestEntry(ctx, requestID, st.version, ev, func(idx int64) requestEntry {
 		c.AuditIndex = idx
-		raw, err := json.Marshal(requestEntry{Kind: "committed", At: now, By: actor, Commitment: c})
-		if err != nil {
-			return err
-		}
-		return s.appendEvent(ctx, requestStream(requestID), st.version, raw)
+		return requestEntry{Kind: "committed", At: now, By: actor, Commitment: c}
 	})
 	if err != nil {
 		return nil, &OpError{Op: op, Step: stepOf(err), Err: err}

@@ -553,18 +553,10 @@ func (s *Service) Approve(ctx context.Context, approver audit.Actor, requestID s
 		return nil, &OpError{Op: op, Step: StepValidate, Err: err}
 	}
 	var entry requestEntry
-	err = s.atomically(ctx, func(ctx context.Context, u *unit) error {
-		idx, err := u.recordNow(ctx, ev)
-		if err != nil {
-			return err
-		}
+	err = s.recordRequestEntry(ctx, requestID, st.version, ev, func(idx int64) requestEntry {
 		a.AuditIndex = idx
 		entry = requestEntry{Kind: "approved", At: now, By: approver, Approval: &a}
-		raw, err := json.Marshal(entry)
-		if err != nil {
-			return err
-		}
-		return s.appendEvent(ctx, requestStream(requestID), st.version, raw)
+		return entry
 	})
 	if err != nil {
 		return nil, &OpError{Op: op, Step: stepOf(err), Err: err}
@@ -685,4 +677,21 @@ func (s *Service) checkInvitees(ctx context.Context, invs []selection.Invitation
 		return &OpError{Op: op, Step: StepValidate, Err: &admission.RefusalError{Op: "invitation", Findings: findings}}
 	}
 	return nil
+}
+
+// recordRequestEntry appends ev to the audit log and, in the same unit of work, the entry of
+// the request's stream that names the event's index (entry is called with it) as event
+// version of the stream.
+func (s *Service) recordRequestEntry(ctx context.Context, requestID string, version int64, ev audit.Event, entry func(idx int64) requestEntry) error {
+	return s.atomically(ctx, func(ctx context.Context, u *unit) error {
+		idx, err := u.recordNow(ctx, ev)
+		if err != nil {
+			return err
+		}
+		raw, err := json.Marshal(entry(idx))
+		if err != nil {
+			return err
+		}
+		return s.appendEvent(ctx, requestStream(requestID), version, raw)
+	})
 }
