@@ -527,6 +527,9 @@ func (s *Service) runCampaign(ctx context.Context, o campaignOp) (*CampaignView,
 		if err := s.authorize(ctx, o.op, now, o.actor, o.action, res); err != nil {
 			return nil, err
 		}
+		if err := s.refuseVoided(ctx, o.op, now, o.actor, o.action, o.id, o.member); err != nil {
+			return nil, err
+		}
 		sealed, err := s.sealedFor(ctx, rec, o.actor, now)
 		if err != nil {
 			return nil, &OpError{Op: o.op, Step: StepLoad, Err: err}

@@ -695,3 +695,29 @@ func (s *Service) recordRequestEntry(ctx context.Context, requestID string, vers
 		return s.appendEvent(ctx, requestStream(requestID), version, raw)
 	})
 }
+
+// refuseVoided refuses a campaign step (start, deliver, resend, reply, withdraw, expire and
+// the refills they make) on a voided request (Art. 13, 14): the draw was annulled, so
+// nobody more is notified, accepts a seat or is drawn as a replacement. The refusal is
+// recorded like every refused campaign step. A practice draw has no request to void.
+func (s *Service) refuseVoided(ctx context.Context, op string, now time.Time, actor audit.Actor, action audit.Action, requestID, member string) error {
+	st, err := s.loadRequest(ctx, requestID)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return nil
+	case err != nil:
+		return &OpError{Op: op, Step: StepLoad, Err: err}
+	case st.Status != RequestVoided:
+		return nil
+	}
+	err = fmt.Errorf("%w: 抽取申请 %s 已作废，不再通知、答复或递补专家；如需专家，请重新提交申请 (Art. 13, 14)", ErrRequestState, requestID)
+	subjects := []string{requestID}
+	if member != "" {
+		subjects = append(subjects, member)
+	}
+	if _, aerr := s.record(ctx, now, actor, action, map[string]any{"kind": "request", "outcome": "refused", "code": "request-voided",
+		"article": "Art. 13, 14"}, subjects...); aerr != nil {
+		err = errors.Join(err, aerr)
+	}
+	return &OpError{Op: op, Step: StepValidate, Err: err}
+}

@@ -463,3 +463,63 @@ func TestInvitationChainRecorded(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, invitee.Mobile, st.Request.Invited[0].Expert.Mobile)
 }
+
+// Attack: a voided request's campaign goes on. After Void, accepting a seat (and every other
+// campaign step: deliver, resend, decline, withdraw, expire) is refused with ErrRequestState
+// naming Art. 13, 14, and each refusal is audited.
+func TestVoidBlocksTheCampaign(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	f.admitN(t, 30)
+	rec := drawReal(t, f.svc, f.clock, clerk, storyRequest())
+	id := rec.Request.ID
+	view, err := f.svc.StartCampaign(ctx, clerk, id)
+	require.NoError(t, err)
+	first, second := view.Seats[0].ExpertID, view.Seats[1].ExpertID
+	code := f.codeFor(t, first)
+	_, err = f.svc.Void(ctx, clerk, leader, id, "评审活动取消")
+	require.NoError(t, err)
+
+	before, err := f.svc.Log().Query(ctx, audit.Query{Subject: id})
+	require.NoError(t, err)
+	steps := map[string]func() error{
+		"accept": func() error {
+			_, err := f.svc.Respond(ctx, clerk, id, expertdb.Response{ExpertID: first, Code: code, Accept: true, Pledge: "PL"})
+			return err
+		},
+		"decline": func() error {
+			_, err := f.svc.Respond(ctx, clerk, id, expertdb.Response{ExpertID: second, Code: f.codeFor(t, second), Reason: "出差"})
+			return err
+		},
+		"deliver":  func() error { _, err := f.svc.Deliver(ctx, clerk, id); return err },
+		"resend":   func() error { _, err := f.svc.Resend(ctx, clerk, id, first); return err },
+		"withdraw": func() error { _, err := f.svc.Withdraw(ctx, clerk, id, first, "身体原因"); return err },
+		"expire": func() error {
+			f.clock.t = f.clock.t.Add(30 * 24 * time.Hour)
+			_, err := f.svc.Expire(ctx, clerk, id)
+			return err
+		},
+		"start": func() error { _, err := f.svc.StartCampaign(ctx, clerk, id); return err },
+	}
+	for name, step := range steps {
+		err := step()
+		require.ErrorIs(t, err, expertdb.ErrRequestState, name)
+		assert.Contains(t, err.Error(), "Art. 13, 14", name)
+	}
+	after, err := f.svc.Log().Query(ctx, audit.Query{Subject: id})
+	require.NoError(t, err)
+	refused := 0
+	for _, m := range after.Matches[len(before.Matches):] {
+		var d struct{ Outcome, Code string }
+		require.NoError(t, json.Unmarshal(m.Event.Data, &d))
+		if d.Outcome == "refused" && d.Code == "request-voided" {
+			refused++
+		}
+	}
+	assert.Equal(t, len(steps), refused, "every refusal is audited")
+	v, err := f.svc.Campaign(ctx, clerk, id)
+	require.NoError(t, err, "viewing stays possible")
+	for _, st := range v.Seats {
+		assert.NotEqual(t, selection.SeatAccepted, st.Status)
+	}
+}
