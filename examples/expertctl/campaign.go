@@ -26,11 +26,12 @@ The notification campaign of a draw made with 'expertctl draw' (Art. 14(2)): the
 experts are notified in draw order, each with a reply deadline and a one-time reply code;
 a decline, a missed deadline or a refused acceptance is filled at once from the continuing
 draw sequence. Every step is stored in the database and the audit log, so the commands can
-be run one after another, by different people, on different days.
+be run one after another, by different people, on different days. Every step runs on the
+system clock: no flag sets the time of a step (Art. 14(1), 22(5)).
 
   start    notify the panel; prints each notice's reply code
   respond  record an expert's reply (accept with the signed pledge, or decline with a reason)
-  expire   close the notices whose deadline has passed (-at) and notify the next experts
+  expire   close the notices whose deadline has passed and notify the next experts
   status   the notified experts in notification order, with what became of each notice
   deliver  send again, each with a fresh reply code, the notices that were not delivered
   resend   send one expert's notice again with a fresh reply code (the old code stops working)
@@ -60,7 +61,6 @@ Run 'expertctl campaign <subcommand> -h' for the flags.
 type campaignFlags struct {
 	d          dbFlags
 	op         operator
-	at         clockFlag
 	policyPath string
 	requestID  string
 }
@@ -70,7 +70,7 @@ func (c *campaignFlags) register(fs *flag.FlagSet) {
 	c.op.register(fs, "unit")
 	c.op.role = "" // default: the role the draw was made under
 	fs.Lookup("role").DefValue = "the draw's"
-	fs.Var(&c.at, "at", "time of the step (default now)")
+	refuseAt(fs)
 	fs.StringVar(&c.policyPath, "policy", "", "county policy (使用细则) YAML the draw was made under; default the city rules")
 	fs.StringVar(&c.requestID, "request-id", "", "the request ID of the draw (required)")
 }
@@ -136,7 +136,7 @@ func (c *campaignFlags) open(ctx context.Context) (*session, error) {
 		return nil, err
 	}
 	s := &session{db: db, actor: c.op.drawer(unit), notices: &printer{}}
-	s.svc, err = serviceNotifying(ctx, db, signer, p, c.at.now, s.notices, c.op.admin(), s.actor)
+	s.svc, err = serviceNotifying(ctx, db, signer, p, s.notices, c.op.admin(), s.actor)
 	if err != nil {
 		db.Close()
 		return nil, err
@@ -319,8 +319,8 @@ A wrong code is refused and recorded; after 5 wrong codes the notice is locked.`
 }
 
 func runCampaignExpire(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "campaign expire", "-request-id R -at TIME [flags]", `
-Close the notices whose deadline has passed at -at without an answer (recorded as no answer)
+	fs := newFlags(e, "campaign expire", "-request-id R [flags]", `
+Close the notices whose deadline has passed (now, on the system clock) without an answer (recorded as no answer)
 and notify the next experts of the continuing draw sequence; their notices are printed like
 those of 'campaign start'.`)
 	var c campaignFlags

@@ -8,7 +8,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/wzsti/expertdb"
 	"github.com/wzsti/expertdb/audit"
@@ -75,7 +74,7 @@ func (r *requestFlags) open(ctx context.Context, users ...audit.Actor) (*expertd
 		db.Close()
 		return nil, nil, err
 	}
-	svc, err := service(ctx, db, signer, p, time.Now, append(users, r.op.admin())...)
+	svc, err := service(ctx, db, signer, p, append(users, r.op.admin())...)
 	if err != nil {
 		db.Close()
 		return nil, nil, err

@@ -4,7 +4,6 @@ import (
 	"os"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -15,8 +14,8 @@ import (
 // and a draw before the publication are refused.
 func TestRealDrawFromTheCommandLine(t *testing.T) {
 	w := setup(t)
-	req := strings.ReplaceAll(requestYAML, "2026-03-20", time.Now().AddDate(0, 0, 30).Format("2006-01-02"))
-	req = strings.ReplaceAll(req, "R-2026-0401", "R-2026-0499")
+	clockAt(t, "2026-03-20 10:00")
+	req := strings.ReplaceAll(requestYAML, "R-2026-0401", "R-2026-0499")
 	code, _, _ := cli(t, "request", "submit", "-db", w.db, "-request", w.path("req.yaml"), "-operator", "李四")
 	require.Equal(t, exitRuntime, code, "the practice-drawn ID cannot be submitted")
 	require.NoError(t, writeTestFile(w.path("real.yaml"), req))
@@ -32,7 +31,7 @@ func TestRealDrawFromTheCommandLine(t *testing.T) {
 	require.Equal(t, exitOK, code, errOut)
 	assert.Contains(t, out, "approved")
 
-	published := time.Now().Add(2 * time.Second).Format(time.RFC3339)
+	published := "2026-03-20 21:30"
 	source := []string{"-db", w.db, "-request-id", "R-2026-0499", "-unit", "高新技术处", "-source-name", "福彩3D",
 		"-round", "2026330", "-published", published}
 	code, out, errOut = cli(t, append([]string{"request", "commit", "-count", "3"}, source...)...)
@@ -41,7 +40,7 @@ func TestRealDrawFromTheCommandLine(t *testing.T) {
 	code, _, errOut = cli(t, append([]string{"request", "draw", "-values", "3.1.4", "-out", w.path("real.json")}, source...)...)
 	require.Equal(t, exitRuntime, code)
 	assert.Contains(t, errOut, "not published yet")
-	time.Sleep(time.Until(time.Now().Add(2500 * time.Millisecond)))
+	clockAt(t, "2026-03-20 21:31")
 	code, out, errOut = cli(t, append([]string{"request", "draw", "-values", "3.1.4", "-out", w.path("real.json")}, source...)...)
 	require.Equal(t, exitOK, code, errOut)
 	assert.Contains(t, out, "draw R-2026-0499")
