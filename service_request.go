@@ -84,6 +84,7 @@ type RequestState struct {
 	Status      RequestStatus      `json:"status"`
 	Approvals   []RecordedApproval `json:"approvals,omitempty"`
 	Commitment  *Commitment        `json:"commitment,omitempty"`
+	Value       *EnteredValue      `json:"value,omitempty"` // the committed source's value, as entered (PublishValue)
 	VoidReason  string             `json:"void_reason,omitempty"`
 	Amendments  int                `json:"amendments,omitempty"`
 	version     int64              // events in the stream
@@ -91,12 +92,13 @@ type RequestState struct {
 
 // requestEntry is one event of a request stream.
 type requestEntry struct {
-	Kind       string            `json:"kind"` // submitted, amended, approved, committed, drawn, voided
+	Kind       string            `json:"kind"` // submitted, amended, approved, committed, value-entered, drawn, voided
 	At         time.Time         `json:"at"`
 	By         audit.Actor       `json:"by"`
 	Request    *DrawRequest      `json:"request,omitempty"`
 	Approval   *RecordedApproval `json:"approval,omitempty"`
 	Commitment *Commitment       `json:"commitment,omitempty"`
+	Value      *EnteredValue     `json:"value,omitempty"`
 	Reason     string            `json:"reason,omitempty"`
 }
 
@@ -155,6 +157,8 @@ func (st *RequestState) apply(e requestEntry) {
 	case "committed":
 		st.Commitment = e.Commitment
 		st.Status = RequestCommitted
+	case "value-entered":
+		st.Value = e.Value
 	case "drawn":
 		st.Status = RequestDrawn
 	case "voided":

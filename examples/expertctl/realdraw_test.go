@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -32,8 +33,13 @@ func TestRealDrawFromTheCommandLine(t *testing.T) {
 	assert.Contains(t, out, "approved")
 
 	published := "2026-03-20 21:30"
-	source := []string{"-db", w.db, "-request-id", "R-2026-0499", "-unit", "高新技术处", "-source-name", "福彩3D",
+	source := []string{"-db", w.db, "-request-id", "R-2026-0499", "-unit", "高新技术处", "-source-name", "中国福利彩票福彩3D",
 		"-round", "2026330", "-published", published}
+	unlisted := append([]string{"request", "commit", "-count", "3"}, source...)
+	unlisted[slices.Index(unlisted, "中国福利彩票福彩3D")] = "本处自办摇号"
+	code, _, errOut = cli(t, unlisted...)
+	require.Equal(t, exitRuntime, code)
+	assert.Contains(t, errOut, "source-not-allowed")
 	code, out, errOut = cli(t, append([]string{"request", "commit", "-count", "3"}, source...)...)
 	require.Equal(t, exitOK, code, errOut)
 	assert.Contains(t, out, "commitment")
@@ -41,6 +47,22 @@ func TestRealDrawFromTheCommandLine(t *testing.T) {
 	require.Equal(t, exitRuntime, code)
 	assert.Contains(t, errOut, "not published yet")
 	clockAt(t, "2026-03-20 21:31")
+	// Two-person rule: the committer does not enter the numbers alone; the discipline office
+	// enters them; a number 福彩3D cannot draw is refused.
+	code, _, errOut = cli(t, append([]string{"request", "draw", "-values", "3.1.4", "-out", w.path("real.json")}, source...)...)
+	require.Equal(t, exitRuntime, code)
+	assert.Contains(t, errOut, "committer-value")
+	publish := append([]string{"request", "publish", "-by", "赵七", "-by-id", "u-disc"}, source...)
+	code, _, errOut = cli(t, append(publish, "-values", "3.10.4")...)
+	require.Equal(t, exitRuntime, code)
+	assert.Contains(t, errOut, "value-range")
+	code, _, errOut = cli(t, append([]string{"request", "publish", "-by", "李四", "-by-id", "cli-division", "-by-role", "division",
+		"-by-unit", "高新技术处", "-values", "3.1.4"}, source...)...)
+	require.Equal(t, exitRuntime, code, "the committer entering the value")
+	assert.Contains(t, errOut, "committer-value")
+	code, out, errOut = cli(t, append(publish, "-values", "3.1.4")...)
+	require.Equal(t, exitOK, code, errOut)
+	assert.Contains(t, out, "entered by 赵七")
 	code, out, errOut = cli(t, append([]string{"request", "draw", "-values", "3.1.4", "-out", w.path("real.json")}, source...)...)
 	require.Equal(t, exitOK, code, errOut)
 	assert.Contains(t, out, "draw R-2026-0499")
