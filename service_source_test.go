@@ -239,7 +239,9 @@ func TestBeaconValueVerified(t *testing.T) {
 
 	// A plugged-in verifier (e.g. BLS, or the lottery's announcement) has the last word.
 	refuse := errors.New("announcement says otherwise")
-	g := newFixtureWith(t, func(o *expertdb.Options) { o.ValueVerifier = verifierFunc(func(expertdb.PublicValue) error { return refuse }) })
+	g := newFixtureWith(t, func(o *expertdb.Options) {
+		o.ValueVerifier = verifierFunc(func(expertdb.PublicValue) error { return refuse })
+	})
 	r := submitted(t, g)
 	_, err = g.svc.Approve(ctx, leader, r.ID, expertdb.ApproveRequest)
 	require.NoError(t, err)
