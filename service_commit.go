@@ -44,6 +44,8 @@ func (e EntropySource) problem(now time.Time) string {
 		return "随机数来源的名称和期号不能含换行"
 	case e.Count < 1 || e.Count > 64:
 		return "随机数来源须写明号码个数（1–64）"
+	case e.At.Nanosecond() != 0 || e.At.Year() < 1970 || e.At.Year() > 9999:
+		return "随机数来源的公布时间须精确到秒（1970–9999 年）"
 	case !e.At.After(now):
 		return "随机数来源须为承诺之后才公布的数值（公布时间须晚于现在）"
 	}
