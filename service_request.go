@@ -292,18 +292,8 @@ func textApprovals(q DrawRequest) []string {
 func (s *Service) Submit(ctx context.Context, actor audit.Actor, req DrawRequest) (*RequestState, error) {
 	const op = "submit"
 	now := s.clock()
-	res := audit.Resource{Kind: audit.KindRequest, ID: req.ID, Unit: req.Unit}
-	if err := s.authorize(ctx, op, now, actor, audit.ActionRequest, res); err != nil {
+	if err := s.authorizeOwnRequest(ctx, op, now, actor, audit.ActionRequest, req, "只能提交本单位（"+actor.Unit+"）的抽取申请"); err != nil {
 		return nil, err
-	}
-	if len(req.Invited) > 0 {
-		if err := s.authorize(ctx, op, now, actor, audit.ActionInvite, res); err != nil {
-			return nil, err
-		}
-	}
-	if req.Unit != actor.Unit {
-		return nil, s.deny(ctx, op, now, audit.Decision{Rule: "own-unit", Article: "Art. 13, 21", Code: "other-unit",
-			Message: "只能提交本单位（" + actor.Unit + "）的抽取申请", Actor: actor, Action: audit.ActionRequest, Resource: res})
 	}
 	if err := s.validateSubmission(req); err != nil {
 		return nil, &OpError{Op: op, Step: StepValidate, Err: err}
@@ -391,6 +381,27 @@ func (s *Service) Submit(ctx context.Context, actor audit.Actor, req DrawRequest
 	view := prev.after(entry)
 	view.ID = req.ID
 	return s.viewState(actor, view), nil
+}
+
+// authorizeOwnRequest checks that actor may take action on req (and invite, when req
+// invites experts) and is a user of req's unit: 谁使用、谁负责 (Art. 21), a request is
+// submitted and drawn by the using unit itself, even by a city administrator; the refusal
+// (msg) is recorded like every other denial (Art. 18).
+func (s *Service) authorizeOwnRequest(ctx context.Context, op string, now time.Time, actor audit.Actor, action audit.Action, req DrawRequest, msg string) error {
+	res := audit.Resource{Kind: audit.KindRequest, ID: req.ID, Unit: req.Unit}
+	if err := s.authorize(ctx, op, now, actor, action, res); err != nil {
+		return err
+	}
+	if len(req.Invited) > 0 {
+		if err := s.authorize(ctx, op, now, actor, audit.ActionInvite, res); err != nil {
+			return err
+		}
+	}
+	if req.Unit != actor.Unit {
+		return s.deny(ctx, op, now, audit.Decision{Rule: "own-unit", Article: "Art. 13, 21", Code: "other-unit",
+			Message: msg, Actor: actor, Action: action, Resource: res})
+	}
+	return nil
 }
 
 func (s *Service) loadRequestView(ctx context.Context, id string) (*RequestState, error) {

@@ -19,8 +19,7 @@ func runCampaign(ctx context.Context, e *env, args []string) error {
 		"start": runCampaignStart, "respond": runCampaignRespond, "expire": runCampaignExpire, "status": runCampaignStatus,
 		"deliver": runCampaignDeliver, "resend": runCampaignResend,
 	}
-	if len(args) == 0 || args[0] == "-h" || args[0] == "-help" || args[0] == "--help" {
-		fmt.Fprint(e.stderr, `Usage: expertctl campaign <start|respond|expire|status|deliver|resend> [flags]
+	return runSubcommand(ctx, e, "campaign", args, sub, `Usage: expertctl campaign <start|respond|expire|status|deliver|resend> [flags]
 
 The notification campaign of a draw made with 'expertctl draw' (Art. 14(2)): the drawn
 experts are notified in draw order, each with a reply deadline and a one-time reply code;
@@ -45,16 +44,6 @@ draw's audit event; replies are entered by that operator as received (Art. 14(2)
 
 Run 'expertctl campaign <subcommand> -h' for the flags.
 `)
-		if len(args) == 0 {
-			return usagef("missing subcommand")
-		}
-		return flag.ErrHelp
-	}
-	f, ok := sub[args[0]]
-	if !ok {
-		return usagef("unknown campaign subcommand %q (start, respond, expire, status, deliver, resend)", args[0])
-	}
-	return f(ctx, e, args[1:])
 }
 
 // campaignFlags are the flags every campaign subcommand shares.

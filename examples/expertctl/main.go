@@ -36,7 +36,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"os"
+	"slices"
 	"strings"
 )
 
@@ -135,6 +137,24 @@ Run 'expertctl <command> -h' for the flags of a command.
 Exit codes: 0 success; 1 negative answer (applicant refused, replay mismatch, verification
 failure); 2 usage error; 3 runtime error.
 `)
+}
+
+// runSubcommand runs the subcommand args[0] of the command name from sub, or prints usage
+// (the command's help) for no subcommand (a usage error) or -h.
+func runSubcommand(ctx context.Context, e *env, name string, args []string, sub map[string]func(context.Context, *env, []string) error, usage string) error {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "-help" || args[0] == "--help" {
+		fmt.Fprint(e.stderr, usage)
+		if len(args) == 0 {
+			return usagef("missing subcommand")
+		}
+		return flag.ErrHelp
+	}
+	f, ok := sub[args[0]]
+	if !ok {
+		names := slices.Sorted(maps.Keys(sub))
+		return usagef("unknown %s subcommand %q (%s)", name, args[0], strings.Join(names, ", "))
+	}
+	return f(ctx, e, args[1:])
 }
 
 // newFlags returns a flag set whose -h prints the command's description and flags.

@@ -21,8 +21,7 @@ func runRequest(ctx context.Context, e *env, args []string) error {
 		"submit": runRequestSubmit, "approve": runRequestApprove, "commit": runRequestCommit, "publish": runRequestPublish,
 		"draw": runRequestDraw,
 	}
-	if len(args) == 0 || args[0] == "-h" || args[0] == "-help" || args[0] == "--help" {
-		fmt.Fprint(e.stderr, `Usage: expertctl request <submit|approve|commit|publish|draw> [flags]
+	return runSubcommand(ctx, e, "request", args, sub, `Usage: expertctl request <submit|approve|commit|publish|draw> [flags]
 
 The real draw (Art. 13, 14(1), 28; docs/draw-v1.md §13), on the system clock:
 
@@ -39,16 +38,6 @@ The real draw (Art. 13, 14(1), 28; docs/draw-v1.md §13), on the system clock:
 
 Run 'expertctl request <subcommand> -h' for the flags.
 `)
-		if len(args) == 0 {
-			return usagef("missing subcommand")
-		}
-		return flag.ErrHelp
-	}
-	f, ok := sub[args[0]]
-	if !ok {
-		return usagef("unknown request subcommand %q (submit, approve, commit, publish, draw)", args[0])
-	}
-	return f(ctx, e, args[1:])
 }
 
 type requestFlags struct {
