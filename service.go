@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -32,6 +33,12 @@ type Options struct {
 	Notifier Notifier         // sends notices (Art. 14(2)); nil = a RecordingNotifier
 	Clock    func() time.Time // nil = time.Now
 	Random   io.Reader        // entropy for draws and reply codes; nil = crypto/rand.Reader
+	// Sources are the public sources a commitment may name (Commit refuses others); empty =
+	// DefaultSources().
+	Sources []AllowedSource
+	// ValueVerifier confirms a published value before a committed draw uses it, after the
+	// StructuralVerifier's checks; nil = the structural checks alone.
+	ValueVerifier ValueVerifier
 	// Atomic makes each operation one transaction over every store (see Atomic); nil = the
 	// Experts store when it implements Atomic, else the Service's own journal, which gives
 	// the guarantee for the in-memory stores.
@@ -86,6 +93,9 @@ type Service struct {
 	clock    func() time.Time
 	random   io.Reader
 
+	sources       []AllowedSource // Options.Sources
+	valueVerifier ValueVerifier   // Options.ValueVerifier
+
 	atomic Atomic     // the storage back end's transactions, or nil
 	unitMu sync.Mutex // serialises units of work without an Atomic back end
 
@@ -107,6 +117,7 @@ func NewService(ctx context.Context, o Options) (*Service, error) {
 	s := &Service{
 		policy: o.Policy, experts: o.Experts, ratings: o.Ratings, ledger: o.Ledger, events: o.Events,
 		notifier: o.Notifier, clock: o.Clock, random: o.Random, campaigns: map[string]*sync.Mutex{}, atomic: o.Atomic,
+		sources: slices.Clone(o.Sources), valueVerifier: o.ValueVerifier,
 	}
 	if s.atomic == nil {
 		s.atomic, _ = o.Experts.(Atomic)

@@ -44,6 +44,8 @@ func (e EntropySource) problem(now time.Time) string {
 		return "随机数来源的名称和期号不能含换行"
 	case e.Count < 1 || e.Count > 64:
 		return "随机数来源须写明号码个数（1–64）"
+	case e.At.Nanosecond() != 0 || e.At.Year() < 1970 || e.At.Year() > 9999:
+		return "随机数来源的公布时间须精确到秒（1970–9999 年）"
 	case !e.At.After(now):
 		return "随机数来源须为承诺之后才公布的数值（公布时间须晚于现在）"
 	}
@@ -54,6 +56,19 @@ func (e EntropySource) problem(now time.Time) string {
 type PublicValue struct {
 	Source EntropySource `json:"source"`
 	Values []uint64      `json:"values"` // the published numbers, in published order
+	// Proof is what the value derives from, when the source publishes it: for a drand
+	// beacon, the round's signature in hex (the value is its SHA-256); empty for a lottery.
+	Proof string `json:"proof,omitempty"`
+}
+
+// EnteredValue is the published value of a committed request's source as it was entered
+// into the Service (two-person rule, PublishValue): the value, the registered user who
+// entered it (never the one who committed), when, and the index of its audit event.
+type EnteredValue struct {
+	Value      PublicValue `json:"value"`
+	By         audit.Actor `json:"by"`
+	At         time.Time   `json:"at"`
+	AuditIndex int64       `json:"audit_index"`
 }
 
 // Commitment fixes a draw before its chance exists: the request (after the county's rules
@@ -128,6 +143,9 @@ func (s *Service) Commit(ctx context.Context, actor audit.Actor, requestID strin
 	}
 	if p := source.problem(now); p != "" {
 		return nil, &OpError{Op: op, Step: StepValidate, Err: fmt.Errorf("expertdb: %s (Art. 14(1), 22(5))", p)}
+	}
+	if serr := s.checkSource(source, now); serr != nil {
+		return nil, &OpError{Op: op, Step: StepValidate, Err: serr}
 	}
 	applied, err := s.policy.Apply(req.Request, req.Labels...)
 	if err != nil {
@@ -212,29 +230,22 @@ func (s *Service) DrawCommitted(ctx context.Context, actor audit.Actor, requestI
 	if st.Status != RequestCommitted || c == nil {
 		return nil, &OpError{Op: op, Step: StepValidate, Err: fmt.Errorf("%w: 抽取申请 %s 为 %s；须先经审批并承诺随机数来源 (Art. 13, 14(1))", ErrRequestState, requestID, st.Status)}
 	}
-	if v.Source.Key() != c.Source.Key() {
-		return nil, &OpError{Op: op, Step: StepValidate, Err: fmt.Errorf("expertdb: 随机数须来自承诺的来源 %s %s，不能另选 (Art. 14(1), 22(5))", c.Source.Name, c.Source.Round)}
+	known, err := s.checkValue(ctx, op, now, actor, requestID, c, v)
+	if err != nil {
+		return nil, err
 	}
-	if now.Before(c.Source.At) {
-		return nil, &OpError{Op: op, Step: StepValidate, Err: fmt.Errorf("%w: %s %s 于 %s 公布", ErrTooEarly, c.Source.Name, c.Source.Round, c.Source.At.UTC().Format(time.RFC3339))}
-	}
-	if len(v.Values) != c.Source.Count {
-		return nil, &OpError{Op: op, Step: StepValidate, Err: fmt.Errorf("expertdb: 承诺的来源有 %d 个号码，给出 %d 个", c.Source.Count, len(v.Values))}
+	// Two-person rule: the committer never enters the value alone.
+	entrant := actor
+	if e := st.Value; e != nil {
+		if !slices.Equal(e.Value.Values, v.Values) {
+			return nil, s.refuseValue(ctx, op, now, actor, requestID, sourceErr("value-mismatch",
+				fmt.Sprintf("%s 第 %s 期的公开数值已由 %s 录入，抽取须使用录入的数值", c.Source.Name, c.Source.Round, e.By.Name)))
+		}
+		entrant = e.By
+	} else if actor.ID == c.CommittedBy.ID {
+		return nil, s.denyCommitterValue(ctx, op, now, actor, requestID, st.Request.Unit)
 	}
 	stream := publicValueStream(c.Source)
-	known, err := s.events.Events(ctx, stream)
-	if err != nil {
-		return nil, &OpError{Op: op, Step: StepLoad, Err: err}
-	}
-	if len(known) > 0 {
-		var first PublicValue
-		if err := json.Unmarshal(known[0], &first); err != nil {
-			return nil, &OpError{Op: op, Step: StepLoad, Err: err}
-		}
-		if !slices.Equal(first.Values, v.Values) {
-			return nil, &OpError{Op: op, Step: StepValidate, Err: fmt.Errorf("expertdb: %s %s 的公开号码已记录为另一组数值，同一公开数值只有一个 (Art. 22(5))", c.Source.Name, c.Source.Round)}
-		}
-	}
 	entropy := selection.Entropy{Sources: [][]uint64{slices.Clone(v.Values)}}
 	prepared, err := selection.PrepareWith(c.Request, s.policy.Selection, selection.PrepareOptions{Masked: c.Masked})
 	if err != nil {
@@ -252,6 +263,7 @@ func (s *Service) DrawCommitted(ctx context.Context, actor audit.Actor, requestI
 	summary["project"] = st.Request.Project.ID
 	summary["commit_index"] = c.AuditIndex
 	summary["commit_digest"] = c.Digest()
+	summary["value_entered_by"] = entrant.ID
 	if err != nil {
 		// Deterministic: the same committed value fails the same way; nothing else is kept.
 		if _, aerr := s.record(ctx, now, actor, audit.ActionDraw, summary, drawSubjects(requestID, nil)...); aerr != nil {
@@ -301,6 +313,135 @@ func (s *Service) DrawCommitted(ctx context.Context, actor audit.Actor, requestI
 	}
 	s.raiseAlerts(ctx, now)
 	return s.drawView(ctx, actor, rec, now)
+}
+
+// checkValue checks a value entered for the commitment c: the committed source, published
+// by now, the structural and plug-in verifications, and the first value recorded for the
+// source (every value entered for one source is the same). It returns the recorded values
+// of the source's stream. Refusals of the value itself are audited.
+func (s *Service) checkValue(ctx context.Context, op string, now time.Time, actor audit.Actor, requestID string, c *Commitment, v PublicValue) ([][]byte, error) {
+	if v.Source.Key() != c.Source.Key() {
+		return nil, &OpError{Op: op, Step: StepValidate, Err: fmt.Errorf("expertdb: 随机数须来自承诺的来源 %s %s，不能另选 (Art. 14(1), 22(5))", c.Source.Name, c.Source.Round)}
+	}
+	if now.Before(c.Source.At) {
+		return nil, &OpError{Op: op, Step: StepValidate, Err: fmt.Errorf("%w: %s %s 于 %s 公布", ErrTooEarly, c.Source.Name, c.Source.Round, c.Source.At.UTC().Format(time.RFC3339))}
+	}
+	if err := s.verifyValue(ctx, v); err != nil {
+		return nil, s.refuseValue(ctx, op, now, actor, requestID, err)
+	}
+	known, err := s.events.Events(ctx, publicValueStream(c.Source))
+	if err != nil {
+		return nil, &OpError{Op: op, Step: StepLoad, Err: err}
+	}
+	if len(known) > 0 {
+		var first PublicValue
+		if err := json.Unmarshal(known[0], &first); err != nil {
+			return nil, &OpError{Op: op, Step: StepLoad, Err: err}
+		}
+		if !slices.Equal(first.Values, v.Values) {
+			return nil, s.refuseValue(ctx, op, now, actor, requestID, sourceErr("value-mismatch",
+				fmt.Sprintf("%s 第 %s 期的公开号码已记录为另一组数值，同一公开数值只有一个", c.Source.Name, c.Source.Round)))
+		}
+	}
+	return known, nil
+}
+
+// refuseValue records a refused value (its code, never the numbers) and returns the error.
+func (s *Service) refuseValue(ctx context.Context, op string, now time.Time, actor audit.Actor, requestID string, err error) error {
+	data := map[string]any{"kind": "request", "step": "public-value", "outcome": "refused"}
+	var serr *SourceError
+	if errors.As(err, &serr) {
+		data["code"], data["article"] = serr.Code, serr.Article
+	}
+	if _, aerr := s.record(ctx, now, actor, audit.ActionApprove, data, requestID); aerr != nil {
+		err = errors.Join(err, aerr)
+	}
+	return &OpError{Op: op, Step: StepValidate, Err: err}
+}
+
+// denyCommitterValue refuses the committer entering the committed source's value alone.
+func (s *Service) denyCommitterValue(ctx context.Context, op string, now time.Time, actor audit.Actor, requestID, unit string) error {
+	return s.deny(ctx, op, now, audit.Decision{Rule: "two-person", Article: "Art. 14(1), 21, 22(5)", Code: "committer-value",
+		Message: "承诺抽取的人不能独自录入公开随机数：须由使用单位的另一登记用户或局机关纪委录入（PublishValue）",
+		Actor:   actor, Action: audit.ActionApprove, Resource: audit.Resource{Kind: audit.KindRequest, ID: requestID, Unit: unit}})
+}
+
+// PublishValue enters the published value of a committed request's source (Art. 14(1),
+// 21, 22(5)), under a two-person rule: it is entered by a registered user other than the
+// one who committed the draw — a user of the using unit who may draw for it, or the
+// discipline office (局机关纪委), which confirms the public value it supervises. The value
+// must be the committed source's, published by now, pass the StructuralVerifier and the
+// Service's ValueVerifier, and agree with any value already recorded for the source. The
+// entry is audited (action approve, step "public-value") and kept in the request's record;
+// DrawCommitted then draws only with that value, by anyone of the using unit, the
+// committer included. A value may be entered once.
+//
+// Without PublishValue, DrawCommitted enters the value itself, and then its actor must not
+// be the committer.
+func (s *Service) PublishValue(ctx context.Context, actor audit.Actor, requestID string, v PublicValue) (*RequestState, error) {
+	const op = "publish value"
+	now := s.clock()
+	st, err := s.loadRequest(ctx, requestID)
+	if err != nil {
+		return nil, &OpError{Op: op, Step: StepLoad, Err: err}
+	}
+	res := audit.Resource{Kind: audit.KindRequest, ID: requestID, Unit: st.Request.Unit}
+	action := audit.ActionDraw
+	if actor.Role == audit.RoleDiscipline {
+		action = audit.ActionView // the discipline office supervises: reading is what its role may do
+	}
+	if err := s.authorize(ctx, op, now, actor, action, res); err != nil {
+		return nil, err
+	}
+	if action == audit.ActionDraw && actor.Unit != st.Request.Unit {
+		return nil, s.deny(ctx, op, now, audit.Decision{Rule: "own-unit", Article: "Art. 13, 21", Code: "other-unit",
+			Message: "只有使用单位（" + st.Request.Unit + "）的用户或局机关纪委可以录入公开随机数", Actor: actor, Action: action, Resource: res})
+	}
+	c := st.Commitment
+	switch {
+	case st.Status != RequestCommitted || c == nil:
+		return nil, &OpError{Op: op, Step: StepValidate, Err: fmt.Errorf("%w: 抽取申请 %s 为 %s；只能为已承诺、尚未抽取的申请录入公开随机数 (Art. 14(1))", ErrRequestState, requestID, st.Status)}
+	case st.Value != nil:
+		return nil, &OpError{Op: op, Step: StepValidate, Err: sourceErr("value-entered", fmt.Sprintf("抽取申请 %s 的公开随机数已由 %s 录入", requestID, st.Value.By.Name))}
+	case actor.ID == c.CommittedBy.ID:
+		return nil, s.denyCommitterValue(ctx, op, now, actor, requestID, st.Request.Unit)
+	}
+	known, err := s.checkValue(ctx, op, now, actor, requestID, c, v)
+	if err != nil {
+		return nil, err
+	}
+	ev, err := s.event(now, actor, audit.ActionApprove, map[string]any{"kind": "request", "step": "public-value", "outcome": "entered",
+		"source": c.Source, "values": v.Values, "committed_by": c.CommittedBy.ID, "role": actor.Role}, requestID)
+	if err != nil {
+		return nil, &OpError{Op: op, Step: StepValidate, Err: err}
+	}
+	value, _ := json.Marshal(v)
+	entered := &EnteredValue{Value: v, By: actor, At: now}
+	var entry requestEntry
+	err = s.atomically(ctx, func(ctx context.Context, u *unit) error {
+		idx, err := u.recordNow(ctx, ev)
+		if err != nil {
+			return err
+		}
+		entered.AuditIndex = idx
+		entry = requestEntry{Kind: "value-entered", At: now, By: actor, Value: entered}
+		raw, err := json.Marshal(entry)
+		if err != nil {
+			return err
+		}
+		if err := s.appendEvent(ctx, requestStream(requestID), st.version, raw); err != nil {
+			return err
+		}
+		if len(known) == 0 {
+			return s.appendEvent(ctx, publicValueStream(c.Source), 0, value)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, &OpError{Op: op, Step: stepOf(err), Err: err}
+	}
+	s.raiseAlerts(ctx, now)
+	return s.viewState(actor, st.after(entry)), nil
 }
 
 // CommitRef names, in a draw record, the commitment the draw was made from.

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 
 	"github.com/wzsti/expertdb"
+	"github.com/wzsti/expertdb/audit"
 )
 
 // vectorCommitment is the test vector of docs/draw-v1.md §13.
@@ -48,7 +49,8 @@ func TestCommitmentDigestFollowsTheSpec(t *testing.T) {
 }
 
 // ExampleService_DrawCommitted: a request is submitted, approved by a leader, committed to a
-// lottery draw that has not happened yet, and drawn once its numbers are published.
+// lottery draw that has not happened yet, and drawn once its numbers are published and
+// entered by the discipline office (the committer never enters them alone).
 func ExampleService_DrawCommitted() {
 	ctx := context.Background()
 	now := time.Date(2026, 3, 2, 9, 0, 0, 0, cst)
@@ -77,7 +79,7 @@ func ExampleService_DrawCommitted() {
 		return
 	}
 	fmt.Println("approved:", st.Status)
-	src := expertdb.EntropySource{Kind: "lottery", Name: "福彩3D", Round: "2026055", At: now.Add(12 * time.Hour), Count: 3}
+	src := expertdb.EntropySource{Kind: "lottery", Name: expertdb.SourceFucai3D, Round: "2026055", At: now.Add(12 * time.Hour), Count: 3}
 	c, err := svc.Commit(ctx, clerk, req.ID, src)
 	if err != nil {
 		fmt.Println(err)
@@ -87,7 +89,14 @@ func ExampleService_DrawCommitted() {
 	_, err = svc.DrawCommitted(ctx, clerk, req.ID, expertdb.PublicValue{Source: src, Values: []uint64{5, 0, 8}})
 	fmt.Println("too early:", errors.Is(err, expertdb.ErrTooEarly))
 	now = src.At.Add(time.Hour)
-	rec, err := svc.DrawCommitted(ctx, clerk, req.ID, expertdb.PublicValue{Source: src, Values: []uint64{5, 0, 8}})
+	value := expertdb.PublicValue{Source: src, Values: []uint64{5, 0, 8}}
+	_, err = svc.DrawCommitted(ctx, clerk, req.ID, value)
+	fmt.Println("committer alone:", errors.Is(err, audit.ErrDenied))
+	if _, err := svc.PublishValue(ctx, inspector, req.ID, value); err != nil {
+		fmt.Println(err)
+		return
+	}
+	rec, err := svc.DrawCommitted(ctx, clerk, req.ID, value)
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -96,7 +105,8 @@ func ExampleService_DrawCommitted() {
 	// Output:
 	// submitted: submitted
 	// approved: approved
-	// committed to: 福彩3D 2026055
+	// committed to: 中国福利彩票福彩3D 2026055
 	// too early: true
+	// committer alone: true
 	// panel: 5 entropy: 0.5.8./ practice: false
 }

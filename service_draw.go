@@ -92,20 +92,8 @@ var _ UsageReader = (*selection.MemoryLedger)(nil)
 func (s *Service) Draw(ctx context.Context, actor audit.Actor, req DrawRequest) (*DrawRecord, error) {
 	const op = "draw"
 	now := s.clock()
-	res := audit.Resource{Kind: audit.KindRequest, ID: req.ID, Unit: req.Unit}
-	if err := s.authorize(ctx, op, now, actor, audit.ActionDraw, res); err != nil {
+	if err := s.authorizeOwnRequest(ctx, op, now, actor, audit.ActionDraw, req, "只能为本单位（"+actor.Unit+"）的活动抽取专家"); err != nil {
 		return nil, err
-	}
-	if len(req.Invited) > 0 {
-		if err := s.authorize(ctx, op, now, actor, audit.ActionInvite, res); err != nil {
-			return nil, err
-		}
-	}
-	if req.Unit != actor.Unit {
-		// 谁使用、谁负责 (Art. 21): a panel is drawn by the using unit itself, even by a city
-		// administrator, and the refusal is recorded like every other denial (Art. 18).
-		return nil, s.deny(ctx, op, now, audit.Decision{Rule: "own-unit", Article: "Art. 13, 21", Code: "other-unit",
-			Message: "只能为本单位（" + actor.Unit + "）的活动抽取专家", Actor: actor, Action: audit.ActionDraw, Resource: res})
 	}
 	if submitted, err := s.events.Events(ctx, requestStream(req.ID)); err != nil {
 		return nil, &OpError{Op: op, Step: StepLoad, Err: err}
@@ -525,6 +513,9 @@ func (s *Service) runCampaign(ctx context.Context, o campaignOp) (*CampaignView,
 		}
 		res := o.res(rec)
 		if err := s.authorize(ctx, o.op, now, o.actor, o.action, res); err != nil {
+			return nil, err
+		}
+		if err := s.refuseVoided(ctx, o.op, now, o.actor, o.action, o.id, o.member); err != nil {
 			return nil, err
 		}
 		sealed, err := s.sealedFor(ctx, rec, o.actor, now)

@@ -556,7 +556,7 @@ func sweepOps() []sweepOp {
 			w.clock.t = src.At.Add(time.Minute)
 			return src
 		}, func(ctx context.Context, w *world, arg any) error {
-			_, err := w.svc.DrawCommitted(ctx, clerk, "R-2026-001", expertdb.PublicValue{Source: arg.(expertdb.EntropySource), Values: []uint64{3, 1, 4}})
+			_, err := w.svc.DrawCommitted(ctx, colleague, "R-2026-001", expertdb.PublicValue{Source: arg.(expertdb.EntropySource), Values: []uint64{3, 1, 4}})
 			return err
 		}},
 		{"served on", func(t testing.TB, w *world) any {

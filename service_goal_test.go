@@ -54,7 +54,13 @@ func TestRequestLifeGoal(t *testing.T) {
 	require.ErrorIs(t, err, expertdb.ErrTooEarly, "before the value exists")
 
 	f.clock.t = src.At.Add(12 * time.Hour) // the lottery is drawn and published
-	rec, err := f.svc.DrawCommitted(ctx, clerk, req.ID, expertdb.PublicValue{Source: src, Values: []uint64{3, 9, 14, 21, 27, 30, 11}})
+	published := expertdb.PublicValue{Source: src, Values: []uint64{3, 9, 14, 21, 27, 30, 11}}
+	_, err = f.svc.DrawCommitted(ctx, clerk, req.ID, published)
+	require.ErrorIs(t, err, audit.ErrDenied, "the committer entering the value alone")
+	_, err = f.svc.PublishValue(ctx, inspector, req.ID, published)
+	require.NoError(t, err)
+	verified("the discipline office enters the published value")
+	rec, err := f.svc.DrawCommitted(ctx, clerk, req.ID, published)
 	require.NoError(t, err)
 	verified("draw")
 	// A second draw of the same activity, under another ID: refused.
@@ -132,11 +138,11 @@ func TestRequestLifeGoal(t *testing.T) {
 	require.NoError(t, err)
 	_, err = f.svc.Approve(ctx, inspector, next.ID, expertdb.FilePlan)
 	require.NoError(t, err)
-	src2 := expertdb.EntropySource{Kind: "beacon", Name: "drand quicknet", Round: "9000000", At: f.clock.t.Add(time.Hour), Count: 4}
+	src2, beacon := drandValue(f.clock.t.Add(time.Hour), 7)
 	_, err = f.svc.Commit(ctx, clerk, next.ID, src2)
 	require.NoError(t, err)
 	f.clock.t = src2.At.Add(time.Minute)
-	rec2, err := f.svc.DrawCommitted(ctx, clerk, next.ID, expertdb.PublicValue{Source: src2, Values: []uint64{0xdead, 0xbeef, 7, 42}})
+	rec2, err := f.svc.DrawCommitted(ctx, colleague, next.ID, beacon)
 	require.NoError(t, err)
 	assert.Equal(t, star, rec2.Result.Panel[0].ExpertID)
 	assert.True(t, rec2.Result.Panel[0].Preferential)

@@ -84,6 +84,7 @@ type RequestState struct {
 	Status      RequestStatus      `json:"status"`
 	Approvals   []RecordedApproval `json:"approvals,omitempty"`
 	Commitment  *Commitment        `json:"commitment,omitempty"`
+	Value       *EnteredValue      `json:"value,omitempty"` // the committed source's value, as entered (PublishValue)
 	VoidReason  string             `json:"void_reason,omitempty"`
 	Amendments  int                `json:"amendments,omitempty"`
 	version     int64              // events in the stream
@@ -91,12 +92,13 @@ type RequestState struct {
 
 // requestEntry is one event of a request stream.
 type requestEntry struct {
-	Kind       string            `json:"kind"` // submitted, amended, approved, committed, drawn, voided
+	Kind       string            `json:"kind"` // submitted, amended, approved, committed, value-entered, drawn, voided
 	At         time.Time         `json:"at"`
 	By         audit.Actor       `json:"by"`
 	Request    *DrawRequest      `json:"request,omitempty"`
 	Approval   *RecordedApproval `json:"approval,omitempty"`
 	Commitment *Commitment       `json:"commitment,omitempty"`
+	Value      *EnteredValue     `json:"value,omitempty"`
 	Reason     string            `json:"reason,omitempty"`
 }
 
@@ -155,6 +157,8 @@ func (st *RequestState) apply(e requestEntry) {
 	case "committed":
 		st.Commitment = e.Commitment
 		st.Status = RequestCommitted
+	case "value-entered":
+		st.Value = e.Value
 	case "drawn":
 		st.Status = RequestDrawn
 	case "voided":
@@ -288,18 +292,8 @@ func textApprovals(q DrawRequest) []string {
 func (s *Service) Submit(ctx context.Context, actor audit.Actor, req DrawRequest) (*RequestState, error) {
 	const op = "submit"
 	now := s.clock()
-	res := audit.Resource{Kind: audit.KindRequest, ID: req.ID, Unit: req.Unit}
-	if err := s.authorize(ctx, op, now, actor, audit.ActionRequest, res); err != nil {
+	if err := s.authorizeOwnRequest(ctx, op, now, actor, audit.ActionRequest, req, "只能提交本单位（"+actor.Unit+"）的抽取申请"); err != nil {
 		return nil, err
-	}
-	if len(req.Invited) > 0 {
-		if err := s.authorize(ctx, op, now, actor, audit.ActionInvite, res); err != nil {
-			return nil, err
-		}
-	}
-	if req.Unit != actor.Unit {
-		return nil, s.deny(ctx, op, now, audit.Decision{Rule: "own-unit", Article: "Art. 13, 21", Code: "other-unit",
-			Message: "只能提交本单位（" + actor.Unit + "）的抽取申请", Actor: actor, Action: audit.ActionRequest, Resource: res})
 	}
 	if err := s.validateSubmission(req); err != nil {
 		return nil, &OpError{Op: op, Step: StepValidate, Err: err}
@@ -387,6 +381,27 @@ func (s *Service) Submit(ctx context.Context, actor audit.Actor, req DrawRequest
 	view := prev.after(entry)
 	view.ID = req.ID
 	return s.viewState(actor, view), nil
+}
+
+// authorizeOwnRequest checks that actor may take action on req (and invite, when req
+// invites experts) and is a user of req's unit: 谁使用、谁负责 (Art. 21), a request is
+// submitted and drawn by the using unit itself, even by a city administrator; the refusal
+// (msg) is recorded like every other denial (Art. 18).
+func (s *Service) authorizeOwnRequest(ctx context.Context, op string, now time.Time, actor audit.Actor, action audit.Action, req DrawRequest, msg string) error {
+	res := audit.Resource{Kind: audit.KindRequest, ID: req.ID, Unit: req.Unit}
+	if err := s.authorize(ctx, op, now, actor, action, res); err != nil {
+		return err
+	}
+	if len(req.Invited) > 0 {
+		if err := s.authorize(ctx, op, now, actor, audit.ActionInvite, res); err != nil {
+			return err
+		}
+	}
+	if req.Unit != actor.Unit {
+		return s.deny(ctx, op, now, audit.Decision{Rule: "own-unit", Article: "Art. 13, 21", Code: "other-unit",
+			Message: msg, Actor: actor, Action: action, Resource: res})
+	}
+	return nil
 }
 
 func (s *Service) loadRequestView(ctx context.Context, id string) (*RequestState, error) {
@@ -694,4 +709,30 @@ func (s *Service) recordRequestEntry(ctx context.Context, requestID string, vers
 		}
 		return s.appendEvent(ctx, requestStream(requestID), version, raw)
 	})
+}
+
+// refuseVoided refuses a campaign step (start, deliver, resend, reply, withdraw, expire and
+// the refills they make) on a voided request (Art. 13, 14): the draw was annulled, so
+// nobody more is notified, accepts a seat or is drawn as a replacement. The refusal is
+// recorded like every refused campaign step. A practice draw has no request to void.
+func (s *Service) refuseVoided(ctx context.Context, op string, now time.Time, actor audit.Actor, action audit.Action, requestID, member string) error {
+	st, err := s.loadRequest(ctx, requestID)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return nil
+	case err != nil:
+		return &OpError{Op: op, Step: StepLoad, Err: err}
+	case st.Status != RequestVoided:
+		return nil
+	}
+	err = fmt.Errorf("%w: 抽取申请 %s 已作废，不再通知、答复或递补专家；如需专家，请重新提交申请 (Art. 13, 14)", ErrRequestState, requestID)
+	subjects := []string{requestID}
+	if member != "" {
+		subjects = append(subjects, member)
+	}
+	if _, aerr := s.record(ctx, now, actor, action, map[string]any{"kind": "request", "outcome": "refused", "code": "request-voided",
+		"article": "Art. 13, 14"}, subjects...); aerr != nil {
+		err = errors.Join(err, aerr)
+	}
+	return &OpError{Op: op, Step: StepValidate, Err: err}
 }

@@ -50,7 +50,7 @@ func BenchmarkRealDraw(b *testing.B) {
 			b.Fatal(err)
 		}
 		c.t = src.At.Add(time.Second)
-		if _, err := svc.DrawCommitted(ctx, clerk, r.ID, expertdb.PublicValue{Source: src, Values: []uint64{3, 1, 4}}); err != nil {
+		if _, err := svc.DrawCommitted(ctx, colleague, r.ID, expertdb.PublicValue{Source: src, Values: []uint64{3, 1, 4}}); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -17,7 +17,7 @@ import (
 
 // testSource is a lottery draw published an hour after now.
 func testSource(now time.Time, round string) expertdb.EntropySource {
-	return expertdb.EntropySource{Kind: "lottery", Name: "福彩3D", Round: round, At: now.Add(time.Hour), Count: 3}
+	return expertdb.EntropySource{Kind: "lottery", Name: expertdb.SourceFucai3D, Round: round, At: now.Add(time.Hour), Count: 3}
 }
 
 // drawReal runs a request through the real path: submit by drawer, approval by the leader
@@ -41,7 +41,11 @@ func drawReal(t testing.TB, svc *expertdb.Service, clock *fakeClock, drawer audi
 	_, err = svc.Commit(ctx, drawer, req.ID, src)
 	require.NoError(t, err)
 	clock.t = src.At.Add(time.Minute)
-	rec, err := svc.DrawCommitted(ctx, drawer, req.ID, expertdb.PublicValue{Source: src, Values: []uint64{3, 1, 4}})
+	// Two-person rule: the discipline office enters the published value; the drawer draws.
+	v := expertdb.PublicValue{Source: src, Values: []uint64{3, 1, 4}}
+	_, err = svc.PublishValue(ctx, inspector, req.ID, v)
+	require.NoError(t, err)
+	rec, err := svc.DrawCommitted(ctx, drawer, req.ID, v)
 	require.NoError(t, err)
 	return rec
 }
@@ -175,20 +179,20 @@ func TestOperatorCannotChooseTheEntropy(t *testing.T) {
 	require.ErrorIs(t, err, expertdb.ErrRequestState)
 
 	v := expertdb.PublicValue{Source: src, Values: []uint64{7, 0, 2}}
-	_, err = f.svc.DrawCommitted(ctx, clerk, r.ID, v)
+	_, err = f.svc.DrawCommitted(ctx, colleague, r.ID, v)
 	require.ErrorIs(t, err, expertdb.ErrTooEarly)
 	f.clock.t = src.At.Add(time.Second)
 	other := src
 	other.Round = "2026062"
-	_, err = f.svc.DrawCommitted(ctx, clerk, r.ID, expertdb.PublicValue{Source: other, Values: []uint64{1, 2, 3}})
+	_, err = f.svc.DrawCommitted(ctx, colleague, r.ID, expertdb.PublicValue{Source: other, Values: []uint64{1, 2, 3}})
 	require.Error(t, err, "another source's value")
-	rec, err := f.svc.DrawCommitted(ctx, clerk, r.ID, v)
+	rec, err := f.svc.DrawCommitted(ctx, colleague, r.ID, v)
 	require.NoError(t, err)
 	require.NotNil(t, rec.Commit)
 	assert.False(t, rec.Practice)
 	assert.Equal(t, c.RequestDigest, rec.Result.RequestDigest)
 	assert.Equal(t, c.PoolDigest, rec.Result.PoolDigest)
-	_, err = f.svc.DrawCommitted(ctx, clerk, r.ID, v)
+	_, err = f.svc.DrawCommitted(ctx, colleague, r.ID, v)
 	require.ErrorIs(t, err, expertdb.ErrAlreadyDrawn)
 
 	// A second request on the same source must use the same published numbers.
@@ -202,7 +206,7 @@ func TestOperatorCannotChooseTheEntropy(t *testing.T) {
 	_, err = f.svc.Commit(ctx, clerk, r3.ID, src)
 	require.NoError(t, err)
 	f.clock.t = src.At.Add(time.Minute)
-	_, err = f.svc.DrawCommitted(ctx, clerk, r3.ID, expertdb.PublicValue{Source: src, Values: []uint64{9, 9, 9}})
+	_, err = f.svc.DrawCommitted(ctx, colleague, r3.ID, expertdb.PublicValue{Source: src, Values: []uint64{9, 9, 9}})
 	require.Error(t, err, "a second value for one public source")
 }
 
@@ -251,7 +255,7 @@ func drawRealSubmitted(t *testing.T, f *fixture, id string) *expertdb.DrawRecord
 	_, err = f.svc.Commit(ctx, clerk, id, src)
 	require.NoError(t, err)
 	f.clock.t = src.At.Add(time.Minute)
-	rec, err := f.svc.DrawCommitted(ctx, clerk, id, expertdb.PublicValue{Source: src, Values: []uint64{3, 1, 4}})
+	rec, err := f.svc.DrawCommitted(ctx, colleague, id, expertdb.PublicValue{Source: src, Values: []uint64{3, 1, 4}})
 	require.NoError(t, err)
 	return rec
 }
@@ -345,7 +349,7 @@ func drawRealSubmittedApproved(t *testing.T, f *fixture, id string) {
 	_, err := f.svc.Commit(ctx, clerk, id, src)
 	require.NoError(t, err)
 	f.clock.t = src.At.Add(time.Minute)
-	_, err = f.svc.DrawCommitted(ctx, clerk, id, expertdb.PublicValue{Source: src, Values: []uint64{3, 1, 4}})
+	_, err = f.svc.DrawCommitted(ctx, colleague, id, expertdb.PublicValue{Source: src, Values: []uint64{3, 1, 4}})
 	require.NoError(t, err)
 }
 
@@ -441,7 +445,7 @@ func TestInvitationChainRecorded(t *testing.T) {
 	_, err = f.svc.Commit(ctx, clerk, r.ID, src)
 	require.NoError(t, err)
 	f.clock.t = src.At.Add(time.Minute)
-	rec, err := f.svc.DrawCommitted(ctx, clerk, r.ID, expertdb.PublicValue{Source: src, Values: []uint64{3, 1, 4}})
+	rec, err := f.svc.DrawCommitted(ctx, colleague, r.ID, expertdb.PublicValue{Source: src, Values: []uint64{3, 1, 4}})
 	require.NoError(t, err)
 	var invited bool
 	for _, p := range rec.Result.Panel {
@@ -462,4 +466,64 @@ func TestInvitationChainRecorded(t *testing.T) {
 	st, err = f.svc.Request(ctx, clerk, r.ID)
 	require.NoError(t, err)
 	assert.Equal(t, invitee.Mobile, st.Request.Invited[0].Expert.Mobile)
+}
+
+// Attack: a voided request's campaign goes on. After Void, accepting a seat (and every other
+// campaign step: deliver, resend, decline, withdraw, expire) is refused with ErrRequestState
+// naming Art. 13, 14, and each refusal is audited.
+func TestVoidBlocksTheCampaign(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	f.admitN(t, 30)
+	rec := drawReal(t, f.svc, f.clock, clerk, storyRequest())
+	id := rec.Request.ID
+	view, err := f.svc.StartCampaign(ctx, clerk, id)
+	require.NoError(t, err)
+	first, second := view.Seats[0].ExpertID, view.Seats[1].ExpertID
+	code := f.codeFor(t, first)
+	_, err = f.svc.Void(ctx, clerk, leader, id, "评审活动取消")
+	require.NoError(t, err)
+
+	before, err := f.svc.Log().Query(ctx, audit.Query{Subject: id})
+	require.NoError(t, err)
+	steps := map[string]func() error{
+		"accept": func() error {
+			_, err := f.svc.Respond(ctx, clerk, id, expertdb.Response{ExpertID: first, Code: code, Accept: true, Pledge: "PL"})
+			return err
+		},
+		"decline": func() error {
+			_, err := f.svc.Respond(ctx, clerk, id, expertdb.Response{ExpertID: second, Code: f.codeFor(t, second), Reason: "出差"})
+			return err
+		},
+		"deliver":  func() error { _, err := f.svc.Deliver(ctx, clerk, id); return err },
+		"resend":   func() error { _, err := f.svc.Resend(ctx, clerk, id, first); return err },
+		"withdraw": func() error { _, err := f.svc.Withdraw(ctx, clerk, id, first, "身体原因"); return err },
+		"expire": func() error {
+			f.clock.t = f.clock.t.Add(30 * 24 * time.Hour)
+			_, err := f.svc.Expire(ctx, clerk, id)
+			return err
+		},
+		"start": func() error { _, err := f.svc.StartCampaign(ctx, clerk, id); return err },
+	}
+	for name, step := range steps {
+		err := step()
+		require.ErrorIs(t, err, expertdb.ErrRequestState, name)
+		assert.Contains(t, err.Error(), "Art. 13, 14", name)
+	}
+	after, err := f.svc.Log().Query(ctx, audit.Query{Subject: id})
+	require.NoError(t, err)
+	refused := 0
+	for _, m := range after.Matches[len(before.Matches):] {
+		var d struct{ Outcome, Code string }
+		require.NoError(t, json.Unmarshal(m.Event.Data, &d))
+		if d.Outcome == "refused" && d.Code == "request-voided" {
+			refused++
+		}
+	}
+	assert.Equal(t, len(steps), refused, "every refusal is audited")
+	v, err := f.svc.Campaign(ctx, clerk, id)
+	require.NoError(t, err, "viewing stays possible")
+	for _, st := range v.Seats {
+		assert.NotEqual(t, selection.SeatAccepted, st.Status)
+	}
 }

@@ -120,16 +120,23 @@ type fixture struct {
 
 func (f *fixture) ratings() *evaluation.MemoryStore { return f.rated }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t *testing.T) *fixture { return newFixtureWith(t, nil) }
+
+// newFixtureWith is newFixture with the Service's options changed by opt.
+func newFixtureWith(t *testing.T, opt func(*expertdb.Options)) *fixture {
 	t.Helper()
 	signer, verifier := testSigner(t)
 	f := &fixture{clock: &fakeClock{t: time.Date(2026, 3, 2, 9, 0, 0, 0, cst)}, notifier: &expertdb.RecordingNotifier{},
 		audit: audit.NewMemoryStore(), verifier: verifier, ledger: selection.NewMemoryLedger(),
 		experts: expertdb.NewMemoryExpertStore(), rated: evaluation.NewMemoryStore()}
-	svc, err := expertdb.NewService(context.Background(), expertdb.Options{
+	o := expertdb.Options{
 		Users: users(), Audit: f.audit, Ratings: f.rated, Signer: signer, Notifier: f.notifier, Clock: f.clock.Now,
 		Ledger: f.ledger, Experts: f.experts, Random: bytes.NewReader(bytes.Repeat([]byte{42}, 1<<16)),
-	})
+	}
+	if opt != nil {
+		opt(&o)
+	}
+	svc, err := expertdb.NewService(context.Background(), o)
 	require.NoError(t, err)
 	f.svc = svc
 	return f
@@ -194,7 +201,7 @@ func TestServiceStory(t *testing.T) {
 	// No re-roll.
 	_, err = f.svc.Draw(ctx, clerk, storyRequest())
 	require.ErrorIs(t, err, expertdb.ErrRequestState)
-	_, err = f.svc.DrawCommitted(ctx, clerk, rec.Request.ID, expertdb.PublicValue{Source: rec.Commit.Source, Values: []uint64{3, 1, 4}})
+	_, err = f.svc.DrawCommitted(ctx, colleague, rec.Request.ID, expertdb.PublicValue{Source: rec.Commit.Source, Values: []uint64{3, 1, 4}})
 	require.ErrorIs(t, err, expertdb.ErrAlreadyDrawn)
 
 	view, err := f.svc.StartCampaign(ctx, clerk, rec.Request.ID)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"os"
 
@@ -17,8 +16,7 @@ func runAudit(ctx context.Context, e *env, args []string) error {
 	sub := map[string]func(context.Context, *env, []string) error{
 		"checkpoint": runCheckpoint, "verify": runVerify, "prove": runProve,
 	}
-	if len(args) == 0 || args[0] == "-h" || args[0] == "-help" || args[0] == "--help" {
-		fmt.Fprint(e.stderr, `Usage: expertctl audit <checkpoint|verify|prove> [flags]
+	return runSubcommand(ctx, e, "audit", args, sub, `Usage: expertctl audit <checkpoint|verify|prove> [flags]
 
 The audit log (Art. 17) is an RFC 6962 Merkle tree over every recorded operation, with signed
 checkpoints (C2SP tlog-checkpoint, Ed25519 note).
@@ -30,16 +28,6 @@ checkpoints (C2SP tlog-checkpoint, Ed25519 note).
 
 Run 'expertctl audit <subcommand> -h' for the flags.
 `)
-		if len(args) == 0 {
-			return usagef("missing subcommand")
-		}
-		return flag.ErrHelp
-	}
-	f, ok := sub[args[0]]
-	if !ok {
-		return usagef("unknown audit subcommand %q (checkpoint, verify, prove)", args[0])
-	}
-	return f(ctx, e, args[1:])
 }
 
 func runCheckpoint(ctx context.Context, e *env, args []string) error {

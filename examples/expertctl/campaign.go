@@ -19,18 +19,18 @@ func runCampaign(ctx context.Context, e *env, args []string) error {
 		"start": runCampaignStart, "respond": runCampaignRespond, "expire": runCampaignExpire, "status": runCampaignStatus,
 		"deliver": runCampaignDeliver, "resend": runCampaignResend,
 	}
-	if len(args) == 0 || args[0] == "-h" || args[0] == "-help" || args[0] == "--help" {
-		fmt.Fprint(e.stderr, `Usage: expertctl campaign <start|respond|expire|status|deliver|resend> [flags]
+	return runSubcommand(ctx, e, "campaign", args, sub, `Usage: expertctl campaign <start|respond|expire|status|deliver|resend> [flags]
 
 The notification campaign of a draw made with 'expertctl draw' (Art. 14(2)): the drawn
 experts are notified in draw order, each with a reply deadline and a one-time reply code;
 a decline, a missed deadline or a refused acceptance is filled at once from the continuing
 draw sequence. Every step is stored in the database and the audit log, so the commands can
-be run one after another, by different people, on different days.
+be run one after another, by different people, on different days. Every step runs on the
+system clock: no flag sets the time of a step (Art. 14(1), 22(5)).
 
   start    notify the panel; prints each notice's reply code
   respond  record an expert's reply (accept with the signed pledge, or decline with a reason)
-  expire   close the notices whose deadline has passed (-at) and notify the next experts
+  expire   close the notices whose deadline has passed and notify the next experts
   status   the notified experts in notification order, with what became of each notice
   deliver  send again, each with a fresh reply code, the notices that were not delivered
   resend   send one expert's notice again with a fresh reply code (the old code stops working)
@@ -44,23 +44,12 @@ draw's audit event; replies are entered by that operator as received (Art. 14(2)
 
 Run 'expertctl campaign <subcommand> -h' for the flags.
 `)
-		if len(args) == 0 {
-			return usagef("missing subcommand")
-		}
-		return flag.ErrHelp
-	}
-	f, ok := sub[args[0]]
-	if !ok {
-		return usagef("unknown campaign subcommand %q (start, respond, expire, status, deliver, resend)", args[0])
-	}
-	return f(ctx, e, args[1:])
 }
 
 // campaignFlags are the flags every campaign subcommand shares.
 type campaignFlags struct {
 	d          dbFlags
 	op         operator
-	at         clockFlag
 	policyPath string
 	requestID  string
 }
@@ -70,7 +59,7 @@ func (c *campaignFlags) register(fs *flag.FlagSet) {
 	c.op.register(fs, "unit")
 	c.op.role = "" // default: the role the draw was made under
 	fs.Lookup("role").DefValue = "the draw's"
-	fs.Var(&c.at, "at", "time of the step (default now)")
+	refuseAt(fs)
 	fs.StringVar(&c.policyPath, "policy", "", "county policy (使用细则) YAML the draw was made under; default the city rules")
 	fs.StringVar(&c.requestID, "request-id", "", "the request ID of the draw (required)")
 }
@@ -136,7 +125,7 @@ func (c *campaignFlags) open(ctx context.Context) (*session, error) {
 		return nil, err
 	}
 	s := &session{db: db, actor: c.op.drawer(unit), notices: &printer{}}
-	s.svc, err = serviceNotifying(ctx, db, signer, p, c.at.now, s.notices, c.op.admin(), s.actor)
+	s.svc, err = serviceNotifying(ctx, db, signer, p, s.notices, c.op.admin(), s.actor)
 	if err != nil {
 		db.Close()
 		return nil, err
@@ -319,8 +308,8 @@ A wrong code is refused and recorded; after 5 wrong codes the notice is locked.`
 }
 
 func runCampaignExpire(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "campaign expire", "-request-id R -at TIME [flags]", `
-Close the notices whose deadline has passed at -at without an answer (recorded as no answer)
+	fs := newFlags(e, "campaign expire", "-request-id R [flags]", `
+Close the notices whose deadline has passed (now, on the system clock) without an answer (recorded as no answer)
 and notify the next experts of the continuing draw sequence; their notices are printed like
 those of 'campaign start'.`)
 	var c campaignFlags

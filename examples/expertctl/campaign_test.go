@@ -50,7 +50,7 @@ func TestDrawWithInvitedExpert(t *testing.T) {
 			src := strings.Replace(base, "R-2026-0402", tt.id, 1) + tt.invited
 			require.NoError(t, os.WriteFile(req, []byte(src), 0o644))
 			code, out, errOut := cli(t, "draw", "-practice", "-db", w.db, "-request", req, "-entropy", "2026031/3.7.11.19.24.28.33",
-				"-at", "2026-03-10 10:00", "-operator", "李四", "-out", w.path(tt.id+".json"))
+				"-operator", "李四", "-out", w.path(tt.id+".json"))
 			require.Equal(t, tt.code, code, out+errOut)
 			for _, s := range tt.want {
 				assert.Contains(t, out+errOut, s)
@@ -89,7 +89,8 @@ func TestCampaignThroughCLI(t *testing.T) {
 	campaign := func(args ...string) (int, string, string) {
 		return cli(t, append(append([]string{"campaign"}, args...), "-db", w.db, "-request-id", "R-2026-0401", "-operator", "李四")...)
 	}
-	code, out, errOut := campaign("start", "-at", "2026-03-10 11:00")
+	clockAt(t, "2026-03-10 11:00")
+	code, out, errOut := campaign("start")
 	require.Equal(t, exitOK, code, errOut)
 	codes := notices(t, out)
 	require.Len(t, codes, 5, out)
@@ -97,7 +98,8 @@ func TestCampaignThroughCLI(t *testing.T) {
 	assert.Contains(t, out, "campaign R-2026-0401: open, 0 accepted, 5 holding a seat, 5 notified")
 
 	// Starting twice is refused.
-	code, _, errOut = campaign("start", "-at", "2026-03-10 11:05")
+	clockAt(t, "2026-03-10 11:05")
+	code, _, errOut = campaign("start")
 	assert.Equal(t, exitRuntime, code)
 	assert.Contains(t, errOut, "already started")
 
@@ -105,7 +107,8 @@ func TestCampaignThroughCLI(t *testing.T) {
 	first := rec.Result.Panel[0].ExpertID
 	// A wrong code: refused, non-zero, a clear message, and the code is not echoed.
 	wrong := codes[first][:7] + flip(codes[first][7])
-	code, out, errOut = campaign("respond", "-at", "2026-03-10 12:00", "-expert", first, "-code", wrong, "-accept", "-pledge", "CN-1")
+	clockAt(t, "2026-03-10 12:00")
+	code, out, errOut = campaign("respond", "-expert", first, "-code", wrong, "-accept", "-pledge", "CN-1")
 	assert.Equal(t, exitRuntime, code, out)
 	assert.Contains(t, errOut, "reply refused: the reply code does not match the notice (回复码错误")
 	assert.NotContains(t, errOut, wrong)
@@ -119,7 +122,8 @@ func TestCampaignThroughCLI(t *testing.T) {
 	assert.Contains(t, errOut, "-pledge")
 
 	// The first expert declines: the seat is refilled from the continuing sequence at once.
-	code, out, errOut = campaign("respond", "-at", "2026-03-10 13:00", "-expert", first, "-code", codes[first],
+	clockAt(t, "2026-03-10 13:00")
+	code, out, errOut = campaign("respond", "-expert", first, "-code", codes[first],
 		"-decline", "-reason", "出差", "-unfamiliar")
 	require.Equal(t, exitOK, code, errOut)
 	refill := notices(t, out)
@@ -132,15 +136,18 @@ func TestCampaignThroughCLI(t *testing.T) {
 
 	// A resend gives a fresh code and the old one stops working; deliver finds nothing to send.
 	some := rec.Result.Panel[1].ExpertID
-	code, out, errOut = campaign("resend", "-at", "2026-03-10 14:00", "-expert", some)
+	clockAt(t, "2026-03-10 14:00")
+	code, out, errOut = campaign("resend", "-expert", some)
 	require.Equal(t, exitOK, code, errOut)
 	fresh := notices(t, out)
 	require.Len(t, fresh, 1, out)
 	require.NotEqual(t, codes[some], fresh[some])
-	code, _, _ = campaign("respond", "-at", "2026-03-10 14:05", "-expert", some, "-code", codes[some], "-accept", "-pledge", "CN-x")
+	clockAt(t, "2026-03-10 14:05")
+	code, _, _ = campaign("respond", "-expert", some, "-code", codes[some], "-accept", "-pledge", "CN-x")
 	assert.Equal(t, exitRuntime, code)
 	codes[some] = fresh[some]
-	code, out, errOut = campaign("deliver", "-at", "2026-03-10 14:10")
+	clockAt(t, "2026-03-10 14:10")
+	code, out, errOut = campaign("deliver")
 	require.Equal(t, exitOK, code, errOut)
 	assert.Empty(t, notices(t, out), "every notice was delivered")
 	assert.NotContains(t, out, "not delivered")
@@ -148,17 +155,20 @@ func TestCampaignThroughCLI(t *testing.T) {
 	// Everyone else accepts, each in a separate invocation (the campaign is rebuilt from the
 	// event store every time).
 	for id, c := range codes {
-		code, out, errOut = campaign("respond", "-at", "2026-03-11 09:00", "-expert", id, "-code", c, "-accept", "-pledge", "CN-"+id)
+		clockAt(t, "2026-03-11 09:00")
+		code, out, errOut = campaign("respond", "-expert", id, "-code", c, "-accept", "-pledge", "CN-"+id)
 		require.Equal(t, exitOK, code, out+errOut)
 	}
-	code, out, errOut = campaign("status", "-at", "2026-03-11 10:00")
+	clockAt(t, "2026-03-11 10:00")
+	code, out, errOut = campaign("status")
 	require.Equal(t, exitOK, code, errOut)
 	assert.Contains(t, out, "campaign R-2026-0401: complete, 5 accepted, 5 holding a seat, 6 notified")
 	assert.Regexp(t, `1\. `+regexp.QuoteMeta(first)+` declined .*reason: 出差 \(unfamiliar field`, out)
 	assert.Equal(t, 5, strings.Count(out, " accepted  "), out)
 
 	// Expiring after the deadlines changes nothing: nobody is pending.
-	code, out, errOut = campaign("expire", "-at", "2026-03-13 12:00")
+	clockAt(t, "2026-03-13 12:00")
+	code, out, errOut = campaign("expire")
 	require.Equal(t, exitOK, code, errOut)
 	assert.Contains(t, out, "complete, 5 accepted")
 

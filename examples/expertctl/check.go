@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"strings"
-	"time"
 
 	"github.com/wzsti/expertdb/admission"
 	"github.com/wzsti/expertdb/audit"
@@ -41,7 +40,7 @@ is refused.
 	var asOf clockFlag
 	d.register(fs)
 	op.register(fs, "")
-	fs.Var(&asOf, "asof", "review date (2006-01-02 or RFC 3339; default now)")
+	fs.Var(&asOf, "asof", "review date of a review without -admit (2006-01-02 or RFC 3339; default now)")
 	format := fs.String("format", "", "pool file format: json or csv (default: guessed from the content)")
 	policyPath := fs.String("policy", "", "county policy (使用细则) YAML; default the city rules")
 	admit := fs.Bool("admit", false, "admit the eligible applicants into -db")
@@ -69,6 +68,9 @@ is refused.
 	if err != nil {
 		return err
 	}
+	if *admit && !asOf.t.IsZero() {
+		return usagef("-asof is for a review without -admit: admissions are recorded on the system clock (Art. 17, 22(5))")
+	}
 	at := asOf.now()
 	admitFn := func(app admission.Application) (admission.Expert, error) {
 		return admission.Admit(app, op.name, at, p.Admission)
@@ -83,7 +85,7 @@ is refused.
 		if err != nil {
 			return err
 		}
-		svc, err := service(ctx, db, signer, p, func() time.Time { return at }, op.admin())
+		svc, err := service(ctx, db, signer, p, op.admin())
 		if err != nil {
 			return err
 		}

@@ -23,6 +23,7 @@ PRACTICE draw (required flag -practice): a real draw is submitted, approved by r
 people and committed to a public value that does not exist yet (Service.Submit, Approve,
 Commit, DrawCommitted; docs/draw-v1.md §13), so no operator chooses its entropy or its time.
 A practice draw is marked as such in its record and audit event and its seats cannot be rated.
+It runs on the system clock like every audited step: there is no -at (Art. 14(1), 22(5)).
 
 Draw a panel for a request (Art. 13, 14) from the experts in the database, under the city
 rules or a county policy (-policy), with public random numbers announced before the draw
@@ -39,10 +40,9 @@ the RFC 3797 key string "9319./2.5.8.10.12./", or "drand:<round>:<randomness hex
 `+requestHelp)
 	var d dbFlags
 	var op operator
-	var at clockFlag
 	d.register(fs)
 	op.register(fs, "unit")
-	fs.Var(&at, "at", "time of the draw (default now)")
+	refuseAt(fs)
 	reqPath := fs.String("request", "", "the request file (YAML, required)")
 	policyPath := fs.String("policy", "", "county policy (使用细则) YAML; default the city rules")
 	entropy := fs.String("entropy", "", `public random numbers, e.g. "9319/2.5.8.10.12" (default: crypto/rand)`)
@@ -99,7 +99,7 @@ the RFC 3797 key string "9319./2.5.8.10.12./", or "drand:<round>:<randomness hex
 		return err
 	}
 	actor := op.drawer(req.Unit)
-	svc, err := service(ctx, db, signer, p, at.now, op.admin(), actor)
+	svc, err := service(ctx, db, signer, p, op.admin(), actor)
 	if err != nil {
 		return err
 	}
@@ -118,7 +118,7 @@ the RFC 3797 key string "9319./2.5.8.10.12./", or "drand:<round>:<randomness hex
 	if err := writeFile(out, append(raw, '\n'), 0o600, *force); err != nil {
 		return fmt.Errorf("the draw is recorded (audit event %d) but its record file could not be written: %w", rec.AuditIndex, err)
 	}
-	fmt.Fprintln(e.stdout, "PRACTICE DRAW — not a real draw (entropy and time chosen by the operator)")
+	fmt.Fprintln(e.stdout, "PRACTICE DRAW — not a real draw (entropy chosen by the operator)")
 	printDraw(e, rec)
 	fmt.Fprintf(e.stdout, "record:   %s (replay: expertctl replay%s %s)\n", out, policyFlag(*policyPath), out)
 	if *cpPath != "" || *htmlPath != "" {

@@ -3,18 +3,20 @@
 // policy written in YAML, replay of a recorded draw, and verification of the audit log.
 //
 //	expertctl synth  -n 200 -o pool.json                      # a synthetic pool to try things with
-//	expertctl check  -asof 2026-03-02 -admit pool.json        # review (Art. 5, 6); -admit stores the eligible
-//	expertctl draw   -request req.yaml -entropy "9319/2.5.8.10.12" -html draw.html
+//	expertctl check  -admit pool.json                        # review (Art. 5, 6); -admit stores the eligible
+//	expertctl draw   -practice -request req.yaml -entropy "9319/2.5.8.10.12" -html draw.html
 //	expertctl campaign start   -request-id R-2026-0315     # notify the panel; prints the reply codes
 //	expertctl campaign respond -request-id R-2026-0315 -expert E00012 -code 12345678 -accept -pledge CN-17
-//	expertctl campaign expire  -request-id R-2026-0315 -at "2026-03-12 10:00"
+//	expertctl campaign expire  -request-id R-2026-0315   # closes the notices past their deadline now
 //	expertctl campaign status  -request-id R-2026-0315
 //	expertctl replay R-2026-0315.json                         # exit 0 match, 1 mismatch
 //	expertctl audit checkpoint -o checkpoint.txt
 //	expertctl audit verify -checkpoint checkpoint.txt
 //	expertctl audit prove  -checkpoint checkpoint.txt -index 2001
 //
-// Every command takes -db (default expertdb.sqlite). The audit log's signing key is kept next
+// Every audited step (admission, draw, request, campaign) runs on the system clock: no flag
+// sets the time of an audit event (Art. 14(1), 17, 22(5)). Every command takes -db (default
+// expertdb.sqlite). The audit log's signing key is kept next
 // to the database (<db>.key, private; <db>.pub, the verifier key to hand out); it is created on
 // first use.
 //
@@ -34,7 +36,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"os"
+	"slices"
 	"strings"
 )
 
@@ -133,6 +137,24 @@ Run 'expertctl <command> -h' for the flags of a command.
 Exit codes: 0 success; 1 negative answer (applicant refused, replay mismatch, verification
 failure); 2 usage error; 3 runtime error.
 `)
+}
+
+// runSubcommand runs the subcommand args[0] of the command name from sub, or prints usage
+// (the command's help) for no subcommand (a usage error) or -h.
+func runSubcommand(ctx context.Context, e *env, name string, args []string, sub map[string]func(context.Context, *env, []string) error, usage string) error {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "-help" || args[0] == "--help" {
+		fmt.Fprint(e.stderr, usage)
+		if len(args) == 0 {
+			return usagef("missing subcommand")
+		}
+		return flag.ErrHelp
+	}
+	f, ok := sub[args[0]]
+	if !ok {
+		names := slices.Sorted(maps.Keys(sub))
+		return usagef("unknown %s subcommand %q (%s)", name, args[0], strings.Join(names, ", "))
+	}
+	return f(ctx, e, args[1:])
 }
 
 // newFlags returns a flag set whose -h prints the command's description and flags.

@@ -65,12 +65,14 @@ func setup(t *testing.T) workspace {
 	pool := w.path("pool.json")
 	code, _, errOut := cli(t, "synth", "-n", "250", "-seed", "3", "-o", pool)
 	require.Equal(t, exitOK, code, errOut)
-	code, out, errOut := cli(t, "check", "-db", w.db, "-asof", "2026-03-02", "-admit", "-q", "-operator", "周敏", pool)
+	clockAt(t, "2026-03-02 09:00")
+	code, out, errOut := cli(t, "check", "-db", w.db, "-admit", "-q", "-operator", "周敏", pool)
 	require.Equal(t, exitOK, code, errOut)
 	assert.Contains(t, out, "250 applications reviewed on 2026-03-02: 250 admitted, 0 refused")
 	require.NoError(t, os.WriteFile(w.path("req.yaml"), []byte(requestYAML), 0o644))
+	clockAt(t, "2026-03-10 10:00")
 	code, out, errOut = cli(t, "draw", "-practice", "-db", w.db, "-request", w.path("req.yaml"), "-entropy", "2026031/3.7.11.19.24.28.33",
-		"-at", "2026-03-10 10:00", "-operator", "李四", "-out", w.record, "-checkpoint", w.checkpoint, "-html", w.page)
+		"-operator", "李四", "-out", w.record, "-checkpoint", w.checkpoint, "-html", w.page)
 	require.Equal(t, exitOK, code, errOut)
 	assert.Contains(t, out, "draw R-2026-0401 for 高新技术处")
 	assert.Contains(t, out, "entropy:  2026031./3.7.11.19.24.28.33./")
@@ -483,8 +485,9 @@ selection:
 	require.NoError(t, os.WriteFile(w.path("ra.yaml"), []byte(req), 0o644))
 	record := w.path("ra.json")
 	draw := func(at string) (int, string, string) {
+		clockAt(t, at)
 		return cli(t, "draw", "-practice", "-db", w.db, "-policy", policy, "-role", "county", "-operator", "陈六",
-			"-request", w.path("ra.yaml"), "-entropy", "2026031/3.7.11.19.24.28.33", "-at", at, "-out", record)
+			"-request", w.path("ra.yaml"), "-entropy", "2026031/3.7.11.19.24.28.33", "-out", record)
 	}
 	// Outside the county's draw window (more than 72 hours before the activity): refused.
 	code, _, errOut := draw("2026-03-10 10:00")

@@ -8,7 +8,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/wzsti/expertdb"
 	"github.com/wzsti/expertdb/audit"
@@ -19,10 +18,10 @@ import (
 // committed public value, published after the commit.
 func runRequest(ctx context.Context, e *env, args []string) error {
 	sub := map[string]func(context.Context, *env, []string) error{
-		"submit": runRequestSubmit, "approve": runRequestApprove, "commit": runRequestCommit, "draw": runRequestDraw,
+		"submit": runRequestSubmit, "approve": runRequestApprove, "commit": runRequestCommit, "publish": runRequestPublish,
+		"draw": runRequestDraw,
 	}
-	if len(args) == 0 || args[0] == "-h" || args[0] == "-help" || args[0] == "--help" {
-		fmt.Fprint(e.stderr, `Usage: expertctl request <submit|approve|commit|draw> [flags]
+	return runSubcommand(ctx, e, "request", args, sub, `Usage: expertctl request <submit|approve|commit|publish|draw> [flags]
 
 The real draw (Art. 13, 14(1), 28; docs/draw-v1.md §13), on the system clock:
 
@@ -30,20 +29,15 @@ The real draw (Art. 13, 14(1), 28; docs/draw-v1.md §13), on the system clock:
   approve  record one approval step by a registered approver (-step request, plan,
            plan-filing, invitation/<id>/<role>, invitation/<id>/filing); not the submitter
   commit   freeze the pool and name the entropy source: a public value published after now
-  draw     draw with the committed source's published numbers, after their publication
+           (a source on the allowed list: 中国福利彩票双色球, 中国福利彩票福彩3D, 中国体育彩票超级大乐透,
+           中国福利彩票七乐彩, drand quicknet, drand default)
+  publish  enter the published numbers, as a registered user other than the committer (a
+           colleague of the unit, or the discipline office): the two-person rule
+  draw     draw with the committed source's published numbers, after their publication;
+           the committer draws only with numbers someone else entered
 
 Run 'expertctl request <subcommand> -h' for the flags.
 `)
-		if len(args) == 0 {
-			return usagef("missing subcommand")
-		}
-		return flag.ErrHelp
-	}
-	f, ok := sub[args[0]]
-	if !ok {
-		return usagef("unknown request subcommand %q (submit, approve, commit, draw)", args[0])
-	}
-	return f(ctx, e, args[1:])
 }
 
 type requestFlags struct {
@@ -75,7 +69,7 @@ func (r *requestFlags) open(ctx context.Context, users ...audit.Actor) (*expertd
 		db.Close()
 		return nil, nil, err
 	}
-	svc, err := service(ctx, db, signer, p, time.Now, append(users, r.op.admin())...)
+	svc, err := service(ctx, db, signer, p, append(users, r.op.admin())...)
 	if err != nil {
 		db.Close()
 		return nil, nil, err
@@ -174,7 +168,7 @@ commitment digest and writes a signed checkpoint (-checkpoint) for the disciplin
 	r.register(fs)
 	id := fs.String("request-id", "", "the request ID (required)")
 	kind := fs.String("kind", "lottery", "lottery or beacon")
-	name := fs.String("source-name", "", "the public source, e.g. 中国福利彩票七乐彩 (required)")
+	name := fs.String("source-name", "", "the public source, e.g. 中国福利彩票双色球 (required; see 'expertctl request -h')")
 	round := fs.String("round", "", "the draw number or beacon round (required)")
 	var published clockFlag
 	fs.Var(&published, "published", "when the value is published (after now; required)")
@@ -206,33 +200,99 @@ commitment digest and writes a signed checkpoint (-checkpoint) for the disciplin
 	return nil
 }
 
+// valueFlags name the committed source and its published value.
+type valueFlags struct {
+	id, kind, name, round, values, proof string
+	published                            clockFlag
+}
+
+func (v *valueFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&v.id, "request-id", "", "the request ID (required)")
+	fs.StringVar(&v.kind, "kind", "lottery", "lottery or beacon")
+	fs.StringVar(&v.name, "source-name", "", "the committed source (required)")
+	fs.StringVar(&v.round, "round", "", "the committed round (required)")
+	fs.Var(&v.published, "published", "the committed publication time (required)")
+	fs.StringVar(&v.values, "values", "", "the published numbers in published order, e.g. 3.7.11 (required)")
+	fs.StringVar(&v.proof, "proof", "", "for a drand beacon: the round's signature (hex)")
+}
+
+// value reads the flags as the published value (after parse).
+func (v *valueFlags) value() (expertdb.PublicValue, error) {
+	if v.id == "" || v.name == "" || v.round == "" || v.published.t.IsZero() || v.values == "" {
+		return expertdb.PublicValue{}, usagef("-request-id, -source-name, -round, -published and -values are required")
+	}
+	var nums []uint64
+	for _, f := range strings.FieldsFunc(v.values, func(r rune) bool { return r == '.' || r == ',' || r == ' ' }) {
+		n, err := strconv.ParseUint(f, 10, 64)
+		if err != nil {
+			return expertdb.PublicValue{}, usagef("-values: %q is not a number", f)
+		}
+		nums = append(nums, n)
+	}
+	src := expertdb.EntropySource{Kind: v.kind, Name: v.name, Round: v.round, At: v.published.t, Count: len(nums)}
+	return expertdb.PublicValue{Source: src, Values: nums, Proof: v.proof}, nil
+}
+
+func runRequestPublish(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "request publish", "-request-id R -source-name N -round R -published TIME -values 1.2.3 -by NAME -by-id ID [flags]", `
+Enter the published numbers of a committed request's source (two-person rule, Art. 14(1), 21,
+22(5)): by a registered user other than the one who committed — a colleague of the using unit
+(-by-role division or county, -by-unit the unit) or the discipline office (the default role).
+The numbers are checked against the source's format (a drand value against its signature,
+-proof) and against any value already recorded for the source. A value is entered once.`)
+	var r requestFlags
+	r.register(fs)
+	var v valueFlags
+	v.register(fs)
+	name := fs.String("by", "", "the real name of the user entering the value (required)")
+	id := fs.String("by-id", "", "their user ID (required)")
+	role := fs.String("by-role", audit.RoleDiscipline, "their role")
+	unit := fs.String("by-unit", "局机关纪委", "their unit")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	pv, err := v.value()
+	if err != nil {
+		return err
+	}
+	if *name == "" || *id == "" {
+		return usagef("-by and -by-id are required")
+	}
+	entrant := audit.Actor{ID: *id, Name: *name, Role: *role, Unit: *unit}
+	svc, done, err := r.open(ctx, entrant)
+	if err != nil {
+		return err
+	}
+	defer done()
+	st, err := svc.PublishValue(ctx, entrant, v.id, pv)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "request %s: %s %s value %s entered by %s (audit event %d)\n", st.ID, pv.Source.Name, pv.Source.Round,
+		v.values, entrant.Name, st.Value.AuditIndex)
+	return nil
+}
+
 func runRequestDraw(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "request draw", "-request-id R -unit U -source-name N -round R -published TIME -values 1.2.3 [flags]", `
 Draw a committed request with its source's published numbers (in published order), once
-they are published. The source must be the committed one.`)
+they are published. The source must be the committed one. The numbers must have been entered
+by someone other than the committer ('request publish'), or the operator must not be the
+committer (two-person rule).`)
 	var r requestFlags
 	r.register(fs)
-	id := fs.String("request-id", "", "the request ID (required)")
-	kind := fs.String("kind", "lottery", "lottery or beacon")
-	name := fs.String("source-name", "", "the committed source (required)")
-	round := fs.String("round", "", "the committed round (required)")
-	var published clockFlag
-	fs.Var(&published, "published", "the committed publication time (required)")
-	values := fs.String("values", "", "the published numbers, e.g. 3.7.11 (required)")
+	var v valueFlags
+	v.register(fs)
 	out := fs.String("out", "", "draw record file (default <request ID>.json)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if *id == "" || *name == "" || *round == "" || published.t.IsZero() || *values == "" || r.unit == "" {
-		return usagef("-request-id, -unit, -source-name, -round, -published and -values are required")
+	pv, err := v.value()
+	if err != nil {
+		return err
 	}
-	var nums []uint64
-	for _, f := range strings.FieldsFunc(*values, func(r rune) bool { return r == '.' || r == ',' || r == ' ' }) {
-		n, err := strconv.ParseUint(f, 10, 64)
-		if err != nil {
-			return usagef("-values: %q is not a number", f)
-		}
-		nums = append(nums, n)
+	if r.unit == "" {
+		return usagef("-unit is required")
 	}
 	actor := r.op.drawer(r.unit)
 	svc, done, err := r.open(ctx, actor)
@@ -240,14 +300,13 @@ they are published. The source must be the committed one.`)
 		return err
 	}
 	defer done()
-	src := expertdb.EntropySource{Kind: *kind, Name: *name, Round: *round, At: published.t, Count: len(nums)}
-	rec, err := svc.DrawCommitted(ctx, actor, *id, expertdb.PublicValue{Source: src, Values: nums})
+	rec, err := svc.DrawCommitted(ctx, actor, v.id, pv)
 	if err != nil {
 		return err
 	}
 	path := *out
 	if path == "" {
-		path = *id + ".json"
+		path = v.id + ".json"
 	}
 	raw, err := json.MarshalIndent(rec, "", " ")
 	if err != nil {

@@ -2,9 +2,9 @@ package main
 
 import (
 	"os"
+	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -15,8 +15,8 @@ import (
 // and a draw before the publication are refused.
 func TestRealDrawFromTheCommandLine(t *testing.T) {
 	w := setup(t)
-	req := strings.ReplaceAll(requestYAML, "2026-03-20", time.Now().AddDate(0, 0, 30).Format("2006-01-02"))
-	req = strings.ReplaceAll(req, "R-2026-0401", "R-2026-0499")
+	clockAt(t, "2026-03-20 10:00")
+	req := strings.ReplaceAll(requestYAML, "R-2026-0401", "R-2026-0499")
 	code, _, _ := cli(t, "request", "submit", "-db", w.db, "-request", w.path("req.yaml"), "-operator", "李四")
 	require.Equal(t, exitRuntime, code, "the practice-drawn ID cannot be submitted")
 	require.NoError(t, writeTestFile(w.path("real.yaml"), req))
@@ -32,16 +32,37 @@ func TestRealDrawFromTheCommandLine(t *testing.T) {
 	require.Equal(t, exitOK, code, errOut)
 	assert.Contains(t, out, "approved")
 
-	published := time.Now().Add(2 * time.Second).Format(time.RFC3339)
-	source := []string{"-db", w.db, "-request-id", "R-2026-0499", "-unit", "高新技术处", "-source-name", "福彩3D",
+	published := "2026-03-20 21:30"
+	source := []string{"-db", w.db, "-request-id", "R-2026-0499", "-unit", "高新技术处", "-source-name", "中国福利彩票福彩3D",
 		"-round", "2026330", "-published", published}
+	unlisted := append([]string{"request", "commit", "-count", "3"}, source...)
+	unlisted[slices.Index(unlisted, "中国福利彩票福彩3D")] = "本处自办摇号"
+	code, _, errOut = cli(t, unlisted...)
+	require.Equal(t, exitRuntime, code)
+	assert.Contains(t, errOut, "source-not-allowed")
 	code, out, errOut = cli(t, append([]string{"request", "commit", "-count", "3"}, source...)...)
 	require.Equal(t, exitOK, code, errOut)
 	assert.Contains(t, out, "commitment")
 	code, _, errOut = cli(t, append([]string{"request", "draw", "-values", "3.1.4", "-out", w.path("real.json")}, source...)...)
 	require.Equal(t, exitRuntime, code)
 	assert.Contains(t, errOut, "not published yet")
-	time.Sleep(time.Until(time.Now().Add(2500 * time.Millisecond)))
+	clockAt(t, "2026-03-20 21:31")
+	// Two-person rule: the committer does not enter the numbers alone; the discipline office
+	// enters them; a number 福彩3D cannot draw is refused.
+	code, _, errOut = cli(t, append([]string{"request", "draw", "-values", "3.1.4", "-out", w.path("real.json")}, source...)...)
+	require.Equal(t, exitRuntime, code)
+	assert.Contains(t, errOut, "committer-value")
+	publish := append([]string{"request", "publish", "-by", "赵七", "-by-id", "u-disc"}, source...)
+	code, _, errOut = cli(t, append(publish, "-values", "3.10.4")...)
+	require.Equal(t, exitRuntime, code)
+	assert.Contains(t, errOut, "value-range")
+	code, _, errOut = cli(t, append([]string{"request", "publish", "-by", "李四", "-by-id", "cli-division", "-by-role", "division",
+		"-by-unit", "高新技术处", "-values", "3.1.4"}, source...)...)
+	require.Equal(t, exitRuntime, code, "the committer entering the value")
+	assert.Contains(t, errOut, "committer-value")
+	code, out, errOut = cli(t, append(publish, "-values", "3.1.4")...)
+	require.Equal(t, exitOK, code, errOut)
+	assert.Contains(t, out, "entered by 赵七")
 	code, out, errOut = cli(t, append([]string{"request", "draw", "-values", "3.1.4", "-out", w.path("real.json")}, source...)...)
 	require.Equal(t, exitOK, code, errOut)
 	assert.Contains(t, out, "draw R-2026-0499")

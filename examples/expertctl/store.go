@@ -127,13 +127,32 @@ func user(a audit.Actor) audit.User {
 	return audit.User{ID: a.ID, Name: a.Name, Role: a.Role, Unit: a.Unit}
 }
 
-// service opens a Service over the database with the given users, policy and clock.
-func service(ctx context.Context, db *sqlstore.DB, signer note.Signer, p *expertdb.Policy, clock func() time.Time, users ...audit.Actor) (*expertdb.Service, error) {
-	return serviceNotifying(ctx, db, signer, p, clock, nil, users...)
+// clock is the clock of every Service the CLI opens: the system clock. No flag sets the time
+// of an audited act (a draw, a campaign step, an admission): the operator never chooses it
+// (Art. 14(1), 17, 22(5)). Only tests replace it, to travel in time.
+var clock = time.Now
+
+// refusedClock is the -at flag the audited commands once took: it is refused, naming why.
+type refusedClock struct{}
+
+func (refusedClock) String() string { return "" }
+
+func (refusedClock) Set(string) error {
+	return errors.New("refused: the time of an audited act is the system clock, never a flag (Art. 14(1), 22(5)); run the step when it happens")
+}
+
+// refuseAt registers -at on an audited command, so that passing it is a clear usage error.
+func refuseAt(fs *flag.FlagSet) {
+	fs.Var(refusedClock{}, "at", "refused: every audited step runs on the system clock (Art. 14(1), 22(5))")
+}
+
+// service opens a Service over the database with the given users and policy, on clock.
+func service(ctx context.Context, db *sqlstore.DB, signer note.Signer, p *expertdb.Policy, users ...audit.Actor) (*expertdb.Service, error) {
+	return serviceNotifying(ctx, db, signer, p, nil, users...)
 }
 
 // serviceNotifying is service with a Notifier for the campaign notices (nil = kept in memory).
-func serviceNotifying(ctx context.Context, db *sqlstore.DB, signer note.Signer, p *expertdb.Policy, clock func() time.Time,
+func serviceNotifying(ctx context.Context, db *sqlstore.DB, signer note.Signer, p *expertdb.Policy,
 	n expertdb.Notifier, users ...audit.Actor) (*expertdb.Service, error) {
 	var us []audit.User
 	for _, a := range users {
@@ -141,7 +160,7 @@ func serviceNotifying(ctx context.Context, db *sqlstore.DB, signer note.Signer, 
 	}
 	return expertdb.NewService(ctx, expertdb.Options{
 		Policy: p, Users: us, Experts: db.Experts(), Ratings: db.Ratings(), Ledger: db.Ledger(),
-		Events: db.Events(), Audit: db.Audit(), Signer: signer, Clock: clock, Notifier: n,
+		Events: db.Events(), Audit: db.Audit(), Signer: signer, Clock: func() time.Time { return clock() }, Notifier: n,
 	})
 }
 
@@ -180,7 +199,8 @@ func parseTime(s string) (time.Time, error) {
 	return time.Time{}, fmt.Errorf("%q is not a date (2006-01-02), a date and time (2006-01-02 15:04) or RFC 3339", s)
 }
 
-// clockFlag is a -at/-asof flag: a fixed time, or now when empty.
+// clockFlag is a time flag that is not the time of an audited act (-asof of a dry review,
+// -published of a public value): a fixed time, or the clock's when empty.
 type clockFlag struct{ t time.Time }
 
 func (c *clockFlag) String() string {
@@ -201,7 +221,7 @@ func (c *clockFlag) Set(s string) error {
 
 func (c *clockFlag) now() time.Time {
 	if c.t.IsZero() {
-		return time.Now()
+		return clock()
 	}
 	return c.t
 }

@@ -377,15 +377,19 @@ func (s *story) draw() error {
 	// Commit before chance exists: the pool is frozen and the entropy source named, a
 	// lottery draw published after the commit (docs/draw-v1.md §13).
 	s.now = time.Date(2026, 3, 9, 16, 0, 0, 0, cst)
-	src := expertdb.EntropySource{Kind: "lottery", Name: "中国福利彩票七乐彩", Round: "2026031",
+	src := expertdb.EntropySource{Kind: "lottery", Name: expertdb.SourceShuangseqiu, Round: "2026031",
 		At: time.Date(2026, 3, 9, 21, 30, 0, 0, cst), Count: 7}
 	if _, err := s.svc.Commit(s.ctx, clerk, req.ID, src); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
 	s.printf("承诺（抽取前）：冻结候选库，随机数来源为 %s 第 %s 期（%s 开奖）\n", src.Name, src.Round, src.At.Format("01-02 15:04"))
 	s.now = time.Date(2026, 3, 10, 10, 0, 0, 0, cst)
-	s.printf("公开随机数（承诺之后开奖）：第 2026031 期开奖号码 03 07 11 19 24 28 33\n")
-	rec, err := s.svc.DrawCommitted(s.ctx, clerk, req.ID, expertdb.PublicValue{Source: src, Values: selection.LotterySource(3, 7, 11, 19, 24, 28, 33)})
+	s.printf("公开随机数（承诺之后开奖）：第 2026031 期开奖号码 红球 03 07 11 19 24 28 蓝球 13，由局机关纪委录入（承诺人不单独录入）\n")
+	value := expertdb.PublicValue{Source: src, Values: selection.LotterySource(3, 7, 11, 19, 24, 28, 13)}
+	if _, err := s.svc.PublishValue(s.ctx, inspector, req.ID, value); err != nil {
+		return fmt.Errorf("publish value: %w", err)
+	}
+	rec, err := s.svc.DrawCommitted(s.ctx, clerk, req.ID, value)
 	if err != nil {
 		return fmt.Errorf("draw: %w", err)
 	}
@@ -693,7 +697,7 @@ func (s *story) verify() error {
 	}
 	s.printf("重放抽取（按记录的申请、专家快照和随机数重新计算）：%s\n", map[bool]string{true: "与记录及审计事件一致", false: "不一致"}[rep.Match])
 	tampered := *s.rec
-	tampered.Entropy = selection.Entropy{Sources: [][]uint64{{2026031}, {3, 7, 11, 19, 24, 28, 34}}}
+	tampered.Entropy = selection.Entropy{Sources: [][]uint64{{2026031}, {3, 7, 11, 19, 24, 28, 14}}}
 	if rep, err = expertdb.ReplayDraw(&tampered, s.svc.Policy()); err != nil {
 		return err
 	}

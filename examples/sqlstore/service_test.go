@@ -23,6 +23,8 @@ var (
 	cst    = time.FixedZone("CST", 8*3600)
 	clerk  = audit.Actor{ID: "u-clerk", Name: "李四", Role: audit.RoleDivision, Unit: "高新技术处"}
 	leader = audit.Actor{ID: "u-leader", Name: "郑国强", Role: audit.RoleLeader, Unit: "市科技局"}
+	// colleague enters a committed source's published value (two-person rule, issue 16).
+	colleague = audit.Actor{ID: "u-clerk2", Name: "孔九", Role: audit.RoleDivision, Unit: "高新技术处"}
 )
 
 type clock struct {
@@ -38,7 +40,8 @@ func service(t testing.TB, db *sqlstore.DB, p *expertdb.Policy, c *clock, n *exp
 	signer, _ := testKeys(t)
 	svc, err := expertdb.NewService(context.Background(), expertdb.Options{
 		Policy: p, Users: []audit.User{{ID: clerk.ID, Name: clerk.Name, Role: clerk.Role, Unit: clerk.Unit},
-			{ID: leader.ID, Name: leader.Name, Role: leader.Role, Unit: leader.Unit}},
+			{ID: leader.ID, Name: leader.Name, Role: leader.Role, Unit: leader.Unit},
+			{ID: colleague.ID, Name: colleague.Name, Role: colleague.Role, Unit: colleague.Unit}},
 		Experts: db.Experts(), Ratings: db.Ratings(), Ledger: db.Ledger(), Events: db.Events(), Audit: db.Audit(),
 		Signer: signer, Notifier: n, Clock: c.Now, Random: bytes.NewReader(bytes.Repeat([]byte{seed}, 1<<16)),
 	})
@@ -181,7 +184,7 @@ func TestTwoProcessesShareTheCap(t *testing.T) {
 		ids := []string{"R-A", "R-B"}
 		// Real draws (a practice draw reserves nothing): submitted, approved, committed to a
 		// public value published an hour later, drawn after it.
-		src := expertdb.EntropySource{Kind: "lottery", Name: "福彩3D", Round: "2026130", At: c.Now().Add(time.Hour), Count: 3}
+		src := expertdb.EntropySource{Kind: "lottery", Name: expertdb.SourceFucai3D, Round: "2026130", At: c.Now().Add(time.Hour), Count: 3}
 		for i, svc := range svcs {
 			r := request(ids[i], 5)
 			r.Entropy = nil
@@ -194,7 +197,10 @@ func TestTwoProcessesShareTheCap(t *testing.T) {
 		}
 		c.Set(src.At.Add(time.Minute))
 		for i, svc := range svcs {
-			_, err := svc.DrawCommitted(ctx, clerk, ids[i], expertdb.PublicValue{Source: src, Values: []uint64{7, 11, 13}})
+			v := expertdb.PublicValue{Source: src, Values: []uint64{7, 1, 3}}
+			_, err := svc.PublishValue(ctx, colleague, ids[i], v)
+			require.NoError(t, err)
+			_, err = svc.DrawCommitted(ctx, clerk, ids[i], v)
 			require.NoError(t, err)
 			_, err = svc.StartCampaign(ctx, clerk, ids[i])
 			require.NoError(t, err)
