@@ -345,11 +345,11 @@ type drawEvent struct {
 	Action   string   `json:"action"`
 	Subjects []string `json:"subjects"`
 	Data     struct {
-		PublicDigest  string `json:"public_digest"`
-		RequestDigest string `json:"request_digest"`
-		PoolDigest    string `json:"pool_digest"`
-		Key           string `json:"key"`
-		Mode          string `json:"mode"`
+		PublicDigest  string          `json:"public_digest"`
+		RequestDigest string          `json:"request_digest"`
+		PoolDigest    string          `json:"pool_digest"`
+		Key           string          `json:"key"`
+		Mode          string          `json:"mode"`
 		Practice      json.RawMessage `json:"practice"`
 		CommitIndex   json.RawMessage `json:"commit_index"`
 		CommitDigest  json.RawMessage `json:"commit_digest"`
