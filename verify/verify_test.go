@@ -1206,3 +1206,51 @@ func TestOldBundleStillVerifies(t *testing.T) {
 	assert.True(t, page.Verdicts[0].OK, "%v", page.Verdicts[0].Failed)
 	assert.Equal(t, []string{"format"}, page.Verdicts[1].Failed)
 }
+
+// The campaign vectors (selection/testdata/campaigns), each recorded with an export event
+// that names its campaign (for a forged one, as a dishonest exporter would): the page and Go
+// agree, and the campaign check fails exactly on the forged ones.
+func TestPageCampaignVectors(t *testing.T) {
+	chromium(t)
+	files, err := filepath.Glob("../selection/testdata/campaigns/*.json")
+	require.NoError(t, err)
+	require.GreaterOrEqual(t, len(files), 10)
+	ctx := context.Background()
+	signer, vkey := randomKey(t, rand.New(rand.NewPCG(14, 14)), "expertdb.test/campaigns")
+	log, err := audit.NewLog(ctx, audit.NewMemoryStore(), signer)
+	require.NoError(t, err)
+	var bs []*verify.Bundle
+	var forged []bool
+	for _, f := range files {
+		raw, err := os.ReadFile(f)
+		require.NoError(t, err)
+		var v struct {
+			Public   *selection.PublicRecord   `json:"public"`
+			Campaign *selection.PublicCampaign `json:"campaign"`
+			Error    string                    `json:"error"`
+		}
+		require.NoError(t, json.Unmarshal(raw, &v))
+		subjects := []string{v.Public.RequestID}
+		for _, p := range v.Public.Panel {
+			subjects = append(subjects, p.ExpertID)
+		}
+		idx, err := log.Append(ctx, audit.Event{At: activity, Actor: clerk, Action: audit.ActionDraw, Subjects: subjects, Data: drawData(v.Public, "practice", true)})
+		require.NoError(t, err)
+		x, _ := json.Marshal(map[string]any{"kind": "request", "outcome": "bundle", "public_digest": v.Public.Digest(), "campaign_digest": v.Campaign.Digest()})
+		xi, err := log.Append(ctx, audit.Event{At: activity, Actor: clerk, Action: audit.ActionExport, Subjects: []string{v.Public.RequestID}, Data: x})
+		require.NoError(t, err)
+		b, err := verify.NewBundleParts(ctx, log, idx, v.Public, vkey, verify.Parts{Campaign: v.Campaign, Export: xi, HasExport: true})
+		require.NoError(t, err)
+		bs, forged = append(bs, b), append(forged, v.Error != "")
+	}
+	page := runPage(t, bs)
+	for i, b := range bs {
+		goFailed := verify.Failed(verify.Check(b))
+		want := []string{"formal"}
+		if forged[i] {
+			want = append(want, "campaign")
+		}
+		assert.Equal(t, want, goFailed, files[i])
+		assert.Equal(t, goFailed, page.Verdicts[i].Failed, files[i])
+	}
+}
