@@ -84,6 +84,11 @@ func VerifyPublicCampaign(r *PublicRecord, c *PublicCampaign) error {
 	if c.RequestID != r.RequestID {
 		return publicErr("campaign", "request_id %q is not the draw's %q", trimForError(c.RequestID), trimForError(r.RequestID))
 	}
+	// Each expert is notified at most once and has at most two answers after it (accepted,
+	// then withdrawn): a longer list is refused before any replay.
+	if max := 3 * (len(r.Candidates) + len(r.Fixed)); len(c.Events) > max {
+		return publicErr("campaign", "%d events for %d candidates and fixed members (at most %d)", len(c.Events), len(r.Candidates)+len(r.Fixed), max)
+	}
 	w := b.newWalk(key)
 	if err := w.fill(); err != nil {
 		return publicErr("campaign", "%v", err)

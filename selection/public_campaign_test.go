@@ -199,6 +199,11 @@ func campaignVectors(t *testing.T) map[string]campaignVector {
 		c.Events[refills(c)[0]-1].Kind = selection.EventWithdrawn
 	})
 	forged("campaign-forged-request", "the campaign of another request", func(c *selection.PublicCampaign) { c.RequestID = "R-2" })
+	forged("campaign-forged-too-long", "more events than three per candidate and fixed member: refused before any replay", func(c *selection.PublicCampaign) {
+		for len(c.Events) <= 3*(len(s.pub.Candidates)+len(s.pub.Fixed)) {
+			c.Events = append(c.Events, selection.PublicSeatEvent{Kind: selection.EventAccepted, ExpertID: c.Events[0].ExpertID})
+		}
+	})
 	return out
 }
 
