@@ -1254,3 +1254,56 @@ func TestPageCampaignVectors(t *testing.T) {
 		assert.Equal(t, goFailed, page.Verdicts[i].Failed, files[i])
 	}
 }
+
+// benchCampaign is the benchmark's draw with a campaign: 8 of the 9 decline in turn (each
+// refilled under the structure), and the refills accept.
+func benchCampaign(b *testing.B) (*selection.Prepared, selection.Pool, selection.Entropy, []selection.Event, *selection.PublicRecord) {
+	req, p, e := benchDraw(b)
+	prep, err := selection.Prepare(req, nil)
+	require.NoError(b, err)
+	_, pub, err := prep.DrawPublic(p, e)
+	require.NoError(b, err)
+	c, err := selection.NewCampaign(prep, p, e, 48*time.Hour)
+	require.NoError(b, err)
+	rnd := &codes{}
+	code := map[string]string{}
+	keep := func(ns []selection.Notice, err error) {
+		require.NoError(b, err)
+		for _, n := range ns {
+			code[n.ExpertID] = n.Code
+		}
+	}
+	at := activity.AddDate(0, 0, -20)
+	keep(c.Start(at, rnd))
+	for i := range 8 {
+		id := c.Panel()[i].ExpertID
+		keep(c.Decline(id, code[id], "", false, at, rnd))
+	}
+	return prep, p, e, c.Events(), pub
+}
+
+// BenchmarkCampaignReplayBaseline is the baseline: the Go campaign's own replay of its
+// events (selection.Campaign.Replay, screening included).
+func BenchmarkCampaignReplayBaseline(b *testing.B) {
+	prep, p, e, evs, _ := benchCampaign(b)
+	for b.Loop() {
+		c, err := selection.NewCampaign(prep, p, e, 48*time.Hour)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := c.Replay(evs); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkVerifyPublicCampaign checks the same campaign from the public records alone.
+func BenchmarkVerifyPublicCampaign(b *testing.B) {
+	_, _, _, evs, pub := benchCampaign(b)
+	pc := selection.NewPublicCampaign(pub.RequestID, evs)
+	for b.Loop() {
+		if err := selection.VerifyPublicCampaign(pub, pc); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

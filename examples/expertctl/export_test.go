@@ -36,7 +36,7 @@ func TestExportFromTheCommandLine(t *testing.T) {
 	code, _, errOut = cli(t, "request", "approve", "-db", w.db, "-request-id", "R-2026-0577", "-step", "request",
 		"-approver", "郑国强", "-approver-id", "u-leader")
 	require.Equal(t, exitOK, code, errOut)
-	published := time.Now().Add(2 * time.Second)
+	published := time.Now().Add(6 * time.Second) // a margin: the commit must come before it even on a loaded machine
 	source := []string{"-db", w.db, "-request-id", "R-2026-0577", "-unit", "高新技术处", "-source-name", "福彩3D",
 		"-round", "2026331", "-published", published.Format(time.RFC3339)}
 	code, _, errOut = cli(t, append([]string{"request", "commit", "-count", "3"}, source...)...)
