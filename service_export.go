@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"golang.org/x/mod/sumdb/note"
+
 	"github.com/wzsti/expertdb/audit"
 	"github.com/wzsti/expertdb/selection"
 	"github.com/wzsti/expertdb/verify"
@@ -54,6 +56,19 @@ func (s *Service) ExportBundle(ctx context.Context, actor audit.Actor, requestID
 			Message: "名单密封期间不能导出核验文件（其中含专家组名单）", Actor: actor, Action: action, Resource: res})
 		s.raiseAlerts(ctx, now)
 		return nil, fmt.Errorf("%w: %w", ErrSealedPanel, err)
+	}
+	// A key that does not verify the log's checkpoints gives a bundle nobody can check:
+	// refused before anything is recorded.
+	v, err := note.NewVerifier(verifierKey)
+	if err != nil {
+		return nil, &OpError{Op: op, Step: StepValidate, Err: fmt.Errorf("expertdb: verifier key: %w", err)}
+	}
+	signed, err := s.log.Checkpoint(ctx)
+	if err != nil {
+		return nil, &OpError{Op: op, Step: StepLoad, Err: err}
+	}
+	if _, err := audit.OpenCheckpoint(signed, v); err != nil {
+		return nil, &OpError{Op: op, Step: StepValidate, Err: fmt.Errorf("expertdb: the verifier key does not verify the log's checkpoint: %w", err)}
 	}
 	pub, err := s.publicRecord(ctx, rec)
 	if err != nil {

@@ -70,8 +70,10 @@ func TestExportBundlePermissions(t *testing.T) {
 	require.NoError(t, b.Verify())
 	// A key that is not the log's is refused (the bundle would not verify).
 	_, otherKey := randomKey(t, rand.New(rand.NewPCG(9, 9)), "wzkj.example/expertdb")
+	size := f.svc.Log().Size()
 	_, err = f.svc.ExportBundle(ctx, clerk, "R-2026-001", otherKey)
 	require.Error(t, err)
+	assert.Equal(t, size, f.svc.Log().Size(), "nothing is recorded for a bundle that is not handed out")
 	_, err = f.svc.ExportBundle(ctx, clerk, "R-none", f.vkey)
 	require.ErrorIs(t, err, expertdb.ErrNotFound)
 }
