@@ -30,11 +30,19 @@ func publicErr(check, format string, args ...any) error {
 // panel and the reserve. It returns nil or a *PublicError naming the first failed check.
 // It needs no expression engine and no data besides the record.
 func VerifyPublic(r *PublicRecord) error {
+	_, _, err := verifyPublic(r)
+	return err
+}
+
+// verifyPublic runs the checks of VerifyPublic and returns the base of the walk the record
+// states (its candidates, fixed members and structure) with the key, for the campaign's
+// replay (VerifyPublicCampaign).
+func verifyPublic(r *PublicRecord) (*base, string, error) {
 	if r == nil {
-		return publicErr("format", "no record")
+		return nil, "", publicErr("format", "no record")
 	}
 	if r.Version != PublicVersion {
-		return publicErr("format", "version %q, want %q", trimForError(r.Version), PublicVersion)
+		return nil, "", publicErr("format", "version %q, want %q", trimForError(r.Version), PublicVersion)
 	}
 	var mode Mode
 	switch r.Mode {
@@ -43,14 +51,14 @@ func VerifyPublic(r *PublicRecord) error {
 	case "rfc3797":
 		mode = RFC3797
 	default:
-		return publicErr("format", "unknown mode %q", trimForError(r.Mode))
+		return nil, "", publicErr("format", "unknown mode %q", trimForError(r.Mode))
 	}
 	q, err := parseRequestFields(r.Request)
 	if err != nil {
-		return publicErr("format", "request fields: %v", err)
+		return nil, "", publicErr("format", "request fields: %v", err)
 	}
 	if q.id != r.RequestID {
-		return publicErr("format", "request_id %q is not the request's id %q", trimForError(r.RequestID), trimForError(q.id))
+		return nil, "", publicErr("format", "request_id %q is not the request's id %q", trimForError(r.RequestID), trimForError(q.id))
 	}
 	nq, ng := len(q.quotas), len(q.groups)
 	checkSig := func(where string, m PublicMember) error {
@@ -75,31 +83,31 @@ func VerifyPublic(r *PublicRecord) error {
 	ids := make([]string, len(r.Candidates))
 	for i, c := range r.Candidates {
 		if err := checkSig("candidate", c); err != nil {
-			return err
+			return nil, "", err
 		}
 		if c.Kind != "" {
-			return publicErr("format", "candidate %s has kind %q", c.ID, trimForError(c.Kind))
+			return nil, "", publicErr("format", "candidate %s has kind %q", c.ID, trimForError(c.Kind))
 		}
 		if i > 0 && c.ID <= ids[i-1] {
-			return publicErr("format", "candidates are not in strictly ascending byte order at %q", c.ID)
+			return nil, "", publicErr("format", "candidates are not in strictly ascending byte order at %q", c.ID)
 		}
 		ids[i] = c.ID
 	}
 	for _, m := range r.Fixed {
 		if err := checkSig("fixed member", m); err != nil {
-			return err
+			return nil, "", err
 		}
 	}
 	entropy, err := parseEntropy(r.Entropy)
 	if err != nil {
-		return publicErr("format", "entropy: %v", err)
+		return nil, "", publicErr("format", "entropy: %v", err)
 	}
 	if entropy.empty() {
-		return publicErr("format", "entropy has no numbers")
+		return nil, "", publicErr("format", "entropy has no numbers")
 	}
 	reserve := r.ReserveSize
 	if reserve < 1 {
-		return publicErr("format", "reserve_size %d below 1", reserve)
+		return nil, "", publicErr("format", "reserve_size %d below 1", reserve)
 	}
 
 	enc := []byte("expertdb-request-v1\n")
@@ -108,17 +116,17 @@ func VerifyPublic(r *PublicRecord) error {
 	}
 	sum := sha256.Sum256(enc)
 	if d := hex.EncodeToString(sum[:]); d != r.RequestDigest {
-		return publicErr("request-digest", "the fields give %s, the record states %s", d, r.RequestDigest)
+		return nil, "", publicErr("request-digest", "the fields give %s, the record states %s", d, r.RequestDigest)
 	}
 	if d := PoolDigest(ids); d != r.PoolDigest {
-		return publicErr("pool-digest", "the candidates give %s, the record states %s", d, r.PoolDigest)
+		return nil, "", publicErr("pool-digest", "the candidates give %s, the record states %s", d, r.PoolDigest)
 	}
 	key := entropy.Key()
 	if mode == V1 {
 		key = V1Key(r.RequestDigest, r.PoolDigest, entropy)
 	}
 	if key != r.Key {
-		return publicErr("key", "the entropy and digests give key %q, the record states %q", trimForError(key), trimForError(r.Key))
+		return nil, "", publicErr("key", "the entropy and digests give key %q, the record states %q", trimForError(key), trimForError(r.Key))
 	}
 	// Fixed members: the preferential picks of the request in ID order, then its invited
 	// experts in request order.
@@ -130,15 +138,15 @@ func VerifyPublic(r *PublicRecord) error {
 		want = append(want, PublicMember{ID: id, Kind: "invited"})
 	}
 	if len(r.Fixed) != len(want) {
-		return publicErr("fixed", "%d fixed members, the request names %d", len(r.Fixed), len(want))
+		return nil, "", publicErr("fixed", "%d fixed members, the request names %d", len(r.Fixed), len(want))
 	}
 	for i, m := range r.Fixed {
 		if m.ID != want[i].ID || m.Kind != want[i].Kind {
-			return publicErr("fixed", "fixed member %d is %s (%s), the request names %s (%s)", i+1, m.ID, m.Kind, want[i].ID, want[i].Kind)
+			return nil, "", publicErr("fixed", "fixed member %d is %s (%s), the request names %s (%s)", i+1, m.ID, m.Kind, want[i].ID, want[i].Kind)
 		}
 	}
 	if len(q.preferred)*q.shareDen > q.size*q.shareNum {
-		return publicErr("fixed", "%d preferential picks exceed %d/%d of a panel of %d", len(q.preferred), q.shareNum, q.shareDen, q.size)
+		return nil, "", publicErr("fixed", "%d preferential picks exceed %d/%d of a panel of %d", len(q.preferred), q.shareNum, q.shareDen, q.size)
 	}
 	seen := make(map[string]string, len(ids)+len(r.Excluded)+len(r.Fixed))
 	for _, id := range ids {
@@ -147,13 +155,13 @@ func VerifyPublic(r *PublicRecord) error {
 	onPanel := map[string]bool{}
 	for i, x := range r.Excluded {
 		if !publicID(x.ID) || x.Code == "" || x.Article == "" {
-			return publicErr("excluded", "exclusion %d has no valid ID, article and code", i+1)
+			return nil, "", publicErr("excluded", "exclusion %d has no valid ID, article and code", i+1)
 		}
 		if i > 0 && x.ID <= r.Excluded[i-1].ID {
-			return publicErr("excluded", "exclusions are not in strictly ascending byte order at %q", x.ID)
+			return nil, "", publicErr("excluded", "exclusions are not in strictly ascending byte order at %q", x.ID)
 		}
 		if seen[x.ID] != "" {
-			return publicErr("excluded", "%s is both a candidate and excluded", x.ID)
+			return nil, "", publicErr("excluded", "%s is both a candidate and excluded", x.ID)
 		}
 		seen[x.ID] = "excluded"
 		if x.Code == "on-panel" {
@@ -161,16 +169,16 @@ func VerifyPublic(r *PublicRecord) error {
 		}
 	}
 	if len(onPanel) != len(q.preferred) {
-		return publicErr("excluded", "%d on-panel exclusions for %d preferential picks", len(onPanel), len(q.preferred))
+		return nil, "", publicErr("excluded", "%d on-panel exclusions for %d preferential picks", len(onPanel), len(q.preferred))
 	}
 	for _, id := range q.preferred {
 		if !onPanel[id] {
-			return publicErr("excluded", "preferential pick %s is not excluded as on-panel", id)
+			return nil, "", publicErr("excluded", "preferential pick %s is not excluded as on-panel", id)
 		}
 	}
 	for _, id := range q.invited {
 		if seen[id] != "" {
-			return publicErr("excluded", "invited expert %s is also %s", id, seen[id])
+			return nil, "", publicErr("excluded", "invited expert %s is also %s", id, seen[id])
 		}
 	}
 	// The walk, on the structure the record states.
@@ -206,22 +214,22 @@ func VerifyPublic(r *PublicRecord) error {
 	}
 	ok, err := b.s0.feasible()
 	if err != nil {
-		return publicErr("walk", "%v", err)
+		return nil, "", publicErr("walk", "%v", err)
 	}
 	if !ok {
-		return publicErr("walk", "no panel meets the structure with these candidates: the draw should have failed")
+		return nil, "", publicErr("walk", "no panel meets the structure with these candidates: the draw should have failed")
 	}
 	res, err := b.draw(entropy)
 	if err != nil {
-		return publicErr("walk", "%v", err)
+		return nil, "", publicErr("walk", "%v", err)
 	}
 	if !slices.Equal(res.Panel, r.Panel) {
-		return publicErr("panel", "the walk gives %s, the record states %s", picksString(res.Panel), picksString(r.Panel))
+		return nil, "", publicErr("panel", "the walk gives %s, the record states %s", picksString(res.Panel), picksString(r.Panel))
 	}
 	if !slices.Equal(res.Reserve, r.Reserve) {
-		return publicErr("reserve", "the walk gives %s, the record states %s", picksString(res.Reserve), picksString(r.Reserve))
+		return nil, "", publicErr("reserve", "the walk gives %s, the record states %s", picksString(res.Reserve), picksString(r.Reserve))
 	}
-	return nil
+	return b, key, nil
 }
 
 // verifySearchBound is the search bound of VerifyPublic: ten times the default, because the

@@ -82,6 +82,7 @@ func commands() []command {
 		{"campaign", "notify the drawn panel and record the replies: start, respond, expire, status (Art. 14(2))", runCampaign},
 		{"replay", "re-run a recorded draw and say whether it matches its record (and audit event)", runReplay},
 		{"audit", "audit log: checkpoint, verify, prove (Art. 17)", runAudit},
+		{"export", "export a draw's verification bundle for an inspector (verify/index.html; Art. 17, 22)", runExport},
 	}
 }
 
