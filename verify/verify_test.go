@@ -717,11 +717,14 @@ func (f *serviceFixture) formalDraw(t *testing.T, id string) *expertdb.DrawRecor
 	require.NoError(t, err)
 	_, err = svc.Approve(ctx, leader, id, expertdb.ApproveRequest)
 	require.NoError(t, err)
-	src := expertdb.EntropySource{Kind: "lottery", Name: "中国福利彩票七乐彩", Round: "2026031", At: f.now.Add(12 * time.Hour), Count: 7}
+	src := expertdb.EntropySource{Kind: "lottery", Name: expertdb.SourceQilecai, Round: "2026031", At: f.now.Add(12 * time.Hour), Count: 8}
 	_, err = svc.Commit(ctx, clerk, id, src)
 	require.NoError(t, err)
 	*f.now = src.At.Add(time.Hour)
-	rec, err := svc.DrawCommitted(ctx, clerk, id, expertdb.PublicValue{Source: src, Values: []uint64{3, 17, 22, 28, 31, 9, 12}})
+	value := expertdb.PublicValue{Source: src, Values: []uint64{3, 17, 22, 28, 30, 9, 12, 5}}
+	_, err = svc.PublishValue(ctx, jiwei, id, value) // the two-person rule: not the committer
+	require.NoError(t, err)
+	rec, err := svc.DrawCommitted(ctx, clerk, id, value)
 	require.NoError(t, err)
 	_, err = svc.StartCampaign(ctx, clerk, id)
 	require.NoError(t, err)

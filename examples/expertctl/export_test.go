@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -28,20 +27,22 @@ func TestExportFromTheCommandLine(t *testing.T) {
 	practice := readBundle(t, w.path("practice.json"))
 	assert.Equal(t, []string{"formal"}, verify.Failed(verify.Check(practice)))
 
-	req := strings.ReplaceAll(requestYAML, "2026-04-08", time.Now().AddDate(0, 0, 30).Format("2006-01-02"))
-	req = strings.ReplaceAll(req, "R-2026-0401", "R-2026-0577")
+	clockAt(t, "2026-03-20 10:00")
+	req := strings.ReplaceAll(requestYAML, "R-2026-0401", "R-2026-0577")
 	require.NoError(t, writeTestFile(w.path("real.yaml"), req))
 	code, _, errOut = cli(t, "request", "submit", "-db", w.db, "-request", w.path("real.yaml"), "-operator", "李四")
 	require.Equal(t, exitOK, code, errOut)
 	code, _, errOut = cli(t, "request", "approve", "-db", w.db, "-request-id", "R-2026-0577", "-step", "request",
 		"-approver", "郑国强", "-approver-id", "u-leader")
 	require.Equal(t, exitOK, code, errOut)
-	published := time.Now().Add(6 * time.Second) // a margin: the commit must come before it even on a loaded machine
-	source := []string{"-db", w.db, "-request-id", "R-2026-0577", "-unit", "高新技术处", "-source-name", "福彩3D",
-		"-round", "2026331", "-published", published.Format(time.RFC3339)}
+	source := []string{"-db", w.db, "-request-id", "R-2026-0577", "-unit", "高新技术处", "-source-name", "中国福利彩票福彩3D",
+		"-round", "2026331", "-published", "2026-03-20 21:30"}
 	code, _, errOut = cli(t, append([]string{"request", "commit", "-count", "3"}, source...)...)
 	require.Equal(t, exitOK, code, errOut)
-	time.Sleep(time.Until(published.Add(1500 * time.Millisecond)))
+	clockAt(t, "2026-03-20 21:31")
+	// The two-person rule: the discipline office enters the published numbers.
+	code, _, errOut = cli(t, append([]string{"request", "publish", "-by", "赵七", "-by-id", "u-disc", "-values", "3.1.4"}, source...)...)
+	require.Equal(t, exitOK, code, errOut)
 	code, _, errOut = cli(t, append([]string{"request", "draw", "-values", "3.1.4", "-out", w.path("real.json")}, source...)...)
 	require.Equal(t, exitOK, code, errOut)
 	code, _, errOut = cli(t, "campaign", "start", "-db", w.db, "-request-id", "R-2026-0577")
