@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"regexp"
 	"slices"
 	"strconv"
@@ -516,8 +517,7 @@ func (l *loader) clean(n *yaml.Node, path string) bool {
 		return false
 	case n.Style&yaml.TaggedStyle != 0 && !strings.HasPrefix(n.Tag, "!!"):
 		msg := fmt.Sprintf("使用细则不支持自定义标签 %s", clip(n.Tag))
-		if field := path[strings.LastIndexByte(path, '.')+1:]; n.Kind == yaml.ScalarNode &&
-			slices.Contains([]string{"expr", "when", "criteria", "filter", "key", "match", "other_relations"}, field) {
+		if d := profileAt(schemaPath(path)); n.Kind == yaml.ScalarNode && d != nil && d.Kind == kindExpr {
 			// An unquoted expression that starts with ! reads as a tag.
 			msg += "；以“!”开头的表达式须整体加引号，如 expr: '!reviewedUnitWithin(project.Unit, 6)'"
 		}
@@ -620,8 +620,62 @@ func (l *loader) text(n *yaml.Node, path string) (string, bool) {
 	return s, ok
 }
 
-// integer reads a YAML integer of at least min.
-func (l *loader) integer(n *yaml.Node, path string, min int) (int, bool) {
+// enum reads a text whose values are declared in profileSchema (profileEnum).
+func (l *loader) enum(n *yaml.Node, path, rule string) (string, bool) {
+	s, ok := l.text(n, path)
+	if !ok {
+		return "", false
+	}
+	valid := profileEnum(schemaPath(path))
+	if !slices.Contains(valid, s) {
+		l.fail(n, path, rule, codeValue, enumMessage(path, valid))
+		return "", false
+	}
+	return s, true
+}
+
+// enumMessage says which values the setting at path takes, with its declared title.
+func enumMessage(path string, valid []string) string {
+	var shown []string
+	for _, v := range valid {
+		if v != "" {
+			shown = append(shown, v)
+		}
+	}
+	title := ""
+	if d := profileAt(schemaPath(path)); d != nil && d.ZH != "" {
+		title = d.ZH + "（" + path + "）"
+	} else {
+		title = where(path)
+	}
+	return fmt.Sprintf("%s须为 %s 之一", title, strings.Join(shown, "、"))
+}
+
+// schemaPath turns a YAML path into the path of its declaration in profileSchema:
+// "request_rules[r].quotas[#1].min" → "request_rules[].quotas[].min".
+func schemaPath(path string) string {
+	var b strings.Builder
+	for i := 0; i < len(path); i++ {
+		if path[i] == '[' {
+			j := strings.IndexByte(path[i:], ']')
+			if j < 0 {
+				break
+			}
+			b.WriteString("[]")
+			i += j
+			continue
+		}
+		b.WriteByte(path[i])
+	}
+	return b.String()
+}
+
+// integer reads a YAML integer of at least the declared minimum (profileSchema).
+func (l *loader) integer(n *yaml.Node, path string) (int, bool) {
+	min := math.MinInt
+	if d := profileAt(schemaPath(path)); d != nil && d.Min != nil {
+		min = *d.Min
+	}
 	if !l.clean(n, path) {
 		return 0, false
 	}
@@ -683,8 +737,7 @@ func (l *loader) top(doc *yaml.Node, p *Policy) {
 		l.fail(root, "", "", codeMissing, "使用细则文件为空：至少须填写 name 和 region")
 		return
 	}
-	f, _ := l.mapping(root, "", []string{"name", "region", "filing", "effective", "allow", "admission", "conflict",
-		"evaluation", "selection", "permissions", "alerts", "request_rules"})
+	f, _ := l.mapping(root, "", profileKeys(""))
 	if root.Kind != yaml.MappingNode {
 		return
 	}
@@ -777,14 +830,10 @@ func (l *loader) allowList(n *yaml.Node, region string) {
 
 // reading reads admission.integrity_bar or admission.reentry_bar: the reading of Art. 5(1)3
 // or Art. 11 the basic rule implements.
-func (l *loader) reading(n *yaml.Node, path string, r *admission.Rules, valid []string, rule func(string) rulex.Rule) {
+func (l *loader) reading(n *yaml.Node, path string, r *admission.Rules, rule func(string) rulex.Rule) {
 	l.nodes[path] = n
-	v, ok := l.text(n, path)
+	v, ok := l.enum(n, path, "")
 	if !ok {
-		return
-	}
-	if !slices.Contains(valid, v) {
-		l.fail(n, path, "", codeValue, fmt.Sprintf("%s 须为 %s 之一", where(path), strings.Join(valid, "、")))
 		return
 	}
 	x := rule(v)
@@ -831,7 +880,7 @@ func (l *loader) mergeRules(n *yaml.Node, site ruleSite, base []rulex.Rule) []ru
 	seen := map[string]bool{}
 	for i, item := range items {
 		ipath := fmt.Sprintf("%s[#%d]", site.path, i+1)
-		f, ok := l.mapping(item, ipath, []string{"name", "article", "expr", "message", "disabled"})
+		f, ok := l.mapping(item, ipath, profileKeys(schemaPath(site.path)+"[]"))
 		if !ok && len(f.keys) == 0 {
 			continue
 		}
@@ -995,23 +1044,15 @@ func exprPosition(lines []string, n *yaml.Node, src string, line, col int) (int,
 
 // admission reads the admission section.
 func (l *loader) admission(n *yaml.Node, r *admission.Rules) {
-	f, _ := l.mapping(n, "admission", []string{"basic", "integrity_bar", "reentry_bar", "professional", "drawable", "sweep_exits", "stale_after_days"})
+	f, _ := l.mapping(n, "admission", profileKeys("admission"))
 	if b := f.get("basic"); b != nil {
 		r.Basic = l.mergeRules(b, admissionSite("admission.basic", "Art. 5(1)"), r.Basic)
 	}
 	if v := f.get("integrity_bar"); v != nil {
-		var valid []string
-		for _, b := range admission.IntegrityBars() {
-			valid = append(valid, string(b))
-		}
-		l.reading(v, "admission.integrity_bar", r, valid, func(s string) rulex.Rule { return admission.IntegrityBar(s).Rule() })
+		l.reading(v, "admission.integrity_bar", r, func(s string) rulex.Rule { return admission.IntegrityBar(s).Rule() })
 	}
 	if v := f.get("reentry_bar"); v != nil {
-		var valid []string
-		for _, b := range admission.ReentryBars() {
-			valid = append(valid, string(b))
-		}
-		l.reading(v, "admission.reentry_bar", r, valid, func(s string) rulex.Rule { return admission.ReentryBar(s).Rule() })
+		l.reading(v, "admission.reentry_bar", r, func(s string) rulex.Rule { return admission.ReentryBar(s).Rule() })
 	}
 	if pn := f.get("professional"); pn != nil {
 		l.professional(pn, r)
@@ -1041,8 +1082,8 @@ func (l *loader) admission(n *yaml.Node, r *admission.Rules) {
 				continue
 			}
 			reason := admission.ExitReason(v)
-			if !reason.Valid() {
-				l.fail(sf.val[name], path, name, codeValue, "出库原因须为 on-request、no-longer-qualified、misconduct、legal、unsuitable 之一")
+			if !slices.Contains(profileEnum("admission.sweep_exits[]"), v) {
+				l.fail(sf.val[name], path, name, codeValue, enumMessage(path, profileEnum("admission.sweep_exits[]")))
 				continue
 			}
 			if !slices.ContainsFunc(r.Basic, func(b rulex.Rule) bool { return b.Name == name }) {
@@ -1068,7 +1109,7 @@ func (l *loader) admission(n *yaml.Node, r *admission.Rules) {
 		}
 	}
 	if sn := f.get("stale_after_days"); sn != nil {
-		l.setInt(sn, "admission.stale_after_days", "Art. 8(1)", &r.StaleAfterDays, 0, admission.DefaultStaleAfterDays)
+		l.setInt(sn, "admission.stale_after_days", &r.StaleAfterDays, admission.DefaultStaleAfterDays)
 	}
 }
 
@@ -1080,7 +1121,7 @@ func (l *loader) professional(n *yaml.Node, r *admission.Rules) {
 		cat := admission.Category(key)
 		path := "admission.professional[" + key + "]"
 		l.nodes[path] = f.val[key]
-		cf, ok := l.mapping(f.val[key], path, []string{"article", "code", "message", "required", "any_of", "disabled"})
+		cf, ok := l.mapping(f.val[key], path, profileKeys("admission.professional[]"))
 		if !ok {
 			continue
 		}
@@ -1146,11 +1187,13 @@ func (l *loader) professional(n *yaml.Node, r *admission.Rules) {
 	}
 }
 
-// setInt reads an integer setting of at least min and records a change. def is the value
-// that 0 stands for, when 0 means "the default" (0 when it does not).
-func (l *loader) setInt(n *yaml.Node, path, article string, dst *int, min, def int) {
+// setInt reads an integer setting (its minimum and article declared in profileSchema) and
+// records a change. def is the value that 0 stands for, when 0 means "the default" (0 when
+// it does not).
+func (l *loader) setInt(n *yaml.Node, path string, dst *int, def int) {
 	l.nodes[path] = n
-	v, ok := l.integer(n, path, min)
+	article := profileAt(path).Article
+	v, ok := l.integer(n, path)
 	if !ok {
 		return
 	}
@@ -1169,9 +1212,10 @@ func (l *loader) setInt(n *yaml.Node, path, article string, dst *int, min, def i
 	*dst = v
 }
 
-// setBool reads a boolean setting and records a change.
-func (l *loader) setBool(n *yaml.Node, path, article string, dst *bool) {
+// setBool reads a boolean setting (its article declared in profileSchema) and records a change.
+func (l *loader) setBool(n *yaml.Node, path string, dst *bool) {
 	l.nodes[path] = n
+	article := profileAt(path).Article
 	v, ok := l.boolean(n, path)
 	if !ok {
 		return
@@ -1184,10 +1228,9 @@ func (l *loader) setBool(n *yaml.Node, path, article string, dst *bool) {
 
 // conflict reads the conflict section.
 func (l *loader) conflict(n *yaml.Node, r *conflict.Rules) {
-	f, _ := l.mapping(n, "conflict", []string{"exclude_possible", "relations", "other_relations", "former_unit_months",
-		"other_unit_clause", "max_avoidances", "unit_aliases", "department_aliases", "clause5"})
+	f, _ := l.mapping(n, "conflict", profileKeys("conflict"))
 	if v := f.get("exclude_possible"); v != nil {
-		l.setBool(v, "conflict.exclude_possible", "Art. 15", &r.ExcludePossible)
+		l.setBool(v, "conflict.exclude_possible", &r.ExcludePossible)
 	}
 	if v := f.get("relations"); v != nil {
 		l.relations(v, r)
@@ -1209,20 +1252,20 @@ func (l *loader) conflict(n *yaml.Node, r *conflict.Rules) {
 		}
 	}
 	if v := f.get("former_unit_months"); v != nil {
-		l.setInt(v, "conflict.former_unit_months", "Art. 15(3)", &r.FormerUnitMonths, 0, 0)
+		l.setInt(v, "conflict.former_unit_months", &r.FormerUnitMonths, 0)
 	}
 	if v := f.get("other_unit_clause"); v != nil {
 		l.nodes["conflict.other_unit_clause"] = v
-		if c, ok := l.integer(v, "conflict.other_unit_clause", 0); ok {
-			if c != 0 && c != 3 && c != 5 {
-				l.fail(v, "conflict.other_unit_clause", "", codeValue, "other_unit_clause 须为 0（不回避）、3（按第三项）或 5（按第五项）")
+		if c, ok := l.integer(v, "conflict.other_unit_clause"); ok {
+			if valid := profileEnum("conflict.other_unit_clause"); !slices.Contains(valid, strconv.Itoa(c)) {
+				l.fail(v, "conflict.other_unit_clause", "", codeValue, enumMessage("conflict.other_unit_clause", valid))
 			} else {
-				l.setInt(v, "conflict.other_unit_clause", "Art. 15(3)", &r.OtherUnitClause, 0, 0)
+				l.setInt(v, "conflict.other_unit_clause", &r.OtherUnitClause, 0)
 			}
 		}
 	}
 	if v := f.get("max_avoidances"); v != nil {
-		l.setInt(v, "conflict.max_avoidances", "Art. 15(4)", &r.MaxAvoidances, 1, 0)
+		l.setInt(v, "conflict.max_avoidances", &r.MaxAvoidances, 0)
 	}
 	if v := f.get("unit_aliases"); v != nil {
 		r.UnitAliases = l.aliases(v, "conflict.unit_aliases", r.UnitAliases)
@@ -1252,7 +1295,7 @@ func (l *loader) relations(n *yaml.Node, r *conflict.Rules) {
 	good := true
 	for i, item := range items {
 		ipath := fmt.Sprintf("%s[#%d]", path, i+1)
-		f, ok := l.mapping(item, ipath, []string{"kinds", "label", "months", "unlimited"})
+		f, ok := l.mapping(item, ipath, profileKeys("conflict.relations[]"))
 		if !ok {
 			good = false
 			continue
@@ -1286,7 +1329,7 @@ func (l *loader) relations(n *yaml.Node, r *conflict.Rules) {
 			good = false
 		}
 		if mn := f.get("months"); mn != nil {
-			if m, ok := l.integer(mn, ipath+".months", 0); ok {
+			if m, ok := l.integer(mn, ipath+".months"); ok {
 				rr.Months = m
 			} else {
 				good = false
@@ -1357,7 +1400,7 @@ func (l *loader) aliases(n *yaml.Node, path string, base map[string]string) map[
 
 // evaluation reads the evaluation section.
 func (l *loader) evaluation(n *yaml.Node, r *evaluation.Rules) {
-	f, _ := l.mapping(n, "evaluation", []string{"threshold", "inclusive", "min_ratings", "require_aspects", "serious_violations"})
+	f, _ := l.mapping(n, "evaluation", profileKeys("evaluation"))
 	if v := f.get("threshold"); v != nil {
 		l.nodes["evaluation.threshold"] = v
 		if fr, ok := l.fraction(v, "evaluation.threshold"); ok {
@@ -1369,13 +1412,13 @@ func (l *loader) evaluation(n *yaml.Node, r *evaluation.Rules) {
 		}
 	}
 	if v := f.get("inclusive"); v != nil {
-		l.setBool(v, "evaluation.inclusive", "Art. 25", &r.Inclusive)
+		l.setBool(v, "evaluation.inclusive", &r.Inclusive)
 	}
 	if v := f.get("min_ratings"); v != nil {
-		l.setInt(v, "evaluation.min_ratings", "Art. 25", &r.MinRatings, 0, 0)
+		l.setInt(v, "evaluation.min_ratings", &r.MinRatings, 0)
 	}
 	if v := f.get("require_aspects"); v != nil {
-		l.setBool(v, "evaluation.require_aspects", "Art. 25", &r.RequireAspects)
+		l.setBool(v, "evaluation.require_aspects", &r.RequireAspects)
 	}
 	if v := f.get("serious_violations"); v != nil {
 		const path = "evaluation.serious_violations"
@@ -1426,10 +1469,9 @@ func violationsText(vs []evaluation.Violation) string {
 // selection reads the selection section (and the Policy's own seal_panels).
 func (l *loader) selection(n *yaml.Node, p *Policy) {
 	r := p.Selection
-	f, _ := l.mapping(n, "selection", []string{"annual_cap", "preferential_share", "mode", "search_bound", "reserve", "seal_panels",
-		"ignore_unavailable", "ignore_bookings", "draw_window", "exclusions"})
+	f, _ := l.mapping(n, "selection", profileKeys("selection"))
 	if v := f.get("annual_cap"); v != nil {
-		l.setInt(v, "selection.annual_cap", "Art. 14(1)", &r.AnnualCap, 0, 0)
+		l.setInt(v, "selection.annual_cap", &r.AnnualCap, 0)
 	}
 	if v := f.get("preferential_share"); v != nil {
 		l.nodes["selection.preferential_share"] = v
@@ -1443,16 +1485,10 @@ func (l *loader) selection(n *yaml.Node, p *Policy) {
 	}
 	if v := f.get("mode"); v != nil {
 		l.nodes["selection.mode"] = v
-		if s, ok := l.text(v, "selection.mode"); ok {
-			var m selection.Mode
-			switch s {
-			case "v1":
-				m = selection.V1
-			case "rfc3797":
+		if s, ok := l.enum(v, "selection.mode", ""); ok {
+			m := selection.V1
+			if s == selection.RFC3797.String() {
 				m = selection.RFC3797
-			default:
-				l.fail(v, "selection.mode", "", codeValue, "抽取算法（mode）须为 v1 或 rfc3797")
-				return
 			}
 			if m != r.Mode {
 				l.change(v, "selection.mode", "Art. 14(1)", ChangeSet, r.Mode.String(), m.String())
@@ -1461,19 +1497,19 @@ func (l *loader) selection(n *yaml.Node, p *Policy) {
 		}
 	}
 	if v := f.get("search_bound"); v != nil {
-		l.setInt(v, "selection.search_bound", "Art. 14(1)", &r.SearchBound, 0, selection.DefaultSearchBound)
+		l.setInt(v, "selection.search_bound", &r.SearchBound, selection.DefaultSearchBound)
 	}
 	if v := f.get("reserve"); v != nil {
-		l.setInt(v, "selection.reserve", "Art. 14(2)", &r.Reserve, 0, 0)
+		l.setInt(v, "selection.reserve", &r.Reserve, 0)
 	}
 	if v := f.get("seal_panels"); v != nil {
-		l.setBool(v, "selection.seal_panels", "Art. 8(6), 9(7), 22(3)", &p.SealPanels)
+		l.setBool(v, "selection.seal_panels", &p.SealPanels)
 	}
 	if v := f.get("ignore_unavailable"); v != nil {
-		l.setBool(v, "selection.ignore_unavailable", "Art. 8(2)", &r.IgnoreUnavailable)
+		l.setBool(v, "selection.ignore_unavailable", &r.IgnoreUnavailable)
 	}
 	if v := f.get("ignore_bookings"); v != nil {
-		l.setBool(v, "selection.ignore_bookings", "Art. 8(2)", &r.IgnoreBookings)
+		l.setBool(v, "selection.ignore_bookings", &r.IgnoreBookings)
 	}
 	if v := f.get("draw_window"); v != nil {
 		l.drawWindow(v, &r.DrawWindow)
@@ -1492,7 +1528,7 @@ const drawWindowArticle = "Art. 14(2)"
 func (l *loader) drawWindow(n *yaml.Node, w *selection.DrawWindow) {
 	const path = "selection.draw_window"
 	l.nodes[path] = n
-	f, _ := l.mapping(n, path, []string{"max_lead", "min_lead"})
+	f, _ := l.mapping(n, path, profileKeys(path))
 	next := *w
 	good := true
 	for _, k := range []struct {
@@ -1594,7 +1630,7 @@ func exclusionSite() ruleSite {
 
 // permissions reads the permissions section.
 func (l *loader) permissions(n *yaml.Node, r *audit.PermissionRules) {
-	f, _ := l.mapping(n, "permissions", []string{"roles", "allow", "deny"})
+	f, _ := l.mapping(n, "permissions", profileKeys("permissions"))
 	compile := func(name, src string) error {
 		_, err := rules.CompileBool[audit.PermissionEnv](name, src, rules.Options{})
 		return err
@@ -1647,7 +1683,7 @@ func (l *loader) alerts(n *yaml.Node, base []audit.AlertRule) []audit.AlertRule 
 	seen := map[string]bool{}
 	for i, item := range items {
 		ipath := fmt.Sprintf("alerts[#%d]", i+1)
-		f, ok := l.mapping(item, ipath, []string{"name", "article", "message", "match", "key", "count", "window", "threshold", "disabled"})
+		f, ok := l.mapping(item, ipath, profileKeys("alerts[]"))
 		if !ok && len(f.keys) == 0 {
 			continue
 		}
@@ -1742,14 +1778,11 @@ func (l *loader) alerts(n *yaml.Node, base []audit.AlertRule) []audit.AlertRule 
 			*fld.dst = v
 		}
 		if fn := f.get("count"); fn != nil {
-			if v, ok := l.text(fn, path+".count"); ok {
-				if v != audit.CountEvents && v != audit.CountSubjects {
-					l.fail(fn, path+".count", name, codeValue, "count 须为 events（事件数）或 subjects（不同对象数）")
-					good = false
-				} else {
-					note(fn, "count", a.Count, v)
-					a.Count = v
-				}
+			if v, ok := l.enum(fn, path+".count", name); ok {
+				note(fn, "count", a.Count, v)
+				a.Count = v
+			} else {
+				good = false
 			}
 		}
 		if fn := f.get("window"); fn != nil {
@@ -1761,7 +1794,7 @@ func (l *loader) alerts(n *yaml.Node, base []audit.AlertRule) []audit.AlertRule 
 			}
 		}
 		if fn := f.get("threshold"); fn != nil {
-			if t, ok := l.integer(fn, path+".threshold", 0); ok {
+			if t, ok := l.integer(fn, path+".threshold"); ok {
 				note(fn, "threshold", strconv.Itoa(a.Threshold), strconv.Itoa(t))
 				a.Threshold = t
 			} else {
@@ -1819,7 +1852,7 @@ func (l *loader) requestRules(n *yaml.Node) []RequestRule {
 	seen := map[string]bool{}
 	for i, item := range items {
 		ipath := fmt.Sprintf("request_rules[#%d]", i+1)
-		f, ok := l.mapping(item, ipath, []string{"name", "article", "message", "when", "criteria", "quotas", "groups"})
+		f, ok := l.mapping(item, ipath, profileKeys("request_rules[]"))
 		if !ok && len(f.keys) == 0 {
 			continue
 		}
@@ -1929,7 +1962,7 @@ func (l *loader) requestQuotas(n *yaml.Node, path, rule string, compile func(nam
 	names := map[string]bool{}
 	for i, item := range items {
 		ipath := fmt.Sprintf("%s[#%d]", path, i+1)
-		f, ok := l.mapping(item, ipath, []string{"name", "filter", "min", "max", "min_share", "max_share"})
+		f, ok := l.mapping(item, ipath, profileKeys("request_rules[].quotas[]"))
 		if !ok {
 			good = false
 			continue
@@ -1956,7 +1989,7 @@ func (l *loader) requestQuotas(n *yaml.Node, path, rule string, compile func(nam
 			dst *int
 		}{{"min", &q.Min}, {"max", &q.Max}} {
 			if fn := f.get(b.key); fn != nil {
-				if *b.dst, ok = l.integer(fn, ipath+"."+b.key, 0); !ok {
+				if *b.dst, ok = l.integer(fn, ipath+"."+b.key); !ok {
 					good = false
 				}
 			}
@@ -1994,7 +2027,7 @@ func (l *loader) requestGroups(n *yaml.Node, path, rule string) ([]selection.Gro
 	names := map[string]bool{}
 	for i, item := range items {
 		ipath := fmt.Sprintf("%s[#%d]", path, i+1)
-		f, ok := l.mapping(item, ipath, []string{"name", "key", "max"})
+		f, ok := l.mapping(item, ipath, profileKeys("request_rules[].groups[]"))
 		if !ok {
 			good = false
 			continue
@@ -2017,7 +2050,7 @@ func (l *loader) requestGroups(n *yaml.Node, path, rule string) ([]selection.Gro
 			good = false
 		}
 		if fn := f.get("max"); fn != nil {
-			if g.Max, ok = l.integer(fn, ipath+".max", 1); !ok {
+			if g.Max, ok = l.integer(fn, ipath+".max"); !ok {
 				good = false
 			}
 		} else {

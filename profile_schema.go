@@ -119,7 +119,7 @@ var profileSchema = &profileField{Kind: kindMap, ZH: "县（市、区）科技�
 			Default: func(p *Policy) any { return p.Conflict.OtherRelations }},
 		{Key: "former_unit_months", Kind: kindInt, Min: intp(0), ZH: "离开原单位后仍视为该单位人员的月数", EN: "Months after leaving a unit during which the expert still counts as its member.", Article: "Art. 15(3)", MapsTo: "conflict.Rules.FormerUnitMonths",
 			Default: func(p *Policy) any { return p.Conflict.FormerUnitMonths }},
-		{Key: "other_unit_clause", Kind: kindInt, IntEnum: []int{0, 3, 5}, ZH: "其他同单位情形适用的项", EN: "Same government office, hospital or financial institution: 0 no recusal, 3 under Art. 15(3), 5 under Art. 15(5).", Article: "Art. 15(3)", MapsTo: "conflict.Rules.OtherUnitClause",
+		{Key: "other_unit_clause", Kind: kindInt, IntEnum: []int{0, 3, 5}, ZH: "其他同单位情形适用的项（0 不回避，3 按第三项，5 按第五项）", EN: "Same government office, hospital or financial institution: 0 no recusal, 3 under Art. 15(3), 5 under Art. 15(5).", Article: "Art. 15(3)", MapsTo: "conflict.Rules.OtherUnitClause",
 			Default: func(p *Policy) any { return p.Conflict.OtherUnitClause }},
 		{Key: "max_avoidances", Kind: kindInt, Min: intp(1), ZH: "回避清单最多项数", EN: "The most entries a project leader's avoidance list may have.", Article: "Art. 15(4)", MapsTo: "conflict.Rules.MaxAvoidances",
 			Default: func(p *Policy) any { return p.Conflict.MaxAvoidances }},
@@ -181,7 +181,7 @@ var profileSchema = &profileField{Kind: kindMap, ZH: "县（市、区）科技�
 			{Key: "message", Kind: kindText, ZH: "中文提示", EN: "The Chinese message of the alert."},
 			{Key: "match", Kind: kindExpr, ZH: "匹配条件", EN: "Which events count, an expression over audit.AlertEnv."},
 			{Key: "key", Kind: kindExpr, Blank: true, ZH: "分组表达式", EN: "What events are grouped by (e.g. event.Actor.ID); empty: all together."},
-			{Key: "count", Kind: kindText, Enum: []string{audit.CountEvents, audit.CountSubjects}, ZH: "计数方式", EN: "events (number of events) or subjects (distinct subjects)."},
+			{Key: "count", Kind: kindText, Enum: []string{audit.CountEvents, audit.CountSubjects}, ZH: "计数方式（events 事件数，subjects 不同对象数）", EN: "events (number of events) or subjects (distinct subjects)."},
 			{Key: "window", Kind: kindDuration, ZH: "时间窗口", EN: "The sliding window, e.g. 24h; 0: the whole log."},
 			{Key: "threshold", Kind: kindInt, Min: intp(0), ZH: "预警阈值", EN: "The count above which the alert fires."},
 			{Key: "disabled", Kind: kindBool, ZH: "停用默认规则", EN: "true removes the default rule of this name (with only name)."},
@@ -296,24 +296,10 @@ func profileEnum(path string) []string {
 // settingTitle returns the Chinese title of the setting at a change's path
 // ("selection.annual_cap", "admission.basic[age].expr"), or "" when it has none of its own.
 func settingTitle(path string) string {
-	var b strings.Builder
-	for i := 0; i < len(path); i++ {
-		if path[i] == '[' {
-			j := strings.IndexByte(path[i:], ']')
-			if j < 0 {
-				return ""
-			}
-			b.WriteString("[]")
-			i += j
-			continue
-		}
-		b.WriteByte(path[i])
+	if f := profileAt(schemaPath(path)); f != nil {
+		return f.ZH
 	}
-	f := profileAt(b.String())
-	if f == nil {
-		return ""
-	}
-	return f.ZH
+	return ""
 }
 
 // ProfileSchemaID is the $id of ProfileSchema, the address of the committed file
