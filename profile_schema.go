@@ -293,13 +293,41 @@ func profileEnum(path string) []string {
 	return f.Enum
 }
 
-// settingTitle returns the Chinese title of the setting at a change's path
-// ("selection.annual_cap", "admission.basic[age].expr"), or "" when it has none of its own.
+// settingTitle returns the Chinese title of the setting at a change's path, from the
+// declaration: "selection.annual_cap" → "每名专家年度参与次数上限", "admission.basic[age]" →
+// "入库基本条件", "admission.basic[age].expr" → "入库基本条件·条件表达式"; "" when the path is
+// not declared.
 func settingTitle(path string) string {
-	if f := profileAt(schemaPath(path)); f != nil {
-		return f.ZH
+	f := profileSchema
+	var titles []string
+	inItem := false
+	for _, part := range strings.Split(strings.ReplaceAll(schemaPath(path), "[]", ".[]"), ".") {
+		if part == "[]" {
+			if f = f.Elem; f == nil {
+				return ""
+			}
+			inItem = true
+			continue
+		}
+		var next *profileField
+		for _, c := range f.Fields {
+			if c.Key == part {
+				next = c
+			}
+		}
+		if next == nil {
+			return ""
+		}
+		f = next
+		if !inItem {
+			titles = titles[:0]
+		}
+		titles = append(titles, f.ZH)
 	}
-	return ""
+	if len(titles) > 2 {
+		titles = titles[len(titles)-2:]
+	}
+	return strings.Join(titles, "·")
 }
 
 // ProfileSchemaID is the $id of ProfileSchema, the address of the committed file

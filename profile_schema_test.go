@@ -469,3 +469,22 @@ func setAt(root any, at []any, val any) {
 		x[at[len(at)-1].(int)] = val
 	}
 }
+
+// TestDescribeTitlesEveryChange: the closing list of Describe names each change of the
+// documented example (which uses every key) with its declared Chinese title.
+func TestDescribeTitlesEveryChange(t *testing.T) {
+	p, err := expertdb.LoadPolicy(documentedProfile(t))
+	require.NoError(t, err)
+	_, list, ok := strings.Cut(p.Describe(), "附：本地调整清单")
+	require.True(t, ok)
+	lines := strings.Split(strings.TrimSpace(list), "\n")[1:]
+	require.Len(t, lines, len(p.Changes()))
+	for i, c := range p.Changes() {
+		_, numbered, _ := strings.Cut(strings.TrimSpace(lines[i]), ". ")
+		title, rest, ok := strings.Cut(numbered, "：")
+		require.True(t, ok, lines[i])
+		assert.True(t, strings.HasPrefix(rest, c.Path+"〔"), "%q names %s after its title", lines[i], c.Path)
+		assert.NotContains(t, title, ".", "%q: a Chinese title, not a path", lines[i])
+	}
+	assert.Contains(t, list, "每名专家年度参与次数上限：selection.annual_cap〔第十四条第（一）项〕市级规则 10 → 本地 8")
+}
