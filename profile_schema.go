@@ -88,7 +88,7 @@ var profileSchema = &profileField{Kind: kindMap, ZH: "县（市、区）科技�
 		ruleList("basic", "入库基本条件", "Basic conditions of admission.", "Art. 5(1)", "admission.Rules.Basic", "admission.Env", true),
 		{Key: "integrity_bar", Kind: kindText, Enum: enumOf(admission.IntegrityBars()), ZH: "不良记录的理解", EN: "Reading of Art. 5(1)3: any-record (any adverse record bars entry) or serious-only (loosens; a city limit).", Article: "Art. 5(1)3", MapsTo: "admission.Rules.Basic[integrity-record]",
 			Default: func(*Policy) any { return string(admission.IntegrityAnyRecord) }},
-		{Key: "reentry_bar", Kind: kindText, Enum: enumOf(admission.ReentryBars()), ZH: "再次入库限制的理解", EN: "Reading of Art. 11: any-exit (any Art. 10 exit bars re-entry) or for-cause (only 10(3)–(5); loosens; a city limit).", Article: "Art. 11", MapsTo: "admission.Rules.Basic[reentry]",
+		{Key: "reentry_bar", Kind: kindText, Enum: enumOf(admission.ReentryBars()), ZH: "再次入库限制的理解", EN: "Reading of Art. 11: any-exit (any Art. 10 exit bars re-entry) or for-cause (only 10(3)–(5); loosens; a city limit).", Article: "Art. 11", MapsTo: "admission.Rules.Basic[re-entry-barred]",
 			Default: func(*Policy) any { return string(admission.ReentryAnyExit) }},
 		{Key: "professional", Kind: kindDict, ZH: "专业条件（按专家类别）", EN: "Professional conditions per category, merged by category; a new key adds a category.", Article: "Art. 5(2)", MapsTo: "admission.Rules.Professional",
 			Elem: &profileField{Kind: kindMap, ZH: "专家类别", EN: "One category's conditions.", Fields: []*profileField{

@@ -488,3 +488,93 @@ func TestDescribeTitlesEveryChange(t *testing.T) {
 	}
 	assert.Contains(t, list, "每名专家年度参与次数上限：selection.annual_cap〔第十四条第（一）项〕市级规则 10 → 本地 8")
 }
+
+// TestProfileReferenceIsCurrent: the reference table of docs/county-profile.md is generated
+// from ProfileSchema (so from the loader's declaration); -update rewrites it.
+func TestProfileReferenceIsCurrent(t *testing.T) {
+	const begin, end = "<!-- BEGIN generated from ProfileSchema: go test -run TestProfileReferenceIsCurrent -update . -->\n", "<!-- END generated -->"
+	var b strings.Builder
+	b.WriteString("| Key | Type | Default | 中文 | Description |\n|---|---|---|---|---|\n")
+	var walk func(path string, s map[string]any)
+	walk = func(path string, s map[string]any) {
+		if path != "" {
+			def := ""
+			if d, ok := s["default"]; ok {
+				def = "`" + fmt.Sprint(d) + "`"
+			}
+			title, _ := s["title"].(string)
+			desc, _ := s["description"].(string)
+			fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s |\n", path, schemaType(s), def, title, strings.ReplaceAll(desc, "|", "\\|"))
+		}
+		if props, ok := s["properties"].(map[string]any); ok {
+			for _, k := range sortedKeysOf(props) {
+				walk(strings.TrimPrefix(path+"."+k, "."), props[k].(map[string]any))
+			}
+		}
+		if items, ok := s["items"].(map[string]any); ok {
+			walk(path+"[]", items)
+		}
+		if elem, ok := s["additionalProperties"].(map[string]any); ok {
+			walk(path+"[key]", elem)
+		}
+	}
+	walk("", schemaDoc(t))
+	const file = "docs/county-profile.md"
+	doc, err := os.ReadFile(file)
+	require.NoError(t, err)
+	head, rest, ok := strings.Cut(string(doc), begin)
+	require.True(t, ok, "the begin marker")
+	_, tail, ok := strings.Cut(rest, end)
+	require.True(t, ok, "the end marker")
+	want := head + begin + b.String() + end + tail
+	if *updateSchemas {
+		require.NoError(t, os.WriteFile(file, []byte(want), 0o644))
+		return
+	}
+	require.Equal(t, want, string(doc), "run go test -run TestProfileReferenceIsCurrent -update . and commit the result")
+}
+
+// schemaType names the type of a schema in the reference.
+func schemaType(s map[string]any) string {
+	if _, ok := s["anyOf"]; ok {
+		return "duration (`72h`) or `0`"
+	}
+	if e, ok := s["enum"].([]any); ok {
+		var vs []string
+		for _, v := range e {
+			vs = append(vs, fmt.Sprintf("`%v`", v))
+		}
+		return "one of " + strings.Join(vs, ", ")
+	}
+	typ := s["type"]
+	if l, ok := typ.([]any); ok {
+		typ = l[0]
+	}
+	switch typ {
+	case "object":
+		if _, ok := s["properties"]; ok {
+			return "mapping"
+		}
+		return "mapping of free keys"
+	case "array":
+		return "list"
+	case "integer":
+		if m, ok := s["minimum"]; ok {
+			return fmt.Sprintf("integer ≥ %v", m)
+		}
+		return "integer"
+	case "boolean":
+		return "`true` / `false`"
+	}
+	switch p, _ := s["pattern"].(string); {
+	case strings.Contains(p, "%"):
+		return "fraction (`1/3`, `30%`)"
+	case strings.Contains(p, "{4}-"):
+		return "date (`2026-01-01`)"
+	case p == `\S`:
+		return "text, not empty"
+	case p != "":
+		return "text matching `" + p + "`"
+	}
+	return "text"
+}
