@@ -610,6 +610,15 @@ func (l *loader) str(n *yaml.Node, path string) (string, bool) {
 	return n.Value, true
 }
 
+// textAt reads a text as declared at path in profileSchema: a text (kindText, kindDate) or an
+// expression may not be empty, a kindString or an expression declared Blank may.
+func (l *loader) textAt(n *yaml.Node, path string) (string, bool) {
+	if d := profileAt(schemaPath(path)); d != nil && (d.Kind == kindString || d.Kind == kindExpr && d.Blank) {
+		return l.str(n, path)
+	}
+	return l.text(n, path)
+}
+
 // text reads a non-empty scalar.
 func (l *loader) text(n *yaml.Node, path string) (string, bool) {
 	s, ok := l.str(n, path)
@@ -745,12 +754,12 @@ func (l *loader) top(doc *yaml.Node, p *Policy) {
 		l.nodes[k] = f.val[k]
 	}
 	if n := f.get("name"); n != nil {
-		p.Name, _ = l.text(n, "name")
+		p.Name, _ = l.textAt(n, "name")
 	} else {
 		l.fail(root, "name", "", codeMissing, "须填写使用细则名称（name）")
 	}
 	if n := f.get("region"); n != nil {
-		if s, ok := l.text(n, "region"); ok {
+		if s, ok := l.textAt(n, "region"); ok {
 			if validRegion(s) {
 				p.Region = s
 			} else {
@@ -761,10 +770,10 @@ func (l *loader) top(doc *yaml.Node, p *Policy) {
 		l.fail(root, "region", "", codeMissing, "须填写行政区划代码（region），如 \"330381\"")
 	}
 	if n := f.get("filing"); n != nil {
-		p.Filing, _ = l.text(n, "filing")
+		p.Filing, _ = l.textAt(n, "filing")
 	}
 	if n := f.get("effective"); n != nil {
-		if s, ok := l.text(n, "effective"); ok {
+		if s, ok := l.textAt(n, "effective"); ok {
 			t, err := time.ParseInLocation("2006-01-02", s, cst)
 			if err != nil {
 				l.fail(n, "effective", "", codeValue, "施行日期（effective）须写作 YYYY-MM-DD，如 2026-01-01")
@@ -810,9 +819,9 @@ func (l *loader) allowList(n *yaml.Node, region string) {
 	if !ok {
 		return
 	}
-	valid := LimitSettings()
+	valid := profileEnum("allow[]") // LimitSettings
 	for _, it := range items {
-		s, ok := l.text(it, "allow")
+		s, ok := l.textAt(it, "allow")
 		if !ok {
 			continue
 		}
@@ -855,15 +864,21 @@ func (l *loader) reading(n *yaml.Node, path string, r *admission.Rules, rule fun
 // ruleSite describes a rule list: where it is, the article of a new rule, whether a message
 // is required and how its expressions compile.
 type ruleSite struct {
-	path        string
-	article     string
-	needMessage bool
-	compile     func(name, src string) error
-	checkName   func(name string) string // optional: a message when a new rule may not take the name
+	path      string
+	article   string
+	compile   func(name, src string) error
+	checkName func(name string) string // optional: a message when a new rule may not take the name
+}
+
+// needMessage reports whether a new rule of the site needs a message: whether the
+// declaration makes its message a non-empty text.
+func (s ruleSite) needMessage() bool {
+	d := profileAt(schemaPath(s.path) + "[].message")
+	return d != nil && d.Kind == kindText
 }
 
 func admissionSite(path, article string) ruleSite {
-	return ruleSite{path: path, article: article, needMessage: true, compile: func(name, src string) error {
+	return ruleSite{path: path, article: article, compile: func(name, src string) error {
 		_, err := rules.CompileBool[admission.Env](name, src, rules.Options{Constants: admission.TitleConstants()})
 		return err
 	}}
@@ -889,7 +904,7 @@ func (l *loader) mergeRules(n *yaml.Node, site ruleSite, base []rulex.Rule) []ru
 			l.fail(item, ipath, "", codeMissing, fmt.Sprintf("%s 第%d条规则缺少名称（name）", site.path, i+1))
 			continue
 		}
-		name, ok := l.text(nameNode, ipath+".name")
+		name, ok := l.textAt(nameNode, ipath+".name")
 		if !ok {
 			continue
 		}
@@ -930,18 +945,12 @@ func (l *loader) mergeRules(n *yaml.Node, site ruleSite, base []rulex.Rule) []ru
 			r = out[idx]
 		}
 		good := true
-		set := func(field string, dst *string, required bool) {
+		set := func(field string, dst *string) {
 			fn := f.get(field)
 			if fn == nil {
 				return
 			}
-			var v string
-			var ok bool
-			if required {
-				v, ok = l.text(fn, path+"."+field)
-			} else {
-				v, ok = l.str(fn, path+"."+field)
-			}
+			v, ok := l.textAt(fn, path+"."+field)
 			if !ok {
 				good = false
 				return
@@ -957,9 +966,9 @@ func (l *loader) mergeRules(n *yaml.Node, site ruleSite, base []rulex.Rule) []ru
 			}
 			*dst = v
 		}
-		set("article", &r.Article, true)
-		set("expr", &r.Expr, true)
-		set("message", &r.Message, site.needMessage)
+		set("article", &r.Article)
+		set("expr", &r.Expr)
+		set("message", &r.Message)
 		if !isNew {
 			out[idx] = r
 			continue
@@ -968,7 +977,7 @@ func (l *loader) mergeRules(n *yaml.Node, site ruleSite, base []rulex.Rule) []ru
 			l.fail(item, path, name, codeMissing, fmt.Sprintf("新增规则“%s”须写条件表达式（expr）", clip(name)))
 			good = false
 		}
-		if site.needMessage && f.get("message") == nil {
+		if site.needMessage() && f.get("message") == nil {
 			l.fail(item, path, name, codeMissing, fmt.Sprintf("新增规则“%s”须写不满足时的中文说明（message）", clip(name)))
 			good = false
 		}
@@ -1067,7 +1076,7 @@ func (l *loader) admission(n *yaml.Node, r *admission.Rules) {
 		for _, name := range sf.keys {
 			path := "admission.sweep_exits[" + name + "]"
 			explicit[name] = true
-			v, ok := l.str(sf.val[name], path)
+			v, ok := l.textAt(sf.val[name], path)
 			if !ok {
 				continue
 			}
@@ -1156,7 +1165,7 @@ func (l *loader) professional(n *yaml.Node, r *admission.Rules) {
 			dst *string
 		}{{"article", &cr.Article}, {"code", &cr.Code}, {"message", &cr.Message}} {
 			if fn := cf.get(fld.key); fn != nil {
-				if v, ok := l.text(fn, path+"."+fld.key); ok {
+				if v, ok := l.textAt(fn, path+"."+fld.key); ok {
 					if had && *fld.dst != v {
 						l.change(fn, path+"."+fld.key, article, ChangeSet, *fld.dst, v)
 					}
@@ -1237,7 +1246,7 @@ func (l *loader) conflict(n *yaml.Node, r *conflict.Rules) {
 	}
 	if v := f.get("other_relations"); v != nil {
 		l.nodes["conflict.other_relations"] = v
-		if s, ok := l.str(v, "conflict.other_relations"); ok {
+		if s, ok := l.textAt(v, "conflict.other_relations"); ok {
 			good := true
 			if strings.TrimSpace(s) != "" {
 				if _, err := rules.CompileBool[conflict.RelationEnv]("other-relations", s, rules.Options{Constants: admission.TitleConstants()}); err != nil {
@@ -1274,7 +1283,7 @@ func (l *loader) conflict(n *yaml.Node, r *conflict.Rules) {
 		r.DepartmentAliases = l.aliases(v, "conflict.department_aliases", r.DepartmentAliases)
 	}
 	if v := f.get("clause5"); v != nil {
-		r.Clause5 = l.mergeRules(v, ruleSite{path: "conflict.clause5", article: "Art. 15(5)", needMessage: true,
+		r.Clause5 = l.mergeRules(v, ruleSite{path: "conflict.clause5", article: "Art. 15(5)",
 			compile: func(name, src string) error {
 				_, err := rules.CompileBool[conflict.Env](name, src, rules.Options{Constants: admission.TitleConstants()})
 				return err
@@ -1304,7 +1313,7 @@ func (l *loader) relations(n *yaml.Node, r *conflict.Rules) {
 		if kn := f.get("kinds"); kn != nil {
 			ks, _ := l.seq(kn, ipath+".kinds")
 			for _, k := range ks {
-				s, ok := l.text(k, ipath+".kinds")
+				s, ok := l.textAt(k, ipath+".kinds")
 				if !ok {
 					good = false
 					continue
@@ -1323,7 +1332,7 @@ func (l *loader) relations(n *yaml.Node, r *conflict.Rules) {
 			good = false
 		}
 		if ln := f.get("label"); ln != nil {
-			rr.Label, _ = l.text(ln, ipath+".label")
+			rr.Label, _ = l.textAt(ln, ipath+".label")
 		} else {
 			l.fail(item, ipath+".label", "", codeMissing, "每类重大利益关系须有中文名称（label）")
 			good = false
@@ -1376,7 +1385,7 @@ func (l *loader) aliases(n *yaml.Node, path string, base map[string]string) map[
 			l.fail(f.key[k], kpath, "", codeValue, "别名不能为空")
 			continue
 		}
-		v, ok := l.str(f.val[k], kpath)
+		v, ok := l.textAt(f.val[k], kpath)
 		if !ok {
 			continue
 		}
@@ -1430,7 +1439,7 @@ func (l *loader) evaluation(n *yaml.Node, r *evaluation.Rules) {
 		var out []evaluation.Violation
 		good := true
 		for _, it := range items {
-			s, ok := l.text(it, path)
+			s, ok := l.textAt(it, path)
 			if !ok {
 				good = false
 				continue
@@ -1615,7 +1624,7 @@ var reservedExclusionCodes = []string{"annual-cap", "booked", "criteria", "expre
 // exclusionSite is the rule list selection.exclusions: over selection.Env, compiled with the
 // options selection.Prepare uses (drawOptions), a message required, article Art. 13 by default.
 func exclusionSite() ruleSite {
-	return ruleSite{path: "selection.exclusions", article: "Art. 13", needMessage: true,
+	return ruleSite{path: "selection.exclusions", article: "Art. 13",
 		compile: func(name, src string) error {
 			_, err := rules.CompileBool[selection.Env](name, src, drawOptions())
 			return err
@@ -1641,7 +1650,7 @@ func (l *loader) permissions(n *yaml.Node, r *audit.PermissionRules) {
 		items, ok := l.seq(v, path)
 		var roles []string
 		for _, it := range items {
-			s, ok2 := l.text(it, path)
+			s, ok2 := l.textAt(it, path)
 			if !ok2 {
 				ok = false
 				continue
@@ -1668,7 +1677,7 @@ func (l *loader) permissions(n *yaml.Node, r *audit.PermissionRules) {
 		r.Allow = l.mergeRules(v, ruleSite{path: "permissions.allow", article: "Art. 18", compile: compile}, r.Allow)
 	}
 	if v := f.get("deny"); v != nil {
-		r.Deny = l.mergeRules(v, ruleSite{path: "permissions.deny", article: "Art. 18", needMessage: true, compile: compile}, r.Deny)
+		r.Deny = l.mergeRules(v, ruleSite{path: "permissions.deny", article: "Art. 18", compile: compile}, r.Deny)
 	}
 }
 
@@ -1692,7 +1701,7 @@ func (l *loader) alerts(n *yaml.Node, base []audit.AlertRule) []audit.AlertRule 
 			l.fail(item, ipath, "", codeMissing, fmt.Sprintf("第%d条预警规则缺少名称（name）", i+1))
 			continue
 		}
-		name, ok := l.text(nameNode, ipath+".name")
+		name, ok := l.textAt(nameNode, ipath+".name")
 		if !ok {
 			continue
 		}
@@ -1733,36 +1742,29 @@ func (l *loader) alerts(n *yaml.Node, base []audit.AlertRule) []audit.AlertRule 
 			}
 		}
 		for _, fld := range []struct {
-			key      string
-			dst      *string
-			compile  func(string) error
-			required bool
+			key     string
+			dst     *string
+			compile func(string) error
 		}{
-			{"article", &a.Article, nil, true},
-			{"message", &a.Message, nil, true},
+			{"article", &a.Article, nil},
+			{"message", &a.Message, nil},
 			{"match", &a.Match, func(s string) error {
 				_, err := rules.CompileBool[audit.AlertEnv](name, s, rules.Options{})
 				return err
-			}, true},
+			}},
 			{"key", &a.Key, func(s string) error {
 				if s == "" {
 					return nil
 				}
 				_, err := rules.CompileValue[audit.AlertEnv](name+".key", s, rules.Options{})
 				return err
-			}, false},
+			}},
 		} {
 			fn := f.get(fld.key)
 			if fn == nil {
 				continue
 			}
-			var v string
-			var ok bool
-			if fld.required {
-				v, ok = l.text(fn, path+"."+fld.key)
-			} else {
-				v, ok = l.str(fn, path+"."+fld.key)
-			}
+			v, ok := l.textAt(fn, path+"."+fld.key)
 			if !ok {
 				good = false
 				continue
@@ -1861,7 +1863,7 @@ func (l *loader) requestRules(n *yaml.Node) []RequestRule {
 			l.fail(item, ipath, "", codeMissing, fmt.Sprintf("第%d条抽取申请规则缺少名称（name）", i+1))
 			continue
 		}
-		name, ok := l.text(nameNode, ipath+".name")
+		name, ok := l.textAt(nameNode, ipath+".name")
 		if !ok {
 			continue
 		}
@@ -1879,11 +1881,11 @@ func (l *loader) requestRules(n *yaml.Node) []RequestRule {
 		rr := RequestRule{Name: name, Article: "Art. 13"}
 		good := true
 		if fn := f.get("article"); fn != nil {
-			rr.Article, ok = l.text(fn, path+".article")
+			rr.Article, ok = l.textAt(fn, path+".article")
 			good = good && ok
 		}
 		if fn := f.get("message"); fn != nil {
-			rr.Message, ok = l.text(fn, path+".message")
+			rr.Message, ok = l.textAt(fn, path+".message")
 			good = good && ok
 		} else {
 			l.fail(item, path, name, codeMissing, fmt.Sprintf("抽取申请规则“%s”须写中文说明（message）", clip(name)))
@@ -1894,7 +1896,7 @@ func (l *loader) requestRules(n *yaml.Node) []RequestRule {
 			if fn == nil {
 				return
 			}
-			v, ok := l.text(fn, path+"."+field)
+			v, ok := l.textAt(fn, path+"."+field)
 			if !ok {
 				good = false
 				return
@@ -1939,7 +1941,7 @@ func (l *loader) partName(f fields, item *yaml.Node, path, ipath, rule string, n
 		l.fail(item, ipath, rule, codeMissing, what+"须有名称（name）")
 		return "", ipath, false
 	}
-	name, ok := l.text(fn, ipath+".name")
+	name, ok := l.textAt(fn, ipath+".name")
 	if !ok {
 		return "", ipath, false
 	}
@@ -1972,7 +1974,7 @@ func (l *loader) requestQuotas(n *yaml.Node, path, rule string, compile func(nam
 			good = false
 		}
 		if fn := f.get("filter"); fn != nil {
-			if q.Filter, ok = l.text(fn, ipath+".filter"); ok {
+			if q.Filter, ok = l.textAt(fn, ipath+".filter"); ok {
 				if err := compile(rule+"/"+q.Name, q.Filter); err != nil {
 					l.exprError(fn, ipath+".filter", rule, q.Filter, err)
 					good = false
@@ -2037,7 +2039,7 @@ func (l *loader) requestGroups(n *yaml.Node, path, rule string) ([]selection.Gro
 			good = false
 		}
 		if fn := f.get("key"); fn != nil {
-			if g.Key, ok = l.text(fn, ipath+".key"); ok {
+			if g.Key, ok = l.textAt(fn, ipath+".key"); ok {
 				if _, err := rules.CompileValue[selection.Env](rule+"/"+g.Name, g.Key, drawOptions()); err != nil {
 					l.exprError(fn, ipath+".key", rule, g.Key, err)
 					good = false
