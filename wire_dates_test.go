@@ -173,3 +173,37 @@ func FuzzLenientDate(f *testing.F) {
 		require.True(t, r.At.Equal(back.At), "%q: %v then %v", s, r.At, back.At)
 	})
 }
+
+var ratingJSON = []byte(`{"expert_id":"E1","activity_id":"A1","rater_unit":"高新处","grade":"excellent","at":"2026-03-02T09:30:00+08:00","activity_at":"2026-02-27T09:00:00+08:00","comment":"好"}`)
+
+// BenchmarkDecodeRating decodes a rating with its lenient dates.
+func BenchmarkDecodeRating(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		var r evaluation.Rating
+		if err := json.Unmarshal(ratingJSON, &r); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkDecodeRatingBaselineGo decodes the same JSON into a hand-written struct with
+// time.Time fields (RFC 3339 only), the cost before lenient dates.
+func BenchmarkDecodeRatingBaselineGo(b *testing.B) {
+	type rating struct {
+		ExpertID   string           `json:"expert_id"`
+		ActivityID string           `json:"activity_id"`
+		RaterUnit  string           `json:"rater_unit"`
+		Grade      evaluation.Grade `json:"grade"`
+		At         time.Time        `json:"at"`
+		ActivityAt time.Time        `json:"activity_at"`
+		Comment    string           `json:"comment"`
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		var r rating
+		if err := json.Unmarshal(ratingJSON, &r); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
