@@ -116,6 +116,15 @@ func (e *PolicyError) Unwrap() error { return e.Err }
 //
 // # Format
 //
+// The format is declared once, in this package: LoadPolicy takes its keys, enumerated values
+// and bounds from that declaration, and ProfileSchema returns it as a JSON Schema (committed as
+// schema/county-profile.schema.json; every key is listed in docs/county-profile.md). A profile
+// whose first line is
+//
+//	# yaml-language-server: $schema=https://raw.githubusercontent.com/wzsti/expertdb/main/schema/county-profile.schema.json
+//
+// gets completion and checking in editors that use yaml-language-server.
+//
 // Only name and region are required; every other key overrides a default and may be left
 // out. A profile without filing is a draft (Policy.Draft). The city's own profile (region
 // 330300, CityRegion) may also carry
