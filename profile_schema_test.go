@@ -578,3 +578,102 @@ func schemaType(s map[string]any) string {
 	}
 	return "text"
 }
+
+// TestEveryDeclaredSettingTakesEffect: for each setting the schema gives a default, a profile
+// that sets another valid value loads and records a change at exactly that setting's path,
+// whose old value is the declared default. So each declared key reaches the setting it
+// describes, and the defaults the schema shows are the city's.
+func TestEveryDeclaredSettingTakesEffect(t *testing.T) {
+	type setting struct {
+		path string
+		s    map[string]any
+	}
+	var settings []setting
+	var walk func(path string, s map[string]any)
+	walk = func(path string, s map[string]any) {
+		if _, ok := s["default"]; ok {
+			settings = append(settings, setting{path, s})
+		}
+		if props, ok := s["properties"].(map[string]any); ok {
+			for _, k := range sortedKeysOf(props) {
+				walk(strings.TrimPrefix(path+"."+k, "."), props[k].(map[string]any))
+			}
+		}
+	}
+	walk("", schemaDoc(t))
+	require.Greater(t, len(settings), 20)
+	// Another valid value, within the city limits.
+	other := map[string]any{
+		"evaluation.threshold":           "1/2",
+		"selection.preferential_share":   "1/4",
+		"selection.draw_window.max_lead": "72h",
+		"selection.draw_window.min_lead": "2h",
+		"conflict.other_relations":       "relation.Ongoing",
+	}
+	for _, st := range settings {
+		t.Run(st.path, func(t *testing.T) {
+			def := st.s["default"]
+			v, ok := other[st.path]
+			if !ok {
+				switch d := def.(type) {
+				case bool:
+					v = !d
+				case float64:
+					def = int(d)
+					n := int(d) - 1
+					if m, ok := st.s["minimum"].(float64); ok && n < int(m) {
+						n = int(d) + 1
+					}
+					if e, ok := st.s["enum"].([]any); ok {
+						for _, x := range e {
+							if x != d {
+								n = int(x.(float64))
+							}
+						}
+					}
+					v = n
+				case string:
+					e, ok := st.s["enum"].([]any)
+					require.True(t, ok, "a value for %s", st.path)
+					for _, x := range e {
+						if x != d {
+							v = x
+						}
+					}
+				}
+			}
+			doc := map[string]any{"name": "测试", "region": expertdb.CityRegion}
+			// A city profile may loosen what it names in allow.
+			doc["allow"] = []any{st.path}
+			if !slices.Contains(expertdb.LimitSettings(), st.path) {
+				doc["region"] = "330381"
+				delete(doc, "allow")
+			}
+			at := doc
+			parts := strings.Split(st.path, ".")
+			for _, p := range parts[:len(parts)-1] {
+				next := map[string]any{}
+				at[p] = next
+				at = next
+			}
+			at[parts[len(parts)-1]] = v
+			if st.path == "evaluation.inclusive" { // exactly 30% is the city's limit only when not inclusive
+				at["threshold"] = "1/2"
+			}
+			src := toYAML(t, doc)
+			p, err := expertdb.LoadPolicy(src)
+			require.NoError(t, err, "%s", src)
+			var found []expertdb.Change
+			for _, c := range p.Changes() {
+				if c.Path == st.path {
+					found = append(found, c)
+				}
+			}
+			require.Len(t, found, 1, "%s: changes %v", src, p.Changes())
+			if !strings.HasSuffix(st.path, "_bar") { // a reading's change shows the rule's expression
+				assert.Equal(t, fmt.Sprint(def), found[0].Old, "the declared default is the city's")
+				assert.Equal(t, fmt.Sprint(v), found[0].New)
+			}
+		})
+	}
+}
