@@ -346,7 +346,7 @@ const ProfileSchemaID = "https://raw.githubusercontent.com/wzsti/expertdb/main/s
 // schema asks for quotes. A profile the schema refuses for a key or a value the loader
 // refuses too; the tests generate profiles from the declaration to prove it.
 func ProfileSchema() []byte {
-	root := schemaOf(profileSchema, true)
+	root := schemaOf(profileSchema, true, DefaultPolicy())
 	root["$schema"] = "https://json-schema.org/draft/2020-12/schema"
 	root["$id"] = ProfileSchemaID
 	b, err := json.MarshalIndent(root, "", "  ")
@@ -365,7 +365,7 @@ const (
 )
 
 // schemaOf returns the JSON Schema of one declared value.
-func schemaOf(f *profileField, root bool) map[string]any {
+func schemaOf(f *profileField, root bool, def *Policy) map[string]any {
 	s := map[string]any{}
 	if f.ZH != "" {
 		s["title"] = f.ZH
@@ -385,7 +385,7 @@ func schemaOf(f *profileField, root bool) map[string]any {
 		s["description"] = desc
 	}
 	if f.Default != nil {
-		s["default"] = f.Default(DefaultPolicy())
+		s["default"] = f.Default(def)
 	}
 	nullable := func(t string) any {
 		if root {
@@ -399,7 +399,7 @@ func schemaOf(f *profileField, root bool) map[string]any {
 		props := map[string]any{}
 		var req []string
 		for _, c := range f.Fields {
-			props[c.Key] = schemaOf(c, false)
+			props[c.Key] = schemaOf(c, false, def)
 			if c.Required {
 				req = append(req, c.Key)
 			}
@@ -412,7 +412,7 @@ func schemaOf(f *profileField, root bool) map[string]any {
 	case kindDict:
 		s["type"] = nullable("object")
 		s["propertyNames"] = map[string]any{"pattern": patternNonBlank}
-		s["additionalProperties"] = schemaOf(f.Elem, false)
+		s["additionalProperties"] = schemaOf(f.Elem, false, def)
 	case kindList:
 		if f.Min != nil && *f.Min > 0 {
 			s["type"] = "array"
@@ -420,7 +420,7 @@ func schemaOf(f *profileField, root bool) map[string]any {
 		} else {
 			s["type"] = nullable("array")
 		}
-		s["items"] = schemaOf(f.Elem, false)
+		s["items"] = schemaOf(f.Elem, false, def)
 	case kindText, kindString, kindExpr:
 		s["type"] = "string"
 		switch {

@@ -350,7 +350,11 @@ func toYAML(t require.TestingT, v any) []byte {
 func TestLoaderAgreesWithTheProfileSchema(t *testing.T) {
 	doc := schemaDoc(t)
 	s := compileSchema(t, expertdb.ProfileSchema())
+	runs := 0
 	rapid.Check(t, func(rt *rapid.T) {
+		if runs++; raceEnabled && runs > 10 { // 10–20× slower under the race detector: a sample
+			return
+		}
 		g := &profileGen{t: rt}
 		p := g.value(doc, "").(map[string]any)
 		src := toYAML(rt, p)
