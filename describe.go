@@ -472,7 +472,7 @@ func (d *describer) deviations() {
 	d.line(0, "")
 	d.line(0, "附：突破市级限制的设置（共 %d 处，均经允许）", len(devs))
 	for i, dv := range devs {
-		d.line(1, "%d. %s〔%s〕本地为 %s；市级限制：%s；允许依据：%s", i+1, dv.Path, articleZH(dv.Article), dv.Value, dv.Limit, dv.AllowedBy)
+		d.line(1, "%d. %s%s〔%s〕本地为 %s；市级限制：%s；允许依据：%s", i+1, titled(dv.Path), dv.Path, articleZH(dv.Article), dv.Value, dv.Limit, dv.AllowedBy)
 	}
 }
 
@@ -492,8 +492,17 @@ func (d *describer) changeList() {
 		default:
 			what = "市级规则 " + orNone(oneLine(c.Old)) + " → 本地 " + orNone(oneLine(c.New))
 		}
-		d.line(1, "%d. %s〔%s〕%s", i+1, c.Path, articleZH(c.Article), what)
+		d.line(1, "%d. %s%s〔%s〕%s", i+1, titled(c.Path), c.Path, articleZH(c.Article), what)
 	}
+}
+
+// titled returns the declared Chinese title of the setting at path followed by a colon
+// ("每名专家年度参与次数上限："), or "" (see settingTitle).
+func titled(path string) string {
+	if t := settingTitle(path); t != "" {
+		return t + "："
+	}
+	return ""
 }
 
 var articleRE = regexp.MustCompile(`^(\d+)(?:\((\d+)\))?(\d+)?$`)

@@ -74,7 +74,7 @@ selection: {annual_cap: 8}
 	// Output:
 	// 《瑞安市科技专家库使用细则》规则说明
 	// （一）随机抽取：每名专家每年参与科技评审（咨询）活动不超过 8 次，按活动日期所在公历年度计算（本地调整）
-	// 1. selection.annual_cap〔第十四条第（一）项〕市级规则 10 → 本地 8
+	// 1. 每名专家年度参与次数上限：selection.annual_cap〔第十四条第（一）项〕市级规则 10 → 本地 8
 }
 
 func ExamplePolicy_Apply() {

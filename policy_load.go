@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"regexp"
 	"slices"
 	"strconv"
@@ -114,6 +115,15 @@ func (e *PolicyError) Unwrap() error { return e.Err }
 // YAML document, without anchors, aliases or custom tags.
 //
 // # Format
+//
+// The format is declared once, in this package: LoadPolicy takes its keys, enumerated values
+// and bounds from that declaration, and ProfileSchema returns it as a JSON Schema (committed as
+// schema/county-profile.schema.json; every key is listed in docs/county-profile.md). A profile
+// whose first line is
+//
+//	# yaml-language-server: $schema=https://raw.githubusercontent.com/wzsti/expertdb/main/schema/county-profile.schema.json
+//
+// gets completion and checking in editors that use yaml-language-server.
 //
 // Only name and region are required; every other key overrides a default and may be left
 // out. A profile without filing is a draft (Policy.Draft). The city's own profile (region
@@ -516,8 +526,7 @@ func (l *loader) clean(n *yaml.Node, path string) bool {
 		return false
 	case n.Style&yaml.TaggedStyle != 0 && !strings.HasPrefix(n.Tag, "!!"):
 		msg := fmt.Sprintf("使用细则不支持自定义标签 %s", clip(n.Tag))
-		if field := path[strings.LastIndexByte(path, '.')+1:]; n.Kind == yaml.ScalarNode &&
-			slices.Contains([]string{"expr", "when", "criteria", "filter", "key", "match", "other_relations"}, field) {
+		if d := profileAt(schemaPath(path)); n.Kind == yaml.ScalarNode && d != nil && d.Kind == kindExpr {
 			// An unquoted expression that starts with ! reads as a tag.
 			msg += "；以“!”开头的表达式须整体加引号，如 expr: '!reviewedUnitWithin(project.Unit, 6)'"
 		}
@@ -610,6 +619,15 @@ func (l *loader) str(n *yaml.Node, path string) (string, bool) {
 	return n.Value, true
 }
 
+// textAt reads a text as declared at path in profileSchema: a text (kindText, kindDate) or an
+// expression may not be empty, a kindString or an expression declared Blank may.
+func (l *loader) textAt(n *yaml.Node, path string) (string, bool) {
+	if d := profileAt(schemaPath(path)); d != nil && (d.Kind == kindString || d.Kind == kindExpr && d.Blank) {
+		return l.str(n, path)
+	}
+	return l.text(n, path)
+}
+
 // text reads a non-empty scalar.
 func (l *loader) text(n *yaml.Node, path string) (string, bool) {
 	s, ok := l.str(n, path)
@@ -620,8 +638,62 @@ func (l *loader) text(n *yaml.Node, path string) (string, bool) {
 	return s, ok
 }
 
-// integer reads a YAML integer of at least min.
-func (l *loader) integer(n *yaml.Node, path string, min int) (int, bool) {
+// enum reads a text whose values are declared in profileSchema (profileEnum).
+func (l *loader) enum(n *yaml.Node, path, rule string) (string, bool) {
+	s, ok := l.text(n, path)
+	if !ok {
+		return "", false
+	}
+	valid := profileEnum(schemaPath(path))
+	if !slices.Contains(valid, s) {
+		l.fail(n, path, rule, codeValue, enumMessage(path, valid))
+		return "", false
+	}
+	return s, true
+}
+
+// enumMessage says which values the setting at path takes, with its declared title.
+func enumMessage(path string, valid []string) string {
+	var shown []string
+	for _, v := range valid {
+		if v != "" {
+			shown = append(shown, v)
+		}
+	}
+	title := ""
+	if d := profileAt(schemaPath(path)); d != nil && d.ZH != "" {
+		title = d.ZH + "（" + path + "）"
+	} else {
+		title = where(path)
+	}
+	return fmt.Sprintf("%s须为 %s 之一", title, strings.Join(shown, "、"))
+}
+
+// schemaPath turns a YAML path into the path of its declaration in profileSchema:
+// "request_rules[r].quotas[#1].min" → "request_rules[].quotas[].min".
+func schemaPath(path string) string {
+	var b strings.Builder
+	for i := 0; i < len(path); i++ {
+		if path[i] == '[' {
+			j := strings.IndexByte(path[i:], ']')
+			if j < 0 {
+				break
+			}
+			b.WriteString("[]")
+			i += j
+			continue
+		}
+		b.WriteByte(path[i])
+	}
+	return b.String()
+}
+
+// integer reads a YAML integer of at least the declared minimum (profileSchema).
+func (l *loader) integer(n *yaml.Node, path string) (int, bool) {
+	min := math.MinInt
+	if d := profileAt(schemaPath(path)); d != nil && d.Min != nil {
+		min = *d.Min
+	}
 	if !l.clean(n, path) {
 		return 0, false
 	}
@@ -683,8 +755,7 @@ func (l *loader) top(doc *yaml.Node, p *Policy) {
 		l.fail(root, "", "", codeMissing, "使用细则文件为空：至少须填写 name 和 region")
 		return
 	}
-	f, _ := l.mapping(root, "", []string{"name", "region", "filing", "effective", "allow", "admission", "conflict",
-		"evaluation", "selection", "permissions", "alerts", "request_rules"})
+	f, _ := l.mapping(root, "", profileKeys(""))
 	if root.Kind != yaml.MappingNode {
 		return
 	}
@@ -692,12 +763,12 @@ func (l *loader) top(doc *yaml.Node, p *Policy) {
 		l.nodes[k] = f.val[k]
 	}
 	if n := f.get("name"); n != nil {
-		p.Name, _ = l.text(n, "name")
+		p.Name, _ = l.textAt(n, "name")
 	} else {
 		l.fail(root, "name", "", codeMissing, "须填写使用细则名称（name）")
 	}
 	if n := f.get("region"); n != nil {
-		if s, ok := l.text(n, "region"); ok {
+		if s, ok := l.textAt(n, "region"); ok {
 			if validRegion(s) {
 				p.Region = s
 			} else {
@@ -708,10 +779,10 @@ func (l *loader) top(doc *yaml.Node, p *Policy) {
 		l.fail(root, "region", "", codeMissing, "须填写行政区划代码（region），如 \"330381\"")
 	}
 	if n := f.get("filing"); n != nil {
-		p.Filing, _ = l.text(n, "filing")
+		p.Filing, _ = l.textAt(n, "filing")
 	}
 	if n := f.get("effective"); n != nil {
-		if s, ok := l.text(n, "effective"); ok {
+		if s, ok := l.textAt(n, "effective"); ok {
 			t, err := time.ParseInLocation("2006-01-02", s, cst)
 			if err != nil {
 				l.fail(n, "effective", "", codeValue, "施行日期（effective）须写作 YYYY-MM-DD，如 2026-01-01")
@@ -757,9 +828,9 @@ func (l *loader) allowList(n *yaml.Node, region string) {
 	if !ok {
 		return
 	}
-	valid := LimitSettings()
+	valid := profileEnum("allow[]") // LimitSettings
 	for _, it := range items {
-		s, ok := l.text(it, "allow")
+		s, ok := l.textAt(it, "allow")
 		if !ok {
 			continue
 		}
@@ -777,14 +848,10 @@ func (l *loader) allowList(n *yaml.Node, region string) {
 
 // reading reads admission.integrity_bar or admission.reentry_bar: the reading of Art. 5(1)3
 // or Art. 11 the basic rule implements.
-func (l *loader) reading(n *yaml.Node, path string, r *admission.Rules, valid []string, rule func(string) rulex.Rule) {
+func (l *loader) reading(n *yaml.Node, path string, r *admission.Rules, rule func(string) rulex.Rule) {
 	l.nodes[path] = n
-	v, ok := l.text(n, path)
+	v, ok := l.enum(n, path, "")
 	if !ok {
-		return
-	}
-	if !slices.Contains(valid, v) {
-		l.fail(n, path, "", codeValue, fmt.Sprintf("%s 须为 %s 之一", where(path), strings.Join(valid, "、")))
 		return
 	}
 	x := rule(v)
@@ -806,15 +873,21 @@ func (l *loader) reading(n *yaml.Node, path string, r *admission.Rules, valid []
 // ruleSite describes a rule list: where it is, the article of a new rule, whether a message
 // is required and how its expressions compile.
 type ruleSite struct {
-	path        string
-	article     string
-	needMessage bool
-	compile     func(name, src string) error
-	checkName   func(name string) string // optional: a message when a new rule may not take the name
+	path      string
+	article   string
+	compile   func(name, src string) error
+	checkName func(name string) string // optional: a message when a new rule may not take the name
+}
+
+// needMessage reports whether a new rule of the site needs a message: whether the
+// declaration makes its message a non-empty text.
+func (s ruleSite) needMessage() bool {
+	d := profileAt(schemaPath(s.path) + "[].message")
+	return d != nil && d.Kind == kindText
 }
 
 func admissionSite(path, article string) ruleSite {
-	return ruleSite{path: path, article: article, needMessage: true, compile: func(name, src string) error {
+	return ruleSite{path: path, article: article, compile: func(name, src string) error {
 		_, err := rules.CompileBool[admission.Env](name, src, rules.Options{Constants: admission.TitleConstants()})
 		return err
 	}}
@@ -831,7 +904,7 @@ func (l *loader) mergeRules(n *yaml.Node, site ruleSite, base []rulex.Rule) []ru
 	seen := map[string]bool{}
 	for i, item := range items {
 		ipath := fmt.Sprintf("%s[#%d]", site.path, i+1)
-		f, ok := l.mapping(item, ipath, []string{"name", "article", "expr", "message", "disabled"})
+		f, ok := l.mapping(item, ipath, profileKeys(schemaPath(site.path)+"[]"))
 		if !ok && len(f.keys) == 0 {
 			continue
 		}
@@ -840,7 +913,7 @@ func (l *loader) mergeRules(n *yaml.Node, site ruleSite, base []rulex.Rule) []ru
 			l.fail(item, ipath, "", codeMissing, fmt.Sprintf("%s 第%d条规则缺少名称（name）", site.path, i+1))
 			continue
 		}
-		name, ok := l.text(nameNode, ipath+".name")
+		name, ok := l.textAt(nameNode, ipath+".name")
 		if !ok {
 			continue
 		}
@@ -881,18 +954,12 @@ func (l *loader) mergeRules(n *yaml.Node, site ruleSite, base []rulex.Rule) []ru
 			r = out[idx]
 		}
 		good := true
-		set := func(field string, dst *string, required bool) {
+		set := func(field string, dst *string) {
 			fn := f.get(field)
 			if fn == nil {
 				return
 			}
-			var v string
-			var ok bool
-			if required {
-				v, ok = l.text(fn, path+"."+field)
-			} else {
-				v, ok = l.str(fn, path+"."+field)
-			}
+			v, ok := l.textAt(fn, path+"."+field)
 			if !ok {
 				good = false
 				return
@@ -908,9 +975,9 @@ func (l *loader) mergeRules(n *yaml.Node, site ruleSite, base []rulex.Rule) []ru
 			}
 			*dst = v
 		}
-		set("article", &r.Article, true)
-		set("expr", &r.Expr, true)
-		set("message", &r.Message, site.needMessage)
+		set("article", &r.Article)
+		set("expr", &r.Expr)
+		set("message", &r.Message)
 		if !isNew {
 			out[idx] = r
 			continue
@@ -919,7 +986,7 @@ func (l *loader) mergeRules(n *yaml.Node, site ruleSite, base []rulex.Rule) []ru
 			l.fail(item, path, name, codeMissing, fmt.Sprintf("新增规则“%s”须写条件表达式（expr）", clip(name)))
 			good = false
 		}
-		if site.needMessage && f.get("message") == nil {
+		if site.needMessage() && f.get("message") == nil {
 			l.fail(item, path, name, codeMissing, fmt.Sprintf("新增规则“%s”须写不满足时的中文说明（message）", clip(name)))
 			good = false
 		}
@@ -995,23 +1062,15 @@ func exprPosition(lines []string, n *yaml.Node, src string, line, col int) (int,
 
 // admission reads the admission section.
 func (l *loader) admission(n *yaml.Node, r *admission.Rules) {
-	f, _ := l.mapping(n, "admission", []string{"basic", "integrity_bar", "reentry_bar", "professional", "drawable", "sweep_exits", "stale_after_days"})
+	f, _ := l.mapping(n, "admission", profileKeys("admission"))
 	if b := f.get("basic"); b != nil {
 		r.Basic = l.mergeRules(b, admissionSite("admission.basic", "Art. 5(1)"), r.Basic)
 	}
 	if v := f.get("integrity_bar"); v != nil {
-		var valid []string
-		for _, b := range admission.IntegrityBars() {
-			valid = append(valid, string(b))
-		}
-		l.reading(v, "admission.integrity_bar", r, valid, func(s string) rulex.Rule { return admission.IntegrityBar(s).Rule() })
+		l.reading(v, "admission.integrity_bar", r, func(s string) rulex.Rule { return admission.IntegrityBar(s).Rule() })
 	}
 	if v := f.get("reentry_bar"); v != nil {
-		var valid []string
-		for _, b := range admission.ReentryBars() {
-			valid = append(valid, string(b))
-		}
-		l.reading(v, "admission.reentry_bar", r, valid, func(s string) rulex.Rule { return admission.ReentryBar(s).Rule() })
+		l.reading(v, "admission.reentry_bar", r, func(s string) rulex.Rule { return admission.ReentryBar(s).Rule() })
 	}
 	if pn := f.get("professional"); pn != nil {
 		l.professional(pn, r)
@@ -1026,7 +1085,7 @@ func (l *loader) admission(n *yaml.Node, r *admission.Rules) {
 		for _, name := range sf.keys {
 			path := "admission.sweep_exits[" + name + "]"
 			explicit[name] = true
-			v, ok := l.str(sf.val[name], path)
+			v, ok := l.textAt(sf.val[name], path)
 			if !ok {
 				continue
 			}
@@ -1041,8 +1100,8 @@ func (l *loader) admission(n *yaml.Node, r *admission.Rules) {
 				continue
 			}
 			reason := admission.ExitReason(v)
-			if !reason.Valid() {
-				l.fail(sf.val[name], path, name, codeValue, "出库原因须为 on-request、no-longer-qualified、misconduct、legal、unsuitable 之一")
+			if !slices.Contains(profileEnum("admission.sweep_exits[]"), v) {
+				l.fail(sf.val[name], path, name, codeValue, enumMessage(path, profileEnum("admission.sweep_exits[]")))
 				continue
 			}
 			if !slices.ContainsFunc(r.Basic, func(b rulex.Rule) bool { return b.Name == name }) {
@@ -1068,7 +1127,7 @@ func (l *loader) admission(n *yaml.Node, r *admission.Rules) {
 		}
 	}
 	if sn := f.get("stale_after_days"); sn != nil {
-		l.setInt(sn, "admission.stale_after_days", "Art. 8(1)", &r.StaleAfterDays, 0, admission.DefaultStaleAfterDays)
+		l.setInt(sn, "admission.stale_after_days", &r.StaleAfterDays, admission.DefaultStaleAfterDays)
 	}
 }
 
@@ -1080,7 +1139,7 @@ func (l *loader) professional(n *yaml.Node, r *admission.Rules) {
 		cat := admission.Category(key)
 		path := "admission.professional[" + key + "]"
 		l.nodes[path] = f.val[key]
-		cf, ok := l.mapping(f.val[key], path, []string{"article", "code", "message", "required", "any_of", "disabled"})
+		cf, ok := l.mapping(f.val[key], path, profileKeys("admission.professional[]"))
 		if !ok {
 			continue
 		}
@@ -1115,7 +1174,7 @@ func (l *loader) professional(n *yaml.Node, r *admission.Rules) {
 			dst *string
 		}{{"article", &cr.Article}, {"code", &cr.Code}, {"message", &cr.Message}} {
 			if fn := cf.get(fld.key); fn != nil {
-				if v, ok := l.text(fn, path+"."+fld.key); ok {
+				if v, ok := l.textAt(fn, path+"."+fld.key); ok {
 					if had && *fld.dst != v {
 						l.change(fn, path+"."+fld.key, article, ChangeSet, *fld.dst, v)
 					}
@@ -1146,11 +1205,13 @@ func (l *loader) professional(n *yaml.Node, r *admission.Rules) {
 	}
 }
 
-// setInt reads an integer setting of at least min and records a change. def is the value
-// that 0 stands for, when 0 means "the default" (0 when it does not).
-func (l *loader) setInt(n *yaml.Node, path, article string, dst *int, min, def int) {
+// setInt reads an integer setting (its minimum and article declared in profileSchema) and
+// records a change. def is the value that 0 stands for, when 0 means "the default" (0 when
+// it does not).
+func (l *loader) setInt(n *yaml.Node, path string, dst *int, def int) {
 	l.nodes[path] = n
-	v, ok := l.integer(n, path, min)
+	article := profileAt(path).Article
+	v, ok := l.integer(n, path)
 	if !ok {
 		return
 	}
@@ -1169,9 +1230,10 @@ func (l *loader) setInt(n *yaml.Node, path, article string, dst *int, min, def i
 	*dst = v
 }
 
-// setBool reads a boolean setting and records a change.
-func (l *loader) setBool(n *yaml.Node, path, article string, dst *bool) {
+// setBool reads a boolean setting (its article declared in profileSchema) and records a change.
+func (l *loader) setBool(n *yaml.Node, path string, dst *bool) {
 	l.nodes[path] = n
+	article := profileAt(path).Article
 	v, ok := l.boolean(n, path)
 	if !ok {
 		return
@@ -1184,17 +1246,16 @@ func (l *loader) setBool(n *yaml.Node, path, article string, dst *bool) {
 
 // conflict reads the conflict section.
 func (l *loader) conflict(n *yaml.Node, r *conflict.Rules) {
-	f, _ := l.mapping(n, "conflict", []string{"exclude_possible", "relations", "other_relations", "former_unit_months",
-		"other_unit_clause", "max_avoidances", "unit_aliases", "department_aliases", "clause5"})
+	f, _ := l.mapping(n, "conflict", profileKeys("conflict"))
 	if v := f.get("exclude_possible"); v != nil {
-		l.setBool(v, "conflict.exclude_possible", "Art. 15", &r.ExcludePossible)
+		l.setBool(v, "conflict.exclude_possible", &r.ExcludePossible)
 	}
 	if v := f.get("relations"); v != nil {
 		l.relations(v, r)
 	}
 	if v := f.get("other_relations"); v != nil {
 		l.nodes["conflict.other_relations"] = v
-		if s, ok := l.str(v, "conflict.other_relations"); ok {
+		if s, ok := l.textAt(v, "conflict.other_relations"); ok {
 			good := true
 			if strings.TrimSpace(s) != "" {
 				if _, err := rules.CompileBool[conflict.RelationEnv]("other-relations", s, rules.Options{Constants: admission.TitleConstants()}); err != nil {
@@ -1209,20 +1270,20 @@ func (l *loader) conflict(n *yaml.Node, r *conflict.Rules) {
 		}
 	}
 	if v := f.get("former_unit_months"); v != nil {
-		l.setInt(v, "conflict.former_unit_months", "Art. 15(3)", &r.FormerUnitMonths, 0, 0)
+		l.setInt(v, "conflict.former_unit_months", &r.FormerUnitMonths, 0)
 	}
 	if v := f.get("other_unit_clause"); v != nil {
 		l.nodes["conflict.other_unit_clause"] = v
-		if c, ok := l.integer(v, "conflict.other_unit_clause", 0); ok {
-			if c != 0 && c != 3 && c != 5 {
-				l.fail(v, "conflict.other_unit_clause", "", codeValue, "other_unit_clause 须为 0（不回避）、3（按第三项）或 5（按第五项）")
+		if c, ok := l.integer(v, "conflict.other_unit_clause"); ok {
+			if valid := profileEnum("conflict.other_unit_clause"); !slices.Contains(valid, strconv.Itoa(c)) {
+				l.fail(v, "conflict.other_unit_clause", "", codeValue, enumMessage("conflict.other_unit_clause", valid))
 			} else {
-				l.setInt(v, "conflict.other_unit_clause", "Art. 15(3)", &r.OtherUnitClause, 0, 0)
+				l.setInt(v, "conflict.other_unit_clause", &r.OtherUnitClause, 0)
 			}
 		}
 	}
 	if v := f.get("max_avoidances"); v != nil {
-		l.setInt(v, "conflict.max_avoidances", "Art. 15(4)", &r.MaxAvoidances, 1, 0)
+		l.setInt(v, "conflict.max_avoidances", &r.MaxAvoidances, 0)
 	}
 	if v := f.get("unit_aliases"); v != nil {
 		r.UnitAliases = l.aliases(v, "conflict.unit_aliases", r.UnitAliases)
@@ -1231,7 +1292,7 @@ func (l *loader) conflict(n *yaml.Node, r *conflict.Rules) {
 		r.DepartmentAliases = l.aliases(v, "conflict.department_aliases", r.DepartmentAliases)
 	}
 	if v := f.get("clause5"); v != nil {
-		r.Clause5 = l.mergeRules(v, ruleSite{path: "conflict.clause5", article: "Art. 15(5)", needMessage: true,
+		r.Clause5 = l.mergeRules(v, ruleSite{path: "conflict.clause5", article: "Art. 15(5)",
 			compile: func(name, src string) error {
 				_, err := rules.CompileBool[conflict.Env](name, src, rules.Options{Constants: admission.TitleConstants()})
 				return err
@@ -1252,7 +1313,7 @@ func (l *loader) relations(n *yaml.Node, r *conflict.Rules) {
 	good := true
 	for i, item := range items {
 		ipath := fmt.Sprintf("%s[#%d]", path, i+1)
-		f, ok := l.mapping(item, ipath, []string{"kinds", "label", "months", "unlimited"})
+		f, ok := l.mapping(item, ipath, profileKeys("conflict.relations[]"))
 		if !ok {
 			good = false
 			continue
@@ -1261,7 +1322,7 @@ func (l *loader) relations(n *yaml.Node, r *conflict.Rules) {
 		if kn := f.get("kinds"); kn != nil {
 			ks, _ := l.seq(kn, ipath+".kinds")
 			for _, k := range ks {
-				s, ok := l.text(k, ipath+".kinds")
+				s, ok := l.textAt(k, ipath+".kinds")
 				if !ok {
 					good = false
 					continue
@@ -1280,13 +1341,13 @@ func (l *loader) relations(n *yaml.Node, r *conflict.Rules) {
 			good = false
 		}
 		if ln := f.get("label"); ln != nil {
-			rr.Label, _ = l.text(ln, ipath+".label")
+			rr.Label, _ = l.textAt(ln, ipath+".label")
 		} else {
 			l.fail(item, ipath+".label", "", codeMissing, "每类重大利益关系须有中文名称（label）")
 			good = false
 		}
 		if mn := f.get("months"); mn != nil {
-			if m, ok := l.integer(mn, ipath+".months", 0); ok {
+			if m, ok := l.integer(mn, ipath+".months"); ok {
 				rr.Months = m
 			} else {
 				good = false
@@ -1333,7 +1394,7 @@ func (l *loader) aliases(n *yaml.Node, path string, base map[string]string) map[
 			l.fail(f.key[k], kpath, "", codeValue, "别名不能为空")
 			continue
 		}
-		v, ok := l.str(f.val[k], kpath)
+		v, ok := l.textAt(f.val[k], kpath)
 		if !ok {
 			continue
 		}
@@ -1357,7 +1418,7 @@ func (l *loader) aliases(n *yaml.Node, path string, base map[string]string) map[
 
 // evaluation reads the evaluation section.
 func (l *loader) evaluation(n *yaml.Node, r *evaluation.Rules) {
-	f, _ := l.mapping(n, "evaluation", []string{"threshold", "inclusive", "min_ratings", "require_aspects", "serious_violations"})
+	f, _ := l.mapping(n, "evaluation", profileKeys("evaluation"))
 	if v := f.get("threshold"); v != nil {
 		l.nodes["evaluation.threshold"] = v
 		if fr, ok := l.fraction(v, "evaluation.threshold"); ok {
@@ -1369,13 +1430,13 @@ func (l *loader) evaluation(n *yaml.Node, r *evaluation.Rules) {
 		}
 	}
 	if v := f.get("inclusive"); v != nil {
-		l.setBool(v, "evaluation.inclusive", "Art. 25", &r.Inclusive)
+		l.setBool(v, "evaluation.inclusive", &r.Inclusive)
 	}
 	if v := f.get("min_ratings"); v != nil {
-		l.setInt(v, "evaluation.min_ratings", "Art. 25", &r.MinRatings, 0, 0)
+		l.setInt(v, "evaluation.min_ratings", &r.MinRatings, 0)
 	}
 	if v := f.get("require_aspects"); v != nil {
-		l.setBool(v, "evaluation.require_aspects", "Art. 25", &r.RequireAspects)
+		l.setBool(v, "evaluation.require_aspects", &r.RequireAspects)
 	}
 	if v := f.get("serious_violations"); v != nil {
 		const path = "evaluation.serious_violations"
@@ -1387,7 +1448,7 @@ func (l *loader) evaluation(n *yaml.Node, r *evaluation.Rules) {
 		var out []evaluation.Violation
 		good := true
 		for _, it := range items {
-			s, ok := l.text(it, path)
+			s, ok := l.textAt(it, path)
 			if !ok {
 				good = false
 				continue
@@ -1426,10 +1487,9 @@ func violationsText(vs []evaluation.Violation) string {
 // selection reads the selection section (and the Policy's own seal_panels).
 func (l *loader) selection(n *yaml.Node, p *Policy) {
 	r := p.Selection
-	f, _ := l.mapping(n, "selection", []string{"annual_cap", "preferential_share", "mode", "search_bound", "reserve", "seal_panels",
-		"ignore_unavailable", "ignore_bookings", "draw_window", "exclusions"})
+	f, _ := l.mapping(n, "selection", profileKeys("selection"))
 	if v := f.get("annual_cap"); v != nil {
-		l.setInt(v, "selection.annual_cap", "Art. 14(1)", &r.AnnualCap, 0, 0)
+		l.setInt(v, "selection.annual_cap", &r.AnnualCap, 0)
 	}
 	if v := f.get("preferential_share"); v != nil {
 		l.nodes["selection.preferential_share"] = v
@@ -1443,16 +1503,10 @@ func (l *loader) selection(n *yaml.Node, p *Policy) {
 	}
 	if v := f.get("mode"); v != nil {
 		l.nodes["selection.mode"] = v
-		if s, ok := l.text(v, "selection.mode"); ok {
-			var m selection.Mode
-			switch s {
-			case "v1":
-				m = selection.V1
-			case "rfc3797":
+		if s, ok := l.enum(v, "selection.mode", ""); ok {
+			m := selection.V1
+			if s == selection.RFC3797.String() {
 				m = selection.RFC3797
-			default:
-				l.fail(v, "selection.mode", "", codeValue, "抽取算法（mode）须为 v1 或 rfc3797")
-				return
 			}
 			if m != r.Mode {
 				l.change(v, "selection.mode", "Art. 14(1)", ChangeSet, r.Mode.String(), m.String())
@@ -1461,19 +1515,19 @@ func (l *loader) selection(n *yaml.Node, p *Policy) {
 		}
 	}
 	if v := f.get("search_bound"); v != nil {
-		l.setInt(v, "selection.search_bound", "Art. 14(1)", &r.SearchBound, 0, selection.DefaultSearchBound)
+		l.setInt(v, "selection.search_bound", &r.SearchBound, selection.DefaultSearchBound)
 	}
 	if v := f.get("reserve"); v != nil {
-		l.setInt(v, "selection.reserve", "Art. 14(2)", &r.Reserve, 0, 0)
+		l.setInt(v, "selection.reserve", &r.Reserve, 0)
 	}
 	if v := f.get("seal_panels"); v != nil {
-		l.setBool(v, "selection.seal_panels", "Art. 8(6), 9(7), 22(3)", &p.SealPanels)
+		l.setBool(v, "selection.seal_panels", &p.SealPanels)
 	}
 	if v := f.get("ignore_unavailable"); v != nil {
-		l.setBool(v, "selection.ignore_unavailable", "Art. 8(2)", &r.IgnoreUnavailable)
+		l.setBool(v, "selection.ignore_unavailable", &r.IgnoreUnavailable)
 	}
 	if v := f.get("ignore_bookings"); v != nil {
-		l.setBool(v, "selection.ignore_bookings", "Art. 8(2)", &r.IgnoreBookings)
+		l.setBool(v, "selection.ignore_bookings", &r.IgnoreBookings)
 	}
 	if v := f.get("draw_window"); v != nil {
 		l.drawWindow(v, &r.DrawWindow)
@@ -1492,7 +1546,7 @@ const drawWindowArticle = "Art. 14(2)"
 func (l *loader) drawWindow(n *yaml.Node, w *selection.DrawWindow) {
 	const path = "selection.draw_window"
 	l.nodes[path] = n
-	f, _ := l.mapping(n, path, []string{"max_lead", "min_lead"})
+	f, _ := l.mapping(n, path, profileKeys(path))
 	next := *w
 	good := true
 	for _, k := range []struct {
@@ -1579,7 +1633,7 @@ var reservedExclusionCodes = []string{"annual-cap", "booked", "criteria", "expre
 // exclusionSite is the rule list selection.exclusions: over selection.Env, compiled with the
 // options selection.Prepare uses (drawOptions), a message required, article Art. 13 by default.
 func exclusionSite() ruleSite {
-	return ruleSite{path: "selection.exclusions", article: "Art. 13", needMessage: true,
+	return ruleSite{path: "selection.exclusions", article: "Art. 13",
 		compile: func(name, src string) error {
 			_, err := rules.CompileBool[selection.Env](name, src, drawOptions())
 			return err
@@ -1594,7 +1648,7 @@ func exclusionSite() ruleSite {
 
 // permissions reads the permissions section.
 func (l *loader) permissions(n *yaml.Node, r *audit.PermissionRules) {
-	f, _ := l.mapping(n, "permissions", []string{"roles", "allow", "deny"})
+	f, _ := l.mapping(n, "permissions", profileKeys("permissions"))
 	compile := func(name, src string) error {
 		_, err := rules.CompileBool[audit.PermissionEnv](name, src, rules.Options{})
 		return err
@@ -1605,7 +1659,7 @@ func (l *loader) permissions(n *yaml.Node, r *audit.PermissionRules) {
 		items, ok := l.seq(v, path)
 		var roles []string
 		for _, it := range items {
-			s, ok2 := l.text(it, path)
+			s, ok2 := l.textAt(it, path)
 			if !ok2 {
 				ok = false
 				continue
@@ -1632,7 +1686,7 @@ func (l *loader) permissions(n *yaml.Node, r *audit.PermissionRules) {
 		r.Allow = l.mergeRules(v, ruleSite{path: "permissions.allow", article: "Art. 18", compile: compile}, r.Allow)
 	}
 	if v := f.get("deny"); v != nil {
-		r.Deny = l.mergeRules(v, ruleSite{path: "permissions.deny", article: "Art. 18", needMessage: true, compile: compile}, r.Deny)
+		r.Deny = l.mergeRules(v, ruleSite{path: "permissions.deny", article: "Art. 18", compile: compile}, r.Deny)
 	}
 }
 
@@ -1647,7 +1701,7 @@ func (l *loader) alerts(n *yaml.Node, base []audit.AlertRule) []audit.AlertRule 
 	seen := map[string]bool{}
 	for i, item := range items {
 		ipath := fmt.Sprintf("alerts[#%d]", i+1)
-		f, ok := l.mapping(item, ipath, []string{"name", "article", "message", "match", "key", "count", "window", "threshold", "disabled"})
+		f, ok := l.mapping(item, ipath, profileKeys("alerts[]"))
 		if !ok && len(f.keys) == 0 {
 			continue
 		}
@@ -1656,7 +1710,7 @@ func (l *loader) alerts(n *yaml.Node, base []audit.AlertRule) []audit.AlertRule 
 			l.fail(item, ipath, "", codeMissing, fmt.Sprintf("第%d条预警规则缺少名称（name）", i+1))
 			continue
 		}
-		name, ok := l.text(nameNode, ipath+".name")
+		name, ok := l.textAt(nameNode, ipath+".name")
 		if !ok {
 			continue
 		}
@@ -1697,36 +1751,29 @@ func (l *loader) alerts(n *yaml.Node, base []audit.AlertRule) []audit.AlertRule 
 			}
 		}
 		for _, fld := range []struct {
-			key      string
-			dst      *string
-			compile  func(string) error
-			required bool
+			key     string
+			dst     *string
+			compile func(string) error
 		}{
-			{"article", &a.Article, nil, true},
-			{"message", &a.Message, nil, true},
+			{"article", &a.Article, nil},
+			{"message", &a.Message, nil},
 			{"match", &a.Match, func(s string) error {
 				_, err := rules.CompileBool[audit.AlertEnv](name, s, rules.Options{})
 				return err
-			}, true},
+			}},
 			{"key", &a.Key, func(s string) error {
 				if s == "" {
 					return nil
 				}
 				_, err := rules.CompileValue[audit.AlertEnv](name+".key", s, rules.Options{})
 				return err
-			}, false},
+			}},
 		} {
 			fn := f.get(fld.key)
 			if fn == nil {
 				continue
 			}
-			var v string
-			var ok bool
-			if fld.required {
-				v, ok = l.text(fn, path+"."+fld.key)
-			} else {
-				v, ok = l.str(fn, path+"."+fld.key)
-			}
+			v, ok := l.textAt(fn, path+"."+fld.key)
 			if !ok {
 				good = false
 				continue
@@ -1742,14 +1789,11 @@ func (l *loader) alerts(n *yaml.Node, base []audit.AlertRule) []audit.AlertRule 
 			*fld.dst = v
 		}
 		if fn := f.get("count"); fn != nil {
-			if v, ok := l.text(fn, path+".count"); ok {
-				if v != audit.CountEvents && v != audit.CountSubjects {
-					l.fail(fn, path+".count", name, codeValue, "count 须为 events（事件数）或 subjects（不同对象数）")
-					good = false
-				} else {
-					note(fn, "count", a.Count, v)
-					a.Count = v
-				}
+			if v, ok := l.enum(fn, path+".count", name); ok {
+				note(fn, "count", a.Count, v)
+				a.Count = v
+			} else {
+				good = false
 			}
 		}
 		if fn := f.get("window"); fn != nil {
@@ -1761,7 +1805,7 @@ func (l *loader) alerts(n *yaml.Node, base []audit.AlertRule) []audit.AlertRule 
 			}
 		}
 		if fn := f.get("threshold"); fn != nil {
-			if t, ok := l.integer(fn, path+".threshold", 0); ok {
+			if t, ok := l.integer(fn, path+".threshold"); ok {
 				note(fn, "threshold", strconv.Itoa(a.Threshold), strconv.Itoa(t))
 				a.Threshold = t
 			} else {
@@ -1819,7 +1863,7 @@ func (l *loader) requestRules(n *yaml.Node) []RequestRule {
 	seen := map[string]bool{}
 	for i, item := range items {
 		ipath := fmt.Sprintf("request_rules[#%d]", i+1)
-		f, ok := l.mapping(item, ipath, []string{"name", "article", "message", "when", "criteria", "quotas", "groups"})
+		f, ok := l.mapping(item, ipath, profileKeys("request_rules[]"))
 		if !ok && len(f.keys) == 0 {
 			continue
 		}
@@ -1828,7 +1872,7 @@ func (l *loader) requestRules(n *yaml.Node) []RequestRule {
 			l.fail(item, ipath, "", codeMissing, fmt.Sprintf("第%d条抽取申请规则缺少名称（name）", i+1))
 			continue
 		}
-		name, ok := l.text(nameNode, ipath+".name")
+		name, ok := l.textAt(nameNode, ipath+".name")
 		if !ok {
 			continue
 		}
@@ -1846,11 +1890,11 @@ func (l *loader) requestRules(n *yaml.Node) []RequestRule {
 		rr := RequestRule{Name: name, Article: "Art. 13"}
 		good := true
 		if fn := f.get("article"); fn != nil {
-			rr.Article, ok = l.text(fn, path+".article")
+			rr.Article, ok = l.textAt(fn, path+".article")
 			good = good && ok
 		}
 		if fn := f.get("message"); fn != nil {
-			rr.Message, ok = l.text(fn, path+".message")
+			rr.Message, ok = l.textAt(fn, path+".message")
 			good = good && ok
 		} else {
 			l.fail(item, path, name, codeMissing, fmt.Sprintf("抽取申请规则“%s”须写中文说明（message）", clip(name)))
@@ -1861,7 +1905,7 @@ func (l *loader) requestRules(n *yaml.Node) []RequestRule {
 			if fn == nil {
 				return
 			}
-			v, ok := l.text(fn, path+"."+field)
+			v, ok := l.textAt(fn, path+"."+field)
 			if !ok {
 				good = false
 				return
@@ -1906,7 +1950,7 @@ func (l *loader) partName(f fields, item *yaml.Node, path, ipath, rule string, n
 		l.fail(item, ipath, rule, codeMissing, what+"须有名称（name）")
 		return "", ipath, false
 	}
-	name, ok := l.text(fn, ipath+".name")
+	name, ok := l.textAt(fn, ipath+".name")
 	if !ok {
 		return "", ipath, false
 	}
@@ -1929,7 +1973,7 @@ func (l *loader) requestQuotas(n *yaml.Node, path, rule string, compile func(nam
 	names := map[string]bool{}
 	for i, item := range items {
 		ipath := fmt.Sprintf("%s[#%d]", path, i+1)
-		f, ok := l.mapping(item, ipath, []string{"name", "filter", "min", "max", "min_share", "max_share"})
+		f, ok := l.mapping(item, ipath, profileKeys("request_rules[].quotas[]"))
 		if !ok {
 			good = false
 			continue
@@ -1939,7 +1983,7 @@ func (l *loader) requestQuotas(n *yaml.Node, path, rule string, compile func(nam
 			good = false
 		}
 		if fn := f.get("filter"); fn != nil {
-			if q.Filter, ok = l.text(fn, ipath+".filter"); ok {
+			if q.Filter, ok = l.textAt(fn, ipath+".filter"); ok {
 				if err := compile(rule+"/"+q.Name, q.Filter); err != nil {
 					l.exprError(fn, ipath+".filter", rule, q.Filter, err)
 					good = false
@@ -1956,7 +2000,7 @@ func (l *loader) requestQuotas(n *yaml.Node, path, rule string, compile func(nam
 			dst *int
 		}{{"min", &q.Min}, {"max", &q.Max}} {
 			if fn := f.get(b.key); fn != nil {
-				if *b.dst, ok = l.integer(fn, ipath+"."+b.key, 0); !ok {
+				if *b.dst, ok = l.integer(fn, ipath+"."+b.key); !ok {
 					good = false
 				}
 			}
@@ -1994,7 +2038,7 @@ func (l *loader) requestGroups(n *yaml.Node, path, rule string) ([]selection.Gro
 	names := map[string]bool{}
 	for i, item := range items {
 		ipath := fmt.Sprintf("%s[#%d]", path, i+1)
-		f, ok := l.mapping(item, ipath, []string{"name", "key", "max"})
+		f, ok := l.mapping(item, ipath, profileKeys("request_rules[].groups[]"))
 		if !ok {
 			good = false
 			continue
@@ -2004,7 +2048,7 @@ func (l *loader) requestGroups(n *yaml.Node, path, rule string) ([]selection.Gro
 			good = false
 		}
 		if fn := f.get("key"); fn != nil {
-			if g.Key, ok = l.text(fn, ipath+".key"); ok {
+			if g.Key, ok = l.textAt(fn, ipath+".key"); ok {
 				if _, err := rules.CompileValue[selection.Env](rule+"/"+g.Name, g.Key, drawOptions()); err != nil {
 					l.exprError(fn, ipath+".key", rule, g.Key, err)
 					good = false
@@ -2017,7 +2061,7 @@ func (l *loader) requestGroups(n *yaml.Node, path, rule string) ([]selection.Gro
 			good = false
 		}
 		if fn := f.get("max"); fn != nil {
-			if g.Max, ok = l.integer(fn, ipath+".max", 1); !ok {
+			if g.Max, ok = l.integer(fn, ipath+".max"); !ok {
 				good = false
 			}
 		} else {

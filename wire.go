@@ -105,3 +105,14 @@ func (d *DrawRequest) UnmarshalJSON(b []byte) error {
 	return json.Unmarshal(b, &drawRequestRest{Unit: &d.Unit, Labels: &d.Labels, Relations: &d.Relations,
 		Entropy: &d.Entropy, Window: wire.Duration{P: &d.Window}})
 }
+
+// UnmarshalJSON reads an entropy source whose publication time (at) is a date
+// ("2026-03-02", midnight UTC) or an RFC 3339 time.
+func (e *EntropySource) UnmarshalJSON(b []byte) error {
+	type plain EntropySource
+	*e = EntropySource{}
+	return json.Unmarshal(b, &struct {
+		*plain
+		At wire.Time `json:"at"`
+	}{(*plain)(e), wire.Time{P: &e.At}})
+}

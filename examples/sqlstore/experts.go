@@ -81,7 +81,7 @@ func (s *ExpertStore) PutMany(ctx context.Context, experts []admission.Expert) e
 		var buf []byte
 		for _, e := range experts {
 			if strings.TrimSpace(e.ID) == "" {
-				return errors.New("empty expert ID")
+				return errors.New("sqlstore: empty expert ID")
 			}
 			digest, data, err := expertdb.ProfileDigest(e)
 			if err != nil {
@@ -89,11 +89,11 @@ func (s *ExpertStore) PutMany(ctx context.Context, experts []admission.Expert) e
 			}
 			buf = encodeDraw(buf[:0], digest, &e)
 			if _, err := stmt.ExecContext(ctx, e.ID, string(e.Status), data, e.UpdatedAt.Unix(), personKey(e.IDNumber)); err != nil {
-				return fmt.Errorf("expert %q: %w", e.ID, err)
+				return fmt.Errorf("sqlstore: expert %q: %w", e.ID, err)
 			}
 			// After the row: the trigger on experts drops the old draw encoding.
 			if _, err := drawStmt.ExecContext(ctx, e.ID, buf); err != nil {
-				return fmt.Errorf("expert %q: %w", e.ID, err)
+				return fmt.Errorf("sqlstore: expert %q: %w", e.ID, err)
 			}
 			if profiles = append(profiles, []any{digest, data}); len(profiles) == cap(profiles) {
 				if err := flush(); err != nil {

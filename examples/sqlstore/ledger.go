@@ -69,7 +69,7 @@ func (l *Ledger) Reserve(ctx context.Context, expertID string, year int, activit
 	return nil
 }
 
-var errAlreadyBooked = errors.New("already booked")
+var errAlreadyBooked = errors.New("sqlstore: already booked")
 
 // Release cancels the participation of expertID in activityID (a withdrawal). Releasing a
 // seat that is not booked does nothing.

@@ -30,7 +30,7 @@ func (s *RatingStore) Add(ctx context.Context, ratings ...evaluation.Rating) err
 		for _, r := range ratings {
 			data, err := json.Marshal(r)
 			if err != nil {
-				return fmt.Errorf("encode: %w", err)
+				return fmt.Errorf("sqlstore: encode rating: %w", err)
 			}
 			if _, err := stmt.ExecContext(ctx, r.ExpertID, r.ActivityID, r.Year(), data); err != nil {
 				if isUniqueViolation(err) {

@@ -190,7 +190,7 @@ func (d *DB) loadExperts(ctx context.Context, q querier) ([]admission.Expert, []
 		experts = append(experts, admission.Expert{})
 		digest, err := decodeDraw(string(draw), &experts[len(experts)-1], &ar)
 		if err != nil {
-			return nil, nil, fmt.Errorf("expert #%d: %w", len(experts), err)
+			return nil, nil, fmt.Errorf("sqlstore: expert #%d: %w", len(experts), err)
 		}
 		digests = append(digests, digest)
 	}
@@ -214,7 +214,7 @@ func (d *DB) loadExperts(ctx context.Context, q querier) ([]admission.Expert, []
 		}
 		var e admission.Expert
 		if err := json.Unmarshal(data, &e); err != nil {
-			return nil, nil, fmt.Errorf("expert %q: decode: %w", id, err)
+			return nil, nil, fmt.Errorf("sqlstore: expert %q: decode: %w", id, err)
 		}
 		experts = append(experts, e)
 		digests = append(digests, "") // not stored as a profile version: the Service stores it
