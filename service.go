@@ -512,6 +512,11 @@ func (s *Service) Rate(ctx context.Context, actor audit.Actor, requestID string,
 	r.ActivityID, r.RaterUnit, r.ActivityAt, r.At = requestID, rec.Unit, rec.Request.At, now
 	p := evaluation.Participation{ActivityID: requestID, OrganizerUnit: rec.Unit, ExpertID: r.ExpertID,
 		Date: rec.Request.At, Attendance: evaluation.Attended}
+	if att, ok, err := s.recordedAttendance(ctx, requestID, r.ExpertID); err != nil {
+		return &OpError{Op: op, Step: StepLoad, Err: err}
+	} else if ok {
+		p.Attendance = att // a no-show or an excused absence is not rated (Art. 8(2), 25)
+	}
 	if err := s.policy.Evaluation.ValidateRating(r, p); err != nil {
 		return &OpError{Op: op, Step: StepValidate, Err: err}
 	}
