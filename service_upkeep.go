@@ -157,7 +157,7 @@ func (s *Service) ReviewProfileUpdate(ctx context.Context, actor audit.Actor, ex
 		if err := s.appendJSON(ctx, updateStream(expertID), pendingRecord{Step: "decided", By: actor.ID, At: now, Approved: rev.Approve}); err != nil {
 			return err
 		}
-		return s.appendJSON(ctx, noticeStream(expertID), noticeRecord{Notice: notice, Status: DeliveryQueued, At: now})
+		return s.queueNotice(ctx, notice, now)
 	})
 	if err != nil {
 		return admission.Expert{}, &OpError{Op: op, Step: stepOf(err), Err: err}
