@@ -472,7 +472,8 @@ func (s *Service) Export(ctx context.Context, actor audit.Actor, ids []string) (
 // the using unit. The
 // rating's activity, unit, activity date and time are set by the Service from the record
 // (whatever r says); r gives the expert, the grades and the comment (Art. 21: a poor grade
-// needs its reason). The rating counts in the activity's year.
+// needs its reason). The rating counts in the activity's year. A seat recorded as a no-show
+// or an excused absence (RecordAttendance) is not rated (evaluation code not-attended).
 func (s *Service) Rate(ctx context.Context, actor audit.Actor, requestID string, r evaluation.Rating) error {
 	const op = "rate"
 	now := s.clock()
