@@ -6,11 +6,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"pgregory.net/rapid"
 
 	"github.com/wzsti/expertdb"
 	"github.com/wzsti/expertdb/admission"
@@ -247,4 +249,70 @@ func TestArt8AttendanceRecordedOncePerSeat(t *testing.T) {
 	require.NoError(t, err)
 	_, err = f.svc.RecordAttendance(ctx, clerk, id, expertdb.AttendanceEntry{ExpertID: ids[2], Attendance: evaluation.Attended})
 	assert.Equal(t, expertdb.CodeAttendanceVoided, refusalCode(t, err))
+}
+
+// Invariant (Art. 8(2), 26): whatever users try in whatever order, a record is accepted
+// exactly when a user of the using unit records an accepted seat for the first time, or
+// corrects it with a reason; the statistics hold the latest record of each recorded seat and
+// nothing else; and an expert's integrity file holds one pending no-show record exactly when
+// their seat's record in force is a no-show.
+func TestPropertyAttendanceFollowsTheModel(t *testing.T) {
+	rapid.Check(t, func(rt *rapid.T) {
+		f := newAttendanceFixture(t)
+		rec, ids := attendanceStory(t, f)
+		f.clock.t = rec.Request.At.Add(24 * time.Hour)
+		never := "E0029"
+		for _, id := range append(pickIDsOf(rec.Result.Panel), pickIDsOf(rec.Result.Reserve)...) {
+			require.NotEqual(t, never, id, "E0029 must never have had a seat")
+		}
+		model := map[string]evaluation.Attendance{} // the record in force per seat
+		for step := range rapid.IntRange(1, 12).Draw(rt, "steps") {
+			attendanceStep(rt, f, rec, ids, never, model, step)
+		}
+	})
+}
+
+// attendanceStep is one random attempt of TestPropertyAttendanceFollowsTheModel and the
+// check of the invariants after it.
+func attendanceStep(rt *rapid.T, f *fixture, rec *expertdb.DrawRecord, ids []string, never string, model map[string]evaluation.Attendance, step int) {
+	ctx := context.Background()
+	{
+		who := rapid.IntRange(0, 4).Draw(rt, fmt.Sprint("actor", step))
+		expert := rapid.SampledFrom(append(slices.Clone(ids), never)).Draw(rt, fmt.Sprint("expert", step))
+		actor := []audit.Actor{clerk, colleague, otherClerk, admin, expertActor(expertIndex(expert))}[who]
+		a := expertdb.AttendanceEntry{ExpertID: expert, Attendance: evaluation.Attendance(rapid.IntRange(0, 2).Draw(rt, fmt.Sprint("attendance", step))),
+			Reason: rapid.SampledFrom([]string{"", "家中急事"}).Draw(rt, fmt.Sprint("reason", step)), Correction: rapid.SampledFrom([]string{"", "更正登记"}).Draw(rt, fmt.Sprint("correction", step))}
+		_, err := f.svc.RecordAttendance(ctx, actor, rec.Request.ID, a)
+		_, had := model[expert]
+		accepted := expert == ids[0] || expert == ids[1] || expert == ids[2]
+		want := who <= 1 && accepted && had == (a.Correction != "") && (a.Attendance != evaluation.Excused || a.Reason != "")
+		if want != (err == nil) {
+			rt.Fatalf("%s records %v for %s (had %v): err %v, want success %v", actor.ID, a, expert, had, err, want)
+		}
+		if err == nil {
+			model[expert] = a.Attendance
+		}
+		in, err := f.svc.StatisticsInput(ctx, admin, 2026)
+		require.NoError(rt, err)
+		got := map[string]evaluation.Attendance{}
+		for _, p := range in.Participations {
+			got[p.ExpertID] = p.Attendance
+		}
+		require.Equal(rt, model, got)
+		for _, id := range ids {
+			e, err := f.experts.Get(ctx, id)
+			require.NoError(rt, err)
+			n := 0
+			for _, r := range e.Records {
+				if r.Kind == evaluation.NoShowKind && r.Pending() {
+					n++
+				}
+			}
+			wantN := 0
+			if at, ok := model[id]; ok && at == evaluation.NoShow {
+				wantN = 1
+			}
+			require.Equal(rt, wantN, n, "pending no-show records of %s", id)
+		}
+	}
 }

@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"pgregory.net/rapid"
 
 	"github.com/wzsti/expertdb"
 	"github.com/wzsti/expertdb/admission"
@@ -197,4 +199,70 @@ func TestDeliverNoticesPermissions(t *testing.T) {
 	require.NoError(t, err)
 	_, err = svc.DeliverNotices(ctx, inspector)
 	require.ErrorIs(t, err, audit.ErrDenied, "the discipline office only looks")
+}
+
+// Invariant (Art. 6(1)): whatever the gateway does between decisions and retries, no
+// decision notice is lost or sent twice — every queued notice is pending until the gateway
+// takes it once, and a final DeliverNotices with the gateway up leaves nothing pending.
+func TestPropertyDecisionNoticesDeliveredExactlyOnce(t *testing.T) {
+	rapid.Check(t, func(rt *rapid.T) {
+		ctx := context.Background()
+		st := newNoticeStores()
+		gw := &flakyGateway{}
+		svc := st.service(t, gw)
+		admitted := 0
+		for step := range rapid.IntRange(1, 10).Draw(rt, "steps") {
+			gw.setDown(rapid.Bool().Draw(rt, fmt.Sprint("down", step)))
+			switch rapid.IntRange(0, 2).Draw(rt, fmt.Sprint("op", step)) {
+			case 0:
+				_, err := svc.Admit(ctx, admin, applicant(admitted))
+				require.NoError(rt, err)
+				admitted++
+			case 1:
+				if admitted > 0 {
+					x := rapid.IntRange(0, admitted-1).Draw(rt, fmt.Sprint("expert", step))
+					_, err := svc.Exit(ctx, admin, applicant(x).Expert.ID, admission.Exit{Reason: admission.ExitUnsuitable,
+						Note: "不再适合", Evidence: []string{"核查记录"}})
+					_ = err // an expert already exited is refused: no notice
+				}
+			case 2:
+				_, err := svc.DeliverNotices(ctx, admin)
+				require.NoError(rt, err)
+			}
+			pending, err := svc.PendingNotices(ctx, admin)
+			require.NoError(rt, err)
+			require.Equal(rt, queuedNotices(rt, st)-len(gw.deliveredIDs()), len(pending), "pending = queued - delivered")
+		}
+		gw.setDown(false)
+		_, err := svc.DeliverNotices(ctx, admin)
+		require.NoError(rt, err)
+		pending, err := svc.PendingNotices(ctx, admin)
+		require.NoError(rt, err)
+		require.Empty(rt, pending)
+		ids := gw.deliveredIDs()
+		require.Len(rt, ids, queuedNotices(rt, st), "every notice delivered")
+		seen := map[string]bool{}
+		for _, id := range ids {
+			require.False(rt, seen[id], "sent twice: %s", id)
+			seen[id] = true
+		}
+	})
+}
+
+// queuedNotices counts the decision notices queued in the stores.
+func queuedNotices(t require.TestingT, st *noticeStores) int {
+	ctx := context.Background()
+	experts, err := st.experts.List(ctx)
+	require.NoError(t, err)
+	n := 0
+	for _, e := range experts {
+		raw, err := st.events.Events(ctx, "notices/"+e.ID)
+		require.NoError(t, err)
+		for _, b := range raw {
+			if bytes.Contains(b, []byte(`"status":"queued"`)) {
+				n++
+			}
+		}
+	}
+	return n
 }

@@ -358,3 +358,43 @@ func TestArt8UnrecordedSeatIsNotAttended(t *testing.T) {
 	assert.Equal(t, evaluation.Ratio{Num: 0, Den: 1}, y.Totals.NoShowRate())
 	assert.Equal(t, evaluation.Ratio{Num: 2, Den: 3}, y.Totals.ParticipationRate())
 }
+
+// Invariant (Art. 8(2), 14): when participation records are kept for accepted seats only,
+// one per seat, every accepted seat is exactly one of attended, no-show, excused or
+// unrecorded — for each expert, county, using unit and the year.
+func TestPropertyEveryAcceptedSeatIsAccountedForOnce(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		in := report.YearInput{Year: 2025}
+		statuses := []selection.SeatStatus{selection.SeatAccepted, selection.SeatDeclined, selection.SeatNoAnswer, selection.SeatWithdrawn}
+		for r := range rapid.IntRange(1, 5).Draw(t, "requests") {
+			req := fmt.Sprintf("R%d", r)
+			at := d(rapid.IntRange(2024, 2026).Draw(t, "year"), time.Month(rapid.IntRange(1, 12).Draw(t, "month")), 5)
+			var seats []selection.Seat
+			for e := range rapid.IntRange(0, 6).Draw(t, "seats") {
+				st := rapid.SampledFrom(statuses).Draw(t, "status")
+				id := fmt.Sprintf("E%d", e)
+				seats = append(seats, selection.Seat{Pick: selection.Pick{ExpertID: id}, Status: st})
+				if st == selection.SeatAccepted && rapid.Bool().Draw(t, "recorded") {
+					in.Participations = append(in.Participations, evaluation.Participation{ActivityID: req, ExpertID: id, Date: at,
+						Attendance: evaluation.Attendance(rapid.IntRange(0, 2).Draw(t, "attendance"))})
+				}
+			}
+			in.Outcomes = append(in.Outcomes, report.Outcomes(req, rapid.SampledFrom([]string{"甲处", "乙处"}).Draw(t, "unit"),
+				rapid.SampledFrom([]string{"330300", "330381"}).Draw(t, "region"), at, seats)...)
+		}
+		y := report.Year(in)
+		check := func(what string, c report.Counts) {
+			require.Equal(t, c.Accepted, c.Attended+c.NoShows+c.Excused+c.Unrecorded, what)
+		}
+		for _, x := range y.Experts {
+			check("expert "+x.ExpertID, x.Counts)
+		}
+		for _, g := range y.Counties {
+			check("county "+g.Key, g.Counts)
+		}
+		for _, g := range y.UsingUnits {
+			check("using unit "+g.Key, g.Counts)
+		}
+		check("total", y.Totals)
+	})
+}
