@@ -280,12 +280,20 @@ func (s *Service) queueNotice(ctx context.Context, n admission.Notice, now time.
 	return s.appendJSON(ctx, noticeStream(n.ExpertID), noticeRecord{Notice: n, Status: DeliveryQueued, At: now})
 }
 
+// errNoDecisionNotifier: the Notifier cannot send decision notices; they stay queued.
+var errNoDecisionNotifier = errors.New("expertdb: the notifier cannot send decision notices")
+
 // deliverNoticesOf sends the pending decision notices of one expert (under a lock, so that
 // two calls in this process never send the same notice twice) and records each delivery as
 // its own unit of work. It returns how many were sent and the notices still pending. Send
 // failures and records that cannot be written leave the notice pending; only reading the
-// stream fails the call.
+// stream fails the call, and errNoDecisionNotifier when the Notifier cannot send them (then
+// nothing is read).
 func (s *Service) deliverNoticesOf(ctx context.Context, actor audit.Actor, expertID string, now time.Time) (int, []PendingNotice, error) {
+	dn, ok := s.notifier.(DecisionNotifier)
+	if !ok {
+		return 0, nil, errNoDecisionNotifier // nothing to try: the notices stay queued
+	}
 	lock := s.campaignLock(noticeStream(expertID))
 	lock.Lock()
 	defer lock.Unlock()
@@ -293,14 +301,7 @@ func (s *Service) deliverNoticesOf(ctx context.Context, actor audit.Actor, exper
 	if err != nil || len(pending) == 0 {
 		return 0, nil, err
 	}
-	dn, ok := s.notifier.(DecisionNotifier)
 	var left []PendingNotice
-	if !ok {
-		for _, p := range pending {
-			left = append(left, p.pending)
-		}
-		return 0, left, nil
-	}
 	sent := 0
 	contact, cerr := s.experts.Get(ctx, expertID)
 	for _, p := range pending {
@@ -411,7 +412,8 @@ func (s *Service) DeliverNotices(ctx context.Context, actor audit.Actor) (*Notic
 	for _, id := range experts {
 		sent, left, err := s.deliverNoticesOf(ctx, actor, id, now)
 		if err != nil {
-			// The stream was read a moment ago; report the notices as pending.
+			// Unsendable, or the stream could not be read again: the notices read a moment
+			// ago are reported as pending.
 			for _, p := range pending {
 				if p.ExpertID == id {
 					left = append(left, p)

@@ -520,8 +520,9 @@ func (s *Service) commitDecision(ctx context.Context, ev audit.Event, dec admiss
 	})
 }
 
-// Notices returns the decision notices sent (or queued) to an expert, each with its latest
-// delivery state, in order. The expert and the city bureau may read them; reading is recorded.
+// Notices returns the decision notices queued for an expert, in order, each once however many
+// delivery attempts it took (PendingNotices lists those not delivered yet). The expert and the
+// city bureau may read them; reading is recorded.
 func (s *Service) Notices(ctx context.Context, actor audit.Actor, expertID string) ([]admission.Notice, error) {
 	const op = "notices"
 	now := s.clock()

@@ -120,10 +120,12 @@ func (s *Service) RecordAttendance(ctx context.Context, actor audit.Actor, reque
 		return refuse("Art. 14", CodeAttendancePractice, "练习抽取不是正式抽取，没有可登记出席情况的活动")
 	case st != nil && st.Status == RequestVoided:
 		return refuse("Art. 13", CodeAttendanceVoided, "该抽取申请已作废，活动未按此抽取举行，不能登记出席情况")
+	case now.Before(rec.Request.At):
+		// Before the seat question: until the activity starts a sealed panel answers the same
+		// for members and non-members (Art. 8(6), 22(3)).
+		return refuse("Art. 8(2)", CodeAttendanceTooEarly, "活动尚未举行，须在活动日期之后登记出席情况")
 	case seatStatus(c, a.ExpertID) != selection.SeatAccepted:
 		return refuse("Art. 8(2)", CodeAttendanceNoSeat, "该专家没有在本次抽取中接受邀请（或已撤回），不能登记出席情况")
-	case now.Before(rec.Request.At):
-		return refuse("Art. 8(2)", CodeAttendanceTooEarly, "活动尚未举行，须在活动日期之后登记出席情况")
 	}
 	records, err := s.attendance(ctx, requestID)
 	if err != nil {
