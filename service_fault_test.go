@@ -746,6 +746,11 @@ func sweepOps() []sweepOp {
 	}
 }
 
+// raceSkippedOps are left out under the race detector (the root package is near the
+// 10-minute limit there): each repeats the stores' calls of another operation of the sweep
+// (record attendance, deliver notices) and runs in the sweep without -race.
+var raceSkippedOps = map[string]bool{"correct attendance": true, "pending notices": true}
+
 // sweepResult counts the cases of the sweep.
 type sweepResult struct {
 	cases, failedAttempts, divergences int
@@ -763,6 +768,9 @@ func TestFaultInjectionSweep(t *testing.T) {
 	}
 	res := sweepResult{perOp: map[string]int{}}
 	for _, op := range sweepOps() {
+		if raceEnabled && raceSkippedOps[op.name] {
+			continue
+		}
 		t.Run(op.name, func(t *testing.T) {
 			// The undisturbed run.
 			ref := newWorldWith(t, decisionOps[op.name])
