@@ -483,7 +483,8 @@ func (s *Service) Export(ctx context.Context, actor audit.Actor, ids []string) (
 // the using unit. The
 // rating's activity, unit, activity date and time are set by the Service from the record
 // (whatever r says); r gives the expert, the grades and the comment (Art. 21: a poor grade
-// needs its reason). The rating counts in the activity's year.
+// needs its reason). The rating counts in the activity's year. A seat recorded as a no-show
+// or an excused absence (RecordAttendance) is not rated (evaluation code not-attended).
 func (s *Service) Rate(ctx context.Context, actor audit.Actor, requestID string, r evaluation.Rating) error {
 	const op = "rate"
 	now := s.clock()
@@ -523,6 +524,11 @@ func (s *Service) Rate(ctx context.Context, actor audit.Actor, requestID string,
 	r.ActivityID, r.RaterUnit, r.ActivityAt, r.At = requestID, rec.Unit, rec.Request.At, now
 	p := evaluation.Participation{ActivityID: requestID, OrganizerUnit: rec.Unit, ExpertID: r.ExpertID,
 		Date: rec.Request.At, Attendance: evaluation.Attended}
+	if att, ok, err := s.recordedAttendance(ctx, requestID, r.ExpertID); err != nil {
+		return &OpError{Op: op, Step: StepLoad, Err: err}
+	} else if ok {
+		p.Attendance = att // a no-show or an excused absence is not rated (Art. 8(2), 25)
+	}
 	if err := s.policy.Evaluation.ValidateRating(r, p); err != nil {
 		return &OpError{Op: op, Step: StepValidate, Err: err}
 	}

@@ -31,9 +31,11 @@ type pendingRecord struct {
 	Approved    bool                   `json:"approved,omitempty"`
 }
 
-// noticeRecord is one change of a decision notice's delivery state (stream notices/<expert>).
+// noticeRecord is one change of a decision notice's delivery state (stream notices/<expert>):
+// a queued notice (no Seq), or a delivery of the queued notice at position Seq.
 type noticeRecord struct {
 	Notice admission.Notice `json:"notice"`
+	Seq    *int64           `json:"seq,omitempty"`
 	Status string           `json:"status"`
 	At     time.Time        `json:"at"`
 }
@@ -104,16 +106,20 @@ func (s *Service) appendJSON(ctx context.Context, stream string, v any) error {
 
 // DecisionNotifier is the optional capability of a Notifier to send decision notices (Art.
 // 6(1) 将结果及时告知专家; exits, Art. 11): the outcome of an application or an exit, with its
-// reasons. Every decision notice is kept in the expert's notice outbox (stream
-// "notices/<expert ID>", read through Service.Notices) in the decision's unit of work; when
-// the Notifier implements DecisionNotifier it is also sent after the unit commits and its
-// delivery recorded (a notify event, the mobile masked). A failed send fails nothing.
+// reasons. Every decision notice is queued in the expert's notice outbox (stream
+// "notices/<expert ID>", read through Service.Notices) in the decision's unit of work and
+// sent after the unit commits, its delivery recorded (a notify event, the mobile masked). A
+// failed send fails nothing: the notice stays pending (PendingNotices) and DeliverNotices
+// sends it again. Without this capability notices stay queued, listed as pending, never
+// dropped.
 type DecisionNotifier interface {
 	NotifyDecision(ctx context.Context, n DecisionNotification) error
 }
 
-// DecisionNotification is one decision notice to send.
+// DecisionNotification is one decision notice to send. ID identifies the notice (the same on
+// every attempt), so that a gateway can drop a repeat: delivery is at least once.
 type DecisionNotification struct {
+	ID         string
 	ExpertID   string
 	MaskedName string
 	Mobile     string
@@ -146,34 +152,12 @@ func (r *RecordingDecisionNotifier) Decisions() []DecisionNotification {
 	return slices.Clone(r.decisions)
 }
 
-// sendNotice sends a decision notice queued by a committed unit of work when the Notifier
-// can (DecisionNotifier) and records the delivery.
-func (s *Service) sendNotice(ctx context.Context, actor audit.Actor, n admission.Notice, mobile, name string, now time.Time) string {
-	dn, ok := s.notifier.(DecisionNotifier)
-	if !ok {
-		return DeliveryQueued
-	}
-	status := DeliverySent
-	if err := dn.NotifyDecision(ctx, DecisionNotification{ExpertID: n.ExpertID, MaskedName: audit.MaskName(name),
-		Mobile: mobile, Subject: n.Subject, Text: n.Text}); err != nil {
-		status = DeliveryFailed
-	}
-	ev, err := s.event(now, actor, audit.ActionNotify, map[string]any{"kind": "expert", "channel": "sms",
-		"mobile": audit.MaskMobile(mobile), "subject": n.Subject, "delivery": status}, n.ExpertID)
-	if err != nil {
-		return DeliveryQueued
-	}
-	err = s.retryConflict(ctx, func(ctx context.Context, u *unit) error {
-		if err := u.record(ctx, ev); err != nil {
-			return err
-		}
-		return s.appendJSON(ctx, noticeStream(n.ExpertID), noticeRecord{Notice: n, Status: status, At: now})
-	})
-	if err != nil {
-		return DeliveryQueued
-	}
-	s.raiseAlerts(ctx, now)
-	return status
+// sendNotice delivers, after the unit of work that queued n has committed, the pending
+// decision notices of n's expert (n and any earlier one still pending) through the outbox
+// (deliverNoticesOf). The contact is read from the store at send time; mobile and name are
+// not used (kept for the callers' signature).
+func (s *Service) sendNotice(ctx context.Context, actor audit.Actor, n admission.Notice, _, _ string, now time.Time) {
+	_, _, _ = s.deliverNoticesOf(ctx, actor, n.ExpertID, now) // what is not sent stays pending
 }
 
 // separate refuses a reviewer who is the person concerned or who submitted what is reviewed
@@ -394,7 +378,7 @@ func (s *Service) decideAdmission(ctx context.Context, op string, actor audit.Ac
 				return err
 			}
 		}
-		return s.appendJSON(ctx, noticeStream(dec.Expert.ID), noticeRecord{Notice: dec.Notice, Status: DeliveryQueued, At: now})
+		return s.queueNotice(ctx, dec.Notice, now)
 	})
 	if err != nil {
 		return admission.AdmissionDecision{}, &OpError{Op: op, Step: stepOf(err), Err: err}
@@ -532,12 +516,13 @@ func (s *Service) commitDecision(ctx context.Context, ev audit.Event, dec admiss
 				return err
 			}
 		}
-		return s.appendJSON(ctx, noticeStream(dec.Expert.ID), noticeRecord{Notice: dec.Notice, Status: DeliveryQueued, At: now})
+		return s.queueNotice(ctx, dec.Notice, now)
 	})
 }
 
-// Notices returns the decision notices sent (or queued) to an expert, each with its latest
-// delivery state, in order. The expert and the city bureau may read them; reading is recorded.
+// Notices returns the decision notices queued for an expert, in order, each once however many
+// delivery attempts it took (PendingNotices lists those not delivered yet). The expert and the
+// city bureau may read them; reading is recorded.
 func (s *Service) Notices(ctx context.Context, actor audit.Actor, expertID string) ([]admission.Notice, error) {
 	const op = "notices"
 	now := s.clock()

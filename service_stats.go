@@ -23,7 +23,11 @@ type StatisticsInput struct {
 	Experts []admission.Expert
 	Ratings []evaluation.Rating // the year's ratings (Art. 25)
 	Draws   []DrawSeats         // every draw of the year with the outcome of each notice
-	Rules   *evaluation.Rules   // the policy's evaluation rules (preferential eligibility)
+	// Participations are the attendance records in force (RecordAttendance, Art. 8(2)) of the
+	// seats of Draws, one per recorded seat, without the absence reasons. An accepted seat
+	// without one is not recorded yet (report.Counts.Unrecorded), never counted as attended.
+	Participations []evaluation.Participation
+	Rules          *evaluation.Rules // the policy's evaluation rules (preferential eligibility)
 }
 
 // DrawSeats is one draw of the year: its using unit, the county's region, the activity date
@@ -40,8 +44,9 @@ type DrawSeats struct {
 // (de-identified), the year's ratings, and the seats of every draw recorded in the audit log
 // (Art. 14, 17, 23, 25). It is a view of aggregated data: permissioned as a view of resource
 // kind "statistics" in the actor's unit (the city bureau, leaders, divisions and counties,
-// the discipline office) and recorded as a view event with the year. Attendance (no-shows)
-// is not kept by the Service yet, so it is not part of the input.
+// the discipline office) and recorded as a view event with the year. The attendance of each
+// draw's seats (RecordAttendance) comes with it; a draw belongs to the year of its activity
+// (Art. 25, as for ratings).
 func (s *Service) StatisticsInput(ctx context.Context, actor audit.Actor, year int) (*StatisticsInput, error) {
 	const op = "statistics"
 	now := s.clock()
@@ -82,9 +87,14 @@ func (s *Service) StatisticsInput(ctx context.Context, actor audit.Actor, year i
 			continue
 		}
 		in.Draws = append(in.Draws, DrawSeats{RequestID: id, Unit: rec.Unit, Region: s.policy.Region, At: rec.Request.At, Seats: c.Seats()})
+		att, err := s.attendance(ctx, id)
+		if err != nil {
+			return nil, &OpError{Op: op, Step: StepLoad, Err: err}
+		}
+		in.Participations = append(in.Participations, participations(rec, att)...)
 	}
 	if _, err := s.record(ctx, now, actor, audit.ActionView, map[string]any{"kind": KindStatistics, "year": year,
-		"experts": len(experts), "draws": len(in.Draws)}); err != nil {
+		"experts": len(experts), "draws": len(in.Draws), "participations": len(in.Participations)}); err != nil {
 		return nil, &OpError{Op: op, Step: StepAudit, Err: err}
 	}
 	return in, nil

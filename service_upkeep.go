@@ -157,7 +157,7 @@ func (s *Service) ReviewProfileUpdate(ctx context.Context, actor audit.Actor, ex
 		if err := s.appendJSON(ctx, updateStream(expertID), pendingRecord{Step: "decided", By: actor.ID, At: now, Approved: rev.Approve}); err != nil {
 			return err
 		}
-		return s.appendJSON(ctx, noticeStream(expertID), noticeRecord{Notice: notice, Status: DeliveryQueued, At: now})
+		return s.queueNotice(ctx, notice, now)
 	})
 	if err != nil {
 		return admission.Expert{}, &OpError{Op: op, Step: stepOf(err), Err: err}
@@ -385,11 +385,8 @@ func (s *Service) Sweep(ctx context.Context, actor audit.Actor) ([]admission.Pro
 	if err != nil {
 		return nil, &OpError{Op: op, Step: StepLoad, Err: err}
 	}
-	withHistory := make([]admission.Expert, len(all))
-	for i, e := range all {
-		withHistory[i] = admission.WithHistory(e, all)
-	}
-	props := admission.Sweep(withHistory, now, s.policy.Admission)
+	// Each expert with their person's history, indexed by ID number once (linear, not O(n²)).
+	props := admission.SweepDatabase(all, now, s.policy.Admission)
 	codes := map[string]int{}
 	for _, p := range props {
 		codes[p.Code]++

@@ -176,6 +176,12 @@ func TestEveryAuditActionIsRecordedArt17(t *testing.T) {
 	f.clock.t = rec.Request.At.Add(48 * time.Hour)
 	require.NoError(t, f.svc.Rate(ctx, clerk, rec.Request.ID, evaluation.Rating{ExpertID: id, Grade: evaluation.Good,
 		Aspects: evaluation.Aspects{Expertise: evaluation.Good, Attitude: evaluation.Good, Quality: evaluation.Good}}))
+	// Issue 17: attendance (a rating event) and the decision-notice outbox (notify events).
+	_, err = f.svc.RecordAttendance(ctx, clerk, rec.Request.ID, expertdb.AttendanceEntry{ExpertID: id, Attendance: evaluation.Attended})
+	require.NoError(t, err)
+	delivered, err := f.svc.DeliverNotices(ctx, admin)
+	require.NoError(t, err)
+	require.Empty(t, delivered.Pending)
 	require.NoError(t, f.svc.Unseal(ctx, clerk, leader, rec.Request.ID, "纪检复核"))
 	require.NoError(t, f.svc.ChangePermissions(ctx, audit.Change{By: admin, ApprovedBy: leader,
 		User: audit.User{ID: "u-new", Name: "新用户", Role: audit.RoleDivision, Unit: "农村科技处"}, Reason: "新进人员"}))

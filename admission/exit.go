@@ -177,3 +177,30 @@ func Sweep(experts []Expert, asOf time.Time, r *Rules) []Proposal {
 	}
 	return out
 }
+
+// SweepDatabase is Sweep over the whole database: every Active expert of all is judged with
+// the history of their person (WithHistory over all: the integrity records, exits, entries and
+// trainings of every record with the same normalised ID number, Art. 5(1)3, 11), as the
+// Service's sweep needs. It gives exactly Sweep(h, asOf, r) where h[i] = WithHistory(all[i],
+// all), but indexes the records by normalised ID number once (one map), so its cost is
+// linear in the n records (plus, per person, the square of their few records) instead of the
+// O(n²) of calling WithHistory with every record for every expert. Records that are not Active are skipped, as by Sweep.
+func SweepDatabase(all []Expert, asOf time.Time, r *Rules) []Proposal {
+	persons := make(map[string][]Expert, len(all))
+	norm := make([]string, len(all))
+	for i := range all {
+		if id, ok := NormalizeIDNumber(all[i].IDNumber); ok {
+			norm[i] = id
+			persons[id] = append(persons[id], all[i])
+		}
+	}
+	active := make([]Expert, 0, len(all))
+	for i := range all {
+		if all[i].Status != Active {
+			continue
+		}
+		// persons[""] is nil: a record without a valid ID number has no one's history.
+		active = append(active, WithHistory(all[i], persons[norm[i]]))
+	}
+	return Sweep(active, asOf, r)
+}

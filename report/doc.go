@@ -19,7 +19,9 @@
 // Year computes a calendar year's statistics from the database's records — expert records
 // (with their entries and exits), ratings, participation records and campaign outcomes — as
 // data (Yearly): usage per expert, per unit (the experts' units, Art. 23) and per county that
-// drew (Art. 13) and per using unit (Art. 21); decline and no-show rates as exact fractions; the rating distribution;
+// drew (Art. 13) and per using unit (Art. 21); participation, decline and no-show rates as exact
+// fractions, with the accepted seats whose attendance the using unit has not recorded
+// (Service.RecordAttendance, Art. 8(2)) reported as unrecorded, never as attended; the rating distribution;
 // next year's preferential-eligible list (excellent rate strictly above 30%, integers only,
 // Art. 25); the year's admissions and exits (Art. 6, 10, 11). Year is a pure function: no
 // clock, no I/O, independent of the order of its input. Yearly.WriteCSV writes it as one CSV

@@ -16,7 +16,7 @@ func YearlyStatistics(ctx context.Context, svc *expertdb.Service, actor audit.Ac
 	if err != nil {
 		return nil, err
 	}
-	yi := YearInput{Year: in.Year, Experts: in.Experts, Ratings: in.Ratings, Rules: in.Rules}
+	yi := YearInput{Year: in.Year, Experts: in.Experts, Ratings: in.Ratings, Participations: in.Participations, Rules: in.Rules}
 	for _, d := range in.Draws {
 		yi.Outcomes = append(yi.Outcomes, Outcomes(d.RequestID, d.Unit, d.Region, d.At, d.Seats)...)
 	}

@@ -49,21 +49,24 @@ type YearInput struct {
 
 // Counts are the numbers of one expert, unit or county in a year.
 type Counts struct {
-	Notified  int `json:"notified"`     // notices sent (Art. 14(2))
-	Accepted  int `json:"accepted"`     // seats accepted: usage, what the annual cap counts (Art. 14(1))
-	Declined  int `json:"declined"`     // notices declined (Art. 7(4) allows declining)
-	NoAnswer  int `json:"no_answer"`    // notices not answered in time
-	Withdrawn int `json:"withdrawn"`    // accepted, then withdrawn
-	Attended  int `json:"attended"`     // participations attended
-	NoShows   int `json:"no_shows"`     // absent without accepted reason (Art. 8(2))
-	Excused   int `json:"excused"`      // absent with accepted reason
-	Excellent int `json:"excellent"`    // ratings 优秀 (Art. 25)
-	Good      int `json:"good"`         // ratings 良好
-	Poor      int `json:"poor"`         // ratings 差
-	Invalid   int `json:"invalid"`      // ratings without a valid grade (kept visible, never dropped)
-	Requests  int `json:"requests"`     // distinct requests (counties and units only)
-	Members   int `json:"experts"`      // experts in the unit (units only)
-	Eligible  int `json:"preferential"` // experts eligible for preferential picks next year (units only)
+	Notified  int `json:"notified"`  // notices sent (Art. 14(2))
+	Accepted  int `json:"accepted"`  // seats accepted: usage, what the annual cap counts (Art. 14(1))
+	Declined  int `json:"declined"`  // notices declined (Art. 7(4) allows declining)
+	NoAnswer  int `json:"no_answer"` // notices not answered in time
+	Withdrawn int `json:"withdrawn"` // accepted, then withdrawn
+	Attended  int `json:"attended"`  // participations attended
+	NoShows   int `json:"no_shows"`  // absent without accepted reason (Art. 8(2))
+	Excused   int `json:"excused"`   // absent with accepted reason
+	// Unrecorded are accepted seats whose attendance the using unit has not recorded (yet):
+	// never counted as attended.
+	Unrecorded int `json:"unrecorded"`
+	Excellent  int `json:"excellent"`    // ratings 优秀 (Art. 25)
+	Good       int `json:"good"`         // ratings 良好
+	Poor       int `json:"poor"`         // ratings 差
+	Invalid    int `json:"invalid"`      // ratings without a valid grade (kept visible, never dropped)
+	Requests   int `json:"requests"`     // distinct requests (counties and units only)
+	Members    int `json:"experts"`      // experts in the unit (units only)
+	Eligible   int `json:"preferential"` // experts eligible for preferential picks next year (units only)
 }
 
 // Rated is the number of valid ratings.
@@ -74,7 +77,14 @@ func (c Counts) DeclineRate() evaluation.Ratio {
 	return evaluation.Ratio{Num: c.Declined, Den: c.Notified}
 }
 
-// NoShowRate is NoShows / (Attended + NoShows + Excused), an exact fraction.
+// ParticipationRate is Accepted / Notified, an exact fraction: the share of notices that
+// became participations (the usage the annual cap counts, Art. 14(1)).
+func (c Counts) ParticipationRate() evaluation.Ratio {
+	return evaluation.Ratio{Num: c.Accepted, Den: c.Notified}
+}
+
+// NoShowRate is NoShows / (Attended + NoShows + Excused), an exact fraction: over the seats
+// whose attendance was recorded (Unrecorded seats are reported apart, not as attended).
 func (c Counts) NoShowRate() evaluation.Ratio {
 	return evaluation.Ratio{Num: c.NoShows, Den: c.Attended + c.NoShows + c.Excused}
 }
@@ -93,6 +103,7 @@ func (c *Counts) add(o Counts) {
 	c.Attended += o.Attended
 	c.NoShows += o.NoShows
 	c.Excused += o.Excused
+	c.Unrecorded += o.Unrecorded
 	c.Excellent += o.Excellent
 	c.Good += o.Good
 	c.Poor += o.Poor
@@ -151,7 +162,9 @@ type Yearly struct {
 // a rating the year it was made, of an admission or exit the year of its date, all in China
 // Standard Time (evaluation.YearOf). Usage is accepted seats (what the annual cap of
 // Art. 14(1) counts). The decline rate is declines over notices; the no-show rate no-shows
-// over participation records (attended, no-show, excused); a participation whose ActivityID
+// over participation records (attended, no-show, excused), an accepted seat without a
+// participation record (same ActivityID and ExpertID as the outcome's RequestID and
+// ExpertID) is Unrecorded, never attended; a participation whose ActivityID
 // is the RequestID of an outcome of the year also counts for that request's county and using
 // unit. An expert's unit and county are
 // those of the current record; names are masked. Preferential eligibility for Year+1 applies
@@ -225,9 +238,14 @@ func Year(in YearInput) *Yearly {
 			origins[o.RequestID] = origin{o.Region, o.Unit}
 		}
 	}
+	type seat struct{ activity, expert string }
+	recorded := map[seat]bool{}
 	for _, p := range in.Participations {
 		if evaluation.YearOf(p.Date) != in.Year {
 			continue
+		}
+		if p.Attendance.Valid() {
+			recorded[seat{p.ActivityID, p.ExpertID}] = true
 		}
 		var c Counts
 		switch p.Attendance {
@@ -246,6 +264,16 @@ func Year(in YearInput) *Yearly {
 			counties[o.region].Counts.add(c)
 			using[o.unit].Counts.add(c)
 		}
+	}
+	// An accepted seat of the year without a participation record is not recorded (yet).
+	for _, o := range in.Outcomes {
+		if evaluation.YearOf(o.At) != in.Year || o.Status != selection.SeatAccepted || recorded[seat{o.RequestID, o.ExpertID}] {
+			continue
+		}
+		c := Counts{Unrecorded: 1}
+		at(o.ExpertID).Counts.add(c)
+		counties[o.Region].Counts.add(c)
+		using[o.Unit].Counts.add(c)
 	}
 	sums := evaluation.Summarize(in.Ratings, in.Year)
 	for id, s := range sums {

@@ -14,13 +14,16 @@ import (
 // csvHeader is the header of WriteCSV: one table, a row per expert, unit, county, the year's
 // total, each admission and each exit; cells that do not apply are empty.
 var csvHeader = []string{"section", "key", "name", "unit", "region",
-	"notified", "accepted", "declined", "no_answer", "withdrawn", "attended", "no_shows", "excused",
-	"excellent", "good", "poor", "decline_rate", "no_show_rate", "excellent_rate", "preferential_next_year",
+	"notified", "accepted", "declined", "no_answer", "withdrawn", "attended", "no_shows", "excused", "unrecorded",
+	"excellent", "good", "poor", "participation_rate", "decline_rate", "no_show_rate", "excellent_rate", "preferential_next_year",
 	"date", "kind", "article"}
 
 // WriteCSV writes the statistics as one CSV table (RFC 4180, UTF-8 with a byte-order mark so
 // that spreadsheet programs read the Chinese text): a header, then rows whose section is
-// "expert", "unit", "county", "using-unit", "total", "admission" or "exit". Rates are exact fractions
+// "expert", "unit", "county", "using-unit", "total", "admission" or "exit". Attendance is
+// counted as attended, no_shows, excused and unrecorded (accepted seats without a record);
+// the participation rate is accepted over notified, the decline rate declined over
+// notified, the no-show rate no-shows over recorded attendance. Rates are exact fractions
 // ("3/10"; empty when the denominator is 0). Names are masked. Text that a spreadsheet would
 // read as a formula (starting with =, +, -, @, a tab or a carriage return) is prefixed with an
 // apostrophe, so that a unit name cannot inject a formula.
@@ -33,8 +36,8 @@ func (y *Yearly) WriteCSV(w io.Writer) error {
 	counts := func(section, key, name, unit, region string, c Counts, pref string) []string {
 		return []string{section, cell(key), cell(name), cell(unit), cell(region),
 			itoa(c.Notified), itoa(c.Accepted), itoa(c.Declined), itoa(c.NoAnswer), itoa(c.Withdrawn),
-			itoa(c.Attended), itoa(c.NoShows), itoa(c.Excused), itoa(c.Excellent), itoa(c.Good), itoa(c.Poor),
-			ratio(c.DeclineRate()), ratio(c.NoShowRate()), ratio(c.ExcellentRate()), pref, "", "", ""}
+			itoa(c.Attended), itoa(c.NoShows), itoa(c.Excused), itoa(c.Unrecorded), itoa(c.Excellent), itoa(c.Good), itoa(c.Poor),
+			ratio(c.ParticipationRate()), ratio(c.DeclineRate()), ratio(c.NoShowRate()), ratio(c.ExcellentRate()), pref, "", "", ""}
 	}
 	for _, x := range y.Experts {
 		rows = append(rows, counts("expert", x.ExpertID, x.Name, x.Unit, x.Region, x.Counts, strconv.FormatBool(x.Preferential)))

@@ -38,7 +38,7 @@ type YearlyPage struct {
 // (A4, inline CSS, charts as inline SVG; no script, no external asset, no network): the
 // totals, the distribution of participations per expert against the annual cap
 // (Art. 14(1)), the rating distribution (Art. 25), usage per unit (Art. 23) and per county
-// (Art. 13) with decline rates, next year's preferential-eligible list (Art. 25), the
+// (Art. 13) with decline and no-show rates (Art. 8(2), 14(2)), next year's preferential-eligible list (Art. 25), the
 // admissions and exits of the year (Art. 6, 10, 11) and the per-expert table (Art. 17, 26).
 // Names are masked; every text is escaped by html/template.
 func RenderYearly(w io.Writer, p YearlyPage) error {
@@ -117,16 +117,19 @@ func yearlyView(p YearlyPage) yearlyViewT {
 		{"抽取申请（各县市区合计）", strconv.Itoa(t.Requests)},
 		{"通知专家（人次）", strconv.Itoa(t.Notified)},
 		{"接受邀请（人次，计入年度上限）", strconv.Itoa(t.Accepted)},
+		{"参与率（接受/通知）", pct(t.ParticipationRate())},
 		{"拒绝率（拒绝/通知）", pct(t.DeclineRate())},
 		{"逾期未回复（人次）", strconv.Itoa(t.NoAnswer)},
-		{"缺席率（无故缺席/参加记录）", pct(t.NoShowRate())},
+		{"出席 / 无故缺席 / 因故缺席（人次）", fmt.Sprintf("%d / %d / %d", t.Attended, t.NoShows, t.Excused)},
+		{"缺席率（无故缺席/已登记出席情况）", pct(t.NoShowRate())},
+		{"出席情况未登记（人次，不计为出席）", strconv.Itoa(t.Unrecorded)},
 		{"履职评价（次）", strconv.Itoa(t.Rated())},
 		{"优秀率", pct(t.ExcellentRate())},
 		{fmt.Sprintf("%d年可择优选取的专家", s.Year+1), strconv.Itoa(len(s.Preferential))},
 		{"入库（人次）", strconv.Itoa(len(s.Admissions))},
 		{"出库（人次）", strconv.Itoa(len(s.Exits))},
 	}
-	v.Charts = []chart{usageHistogram(s), ratingChart(s), unitChart(s), countyChart(s)}
+	v.Charts = []chart{usageHistogram(s), ratingChart(s), unitChart(s), countyChart(s), noShowChart(s)}
 	limit := p.MaxRows
 	if limit <= 0 {
 		limit = 200
@@ -289,6 +292,29 @@ func countyChart(s *Yearly) chart {
 		}{regionLabel(g.Key), n, pct(r) + fmt.Sprintf("，申请 %d 次", g.Counts.Requests)})
 	}
 	return horizontal("各县（市、区）抽取的专家拒绝率", "拒绝率 = 拒绝人次 / 通知人次（第十四条第（二）项）", rows, "#b07a2e")
+}
+
+// noShowChart: no-show rate per county that drew, in tenths of a percent, with the seats
+// whose attendance is not recorded yet (never counted as attended).
+func noShowChart(s *Yearly) chart {
+	var rows []struct {
+		label string
+		n     int
+		value string
+	}
+	for _, g := range s.Counties {
+		r := g.Counts.NoShowRate()
+		n := 0
+		if r.Den > 0 {
+			n = int(int64(r.Num) * 1000 / int64(r.Den))
+		}
+		rows = append(rows, struct {
+			label string
+			n     int
+			value string
+		}{regionLabel(g.Key), n, pct(r) + fmt.Sprintf("，未登记 %d", g.Counts.Unrecorded)})
+	}
+	return horizontal("各县（市、区）抽取的专家无故缺席率", "缺席率 = 无故缺席人次 / 已登记出席情况人次（第八条第（二）项）；未登记的不计为出席", rows, "#7a3e9d")
 }
 
 func sortGroups(gs []GroupYear, key func(GroupYear) int) {

@@ -26,7 +26,8 @@ import (
 func d(y int, m time.Month, day int) time.Time { return time.Date(y, m, day, 10, 0, 0, 0, cst) }
 
 // yearFixture: three experts in two units, one request of Ruian and one of the city, ratings
-// around the 30% line, a no-show, an admission and an exit.
+// around the 30% line, a no-show, an accepted seat whose attendance is not recorded, an
+// admission and an exit.
 func yearFixture() report.YearInput {
 	experts := []admission.Expert{
 		{ID: "E1", Name: "张三", Affiliation: admission.Affiliation{Org: "温州大学"}, Region: "330302",
@@ -56,6 +57,7 @@ func yearFixture() report.YearInput {
 		report.Outcomes("R-2", "瑞安市科技局", "330381", d(2025, 9, 1), []selection.Seat{
 			{Pick: selection.Pick{ExpertID: "E1"}, Status: selection.SeatAccepted},
 			{Pick: selection.Pick{ExpertID: "E2"}, Status: selection.SeatNoAnswer},
+			{Pick: selection.Pick{ExpertID: "E3"}, Status: selection.SeatAccepted}, // attendance not recorded
 		})...)
 	parts := []evaluation.Participation{
 		{ActivityID: "R-1", ExpertID: "E1", Date: d(2025, 5, 10), Attendance: evaluation.Attended},
@@ -72,11 +74,12 @@ func ExampleYear() {
 	y := report.Year(yearFixture())
 	for _, x := range y.Experts {
 		c := x.Counts
-		fmt.Printf("%s %s %s accepted=%d declined=%d no-shows=%d excellent=%d/%d preferential=%t\n",
-			x.ExpertID, x.Name, x.Unit, c.Accepted, c.Declined, c.NoShows, c.Excellent, c.Rated(), x.Preferential)
+		fmt.Printf("%s %s %s accepted=%d declined=%d attended=%d no-shows=%d unrecorded=%d excellent=%d/%d preferential=%t\n",
+			x.ExpertID, x.Name, x.Unit, c.Accepted, c.Declined, c.Attended, c.NoShows, c.Unrecorded, c.Excellent, c.Rated(), x.Preferential)
 	}
 	for _, g := range y.Counties {
-		fmt.Printf("county %s requests=%d decline rate %s no-show rate %s\n", g.Key, g.Counts.Requests, g.Counts.DeclineRate(), g.Counts.NoShowRate())
+		fmt.Printf("county %s requests=%d participation rate %s decline rate %s no-show rate %s unrecorded=%d\n", g.Key, g.Counts.Requests,
+			g.Counts.ParticipationRate(), g.Counts.DeclineRate(), g.Counts.NoShowRate(), g.Counts.Unrecorded)
 	}
 	for _, g := range y.UsingUnits {
 		fmt.Printf("using unit %s requests=%d accepted=%d\n", g.Key, g.Counts.Requests, g.Counts.Accepted)
@@ -86,13 +89,13 @@ func ExampleYear() {
 		fmt.Println(m.Date.Format(time.DateOnly), m.ExpertID, m.Article, m.Kind)
 	}
 	// Output:
-	// E1 张* 温州大学 accepted=2 declined=0 no-shows=0 excellent=4/10 preferential=true
-	// E2 欧阳** 温州大学 accepted=0 declined=1 no-shows=0 excellent=3/10 preferential=false
-	// E3 李* 瑞安人民医院 accepted=1 declined=0 no-shows=1 excellent=0/1 preferential=false
-	// county 330300 requests=1 decline rate 1/3 no-show rate 1/2
-	// county 330381 requests=1 decline rate 0/2 no-show rate 0/1
+	// E1 张* 温州大学 accepted=2 declined=0 attended=2 no-shows=0 unrecorded=0 excellent=4/10 preferential=true
+	// E2 欧阳** 温州大学 accepted=0 declined=1 attended=0 no-shows=0 unrecorded=0 excellent=3/10 preferential=false
+	// E3 李* 瑞安人民医院 accepted=2 declined=0 attended=0 no-shows=1 unrecorded=1 excellent=0/1 preferential=false
+	// county 330300 requests=1 participation rate 2/3 decline rate 1/3 no-show rate 1/2 unrecorded=0
+	// county 330381 requests=1 participation rate 2/3 decline rate 0/3 no-show rate 0/1 unrecorded=1
 	// using unit 成果处 requests=1 accepted=2
-	// using unit 瑞安市科技局 requests=1 accepted=1
+	// using unit 瑞安市科技局 requests=1 accepted=2
 	// no-show rate 1/3
 	// 2025-03-01 E1 Art. 6(1) application
 	// 2025-11-02 E3 Art. 10(3) misconduct
@@ -161,11 +164,17 @@ func TestPropertyYearIsOrderFreeAndAdditive(t *testing.T) {
 			sum.Notified += x.Counts.Notified
 			sum.Accepted += x.Counts.Accepted
 			sum.NoShows += x.Counts.NoShows
+			sum.Unrecorded += x.Counts.Unrecorded
 			sum.Excellent += x.Counts.Excellent
 		}
 		require.Equal(t, sum.Notified, a.Totals.Notified)
 		require.Equal(t, sum.Accepted, a.Totals.Accepted)
 		require.Equal(t, sum.NoShows, a.Totals.NoShows)
+		require.Equal(t, sum.Unrecorded, a.Totals.Unrecorded)
+		for _, x := range a.Experts {
+			// Art. 8(2): every accepted seat is attended, absent or not recorded, never more.
+			require.LessOrEqual(t, x.Counts.Unrecorded, x.Counts.Accepted)
+		}
 		require.Equal(t, sum.Excellent, a.Totals.Excellent)
 		var county int
 		for _, g := range a.Counties {
@@ -202,6 +211,19 @@ func TestArt20YearlyCSV(t *testing.T) {
 			assert.Equal(t, "2", r[col("accepted")])
 			assert.Equal(t, "4/10", r[col("excellent_rate")])
 			assert.Equal(t, "true", r[col("preferential_next_year")])
+			assert.Equal(t, "2", r[col("attended")])
+			assert.Equal(t, "0", r[col("unrecorded")])
+		}
+		if r[0] == "expert" && r[1] == "E3" {
+			assert.Equal(t, "1", r[col("no_shows")])
+			assert.Equal(t, "1", r[col("unrecorded")], "an accepted seat without a record is not recorded")
+			assert.Equal(t, "0", r[col("attended")], "and is never counted as attended")
+			assert.Equal(t, "1/1", r[col("no_show_rate")])
+		}
+		if r[0] == "county" && r[1] == "330381" {
+			assert.Equal(t, "2/3", r[col("participation_rate")])
+			assert.Equal(t, "0/3", r[col("decline_rate")])
+			assert.Equal(t, "1", r[col("unrecorded")])
 		}
 	}
 	assert.Equal(t, []string{"expert", "expert", "expert", "unit", "unit", "unit", "county", "county", "using-unit", "using-unit", "total", "admission", "exit"}, sections)
@@ -226,7 +248,9 @@ func TestArt17YearlyHTMLIsSelfContainedAndEscaped(t *testing.T) {
 		assert.False(t, strings.Contains(html, bad), "the page contains %q", bad)
 	}
 	assert.True(t, strings.Contains(html, "&lt;script&gt;"), "the unit name is escaped")
-	assert.Equal(t, 4, strings.Count(html, "<svg "), "four charts")
+	assert.Equal(t, 5, strings.Count(html, "<svg "), "five charts")
+	assert.Contains(t, html, "无故缺席率")
+	assert.Contains(t, html, "出席情况未登记")
 	assert.Contains(t, html, "草案")
 	assert.Contains(t, html, "2026年可择优选取的专家")
 	assert.Contains(t, html, "上限 10 次")
@@ -262,7 +286,7 @@ func TestYearlyHTMLRendersInChromium(t *testing.T) {
 	b := img.Bounds()
 	assert.Equal(t, 900, b.Dx())
 	// The bars are drawn: count pixels of the bar blue (#4a6fa5) and the excellent green (#2e7d32).
-	var blue, green int
+	var blue, green, purple int
 	for y := b.Min.Y; y < b.Max.Y; y += 2 {
 		for x := b.Min.X; x < b.Max.X; x += 2 {
 			r, g, bl, _ := img.At(x, y).RGBA()
@@ -271,11 +295,14 @@ func TestYearlyHTMLRendersInChromium(t *testing.T) {
 				blue++
 			case near(r, 0x2e) && near(g, 0x7d) && near(bl, 0x32):
 				green++
+			case near(r, 0x7a) && near(g, 0x3e) && near(bl, 0x9d):
+				purple++
 			}
 		}
 	}
 	assert.Greater(t, blue, 200, "blue bars rendered")
 	assert.Greater(t, green, 100, "excellent bar rendered")
+	assert.Greater(t, purple, 50, "no-show rate bar rendered")
 	t.Logf("screenshot: %s", shot)
 	if ci := os.Getenv("EXPERTDB_ARTIFACTS"); ci != "" {
 		require.NoError(t, os.MkdirAll(ci, 0o755))
@@ -304,7 +331,70 @@ func ExampleRenderYearly() {
 	fmt.Println("script:", strings.Contains(page, "<script"), "external:", strings.Contains(page, "http"))
 	fmt.Println(strings.Contains(page, "2026年可择优选取的专家"))
 	// Output:
-	// 4 charts
+	// 5 charts
 	// script: false external: false
 	// true
+}
+
+// Art. 8(2): an accepted seat whose attendance the using unit has not recorded is reported
+// as not recorded: never as attended, and outside the no-show rate's denominator. A record
+// of the seat (of any attendance) takes it out of the unrecorded count.
+func TestArt8UnrecordedSeatIsNotAttended(t *testing.T) {
+	in := report.YearInput{Year: 2025, Outcomes: report.Outcomes("R-9", "成果处", "330300", d(2025, 4, 1), []selection.Seat{
+		{Pick: selection.Pick{ExpertID: "E1"}, Status: selection.SeatAccepted},
+		{Pick: selection.Pick{ExpertID: "E2"}, Status: selection.SeatAccepted},
+		{Pick: selection.Pick{ExpertID: "E3"}, Status: selection.SeatDeclined},
+	})}
+	y := report.Year(in)
+	assert.Equal(t, 2, y.Totals.Unrecorded)
+	assert.Equal(t, 0, y.Totals.Attended)
+	assert.Equal(t, evaluation.Ratio{Num: 0, Den: 0}, y.Totals.NoShowRate())
+	in.Participations = []evaluation.Participation{{ActivityID: "R-9", ExpertID: "E2", Date: d(2025, 4, 1), Attendance: evaluation.Excused}}
+	y = report.Year(in)
+	assert.Equal(t, 1, y.Totals.Unrecorded)
+	assert.Equal(t, 1, y.Totals.Excused)
+	assert.Equal(t, 1, y.Counties[0].Counts.Unrecorded)
+	assert.Equal(t, 1, y.UsingUnits[0].Counts.Unrecorded)
+	assert.Equal(t, evaluation.Ratio{Num: 0, Den: 1}, y.Totals.NoShowRate())
+	assert.Equal(t, evaluation.Ratio{Num: 2, Den: 3}, y.Totals.ParticipationRate())
+}
+
+// Invariant (Art. 8(2), 14): when participation records are kept for accepted seats only,
+// one per seat, every accepted seat is exactly one of attended, no-show, excused or
+// unrecorded — for each expert, county, using unit and the year.
+func TestPropertyEveryAcceptedSeatIsAccountedForOnce(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		in := report.YearInput{Year: 2025}
+		statuses := []selection.SeatStatus{selection.SeatAccepted, selection.SeatDeclined, selection.SeatNoAnswer, selection.SeatWithdrawn}
+		for r := range rapid.IntRange(1, 5).Draw(t, "requests") {
+			req := fmt.Sprintf("R%d", r)
+			at := d(rapid.IntRange(2024, 2026).Draw(t, "year"), time.Month(rapid.IntRange(1, 12).Draw(t, "month")), 5)
+			var seats []selection.Seat
+			for e := range rapid.IntRange(0, 6).Draw(t, "seats") {
+				st := rapid.SampledFrom(statuses).Draw(t, "status")
+				id := fmt.Sprintf("E%d", e)
+				seats = append(seats, selection.Seat{Pick: selection.Pick{ExpertID: id}, Status: st})
+				if st == selection.SeatAccepted && rapid.Bool().Draw(t, "recorded") {
+					in.Participations = append(in.Participations, evaluation.Participation{ActivityID: req, ExpertID: id, Date: at,
+						Attendance: evaluation.Attendance(rapid.IntRange(0, 2).Draw(t, "attendance"))})
+				}
+			}
+			in.Outcomes = append(in.Outcomes, report.Outcomes(req, rapid.SampledFrom([]string{"甲处", "乙处"}).Draw(t, "unit"),
+				rapid.SampledFrom([]string{"330300", "330381"}).Draw(t, "region"), at, seats)...)
+		}
+		y := report.Year(in)
+		check := func(what string, c report.Counts) {
+			require.Equal(t, c.Accepted, c.Attended+c.NoShows+c.Excused+c.Unrecorded, what)
+		}
+		for _, x := range y.Experts {
+			check("expert "+x.ExpertID, x.Counts)
+		}
+		for _, g := range y.Counties {
+			check("county "+g.Key, g.Counts)
+		}
+		for _, g := range y.UsingUnits {
+			check("using unit "+g.Key, g.Counts)
+		}
+		check("total", y.Totals)
+	})
 }
