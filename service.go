@@ -516,10 +516,12 @@ func (s *Service) Rate(ctx context.Context, actor audit.Actor, requestID string,
 		return refuse("练习抽取不是正式抽取，不能据此评价专家")
 	case st != nil && st.Status == RequestVoided:
 		return refuse("该抽取申请已作废，活动未按此抽取举行，不能评价")
+	case now.Before(rec.Request.At):
+		// Answered before the seat question: before the activity a sealed panel (Art. 8(6),
+		// 22(3)) gives members and non-members the same answer.
+		return refuse("活动尚未举行，不能评价")
 	case seatStatus(c, r.ExpertID) != selection.SeatAccepted:
 		return refuse("该专家没有在本次抽取中接受邀请参加活动，不能评价")
-	case now.Before(rec.Request.At):
-		return refuse("活动尚未举行，不能评价")
 	}
 	r.ActivityID, r.RaterUnit, r.ActivityAt, r.At = requestID, rec.Unit, rec.Request.At, now
 	p := evaluation.Participation{ActivityID: requestID, OrganizerUnit: rec.Unit, ExpertID: r.ExpertID,

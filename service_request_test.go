@@ -284,7 +284,14 @@ func TestFabricatedRatingRefused(t *testing.T) {
 	f.clock.t = started
 	_, err = f.svc.Respond(ctx, clerk, rec.Request.ID, expertdb.Response{ExpertID: first, Code: f.codeFor(t, first), Accept: true, Pledge: "PL"})
 	require.NoError(t, err)
-	require.ErrorIs(t, f.svc.Rate(ctx, clerk, rec.Request.ID, good), expertdb.ErrNotRateable, "before the activity")
+	beforeMember := f.svc.Rate(ctx, clerk, rec.Request.ID, good)
+	require.ErrorIs(t, beforeMember, expertdb.ErrNotRateable, "before the activity")
+	// Attack: before the activity, rating probes must not tell panel members from others.
+	outsider := good
+	outsider.ExpertID = "E9999"
+	beforeOutsider := f.svc.Rate(ctx, clerk, rec.Request.ID, outsider)
+	require.ErrorIs(t, beforeOutsider, expertdb.ErrNotRateable)
+	assert.Equal(t, beforeMember.Error(), beforeOutsider.Error(), "a sealed panel answers the same for members and others")
 	f.clock.t = rec.Request.At.Add(24 * time.Hour)
 	require.ErrorIs(t, f.svc.Rate(ctx, otherClerk, rec.Request.ID, good), audit.ErrDenied, "another unit")
 	require.ErrorIs(t, f.svc.Rate(ctx, admin, rec.Request.ID, good), audit.ErrDenied, "the city bureau is not the using unit")
