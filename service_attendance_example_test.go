@@ -40,11 +40,14 @@ func ExampleService_RecordAttendance() {
 	step(err)
 	_, err = svc.Approve(ctx, leader, req.ID, expertdb.ApproveRequest)
 	step(err)
-	src := expertdb.EntropySource{Kind: "lottery", Name: "福彩3D", Round: "2026055", At: now.Add(12 * time.Hour), Count: 3}
+	src := expertdb.EntropySource{Kind: "lottery", Name: expertdb.SourceFucai3D, Round: "2026055", At: now.Add(12 * time.Hour), Count: 3}
 	_, err = svc.Commit(ctx, clerk, req.ID, src)
 	step(err)
 	now = src.At.Add(time.Hour)
-	_, err = svc.DrawCommitted(ctx, clerk, req.ID, expertdb.PublicValue{Source: src, Values: []uint64{5, 0, 8}})
+	value := expertdb.PublicValue{Source: src, Values: []uint64{5, 0, 8}}
+	_, err = svc.PublishValue(ctx, inspector, req.ID, value) // not the committer (two-person rule)
+	step(err)
+	_, err = svc.DrawCommitted(ctx, clerk, req.ID, value)
 	step(err)
 	view, err := svc.StartCampaign(ctx, clerk, req.ID)
 	step(err)

@@ -55,7 +55,7 @@ var sentTypes = map[string]reflect.Type{
 var producedTypes = []string{
 	"admission.AdmissionDecision", "admission.ExitCase", "admission.ExitDecision", "evaluation.ExitProposal",
 	"selection.Event", "selection.Notice", "selection.Seat",
-	"expertdb.Commitment", "expertdb.DrawRecord", "expertdb.DrawSeats", "expertdb.EnteredValue", "expertdb.Filing",
+	"expertdb.Commitment", "expertdb.DrawRecord", "expertdb.DrawSeats", "expertdb.EnteredValue", "expertdb.PendingNotice", "expertdb.Filing",
 	"expertdb.Notification", "expertdb.RecordedApproval", "expertdb.RequestState", "expertdb.RecordingNotifier",
 }
 
