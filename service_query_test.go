@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -299,4 +300,42 @@ func ids(es []admission.Expert) []string {
 		out = append(out, e.ID)
 	}
 	return out
+}
+
+// FuzzListExpertsFilter: whatever filter a county user sends (untrusted input), ListExperts
+// never panics, refuses a personal filter as masked-filter, an invalid one as invalid-query,
+// and never returns an unmasked ID number or mobile.
+func FuzzListExpertsFilter(f *testing.F) {
+	f.Add("", "", "", "3303", "", "active", "economic", 5, "")
+	f.Add("王", "", "", "", "", "", "", 0, "E0003")
+	f.Add("", "330302197001010011", "机械", "33x", "温州大学", "gone", "x", -1, "")
+	now := time.Date(2026, 3, 2, 9, 0, 0, 0, cst)
+	svc, err := expertdb.NewService(context.Background(), expertdb.Options{Users: users(), Clock: func() time.Time { return now }})
+	require.NoError(f, err)
+	for i := range 8 {
+		_, err := svc.Admit(context.Background(), admin, applicant(i))
+		require.NoError(f, err)
+	}
+	f.Fuzz(func(t *testing.T, text, idn, field, region, unit, status, category string, limit int, after string) {
+		q := expertdb.ExpertQuery{Filter: expertdb.ExpertFilter{Text: text, IDNumber: idn, Field: field, Region: region, Unit: unit,
+			Status: admission.Status(status), Category: admission.Category(category)}, Limit: limit, After: after}
+		page, err := svc.ListExperts(context.Background(), county, q)
+		if q.Filter.Personal() && limit >= 0 {
+			require.ErrorIs(t, err, audit.ErrDenied)
+			d, _ := problem.Of(err)
+			require.Equal(t, "masked-filter", d.Code)
+			return
+		}
+		if err != nil {
+			require.ErrorIs(t, err, expertdb.ErrInvalidQuery)
+			return
+		}
+		require.LessOrEqual(t, len(page.Experts), expertdb.MaxPageSize)
+		for _, e := range page.Experts {
+			require.True(t, q.Filter.Match(e), "a shown expert matches the filter (Redact keeps every non-personal field)")
+			require.Equal(t, audit.MaskIDNumber(e.IDNumber), e.IDNumber)
+			require.Equal(t, audit.MaskMobile(e.Mobile), e.Mobile)
+			require.Greater(t, e.ID, after)
+		}
+	})
 }
