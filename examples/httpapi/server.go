@@ -182,7 +182,11 @@ func filterFromQuery(v url.Values) (expertdb.ExpertQuery, error) {
 		switch k {
 		case "status", "category", "field", "min_title", "unit", "region", "admitted_since", "updated_since", "after", "limit":
 		default:
-			return q, &badRequest{d: problem.Detail{Code: "unknown-parameter", Field: k,
+			field := k
+			if field == "" {
+				field = "query" // a parameter without a name ("?=x")
+			}
+			return q, &badRequest{d: problem.Detail{Code: "unknown-parameter", Field: field,
 				Message: "未知的查询参数 " + k + "；按姓名或身份证号码检索请用 POST /v1/experts/search"}}
 		}
 	}
