@@ -282,13 +282,13 @@ func (s *Service) checkExpertQuery(ctx context.Context, op string, now time.Time
 func (s *Service) ListExperts(ctx context.Context, actor audit.Actor, q ExpertQuery) (*ExpertPage, error) {
 	const op = "list experts"
 	now := s.clock()
-	limit, err := pageLimit(q.Limit)
-	if err != nil {
-		return nil, &OpError{Op: op, Step: StepValidate, Err: err}
-	}
+	limit, lerr := pageLimit(q.Limit)
 	personal, err := s.checkExpertQuery(ctx, op, now, actor, q.Filter, limit)
 	if err != nil {
 		return nil, err
+	}
+	if lerr != nil {
+		return nil, &OpError{Op: op, Step: StepValidate, Err: lerr}
 	}
 	q.Limit = limit + 1 // one more, to know whether a next page exists
 	found, err := s.queryExperts(ctx, q)
@@ -395,16 +395,16 @@ func (s *Service) requestIDs(ctx context.Context) ([]string, error) {
 func (s *Service) ListRequests(ctx context.Context, actor audit.Actor, q RequestQuery) (*RequestPage, error) {
 	const op = "list requests"
 	now := s.clock()
-	limit, err := pageLimit(q.Limit)
-	if err != nil {
-		return nil, &OpError{Op: op, Step: StepValidate, Err: err}
-	}
+	limit, lerr := pageLimit(q.Limit)
 	unit := q.Unit
 	if unit == "" {
 		unit = actor.Unit
 	}
 	if err := s.authorize(ctx, op, now, actor, audit.ActionView, audit.Resource{Kind: audit.KindRequest, Unit: unit, Count: limit}); err != nil {
 		return nil, err
+	}
+	if lerr != nil {
+		return nil, &OpError{Op: op, Step: StepValidate, Err: lerr}
 	}
 	if q.Status != "" && !slices.Contains([]RequestStatus{RequestSubmitted, RequestApproved, RequestCommitted, RequestDrawn, RequestVoided}, q.Status) {
 		return nil, &OpError{Op: op, Step: StepValidate, Err: queryError("status", "申请状态应为 submitted、approved、committed、drawn 或 voided")}
