@@ -45,6 +45,17 @@ type ExpertsByIDNumber interface {
 	FindByIDNumber(ctx context.Context, idNumber string) ([]admission.Expert, error)
 }
 
+// ExpertQuerier is the optional capability of an ExpertStore to answer the Service's
+// queries (ListExperts, CountExperts) itself, e.g. with SQL, instead of the Service reading
+// every expert. Both methods must agree with ExpertFilter.Match and PageOf: QueryExperts
+// returns the experts matching q.Filter whose ID is after q.After in byte order, ordered by
+// ID, at most q.Limit (0 = no limit); CountExperts counts the experts matching f. The
+// Service checks permissions and filters before either is called.
+type ExpertQuerier interface {
+	QueryExperts(ctx context.Context, q ExpertQuery) ([]admission.Expert, error)
+	CountExperts(ctx context.Context, f ExpertFilter) (int, error)
+}
+
 // EventStore keeps the events of campaigns (and other event-sourced processes) as opaque
 // records, in order, per stream.
 type EventStore interface {
@@ -65,6 +76,7 @@ var (
 	_ ExpertStore       = (*MemoryExpertStore)(nil)
 	_ ExpertDeleter     = (*MemoryExpertStore)(nil)
 	_ ExpertsByIDNumber = (*MemoryExpertStore)(nil)
+	_ ExpertQuerier     = (*MemoryExpertStore)(nil)
 )
 
 // NewMemoryExpertStore returns an empty in-memory expert store.
@@ -129,6 +141,30 @@ func (m *MemoryExpertStore) FindByIDNumber(_ context.Context, idNumber string) (
 		}
 	}
 	return out, nil
+}
+
+// QueryExperts implements ExpertQuerier.
+func (m *MemoryExpertStore) QueryExperts(_ context.Context, q ExpertQuery) ([]admission.Expert, error) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	out := PageOf(slices.Collect(maps.Values(m.experts)), q)
+	for i := range out {
+		out[i] = cloneExpert(out[i])
+	}
+	return out, nil
+}
+
+// CountExperts implements ExpertQuerier.
+func (m *MemoryExpertStore) CountExperts(_ context.Context, f ExpertFilter) (int, error) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	n := 0
+	for _, e := range m.experts {
+		if f.Match(e) {
+			n++
+		}
+	}
+	return n, nil
 }
 
 // cloneExpert copies the slices of e so that callers cannot change stored state.

@@ -80,7 +80,10 @@ type AlertEnv struct {
 //     who was drawn (Art. 19–22, 9(7));
 //   - reply-lockout: a notice's reply channel locked after repeated wrong reply codes (the
 //     "wrong-code" respond event with locked true), keyed by request and expert: guessing, or a
-//     clerk shutting an expert out on purpose (Art. 14(2), 21, 22).
+//     clerk shutting an expert out on purpose (Art. 14(2), 21, 22);
+//   - query-pages: one user reading more than 60 pages of queries (view events of kind
+//     "expert-query", "expert-count" or "request-query") within an hour: browsing is a view,
+//     not an export, but paging through the whole database is copying it (Art. 21, 22(1)).
 func DefaultAlertRules() []AlertRule {
 	return []AlertRule{
 		{Name: "profile-views", Article: "Art. 21, 22(1)",
@@ -109,6 +112,10 @@ func DefaultAlertRules() []AlertRule {
 			Match:   `event.Action == "respond" && event.Data.outcome == "wrong-code" && event.Data.locked == true && len(event.Subjects) > 1`,
 			Key:     `event.Subjects[0] + "/" + event.Subjects[1]`,
 			Count:   CountEvents, Window: time.Hour, Threshold: 0},
+		{Name: "query-pages", Article: "Art. 21, 22(1)",
+			Message: "同一用户1小时内查询专家库超过60页，疑似批量遍历、复制专家库信息，请核查",
+			Match:   `event.Action == "view" && event.Data.kind in ["expert-query", "expert-count", "request-query"]`, Key: `event.Actor.ID`,
+			Count: CountEvents, Window: time.Hour, Threshold: 60},
 	}
 }
 

@@ -132,6 +132,7 @@ var tableNames = []string{
 	"ratings_pool_bump", "ratings_pool_bump_i", "ratings_pool_bump_u", "ratings_pool_bump_d",
 	"seats_pool_bump_i", "seats_pool_bump_u", "seats_pool_bump_d", "seats_pool_bump_t", "expert_draws", "experts_draw_gone", "experts_draw_gone_u", "experts_draw_gone_d",
 	"experts_draw_gone_t", "experts_draw_truncate", "experts_by_id_number",
+	"experts_by_status", "experts_by_org", "experts_by_region",
 	migrationsTable,
 }
 

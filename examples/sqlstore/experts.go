@@ -46,8 +46,8 @@ func (s *ExpertStore) Get(ctx context.Context, id string) (admission.Expert, err
 }
 
 const (
-	putExpertSQL = `INSERT INTO {experts} (id, status, data, updated_at, id_number) VALUES ($1, $2, $3, $4, $5)
-	ON CONFLICT (id) DO UPDATE SET status = excluded.status, data = excluded.data, updated_at = excluded.updated_at, id_number = excluded.id_number`
+	putExpertSQL = `INSERT INTO {experts} (id, status, data, updated_at, id_number` + queryColumnNames + `) VALUES ($1, $2, $3, $4, $5` + queryColumnParams + `)
+	ON CONFLICT (id) DO UPDATE SET status = excluded.status, data = excluded.data, updated_at = excluded.updated_at, id_number = excluded.id_number` + queryColumnSet
 	putDrawSQL = `INSERT INTO {expert_draws} (id, draw) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET draw = excluded.draw`
 )
 
@@ -88,7 +88,7 @@ func (s *ExpertStore) PutMany(ctx context.Context, experts []admission.Expert) e
 				return err
 			}
 			buf = encodeDraw(buf[:0], digest, &e)
-			if _, err := stmt.ExecContext(ctx, e.ID, string(e.Status), data, e.UpdatedAt.Unix(), personKey(e.IDNumber)); err != nil {
+			if _, err := stmt.ExecContext(ctx, append([]any{e.ID, string(e.Status), data, e.UpdatedAt.Unix(), personKey(e.IDNumber)}, queryColumns(e)...)...); err != nil {
 				return fmt.Errorf("sqlstore: expert %q: %w", e.ID, err)
 			}
 			// After the row: the trigger on experts drops the old draw encoding.

@@ -190,7 +190,7 @@ func (d *DB) migrate(ctx context.Context) error {
 			return err
 		}
 	}
-	backfill := false
+	backfill, reindex := false, false
 	for _, m := range ms {
 		done := false
 		err := d.tx(ctx, func(tx *sql.Tx) error {
@@ -233,6 +233,9 @@ func (d *DB) migrate(ctx context.Context) error {
 		if !done && m.version == 2 {
 			backfill = true
 		}
+		if !done && m.version == 4 {
+			reindex = true // the query columns of rows written before (query.go)
+		}
 	}
 	for _, t := range allTables {
 		ok, err := d.tableExists(ctx, d.sql, t)
@@ -246,6 +249,11 @@ func (d *DB) migrate(ctx context.Context) error {
 	}
 	if backfill {
 		if err := d.Experts().backfill(ctx); err != nil {
+			return err
+		}
+	}
+	if reindex {
+		if err := d.Experts().Reindex(ctx); err != nil {
 			return err
 		}
 	}
