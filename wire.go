@@ -116,3 +116,15 @@ func (e *EntropySource) UnmarshalJSON(b []byte) error {
 		At wire.Time `json:"at"`
 	}{(*plain)(e), wire.Time{P: &e.At}})
 }
+
+// UnmarshalJSON implements json.Unmarshaler: ExpertFilter's dates accept "2026-03-02" as
+// well as RFC 3339.
+func (f *ExpertFilter) UnmarshalJSON(b []byte) error {
+	type plain ExpertFilter
+	*f = ExpertFilter{}
+	return json.Unmarshal(b, &struct {
+		*plain
+		AdmittedSince wire.Time `json:"admitted_since"`
+		UpdatedSince  wire.Time `json:"updated_since"`
+	}{(*plain)(f), wire.Time{P: &f.AdmittedSince}, wire.Time{P: &f.UpdatedSince}})
+}

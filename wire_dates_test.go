@@ -42,6 +42,7 @@ var sentTypes = map[string]reflect.Type{
 	"evaluation.Participation":     reflect.TypeFor[evaluation.Participation](),
 	"evaluation.Rating":            reflect.TypeFor[evaluation.Rating](),
 	"expertdb.EntropySource":       reflect.TypeFor[expertdb.EntropySource](),
+	"expertdb.ExpertFilter":        reflect.TypeFor[expertdb.ExpertFilter](),
 	"selection.Approval":           reflect.TypeFor[selection.Approval](),
 	"selection.Booking":            reflect.TypeFor[selection.Booking](),
 	"selection.Invitation":         reflect.TypeFor[selection.Invitation](),
