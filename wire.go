@@ -1,6 +1,7 @@
 package expertdb
 
 import (
+	"bytes"
 	"encoding/json"
 
 	"github.com/wzsti/expertdb/conflict"
@@ -118,11 +119,14 @@ func (e *EntropySource) UnmarshalJSON(b []byte) error {
 }
 
 // UnmarshalJSON implements json.Unmarshaler: ExpertFilter's dates accept "2026-03-02" as
-// well as RFC 3339.
+// well as RFC 3339, and an unknown key is refused (a misspelt filter would otherwise widen
+// the result without a word).
 func (f *ExpertFilter) UnmarshalJSON(b []byte) error {
 	type plain ExpertFilter
 	*f = ExpertFilter{}
-	return json.Unmarshal(b, &struct {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	return dec.Decode(&struct {
 		*plain
 		AdmittedSince wire.Time `json:"admitted_since"`
 		UpdatedSince  wire.Time `json:"updated_since"`

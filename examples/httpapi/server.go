@@ -47,6 +47,7 @@ func newServer(svc *expertdb.Service, auth Authenticator, verifierKey string) *s
 	s.handle("GET /v1/requests/{id}", s.viewRequest)
 	s.handle("POST /v1/requests/{id}/approvals", s.approve)
 	s.handle("POST /v1/requests/{id}/commit", s.commit)
+	s.handle("POST /v1/requests/{id}/value", s.publishValue)
 	s.handle("POST /v1/requests/{id}/draw", s.draw)
 	s.handle("GET /v1/requests/{id}/record", s.record)
 	s.handle("POST /v1/requests/{id}/campaign", s.startCampaign)
@@ -321,6 +322,17 @@ func (s *server) commit(r *http.Request, actor audit.Actor) (int, any, error) {
 	return http.StatusOK, c, err
 }
 
+// publishValue enters the committed source's published value; the Service requires a
+// person other than the committer (the two-person rule).
+func (s *server) publishValue(r *http.Request, actor audit.Actor) (int, any, error) {
+	var v expertdb.PublicValue
+	if err := decode(r, &v); err != nil {
+		return 0, nil, err
+	}
+	st, err := s.svc.PublishValue(r.Context(), actor, r.PathValue("id"), v)
+	return http.StatusOK, st, err
+}
+
 func (s *server) draw(r *http.Request, actor audit.Actor) (int, any, error) {
 	var v expertdb.PublicValue
 	if err := decode(r, &v); err != nil {
@@ -370,12 +382,10 @@ func (s *server) rate(r *http.Request, actor audit.Actor) (int, any, error) {
 // bundle is the verification bundle of a draw (verify.Bundle): the public record, the draw
 // event with its inclusion proof, a signed checkpoint and the verifier key — everything an
 // inspector needs, checked by POST /v1/verify or the offline page verify/index.html.
+// The export itself is audited by the Service (Service.ExportBundle); a practice draw's
+// bundle fails the "formal" check.
 func (s *server) bundle(r *http.Request, actor audit.Actor) (int, any, error) {
-	rec, err := s.svc.DrawRecord(r.Context(), actor, r.PathValue("id"))
-	if err != nil {
-		return 0, nil, err
-	}
-	b, err := verify.FromDrawRecord(r.Context(), s.svc, rec, s.verifierKey)
+	b, err := s.svc.ExportBundle(r.Context(), actor, r.PathValue("id"), s.verifierKey)
 	return http.StatusOK, b, err
 }
 

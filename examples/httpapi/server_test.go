@@ -305,19 +305,23 @@ func story(t *testing.T, db *sqlstore.DB) {
 	c.ok(http.StatusOK, "u-county", "GET", "/v1/requests", nil, &rp)
 	require.Empty(t, rp.Requests, "a county sees its own unit's requests only")
 	c.problem(http.StatusConflict, "", "u-clerk", "POST", "/v1/requests/R-2026-001/commit",
-		expertdb.EntropySource{Kind: "lottery", Name: "福彩3D", Round: "2026070", At: clock.Now().Add(time.Hour), Count: 3}, true)
+		expertdb.EntropySource{Kind: "lottery", Name: expertdb.SourceFucai3D, Round: "2026070", At: clock.Now().Add(time.Hour), Count: 3}, true)
 	c.problem(http.StatusForbidden, "no-grant", "u-clerk", "POST", "/v1/requests/R-2026-001/approvals", Approval{Step: expertdb.ApproveRequest}, true)
 	c.ok(http.StatusOK, "u-leader", "POST", "/v1/requests/R-2026-001/approvals", Approval{Step: expertdb.ApproveRequest}, &st)
 	require.Equal(t, expertdb.RequestApproved, st.Status)
-	src := expertdb.EntropySource{Kind: "lottery", Name: "福彩3D", Round: "2026070", At: clock.Now().Add(time.Hour), Count: 3}
+	src := expertdb.EntropySource{Kind: "lottery", Name: expertdb.SourceFucai3D, Round: "2026070", At: clock.Now().Add(time.Hour), Count: 3}
 	var cm expertdb.Commitment
 	c.ok(http.StatusOK, "u-clerk", "POST", "/v1/requests/R-2026-001/commit", src, &cm)
 	require.NotEmpty(t, cm.PoolDigest)
 	c.problem(http.StatusUnprocessableEntity, "", "u-clerk", "POST", "/v1/requests/R-2026-001/draw",
 		expertdb.PublicValue{Source: src, Values: []uint64{3, 1, 4}}, true) // before the value exists
 	clock.Set(src.At.Add(time.Minute))
+	value := expertdb.PublicValue{Source: src, Values: []uint64{3, 1, 4}}
+	c.problem(http.StatusForbidden, "committer-value", "u-clerk", "POST", "/v1/requests/R-2026-001/value", value, true) // the committer alone
+	c.ok(http.StatusOK, "u-disc", "POST", "/v1/requests/R-2026-001/value", value, &st)
+	require.NotNil(t, st.Value, "the discipline office entered the value")
 	var rec expertdb.DrawRecord
-	c.ok(http.StatusOK, "u-clerk", "POST", "/v1/requests/R-2026-001/draw", expertdb.PublicValue{Source: src, Values: []uint64{3, 1, 4}}, &rec)
+	c.ok(http.StatusOK, "u-clerk", "POST", "/v1/requests/R-2026-001/draw", value, &rec)
 	require.Len(t, rec.Result.Panel, 3)
 	c.ok(http.StatusOK, "u-disc", "GET", "/v1/requests/R-2026-001/record", nil, &rec)
 
