@@ -148,6 +148,34 @@ func BenchmarkDraw(b *testing.B) {
 				}
 			}
 		})
+		// The request compiled once (Prepare reused), as a Service that draws one request
+		// several times, a simulation or a replay does.
+		b.Run(fmt.Sprintf("n=%d/prepared", n), func(b *testing.B) {
+			pr, err := selection.Prepare(req, nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			for b.Loop() {
+				res, err := pr.Draw(p, e)
+				if err != nil || len(res.Panel) != req.Size {
+					b.Fatal(err)
+				}
+			}
+		})
+		// A warm draw from a pool kept between draws (Pool.Indexed, issue 14): the first draw
+		// (before the timer) fills the cache.
+		b.Run(fmt.Sprintf("n=%d/indexed", n), func(b *testing.B) {
+			ip := p.Indexed()
+			if _, err := selection.Draw(req, ip, e, nil); err != nil {
+				b.Fatal(err)
+			}
+			for b.Loop() {
+				res, err := selection.Draw(req, ip, e, nil)
+				if err != nil || len(res.Panel) != req.Size {
+					b.Fatal(err)
+				}
+			}
+		})
 		b.Run(fmt.Sprintf("n=%d/baseline", n), func(b *testing.B) {
 			for b.Loop() {
 				if got := baseline(req, p, e); len(got) != req.Size {

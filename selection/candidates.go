@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/wzsti/expertdb/admission"
@@ -53,64 +54,150 @@ type base struct {
 	poolDigest string
 }
 
-// screen decides whether e may be drawn for the request. It returns the exclusion, or nil,
-// and the expression environment.
-func (p *Prepared) screen(e *admission.Expert, env *Env, pool Pool, checker *conflict.Checker) (*Exclusion, error) {
-	usage := env.Usage
+// screener screens the experts of one pool for one draw, expert after expert. It reuses one
+// Env (and, without a pool cache, one view) for every expert.
+type screener struct {
+	p       *Prepared
+	pool    Pool
+	ix      *poolIndex
+	adm     *admCache // kept admission findings, or nil
+	checker *conflict.Checker
+	meter   *rule.Meter
+	env     *Env
+	names   map[string]string // NormalizeName of unit names, without a pool cache
+	units   []string          // the current expert's unit names (conflict.Known.Units)
+}
+
+// setEnv makes sc.env the environment of pool expert i.
+func (sc *screener) setEnv(i int) {
+	e, env := &sc.pool.Experts[i], sc.env
+	if sc.ix.views != nil {
+		env.Expert = sc.ix.views[i] // kept; never refilled (ViewInto) in place
+	} else {
+		e.ViewInto(&env.Expert)
+	}
+	env.Age = admission.Age(e.BirthDate, sc.p.req.At)
+	env.Usage = sc.ix.usage[i]
+	env.Project = sc.p.project
+	env.ReviewedUnitWithin = sc.p.reviewedUnitWithin(sc.ix.historyAt(i))
+	env.meter = sc.meter
+}
+
+// unitNames returns conflict.UnitNames of pool expert i.
+func (sc *screener) unitNames(i int) []string {
+	if sc.ix.units != nil {
+		return sc.ix.units[i]
+	}
+	e := &sc.pool.Experts[i]
+	sc.units = append(sc.units[:0], sc.normName(e.Affiliation.Org))
+	for k := range e.Past {
+		sc.units = append(sc.units, sc.normName(e.Past[k].Org))
+	}
+	return sc.units
+}
+
+func (sc *screener) normName(org string) string {
+	if n, ok := sc.names[org]; ok {
+		return n
+	}
+	n := conflict.NormalizeName(org)
+	if sc.names == nil {
+		sc.names = map[string]string{}
+	}
+	sc.names[org] = n
+	return n
+}
+
+// screen decides whether pool expert i may be drawn for the request. It returns the
+// exclusion (excluded true) or not; sc.env is the expert's environment when the cheap checks
+// (status, cap) passed.
+func (sc *screener) screen(i int) (ex Exclusion, excluded bool, err error) {
+	p, e := sc.p, &sc.pool.Experts[i]
+	usage := sc.ix.usage[i]
 	r, q := p.rules, &p.req
 	if e.Status != admission.Active {
 		art := "Art. 6"
 		if e.Status == admission.Exited {
 			art = "Art. 10"
 		}
-		return &Exclusion{e.ID, art, "not-active", fmt.Sprintf("专家状态为 %q，不是在库专家，不能抽取", e.Status)}, nil
+		return Exclusion{e.ID, art, "not-active", "专家状态为 " + strconv.Quote(string(e.Status)) + "，不是在库专家，不能抽取"}, true, nil
 	}
 	if r.AnnualCap > 0 && usage >= r.AnnualCap {
-		return &Exclusion{e.ID, "Art. 14(1)", "annual-cap",
-			fmt.Sprintf("本年度已参加 %d 次评审（咨询）活动，达到每年 %d 次的上限", usage, r.AnnualCap)}, nil
+		return Exclusion{e.ID, "Art. 14(1)", "annual-cap",
+			"本年度已参加 " + strconv.Itoa(usage) + " 次评审（咨询）活动，达到每年 " + strconv.Itoa(r.AnnualCap) + " 次的上限"}, true, nil
 	}
+	sc.setEnv(i)
+	env := sc.env
 	if p.criteria != nil {
 		ok, err := p.criteria.EvalMeter(env, env.meter)
 		if err != nil {
 			if errors.Is(err, rule.ErrBudget) {
-				return nil, budgetError(err)
+				return ex, false, budgetError(err)
 			}
-			return &Exclusion{e.ID, "Art. 13", "expression-error", "专家条件表达式无法对该专家求值，按不符合处理：" + err.Error()}, nil
+			return Exclusion{e.ID, "Art. 13", "expression-error", "专家条件表达式无法对该专家求值，按不符合处理：" + err.Error()}, true, nil
 		}
 		if !ok {
-			return &Exclusion{e.ID, "Art. 13", "criteria", "不符合本次抽取申请的专家条件"}, nil
+			return Exclusion{e.ID, "Art. 13", "criteria", "不符合本次抽取申请的专家条件"}, true, nil
 		}
 	}
-	for i, prog := range p.conditions {
-		c := &q.Conditions[i]
+	for k, prog := range p.conditions {
+		c := &q.Conditions[k]
 		art := cmp.Or(c.Article, "Art. 13")
 		ok, err := prog.EvalMeter(env, env.meter)
 		if err != nil {
 			if errors.Is(err, rule.ErrBudget) {
-				return nil, budgetError(err)
+				return ex, false, budgetError(err)
 			}
-			return &Exclusion{e.ID, art, "expression-error", fmt.Sprintf("使用细则规则“%s”的专家条件无法对该专家求值，按不符合处理：%v", c.Rule, err)}, nil
+			return Exclusion{e.ID, art, "expression-error", fmt.Sprintf("使用细则规则“%s”的专家条件无法对该专家求值，按不符合处理：%v", c.Rule, err)}, true, nil
 		}
 		if ok == c.Negate {
-			return &Exclusion{e.ID, art, "criteria", fmt.Sprintf("不符合使用细则规则“%s”的专家条件", c.Rule)}, nil
+			return Exclusion{e.ID, art, "criteria", "不符合使用细则规则“" + c.Rule + "”的专家条件"}, true, nil
 		}
 	}
-	fs := admission.DrawableView(e, &env.Expert, q.At, r.Admission, env.meter)
+	var fs []admission.Finding
+	if a := sc.adm; a != nil && a.known[i] && replay(env.meter, a.cost[i]) {
+		fs = a.fs[i]
+	} else {
+		fs = admission.DrawableView(e, &env.Expert, q.At, r.Admission, env.meter)
+	}
 	if env.meter != nil && env.meter.Exhausted() != "" {
-		return nil, budgetError(&rule.EvalError{Rule: env.meter.Exhausted(), Article: "Art. 5", Budget: true,
+		return ex, false, budgetError(&rule.EvalError{Rule: env.meter.Exhausted(), Article: "Art. 5", Budget: true,
 			Err: errors.New("admission rule stopped by the draw's meter")})
 	}
 	if len(fs) > 0 {
-		art, msgs := "Art. 5", make([]string, 0, len(fs))
+		art := "Art. 5"
 		if fs[0].Article != "" {
 			art = fs[0].Article
 		}
-		for _, f := range fs {
-			msgs = append(msgs, f.Message)
+		msg := "在活动日期不符合入库或抽取条件：" + fs[0].Message
+		for _, f := range fs[1:] {
+			msg += "；" + f.Message
 		}
-		return &Exclusion{e.ID, art, "not-eligible", "在活动日期不符合入库或抽取条件：" + strings.Join(msgs, "；")}, nil
+		return Exclusion{e.ID, art, "not-eligible", msg}, true, nil
 	}
-	for _, c := range checker.Check(*e) {
+	cs := sc.checker.CheckWith(e, conflict.Known{Units: sc.unitNames(i), View: &env.Expert, Meter: env.meter})
+	if env.meter != nil && env.meter.Exhausted() != "" {
+		return ex, false, budgetError(&rule.EvalError{Rule: env.meter.Exhausted(), Article: "Art. 15(5)", Budget: true,
+			Err: errors.New("recusal rule stopped by the draw's meter")})
+	}
+	if x, ok := excludingConflict(cs); ok {
+		return Exclusion{e.ID, x.art, x.code, x.reason}, true, nil
+	}
+	if x := p.availability(e, sc.ix.bookingsAt(i)); x != nil {
+		return *x, true, nil
+	}
+	x, err := p.countyExclusion(e.ID, env)
+	if err != nil || x == nil {
+		return ex, false, err
+	}
+	return *x, true, nil
+}
+
+type conflictExclusion struct{ art, code, reason string }
+
+// excludingConflict returns the first excluding conflict of cs as an exclusion.
+func excludingConflict(cs []conflict.Conflict) (conflictExclusion, bool) {
+	for _, c := range cs {
 		if !c.Excludes {
 			continue
 		}
@@ -122,12 +209,9 @@ func (p *Prepared) screen(e *admission.Expert, env *Env, pool Pool, checker *con
 		if reason == "" {
 			reason = "存在应当回避的情形"
 		}
-		return &Exclusion{e.ID, art, c.Code, reason}, nil
+		return conflictExclusion{art, c.Code, reason}, true
 	}
-	if ex := p.availability(e, pool); ex != nil {
-		return ex, nil
-	}
-	return p.countyExclusion(e.ID, env)
+	return conflictExclusion{}, false
 }
 
 // budgetError is the refusal of a draw stopped by the meter of its expressions: the
@@ -190,26 +274,15 @@ func (p *Prepared) newBase(pool Pool) (*base, error) {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidRequest, err)
 	}
 	checker := conflict.NewChecker(q.Project, pool.Relations, q.At, r.Conflict)
-	// Sort (ID, index) pairs rather than indexes into the pool: the comparisons then read
-	// adjacent memory instead of one large Expert each.
-	type entry struct {
-		id string
-		i  int
+	pc := pool.cache.of(pool)
+	var ix *poolIndex
+	if pc != nil {
+		ix = pc.index(pool)
+	} else {
+		ix = newPoolIndex(pool)
 	}
-	order := make([]entry, 0, len(pool.Experts))
-	var badIDs []Exclusion // records whose ID is not an admission.ValidExpertID: excluded, never fatal
-	for i := range pool.Experts {
-		if id := pool.Experts[i].ID; !admission.ValidExpertID(id) {
-			badIDs = append(badIDs, badIDExclusion(id))
-		} else {
-			order = append(order, entry{id, i})
-		}
-	}
-	slices.SortFunc(order, func(a, b entry) int { return cmp.Compare(a.id, b.id) })
-	for i := 1; i < len(order); i++ {
-		if id := order[i].id; id == order[i-1].id {
-			return nil, refuse(ErrInvalidRequest, id, "Art. 13", "duplicate-expert", "专家库中同一编号出现多次", "pool lists an expert twice")
-		}
+	if ix.dup != "" {
+		return nil, refuse(ErrInvalidRequest, ix.dup, "Art. 13", "duplicate-expert", "专家库中同一编号出现多次", "pool lists an expert twice")
 	}
 	b := &base{p: p, st: newStructure(q, r.SearchBound)}
 	prefErrs := p.checkPlan()
@@ -221,18 +294,22 @@ func (p *Prepared) newBase(pool Pool) (*base, error) {
 		pref[id] = true
 	}
 	found := map[string]bool{}
-	for _, x := range badIDs {
+	for _, x := range ix.badIDs {
 		if pref[x.ExpertID] && !found[x.ExpertID] {
 			found[x.ExpertID] = true
 			prefErrs = append(prefErrs, refuse(ErrPreferential, "", x.Article, x.Code, "择优选取的专家不能入选："+x.Reason, "preferential pick has an invalid expert ID"))
 		}
 	}
 	// Most of a pool are usually candidates: size the candidate lists once.
-	b.ids, b.experts = make([]string, 0, len(order)), make([]*admission.Expert, 0, len(order))
-	classes := make([]int, 0, len(order))
+	b.ids, b.experts = make([]string, 0, len(ix.order)), make([]*admission.Expert, 0, len(ix.order))
+	classes := make([]int, 0, len(ix.order))
 	meter := rule.NewMeter(r.ExprBudget, 0) // shared by every expression of the draw
-	env := &Env{meter: meter}               // reused for every expert
-	var vals []string                       // group values, reused likewise
+	sc := &screener{p: p, pool: pool, ix: ix, checker: checker, meter: meter, env: &Env{meter: meter}}
+	if pc != nil && r.Admission.Compiled() {
+		sc.adm = pc.admission(pool, ix, r.Admission, q.At)
+	}
+	env := sc.env
+	var vals []string // group values, reused for every expert
 	// Screen in pool order (adjacent memory, expert after expert), then take the results in
 	// canonical order: classes are numbered, candidates listed, exclusions and refusals of
 	// preferential picks reported exactly as if the pool had been screened in that order.
@@ -248,16 +325,17 @@ func (p *Prepared) newBase(pool Pool) (*base, error) {
 	slab := make([]string, n*ng) // group values, ng per expert
 	exAt := make([]int32, n)     // index into exs of expert i's exclusion
 	var exs []Exclusion
-	refused := map[int]error{}
+	var refused map[int]error
 	for i := range pool.Experts {
 		e := &pool.Experts[i]
-		p.setEnv(env, e, pool)
-		env.meter = meter
-		if pref[e.ID] {
+		if len(pref) > 0 && pref[e.ID] {
 			found[e.ID] = true
-			if err := p.checkPreferred(e, env, pool, checker); err != nil {
+			if err := p.checkPreferred(sc, i); err != nil {
 				if errors.Is(err, rule.ErrBudget) {
 					return nil, err
+				}
+				if refused == nil {
+					refused = map[int]error{}
 				}
 				outcome[i], refused[i] = outRefused, err
 				continue
@@ -268,6 +346,9 @@ func (p *Prepared) newBase(pool Pool) (*base, error) {
 				return nil, budgetError(err)
 			}
 			if err != nil {
+				if refused == nil {
+					refused = map[int]error{}
+				}
 				outcome[i], refused[i] = outRefused, refuse(ErrPreferential, e.ID, "Art. 13", "expression-error", "结构表达式无法对该择优选取专家求值："+err.Error(), "structure expression failed on the preferential pick")
 				continue
 			}
@@ -277,17 +358,17 @@ func (p *Prepared) newBase(pool Pool) (*base, error) {
 			exs = append(exs, Exclusion{e.ID, "Art. 14(1)", "on-panel", "已作为择优选取专家列入专家组"})
 			continue
 		}
-		ex, err := p.screen(e, env, pool, checker)
+		ex, excluded, err := sc.screen(i)
 		if err != nil {
 			return nil, err
 		}
-		if ex == nil {
+		if !excluded {
 			masks[i], vals, err = p.signature(env, vals)
 			if errors.Is(err, rule.ErrBudget) {
 				return nil, budgetError(err)
 			}
 			if err != nil {
-				ex = &Exclusion{e.ID, "Art. 13", "expression-error", "结构配额或分组表达式无法对该专家求值，按不符合处理：" + err.Error()}
+				ex = Exclusion{e.ID, "Art. 13", "expression-error", "结构配额或分组表达式无法对该专家求值，按不符合处理：" + err.Error()}
 			} else {
 				copy(slab[i*ng:], vals)
 				outcome[i] = outCandidate
@@ -295,10 +376,13 @@ func (p *Prepared) newBase(pool Pool) (*base, error) {
 			}
 		}
 		exAt[i] = int32(len(exs))
-		exs = append(exs, *ex)
+		exs = append(exs, ex)
 	}
-	for _, o := range order {
-		i := o.i
+	if k := len(exs) + len(ix.badSorted); k > 0 {
+		b.excluded = make([]Exclusion, 0, k) // nil when nobody is excluded, as before
+	}
+	for _, o := range ix.order {
+		i := int(o)
 		e := &pool.Experts[i]
 		switch outcome[i] {
 		case outCandidate:
@@ -322,7 +406,7 @@ func (p *Prepared) newBase(pool Pool) (*base, error) {
 	if err := errors.Join(prefErrs...); err != nil {
 		return nil, err
 	}
-	b.excluded = append(b.excluded, sortedBadIDs(badIDs)...)
+	b.excluded = append(b.excluded, ix.badSorted...)
 	slices.SortFunc(b.fixed, func(x, y member) int { return cmp.Compare(x.pick.ExpertID, y.pick.ExpertID) })
 	inv, err := p.checkInvitations(pool, checker, found, meter)
 	if err != nil {
@@ -399,10 +483,11 @@ func (p *Prepared) checkPlan() []error {
 
 // checkPreferred checks one preferential pick: active, under the cap, meets the criteria,
 // eligible, no conflict, and last year's excellent rate (Art. 25).
-func (p *Prepared) checkPreferred(e *admission.Expert, env *Env, pool Pool, checker *conflict.Checker) error {
-	if ex, err := p.screen(e, env, pool, checker); err != nil {
+func (p *Prepared) checkPreferred(sc *screener, i int) error {
+	e, pool := &sc.pool.Experts[i], sc.pool
+	if ex, excluded, err := sc.screen(i); err != nil {
 		return err
-	} else if ex != nil {
+	} else if excluded {
 		return refuse(ErrPreferential, e.ID, ex.Article, ex.Code, "择优选取的专家不能入选："+ex.Reason, "preferential pick refused: "+ex.Code)
 	}
 	s, ok := pool.Last[e.ID]
@@ -464,7 +549,12 @@ func (p *Prepared) checkInvitations(pool Pool, checker *conflict.Checker, inPool
 				bad("Art. 28", "filing", "特邀专家须在局务会同意后送局机关纪委备案", "invitation not filed with the discipline office after the bureau meeting")
 			}
 		}
-		for _, c := range checker.Check(*e) {
+		cs := checker.CheckWith(e, conflict.Known{Meter: meter})
+		if meter.Exhausted() != "" {
+			return nil, budgetError(&rule.EvalError{Rule: meter.Exhausted(), Article: "Art. 15(5)", Budget: true,
+				Err: errors.New("recusal rule stopped by the draw's meter")})
+		}
+		for _, c := range cs {
 			if !c.Excludes {
 				continue
 			}
@@ -478,7 +568,7 @@ func (p *Prepared) checkInvitations(pool Pool, checker *conflict.Checker, inPool
 		if cp := p.rules.AnnualCap; cp > 0 && pool.Usage[e.ID] >= cp {
 			bad("Art. 14(1)", "annual-cap", fmt.Sprintf("特邀专家本年度已参加 %d 次评审（咨询）活动，达到上限", pool.Usage[e.ID]), "invitee reached the annual cap")
 		}
-		if ex := p.availability(e, pool); ex != nil {
+		if ex := p.availability(e, pool.Bookings[e.ID]); ex != nil {
 			bad(ex.Article, ex.Code, "特邀专家不能参加："+ex.Reason, "invitee is not available: "+ex.Code)
 		} else {
 			ienv := p.env(e, pool)

@@ -86,23 +86,16 @@ type Prepared struct {
 	span       Span
 }
 
-// env returns the expression environment of e in pool.
+// env returns the expression environment of e in pool (an expert who need not be in
+// pool.Experts, e.g. an invitee).
 func (p *Prepared) env(e *admission.Expert, pool Pool) *Env {
 	env := new(Env)
-	p.setEnv(env, e, pool)
-	return env
-}
-
-// setEnv makes *env the expression environment of e in pool; it sets every field of Env.
-// Screening a pool reuses one Env this way (admission.Expert.ViewInto refills the view's
-// lists): an evaluation keeps no reference to its environment, and group values are
-// converted to strings at once (groupValue).
-func (p *Prepared) setEnv(env *Env, e *admission.Expert, pool Pool) {
 	e.ViewInto(&env.Expert)
 	env.Age = admission.Age(e.BirthDate, p.req.At)
 	env.Usage = pool.Usage[e.ID]
 	env.Project = p.project
 	env.ReviewedUnitWithin = p.reviewedUnitWithin(pool.History[e.ID])
+	return env
 }
 
 // Prepare validates req and r and compiles every expression of req. A bad expression is an

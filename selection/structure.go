@@ -197,7 +197,14 @@ func (s *state) canAdd(c int) (bool, error) {
 	}
 	t := s.clone()
 	t.addMember(c, true)
-	return t.feasible()
+	ok, err := t.feasible()
+	if ok && err == nil {
+		// The completion of the panel with c, plus c, completes the panel: keep it, so that
+		// adding c next needs no search (the answers are facts; a witness only saves work).
+		t.witness[c]++
+		s.witness = t.witness
+	}
+	return ok, err
 }
 
 // swapIn checks whether the completion with one member replaced by a candidate of class c is
@@ -428,17 +435,33 @@ func (sv *solver) build() error {
 			}
 		}
 	}
-	members := make([][]int32, n) // per root: its classes
+	// Per root: its classes in increasing order, as windows of one flat slice.
+	size := make([]int32, n)
 	var roots []int32
+	total := 0
 	for c := range n {
 		if s.avail[c] <= 0 {
 			continue
 		}
 		r := find(int32(c))
-		if members[r] == nil {
+		if size[r] == 0 {
 			roots = append(roots, r)
 		}
-		members[r] = append(members[r], int32(c))
+		size[r]++
+		total++
+	}
+	flat := make([]int32, total)
+	members := make([][]int32, n)
+	at := 0
+	for _, r := range roots {
+		members[r] = flat[at : at : at+int(size[r])]
+		at += int(size[r])
+	}
+	for c := range n {
+		if s.avail[c] > 0 {
+			r := find(int32(c))
+			members[r] = append(members[r], int32(c))
+		}
 	}
 	typeIdx := map[string]int{}
 	type ptype struct {

@@ -1,0 +1,231 @@
+package selection
+
+import (
+	"cmp"
+	"reflect"
+	"slices"
+	"sync"
+	"time"
+	"unsafe"
+
+	"github.com/wzsti/expertdb/admission"
+	"github.com/wzsti/expertdb/conflict"
+	"github.com/wzsti/expertdb/internal/rules"
+	"github.com/wzsti/expertdb/rule"
+)
+
+// Indexed returns p carrying a cache for many draws from the same pool: what a draw derives
+// from the pool alone (the experts in ID order, each expert's expression view, its unit names
+// for recusal, its usage, bookings and history) is computed by the first draw and reused by
+// the next ones, and so are the admission findings of each expert (Art. 5), per set of
+// admission rules and activity date. A draw from an indexed pool then evaluates only the
+// request's own criteria, conditions, recusal, availability, county exclusion rules and
+// structure over the kept views, and walks the sequence.
+//
+// A draw from the indexed pool returns exactly what it returns from p: the same result, the
+// same exclusions in the same order, the same errors (the draw's expression meter is charged
+// what the kept evaluations cost; where the meter is too low for that to be certain, the
+// expression is evaluated again).
+//
+// The indexed pool, its Experts and its maps must not be modified afterwards (the cache is
+// not told); a copy of the pool whose Experts, Usage, Bookings or History is replaced by
+// another slice or map (not the same one) draws without the cache. Last and Relations are
+// read by every draw as they are. The cache is safe for concurrent draws. Rules passed to
+// the draws must not be modified either (the admission findings are kept per
+// *admission.Rules).
+func (p Pool) Indexed() Pool {
+	p.cache = &poolCache{experts: unsafe.SliceData(p.Experts), n: len(p.Experts),
+		usage: mapID(p.Usage), bookings: mapID(p.Bookings), history: mapID(p.History)}
+	return p
+}
+
+// IsIndexed reports whether p carries a cache (Indexed) that its draws use.
+func (p Pool) IsIndexed() bool { return p.cache.of(p) != nil }
+
+func mapID[M ~map[K]V, K comparable, V any](m M) unsafe.Pointer {
+	if m == nil {
+		return nil
+	}
+	return reflect.ValueOf(m).UnsafePointer()
+}
+
+// poolCache is the cache of an indexed pool.
+type poolCache struct {
+	experts                   *admission.Expert // the pool it was made for: Experts ...
+	n                         int
+	usage, bookings, history unsafe.Pointer // ... and its maps
+	once                      sync.Once
+	ix                        *poolIndex
+	mu                        sync.Mutex
+	adm                       map[admKey]*admCache
+}
+
+// of returns c when it was made for pool, else nil.
+func (c *poolCache) of(pool Pool) *poolCache {
+	if c == nil || c.experts != unsafe.SliceData(pool.Experts) || c.n != len(pool.Experts) ||
+		c.usage != mapID(pool.Usage) || c.bookings != mapID(pool.Bookings) || c.history != mapID(pool.History) {
+		return nil
+	}
+	return c
+}
+
+func (c *poolCache) index(pool Pool) *poolIndex {
+	c.once.Do(func() {
+		ix := newPoolIndex(pool)
+		ix.views = make([]admission.ExpertView, len(pool.Experts))
+		ix.units = make([][]string, len(pool.Experts))
+		for i := range pool.Experts {
+			e := &pool.Experts[i]
+			e.ViewInto(&ix.views[i])
+			ix.units[i] = conflict.UnitNames(e)
+		}
+		c.ix = ix
+	})
+	return c.ix
+}
+
+// admKey is what the admission findings of an expert depend on besides the expert.
+type admKey struct {
+	rules *admission.Rules
+	at    time.Time
+}
+
+// admCache holds the admission findings (DrawableView) of every active expert of the pool
+// for one admKey, with what their evaluation cost.
+type admCache struct {
+	once  sync.Once
+	fs    [][]admission.Finding // per pool index
+	cost  []admCost             // per pool index
+	known []bool                // per pool index: fs and cost are valid
+}
+
+type admCost struct{ steps, bytes int64 }
+
+func (c *poolCache) admission(pool Pool, ix *poolIndex, r *admission.Rules, at time.Time) *admCache {
+	k := admKey{r, at}
+	c.mu.Lock()
+	if c.adm == nil {
+		c.adm = map[admKey]*admCache{}
+	}
+	a := c.adm[k]
+	if a == nil {
+		if len(c.adm) >= maxAdmCaches {
+			clear(c.adm) // a pool lives for a few request dates; never grow without bound
+		}
+		a = &admCache{}
+		c.adm[k] = a
+	}
+	c.mu.Unlock()
+	a.once.Do(func() {
+		n := len(pool.Experts)
+		a.fs, a.cost, a.known = make([][]admission.Finding, n), make([]admCost, n), make([]bool, n)
+		m := rule.NewMeter(1<<62, 1<<62)
+		for i := range pool.Experts {
+			e := &pool.Experts[i]
+			if e.Status != admission.Active {
+				continue
+			}
+			s0, b0 := m.Remaining()
+			fs := admission.DrawableView(e, &ix.views[i], at, r, m)
+			if m.Exhausted() != "" {
+				m = rule.NewMeter(1<<62, 1<<62) // stopped by a rule's own budget: not kept
+				continue
+			}
+			s1, b1 := m.Remaining()
+			a.fs[i], a.cost[i], a.known[i] = fs, admCost{s0 - s1, b0 - b1}, true
+		}
+	})
+	return a
+}
+
+// maxAdmCaches bounds the admission findings kept per pool (one per rules and date).
+const maxAdmCaches = 16
+
+// replayMargin is what a meter must still hold after a kept evaluation is charged for that
+// evaluation to be certain to have run exactly as it did when it was kept: every evaluation
+// of a rule compiled with the default limits is then bounded by its own limits, not by the
+// meter.
+var replayMargin = admCost{steps: max(rules.DefaultSteps, rules.DefaultMemoryBudget) + 1, bytes: rules.DefaultBytes + 1}
+
+// replay charges m with c when m holds enough for it (see replayMargin); it reports whether it
+// did.
+func replay(m *rule.Meter, c admCost) bool {
+	steps, bytes := m.Remaining()
+	if m.Exhausted() != "" || steps-c.steps < replayMargin.steps || bytes-c.bytes < replayMargin.bytes {
+		return false
+	}
+	m.Charge("", c.steps, c.bytes, false)
+	return true
+}
+
+// poolIndex is what a draw derives from the pool alone.
+type poolIndex struct {
+	order  []int32     // pool indices of the experts with a valid ID, in ID order
+	badIDs []Exclusion // experts whose ID is not valid, in pool order
+	badSorted []Exclusion // the same, sorted (sortedBadIDs)
+	dup    string      // an ID listed twice, or ""
+	usage  []int       // per pool index: Pool.Usage
+	hist   [][]Participation
+	books  [][]Booking
+	// kept by a cache only:
+	views []admission.ExpertView // per pool index
+	units [][]string             // per pool index: conflict.UnitNames
+}
+
+func newPoolIndex(pool Pool) *poolIndex {
+	n := len(pool.Experts)
+	ix := &poolIndex{order: make([]int32, 0, n), usage: make([]int, n)}
+	// Sort (ID, index) pairs rather than indexes into the pool: the comparisons then read
+	// adjacent memory instead of one large Expert each.
+	type entry struct {
+		id string
+		i  int32
+	}
+	es := make([]entry, 0, n)
+	for i := range pool.Experts {
+		id := pool.Experts[i].ID
+		if !admission.ValidExpertID(id) {
+			ix.badIDs = append(ix.badIDs, badIDExclusion(id))
+		} else {
+			es = append(es, entry{id, int32(i)})
+		}
+		if len(pool.Usage) > 0 {
+			ix.usage[i] = pool.Usage[id]
+		}
+	}
+	slices.SortFunc(es, func(a, b entry) int { return cmp.Compare(a.id, b.id) })
+	for k := range es {
+		if k > 0 && es[k].id == es[k-1].id && ix.dup == "" {
+			ix.dup = es[k].id
+		}
+		ix.order = append(ix.order, es[k].i)
+	}
+	ix.badSorted = sortedBadIDs(slices.Clone(ix.badIDs))
+	if len(pool.History) > 0 {
+		ix.hist = make([][]Participation, n)
+		for i := range pool.Experts {
+			ix.hist[i] = pool.History[pool.Experts[i].ID]
+		}
+	}
+	if len(pool.Bookings) > 0 {
+		ix.books = make([][]Booking, n)
+		for i := range pool.Experts {
+			ix.books[i] = pool.Bookings[pool.Experts[i].ID]
+		}
+	}
+	return ix
+}
+
+func (ix *poolIndex) historyAt(i int) []Participation {
+	if ix.hist == nil {
+		return nil
+	}
+	return ix.hist[i]
+}
+
+func (ix *poolIndex) bookingsAt(i int) []Booking {
+	if ix.books == nil {
+		return nil
+	}
+	return ix.books[i]
+}
