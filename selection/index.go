@@ -51,13 +51,13 @@ func mapID[M ~map[K]V, K comparable, V any](m M) unsafe.Pointer {
 
 // poolCache is the cache of an indexed pool.
 type poolCache struct {
-	experts                   *admission.Expert // the pool it was made for: Experts ...
-	n                         int
+	experts                  *admission.Expert // the pool it was made for: Experts ...
+	n                        int
 	usage, bookings, history unsafe.Pointer // ... and its maps
-	once                      sync.Once
-	ix                        *poolIndex
-	mu                        sync.Mutex
-	adm                       map[admKey]*admCache
+	once                     sync.Once
+	ix                       *poolIndex
+	mu                       sync.Mutex
+	adm                      map[admKey]*admCache
 }
 
 // of returns c when it was made for pool, else nil.
@@ -160,13 +160,13 @@ func replay(m *rule.Meter, c admCost) bool {
 
 // poolIndex is what a draw derives from the pool alone.
 type poolIndex struct {
-	order  []int32     // pool indices of the experts with a valid ID, in ID order
-	badIDs []Exclusion // experts whose ID is not valid, in pool order
+	order     []int32     // pool indices of the experts with a valid ID, in ID order
+	badIDs    []Exclusion // experts whose ID is not valid, in pool order
 	badSorted []Exclusion // the same, sorted (sortedBadIDs)
-	dup    string      // an ID listed twice, or ""
-	usage  []int       // per pool index: Pool.Usage
-	hist   [][]Participation
-	books  [][]Booking
+	dup       string      // an ID listed twice, or ""
+	usage     []int       // per pool index: Pool.Usage
+	hist      [][]Participation
+	books     [][]Booking
 	// kept by a cache only:
 	views []admission.ExpertView // per pool index
 	units [][]string             // per pool index: conflict.UnitNames
