@@ -7,6 +7,7 @@ import (
 	"math"
 	"reflect"
 	"strconv"
+	"sync"
 
 	"github.com/wzsti/expertdb/admission"
 	"github.com/wzsti/expertdb/internal/rules"
@@ -129,7 +130,7 @@ func PrepareWith(req Request, r *Rules, o PrepareOptions) (*Prepared, error) {
 	var errs []error
 	wrap := func(err error) { errs = append(errs, fmt.Errorf("%w: %w", ErrInvalidRequest, err)) }
 	if req.Criteria != "" {
-		c, err := rules.CompileBool[Env]("criteria", req.Criteria, opts)
+		c, err := r.progs.bool("criteria", req.Criteria, opts, o.Masked)
 		if err != nil {
 			wrap(err)
 		}
@@ -149,14 +150,14 @@ func PrepareWith(req Request, r *Rules, o PrepareOptions) (*Prepared, error) {
 		p.conditions = append(p.conditions, prog)
 	}
 	for _, q := range req.Quotas {
-		c, err := rules.CompileBool[Env]("quota:"+q.Name, q.Filter, opts)
+		c, err := r.progs.bool("quota:"+q.Name, q.Filter, opts, o.Masked)
 		if err != nil {
 			wrap(err)
 		}
 		p.quotas = append(p.quotas, c)
 	}
 	for _, g := range req.Groups {
-		c, err := rules.CompileValue[Env]("group:"+g.Name, g.Key, opts)
+		c, err := r.progs.value("group:"+g.Name, g.Key, opts, o.Masked)
 		if err != nil {
 			wrap(err)
 		}
@@ -205,4 +206,72 @@ func groupValue(v any) (string, error) {
 		return "b:" + strconv.FormatBool(x), nil
 	}
 	return "", fmt.Errorf("group key returned %T; want a string, number or bool", v)
+}
+
+// progCache keeps compiled request expressions (criteria, quota filters, group keys) by
+// site name, text and masking, for the shared default rules; a nil *progCache compiles
+// every time. It holds at most maxCachedProgs programs and is safe for concurrent use.
+type progCache struct {
+	mu    sync.Mutex
+	bools map[progKey]*rules.Bool[Env]
+	vals  map[progKey]*rules.Value[Env]
+}
+
+// progKey is everything a request expression's compilation depends on besides the constant
+// options of PrepareWith (title constants, article "Art. 13").
+type progKey struct {
+	name, source string
+	masked       bool
+}
+
+const maxCachedProgs = 256
+
+func (c *progCache) bool(name, source string, o rules.Options, masked bool) (*rules.Bool[Env], error) {
+	if c == nil {
+		return rules.CompileBool[Env](name, source, o)
+	}
+	k := progKey{name, source, masked}
+	c.mu.Lock()
+	p := c.bools[k]
+	c.mu.Unlock()
+	if p != nil {
+		return p, nil
+	}
+	p, err := rules.CompileBool[Env](name, source, o)
+	if err == nil {
+		c.mu.Lock()
+		if c.bools == nil {
+			c.bools = map[progKey]*rules.Bool[Env]{}
+		}
+		if len(c.bools)+len(c.vals) < maxCachedProgs {
+			c.bools[k] = p
+		}
+		c.mu.Unlock()
+	}
+	return p, err
+}
+
+func (c *progCache) value(name, source string, o rules.Options, masked bool) (*rules.Value[Env], error) {
+	if c == nil {
+		return rules.CompileValue[Env](name, source, o)
+	}
+	k := progKey{name, source, masked}
+	c.mu.Lock()
+	p := c.vals[k]
+	c.mu.Unlock()
+	if p != nil {
+		return p, nil
+	}
+	p, err := rules.CompileValue[Env](name, source, o)
+	if err == nil {
+		c.mu.Lock()
+		if c.vals == nil {
+			c.vals = map[progKey]*rules.Value[Env]{}
+		}
+		if len(c.bools)+len(c.vals) < maxCachedProgs {
+			c.vals[k] = p
+		}
+		c.mu.Unlock()
+	}
+	return p, err
 }

@@ -197,6 +197,8 @@ type Rules struct {
 	// its Name as the code and its Message. Expressions see Env (expert, usage, project,
 	// reviewedUnitWithin). Empty by default; CoolingOffRule is an example.
 	Exclusions []rule.Rule `json:"exclusions,omitempty" yaml:"exclusions"`
+
+	progs *progCache // compiled request expressions; only the shared defaults have one
 }
 
 // DefaultSearchBound is the default Rules.SearchBound.
@@ -218,7 +220,16 @@ func DefaultRules() *Rules {
 // sharedDefaults are the default rules compiled once and shared by every Prepare with a nil
 // *Rules (or nil parts): nothing in this package changes rules it is given, so sharing them is
 // safe, and a draw no longer compiles the admission and conflict defaults again.
-var sharedDefaults = sync.OnceValue(DefaultRules)
+//
+// The shared defaults also keep the request expressions they compiled (progCache): a draw
+// with nil rules (Draw(req, pool, e, nil), as tests, simulations and benchmarks run) compiles
+// a criteria text, quota filter or group key once. A compiled program is immutable and a pure
+// function of its text and options, so reusing it changes no result.
+var sharedDefaults = sync.OnceValue(func() *Rules {
+	r := DefaultRules()
+	r.progs = &progCache{}
+	return r
+})
 
 func (r *Rules) orDefault() *Rules {
 	d := sharedDefaults()

@@ -195,14 +195,20 @@ func (s *state) canAdd(c int) (bool, error) {
 	if s.witness[c] > 0 || s.swapIn(c) {
 		return true, nil
 	}
-	t := s.clone()
-	t.addMember(c, true)
-	ok, err := t.feasible()
+	// Ask about the panel with c in place, then take c off again (the solver only reads the
+	// state): no copy of the state per question.
+	saved := s.witness
+	s.addMember(c, true)
+	ok, err := s.feasible()
+	w := s.witness
+	s.removeMember(c)
+	s.avail[c]++
+	s.witness = saved
 	if ok && err == nil {
 		// The completion of the panel with c, plus c, completes the panel: keep it, so that
 		// adding c next needs no search (the answers are facts; a witness only saves work).
-		t.witness[c]++
-		s.witness = t.witness
+		w[c]++
+		s.witness = w
 	}
 	return ok, err
 }
