@@ -66,6 +66,7 @@ type screener struct {
 	env     *Env
 	names   map[string]string // NormalizeName of unit names, without a pool cache
 	units   []string          // the current expert's unit names (conflict.Known.Units)
+	at      civilDate         // the activity date (Request.At) as a calendar date
 }
 
 // setEnv makes sc.env the environment of pool expert i.
@@ -76,7 +77,11 @@ func (sc *screener) setEnv(i int) {
 	} else {
 		e.ViewInto(&env.Expert)
 	}
-	env.Age = admission.Age(e.BirthDate, sc.p.req.At)
+	if sc.ix.born != nil {
+		env.Age = ageOn(sc.ix.born[i], sc.at)
+	} else {
+		env.Age = admission.Age(e.BirthDate, sc.p.req.At)
+	}
 	env.Usage = sc.ix.usage[i]
 	env.Project = sc.p.project
 	env.ReviewedUnitWithin = sc.p.reviewedUnitWithin(sc.ix.historyAt(i))
@@ -228,42 +233,108 @@ func budgetError(err error) error {
 		fmt.Sprintf("expression %q exceeded its budget", name)), err)
 }
 
-// signature evaluates the quota filters and group keys of e. The group values are
-// appended to buf[:0] (which may be nil).
-func (p *Prepared) signature(env *Env, buf []string) (uint32, []string, error) {
+// signature evaluates the quota filters and group keys on env: the mask of the quotas met
+// and, in toks, a token per group for the group value (-1 = no group; equal values get equal
+// tokens, see groupTokens).
+func (p *Prepared) signature(env *Env, gt *groupTokens, toks []int32) (uint32, error) {
 	var mask uint32
 	for i, prog := range p.quotas {
 		ok, err := prog.EvalMeter(env, env.meter)
 		if err != nil {
-			return 0, nil, err
+			return 0, err
 		}
 		if ok {
 			mask |= 1 << i
 		}
 	}
-	vals := slices.Grow(buf[:0], len(p.groups))[:len(p.groups)]
 	for g, prog := range p.groups {
 		if x, ok, err := prog.EvalString(env, env.meter); ok {
 			if err != nil {
-				return 0, nil, err
+				return 0, err
 			}
-			vals[g] = ""
-			if x != "" {
-				vals[g] = "s:" + x // as groupValue
-			}
+			toks[g] = gt.str(g, x)
 			continue
 		}
 		v, err := prog.EvalMeter(env, env.meter)
 		if err != nil {
-			return 0, nil, err
+			return 0, err
+		}
+		if x, ok := v.(string); ok {
+			toks[g] = gt.str(g, x)
+			continue
 		}
 		s, err := groupValue(v)
 		if err != nil {
-			return 0, nil, fmt.Errorf("group %q: %w", p.req.Groups[g].Name, err)
+			return 0, fmt.Errorf("group %q: %w", p.req.Groups[g].Name, err)
 		}
-		vals[g] = s
+		toks[g] = gt.other(g, s)
 	}
-	return mask, vals, nil
+	return mask, nil
+}
+
+// groupTokens numbers the group values of one draw as they are met (in pool order): a
+// string value and any other value (in its groupValue form) never share a token, as they
+// never share a groupValue. Value ids, numbered in canonical order, are assigned from the
+// tokens (ids).
+type groupTokens struct {
+	strs, others []map[string]int32
+	n            []int32
+	canon        [][]int32 // per group, token → value id, -1 while unnumbered
+}
+
+func newGroupTokens(ng int) *groupTokens {
+	gt := &groupTokens{strs: make([]map[string]int32, ng), others: make([]map[string]int32, ng), n: make([]int32, ng), canon: make([][]int32, ng)}
+	for g := range ng {
+		gt.strs[g], gt.others[g] = map[string]int32{}, map[string]int32{}
+	}
+	return gt
+}
+
+func (gt *groupTokens) str(g int, x string) int32 {
+	if x == "" {
+		return -1
+	}
+	return gt.token(gt.strs[g], g, x)
+}
+
+func (gt *groupTokens) other(g int, s string) int32 {
+	if s == "" {
+		return -1
+	}
+	return gt.token(gt.others[g], g, s)
+}
+
+func (gt *groupTokens) token(m map[string]int32, g int, k string) int32 {
+	if t, ok := m[k]; ok {
+		return t
+	}
+	t := gt.n[g]
+	m[k] = t
+	gt.n[g]++
+	return t
+}
+
+// class returns the class of a signature given by tokens, numbering new values in st in the
+// order of the calls (canonical order), exactly as structure.classOf would number them.
+func (gt *groupTokens) class(st *structure, mask uint32, toks []int32) int {
+	var ids [maxGroups]int32
+	for g, t := range toks {
+		if t < 0 {
+			ids[g] = -1
+			continue
+		}
+		c := gt.canon[g]
+		for int(t) >= len(c) {
+			c = append(c, -1)
+		}
+		gt.canon[g] = c
+		if c[t] < 0 {
+			c[t] = int32(st.nvals[g])
+			st.nvals[g]++
+		}
+		ids[g] = c[t]
+	}
+	return st.classOfIDs(mask, ids, len(toks))
 }
 
 // newBase screens the pool, checks the preferential picks and the invitations, and verifies
@@ -304,12 +375,12 @@ func (p *Prepared) newBase(pool Pool) (*base, error) {
 	b.ids, b.experts = make([]string, 0, len(ix.order)), make([]*admission.Expert, 0, len(ix.order))
 	classes := make([]int, 0, len(ix.order))
 	meter := rule.NewMeter(r.ExprBudget, 0) // shared by every expression of the draw
-	sc := &screener{p: p, pool: pool, ix: ix, checker: checker, meter: meter, env: &Env{meter: meter}}
+	sc := &screener{p: p, pool: pool, ix: ix, checker: checker, meter: meter, env: &Env{meter: meter}, at: civilOf(q.At)}
 	if pc != nil && r.Admission.Compiled() {
 		sc.adm = pc.admission(pool, ix, r.Admission, q.At)
 	}
 	env := sc.env
-	var vals []string // group values, reused for every expert
+	gt := newGroupTokens(len(q.Groups))
 	// Screen in pool order (adjacent memory, expert after expert), then take the results in
 	// canonical order: classes are numbered, candidates listed, exclusions and refusals of
 	// preferential picks reported exactly as if the pool had been screened in that order.
@@ -322,7 +393,7 @@ func (p *Prepared) newBase(pool Pool) (*base, error) {
 	n, ng := len(pool.Experts), len(q.Groups)
 	outcome := make([]uint8, n)
 	masks := make([]uint32, n)
-	slab := make([]string, n*ng) // group values, ng per expert
+	slab := make([]int32, n*ng) // group value tokens, ng per expert
 	exAt := make([]int32, n)     // index into exs of expert i's exclusion
 	var exs []Exclusion
 	var refused map[int]error
@@ -341,7 +412,7 @@ func (p *Prepared) newBase(pool Pool) (*base, error) {
 				continue
 			}
 			var err error
-			masks[i], vals, err = p.signature(env, vals)
+			masks[i], err = p.signature(env, gt, slab[i*ng:(i+1)*ng])
 			if errors.Is(err, rule.ErrBudget) {
 				return nil, budgetError(err)
 			}
@@ -352,7 +423,6 @@ func (p *Prepared) newBase(pool Pool) (*base, error) {
 				outcome[i], refused[i] = outRefused, refuse(ErrPreferential, e.ID, "Art. 13", "expression-error", "结构表达式无法对该择优选取专家求值："+err.Error(), "structure expression failed on the preferential pick")
 				continue
 			}
-			copy(slab[i*ng:], vals)
 			outcome[i] = outPreferred
 			exAt[i] = int32(len(exs))
 			exs = append(exs, Exclusion{e.ID, "Art. 14(1)", "on-panel", "已作为择优选取专家列入专家组"})
@@ -363,14 +433,13 @@ func (p *Prepared) newBase(pool Pool) (*base, error) {
 			return nil, err
 		}
 		if !excluded {
-			masks[i], vals, err = p.signature(env, vals)
+			masks[i], err = p.signature(env, gt, slab[i*ng:(i+1)*ng])
 			if errors.Is(err, rule.ErrBudget) {
 				return nil, budgetError(err)
 			}
 			if err != nil {
 				ex = Exclusion{e.ID, "Art. 13", "expression-error", "结构配额或分组表达式无法对该专家求值，按不符合处理：" + err.Error()}
 			} else {
-				copy(slab[i*ng:], vals)
 				outcome[i] = outCandidate
 				continue
 			}
@@ -381,16 +450,16 @@ func (p *Prepared) newBase(pool Pool) (*base, error) {
 	if k := len(exs) + len(ix.badSorted); k > 0 {
 		b.excluded = make([]Exclusion, 0, k) // nil when nobody is excluded, as before
 	}
-	for _, o := range ix.order {
+	for k, o := range ix.order {
 		i := int(o)
-		e := &pool.Experts[i]
+		e := &pool.Experts[i] // not read for a candidate: its memory stays cold
 		switch outcome[i] {
 		case outCandidate:
-			b.ids = append(b.ids, e.ID)
+			b.ids = append(b.ids, ix.ids[k])
 			b.experts = append(b.experts, e)
-			classes = append(classes, b.st.classOf(masks[i], slab[i*ng:(i+1)*ng]))
+			classes = append(classes, gt.class(b.st, masks[i], slab[i*ng:(i+1)*ng]))
 		case outPreferred:
-			b.fixed = append(b.fixed, member{pick: Pick{ExpertID: e.ID, Preferential: true, Round: -1}, expert: e, class: b.st.classOf(masks[i], slab[i*ng:(i+1)*ng])})
+			b.fixed = append(b.fixed, member{pick: Pick{ExpertID: e.ID, Preferential: true, Round: -1}, expert: e, class: gt.class(b.st, masks[i], slab[i*ng:(i+1)*ng])})
 			b.excluded = append(b.excluded, exs[exAt[i]])
 		case outRefused:
 			prefErrs = append(prefErrs, refused[i])
@@ -415,14 +484,15 @@ func (p *Prepared) newBase(pool Pool) (*base, error) {
 	for _, m := range inv {
 		ienv := p.env(m.expert, pool)
 		ienv.meter = meter
-		mask, vals, err := p.signature(ienv, nil)
+		toks := make([]int32, ng)
+		mask, err := p.signature(ienv, gt, toks)
 		if errors.Is(err, rule.ErrBudget) {
 			return nil, budgetError(err)
 		}
 		if err != nil {
 			return nil, refuse(ErrInvitation, m.expert.ID, "Art. 13", "expression-error", "结构表达式无法对该特邀专家求值："+err.Error(), "structure expression failed on the invited expert")
 		}
-		m.class = b.st.classOf(mask, vals)
+		m.class = gt.class(b.st, mask, toks)
 		b.fixed = append(b.fixed, m)
 	}
 	b.cls = classes

@@ -74,10 +74,12 @@ func (c *poolCache) index(pool Pool) *poolIndex {
 		ix := newPoolIndex(pool)
 		ix.views = make([]admission.ExpertView, len(pool.Experts))
 		ix.units = make([][]string, len(pool.Experts))
+		ix.born = make([]civilDate, len(pool.Experts))
 		for i := range pool.Experts {
 			e := &pool.Experts[i]
 			e.ViewInto(&ix.views[i])
 			ix.units[i] = conflict.UnitNames(e)
+			ix.born[i] = civilOf(e.BirthDate)
 		}
 		c.ix = ix
 	})
@@ -161,6 +163,7 @@ func replay(m *rule.Meter, c admCost) bool {
 // poolIndex is what a draw derives from the pool alone.
 type poolIndex struct {
 	order     []int32     // pool indices of the experts with a valid ID, in ID order
+	ids       []string    // their IDs, in the same order
 	badIDs    []Exclusion // experts whose ID is not valid, in pool order
 	badSorted []Exclusion // the same, sorted (sortedBadIDs)
 	dup       string      // an ID listed twice, or ""
@@ -170,11 +173,39 @@ type poolIndex struct {
 	// kept by a cache only:
 	views []admission.ExpertView // per pool index
 	units [][]string             // per pool index: conflict.UnitNames
+	born  []civilDate            // per pool index: the birth date's calendar date
 }
+
+// civilDate is a calendar date as time.Time.Date reads it.
+type civilDate struct {
+	y    int32
+	m, d uint8
+}
+
+func civilOf(t time.Time) civilDate {
+	y, m, d := t.Date()
+	return civilDate{int32(y), uint8(m), uint8(d)}
+}
+
+// ageOn is admission.Age(birth, at) for a birth date read as b and at read as a
+// (TestAgeOnAgreesWithAdmission).
+func ageOn(b, a civilDate) int {
+	age := int(a.y) - int(b.y)
+	bm, bd := b.m, b.d
+	if bm == uint8(time.February) && bd == 29 && !leap(int(a.y)) {
+		bm, bd = uint8(time.March), 1
+	}
+	if a.m < bm || (a.m == bm && a.d < bd) {
+		age--
+	}
+	return max(age, 0)
+}
+
+func leap(y int) bool { return y%4 == 0 && (y%100 != 0 || y%400 == 0) }
 
 func newPoolIndex(pool Pool) *poolIndex {
 	n := len(pool.Experts)
-	ix := &poolIndex{order: make([]int32, 0, n), usage: make([]int, n)}
+	ix := &poolIndex{order: make([]int32, 0, n), ids: make([]string, 0, n), usage: make([]int, n)}
 	// Sort (ID, index) pairs rather than indexes into the pool: the comparisons then read
 	// adjacent memory instead of one large Expert each.
 	type entry struct {
@@ -199,6 +230,7 @@ func newPoolIndex(pool Pool) *poolIndex {
 			ix.dup = es[k].id
 		}
 		ix.order = append(ix.order, es[k].i)
+		ix.ids = append(ix.ids, es[k].id)
 	}
 	ix.badSorted = sortedBadIDs(slices.Clone(ix.badIDs))
 	if len(pool.History) > 0 {

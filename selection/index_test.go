@@ -247,3 +247,23 @@ func TestIndexedPoolMeterNearExhaustion(t *testing.T) {
 		require.Equal(t, want, got, "budget %d", b)
 	}
 }
+
+// Invariant: the age an indexed pool computes from kept calendar dates is admission.Age,
+// leap days, time zones and birthdays after the date included.
+func TestAgeOnAgreesWithAdmission(t *testing.T) {
+	zones := []*time.Location{time.UTC, time.FixedZone("CST", 8*3600), time.FixedZone("W", -11*3600)}
+	rapid.Check(t, func(t *rapid.T) {
+		day := func(label string) time.Time {
+			y := rapid.IntRange(1896, 2104).Draw(t, label+" year")
+			m := time.Month(rapid.IntRange(1, 12).Draw(t, label+" month"))
+			d := rapid.IntRange(1, 31).Draw(t, label+" day")
+			if rapid.IntRange(0, 5).Draw(t, label+" leap day") == 0 {
+				m, d = time.February, 29
+			}
+			z := zones[rapid.IntRange(0, len(zones)-1).Draw(t, label+" zone")]
+			return time.Date(y, m, d, rapid.IntRange(0, 23).Draw(t, label+" hour"), 0, 0, 0, z)
+		}
+		b, a := day("birth"), day("at")
+		require.Equal(t, admission.Age(b, a), selection.AgeOn(b, a), "%v %v", b, a)
+	})
+}

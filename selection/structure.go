@@ -23,7 +23,7 @@ type structure struct {
 	nvals  []int // number of distinct values per group
 	bound  int
 	class  []class
-	byKey  map[string]int
+	byKey  map[classKey]int
 	values []map[string]int32 // per group: value → id
 }
 
@@ -35,7 +35,7 @@ type class struct {
 const unbounded = math.MaxInt32
 
 func newStructure(q *Request, bound int) *structure {
-	st := &structure{size: q.Size, bound: bound, byKey: map[string]int{}}
+	st := &structure{size: q.Size, bound: bound, byKey: map[classKey]int{}}
 	for _, qu := range q.Quotas {
 		st.qname = append(st.qname, qu.Name)
 		st.qmin = append(st.qmin, qu.Min)
@@ -54,12 +54,16 @@ func newStructure(q *Request, bound int) *structure {
 	return st
 }
 
+// classKey identifies a signature: the quota mask and the value id per group (-1 = no group).
+type classKey struct {
+	mask uint32
+	ids  [maxGroups]int32
+}
+
 // classOf returns the class index for a signature, creating it when new. vals holds the
-// group values ("" = no group).
+// group values ("" = no group); value ids are numbered in order of first appearance.
 func (st *structure) classOf(mask uint32, vals []string) int {
 	var ids [maxGroups]int32
-	kb := make([]byte, 0, 4+4*maxGroups)
-	kb = binary.BigEndian.AppendUint32(kb, mask)
 	for g, v := range vals {
 		id := int32(-1)
 		if v != "" {
@@ -72,13 +76,23 @@ func (st *structure) classOf(mask uint32, vals []string) int {
 			}
 		}
 		ids[g] = id
-		kb = binary.BigEndian.AppendUint32(kb, uint32(id))
 	}
-	if c, ok := st.byKey[string(kb)]; ok {
+	return st.classOfIDs(mask, ids, len(vals))
+}
+
+// classOfIDs returns the class index for a signature with value ids (ng groups), creating it
+// when new. A structure numbers its values either through classOf or through its caller
+// (newBase, from the group values' tokens), never both.
+func (st *structure) classOfIDs(mask uint32, ids [maxGroups]int32, ng int) int {
+	for g := ng; g < maxGroups; g++ {
+		ids[g] = 0
+	}
+	k := classKey{mask, ids}
+	if c, ok := st.byKey[k]; ok {
 		return c
 	}
-	st.class = append(st.class, class{mask: mask, vals: slices.Clone(ids[:len(vals)])})
-	st.byKey[string(kb)] = len(st.class) - 1
+	st.class = append(st.class, class{mask: mask, vals: slices.Clone(ids[:ng])})
+	st.byKey[k] = len(st.class) - 1
 	return len(st.class) - 1
 }
 
