@@ -394,7 +394,7 @@ func (p *Prepared) newBase(pool Pool) (*base, error) {
 	outcome := make([]uint8, n)
 	masks := make([]uint32, n)
 	slab := make([]int32, n*ng) // group value tokens, ng per expert
-	exAt := make([]int32, n)     // index into exs of expert i's exclusion
+	exAt := make([]int32, n)    // index into exs of expert i's exclusion
 	var exs []Exclusion
 	var refused map[int]error
 	for i := range pool.Experts {
