@@ -72,11 +72,7 @@ type screener struct {
 // setEnv makes sc.env the environment of pool expert i.
 func (sc *screener) setEnv(i int) {
 	e, env := &sc.pool.Experts[i], sc.env
-	if sc.ix.views != nil {
-		env.Expert = sc.ix.views[i] // kept; never refilled (ViewInto) in place
-	} else {
-		e.ViewInto(&env.Expert)
-	}
+	e.ViewInto(&env.Expert)
 	if sc.ix.born != nil {
 		env.Age = ageOn(sc.ix.born[i], sc.at)
 	} else {
@@ -90,11 +86,12 @@ func (sc *screener) setEnv(i int) {
 
 // unitNames returns conflict.UnitNames of pool expert i.
 func (sc *screener) unitNames(i int) []string {
-	if sc.ix.units != nil {
-		return sc.ix.units[i]
-	}
 	e := &sc.pool.Experts[i]
-	sc.units = append(sc.units[:0], sc.normName(e.Affiliation.Org))
+	if sc.ix.org != nil {
+		sc.units = append(sc.units[:0], sc.ix.names[sc.ix.org[i]])
+	} else {
+		sc.units = append(sc.units[:0], sc.normName(e.Affiliation.Org))
+	}
 	for k := range e.Past {
 		sc.units = append(sc.units, sc.normName(e.Past[k].Org))
 	}
@@ -160,8 +157,8 @@ func (sc *screener) screen(i int) (ex Exclusion, excluded bool, err error) {
 		}
 	}
 	var fs []admission.Finding
-	if a := sc.adm; a != nil && a.known[i] && replay(env.meter, a.cost[i]) {
-		fs = a.fs[i]
+	if a := sc.adm; a != nil {
+		fs = a.drawable(i, e, &env.Expert, q.At, r.Admission, env.meter)
 	} else {
 		fs = admission.DrawableView(e, &env.Expert, q.At, r.Admission, env.meter)
 	}
@@ -377,7 +374,7 @@ func (p *Prepared) newBase(pool Pool) (*base, error) {
 	meter := rule.NewMeter(r.ExprBudget, 0) // shared by every expression of the draw
 	sc := &screener{p: p, pool: pool, ix: ix, checker: checker, meter: meter, env: &Env{meter: meter}, at: civilOf(q.At)}
 	if pc != nil && r.Admission.Compiled() {
-		sc.adm = pc.admission(pool, ix, r.Admission, q.At)
+		sc.adm = pc.admission(len(pool.Experts), r.Admission, q.At)
 	}
 	env := sc.env
 	gt := newGroupTokens(len(q.Groups))

@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unsafe"
 
@@ -15,10 +16,10 @@ import (
 )
 
 // Indexed returns p carrying a cache for many draws from the same pool: what a draw derives
-// from the pool alone (the experts in ID order, each expert's expression view, its unit names
-// for recusal, its usage, bookings and history) is computed by the first draw and reused by
-// the next ones, and so are the admission findings of each expert (Art. 5), per set of
-// admission rules and activity date. A draw from an indexed pool then evaluates only the
+// from the pool alone (the experts in ID order, their usage, bookings, history, birth dates
+// and unit names for recusal) is computed by the first draw and reused by the next ones, and
+// so are the admission findings of each expert (Art. 5), per set of admission rules and
+// activity date, as the draws evaluate them. A draw from an indexed pool then evaluates only the
 // request's own criteria, conditions, recusal, availability, county exclusion rules and
 // structure over the kept views, and walks the sequence.
 //
@@ -72,14 +73,20 @@ func (c *poolCache) of(pool Pool) *poolCache {
 func (c *poolCache) index(pool Pool) *poolIndex {
 	c.once.Do(func() {
 		ix := newPoolIndex(pool)
-		ix.views = make([]admission.ExpertView, len(pool.Experts))
-		ix.units = make([][]string, len(pool.Experts))
-		ix.born = make([]civilDate, len(pool.Experts))
+		n := len(pool.Experts)
+		ix.born = make([]civilDate, n)
+		ix.org = make([]int32, n)
+		ids := map[string]int32{}
 		for i := range pool.Experts {
 			e := &pool.Experts[i]
-			e.ViewInto(&ix.views[i])
-			ix.units[i] = conflict.UnitNames(e)
 			ix.born[i] = civilOf(e.BirthDate)
+			k, ok := ids[e.Affiliation.Org]
+			if !ok {
+				k = int32(len(ix.names))
+				ids[e.Affiliation.Org] = k
+				ix.names = append(ix.names, conflict.NormalizeName(e.Affiliation.Org))
+			}
+			ix.org[i] = k
 		}
 		c.ix = ix
 	})
@@ -92,20 +99,27 @@ type admKey struct {
 	at    time.Time
 }
 
-// admCache holds the admission findings (DrawableView) of every active expert of the pool
-// for one admKey, with what their evaluation cost.
+// admCache holds the admission findings (DrawableView) of the pool's experts for one admKey,
+// with what their evaluation cost, as the draws evaluate them: each draw keeps what it
+// evaluated under its own limits (see keep), and reads what another kept.
 type admCache struct {
-	once  sync.Once
-	fs    [][]admission.Finding // per pool index
-	cost  []admCost             // per pool index
-	known []bool                // per pool index: fs and cost are valid
+	state []atomic.Uint32       // per pool index: admEmpty, admFilling or admKnown
+	fs    [][]admission.Finding // per pool index, read-only once admKnown
+	cost  []admCost             // per pool index, likewise
 }
+
+const (
+	admEmpty = iota
+	admFilling
+	admKnown
+)
 
 type admCost struct{ steps, bytes int64 }
 
-func (c *poolCache) admission(pool Pool, ix *poolIndex, r *admission.Rules, at time.Time) *admCache {
+func (c *poolCache) admission(n int, r *admission.Rules, at time.Time) *admCache {
 	k := admKey{r, at}
 	c.mu.Lock()
+	defer c.mu.Unlock()
 	if c.adm == nil {
 		c.adm = map[admKey]*admCache{}
 	}
@@ -114,30 +128,35 @@ func (c *poolCache) admission(pool Pool, ix *poolIndex, r *admission.Rules, at t
 		if len(c.adm) >= maxAdmCaches {
 			clear(c.adm) // a pool lives for a few request dates; never grow without bound
 		}
-		a = &admCache{}
+		a = &admCache{state: make([]atomic.Uint32, n), fs: make([][]admission.Finding, n), cost: make([]admCost, n)}
 		c.adm[k] = a
 	}
-	c.mu.Unlock()
-	a.once.Do(func() {
-		n := len(pool.Experts)
-		a.fs, a.cost, a.known = make([][]admission.Finding, n), make([]admCost, n), make([]bool, n)
-		m := rule.NewMeter(1<<62, 1<<62)
-		for i := range pool.Experts {
-			e := &pool.Experts[i]
-			if e.Status != admission.Active {
-				continue
-			}
-			s0, b0 := m.Remaining()
-			fs := admission.DrawableView(e, &ix.views[i], at, r, m)
-			if m.Exhausted() != "" {
-				m = rule.NewMeter(1<<62, 1<<62) // stopped by a rule's own budget: not kept
-				continue
-			}
-			s1, b1 := m.Remaining()
-			a.fs[i], a.cost[i], a.known[i] = fs, admCost{s0 - s1, b0 - b1}, true
-		}
-	})
 	return a
+}
+
+// drawable returns the admission findings of pool expert i (DrawableView of e with view v),
+// charged to m exactly as an evaluation would charge it: kept findings when m holds enough
+// for them (replay), otherwise evaluated, and kept for the next draws when they ran under
+// their own limits only.
+func (a *admCache) drawable(i int, e *admission.Expert, v *admission.ExpertView, at time.Time, r *admission.Rules, m *rule.Meter) []admission.Finding {
+	if a.state[i].Load() == admKnown && replay(m, a.cost[i]) {
+		return a.fs[i]
+	}
+	s0, b0 := m.Remaining()
+	fresh := m.Exhausted() == ""
+	fs := admission.DrawableView(e, v, at, r, m)
+	if !fresh || m.Exhausted() != "" {
+		return fs
+	}
+	s1, b1 := m.Remaining()
+	c := admCost{s0 - s1, b0 - b1}
+	// Every evaluation saw at least what is left now; with the margin, that is more than any
+	// rule's own limits, so the findings are those of an unlimited meter.
+	if s1 >= replayMargin.steps && b1 >= replayMargin.bytes && a.state[i].CompareAndSwap(admEmpty, admFilling) {
+		a.fs[i], a.cost[i] = fs, c
+		a.state[i].Store(admKnown)
+	}
+	return fs
 }
 
 // maxAdmCaches bounds the admission findings kept per pool (one per rules and date).
@@ -171,9 +190,9 @@ type poolIndex struct {
 	hist      [][]Participation
 	books     [][]Booking
 	// kept by a cache only:
-	views []admission.ExpertView // per pool index
-	units [][]string             // per pool index: conflict.UnitNames
-	born  []civilDate            // per pool index: the birth date's calendar date
+	born  []civilDate // per pool index: the birth date's calendar date
+	org   []int32     // per pool index: index in names of Affiliation.Org
+	names []string    // conflict.NormalizeName of each distinct unit name
 }
 
 // civilDate is a calendar date as time.Time.Date reads it.

@@ -216,10 +216,11 @@ func TestIndexedPoolMeterNearExhaustion(t *testing.T) {
 	indexed := p.Indexed()
 	req := request(5)
 	req.Criteria = `all(1..8, {# > 0}) && expert.Title >= AssociateSenior && "materials" in expert.Fields`
+	base := selection.DefaultRules() // one *admission.Rules: the indexed pool keeps its findings
 	draw := func(pl selection.Pool, budget int64) (*selection.Result, error) {
-		r := selection.DefaultRules()
+		r := *base
 		r.ExprBudget = budget
-		return selection.Draw(req, pl, testEntropy, r)
+		return selection.Draw(req, pl, testEntropy, &r)
 	}
 	// The smallest budget with which the plain draw succeeds.
 	lo, hi := int64(1), int64(selection.DefaultRules().ExprBudget)
@@ -235,7 +236,7 @@ func TestIndexedPoolMeterNearExhaustion(t *testing.T) {
 		}
 	}
 	require.Greater(t, lo, int64(200_000), "the draw spends more than the replay margin")
-	for _, b := range []int64{lo - 5000, lo - 1, lo, lo + 1, lo + 5000} {
+	for _, b := range []int64{lo + 5000, lo - 5000, lo - 1, lo, lo + 1, lo + 5000, lo - 1} {
 		want, wantErr := draw(p, b)
 		got, gotErr := draw(indexed, b)
 		if wantErr != nil {
