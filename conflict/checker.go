@@ -56,6 +56,9 @@ type Checker struct {
 	avoidByID       map[string][]int32
 	avoidByUnitCode map[string][]int32
 	avoidByUnitName map[string][]int32
+	// mentioned holds every normalised unit name that is, or aliases to, a name of
+	// byUnitName or avoidByUnitName: a name outside it cannot match, alias or not.
+	mentioned map[string]bool
 
 	ruleDefs   []rule.Rule
 	progs      []*rules.Bool[Env]
@@ -188,6 +191,18 @@ func New(p Project, relations []Relation, asOf time.Time, r *Rules) (*Checker, e
 	c.addRelations(relations, r, cr)
 	for _, a := range p.Avoid {
 		c.addAvoidance(a)
+	}
+	c.mentioned = make(map[string]bool, len(c.byUnitName)+len(c.avoidByUnitName))
+	for n := range c.byUnitName {
+		c.mentioned[n] = true
+	}
+	for n := range c.avoidByUnitName {
+		c.mentioned[n] = true
+	}
+	for k, v := range c.unitAliases {
+		if c.mentioned[v] {
+			c.mentioned[k] = true
+		}
 	}
 	for _, d := range p.Dismissals {
 		k := dismissKey{strings.TrimSpace(d.ExpertID), strings.TrimSpace(d.Code), strings.TrimSpace(d.Concerns)}
@@ -587,16 +602,20 @@ func (c *Checker) checkUnit(pr *probe, a admission.Affiliation, units []string, 
 	}
 	// Most experts share no unit with the project: look the unit up before normalising the
 	// department and building the rest.
-	var name string
+	var raw string
 	if units != nil {
-		name = c.aliased(units[k])
+		raw = units[k]
 	} else {
-		name = c.unitName(a.Org)
+		raw = NormalizeName(a.Org)
 	}
 	code := ""
 	if a.OrgCode != "" {
 		code = NormalizeCode(a.OrgCode)
 	}
+	if (code == "" || len(c.byUnitCode[code])+len(c.avoidByUnitCode[code]) == 0) && !c.mentioned[raw] {
+		return // neither the code nor the name (aliased or not) is a project's or listed unit
+	}
+	name := c.aliased(raw)
 	if !c.indexed(code, name) {
 		return
 	}
