@@ -10,6 +10,7 @@ import (
 
 	"github.com/wzsti/expertdb/admission"
 	"github.com/wzsti/expertdb/conflict"
+	"github.com/wzsti/expertdb/internal/rules"
 	"github.com/wzsti/expertdb/rule"
 )
 
@@ -67,12 +68,32 @@ type screener struct {
 	names   map[string]string // NormalizeName of unit names, without a pool cache
 	units   []string          // the current expert's unit names (conflict.Known.Units)
 	at      civilDate         // the activity date (Request.At) as a calendar date
+	viewOf  int               // the pool index whose view env holds, or -1
+	crit    *exprMemo         // kept criteria results, or nil
+	quotas  []*exprMemo       // kept quota filter results, per quota (nil entries)
+	groups  []*exprMemo       // kept group values, per group (nil entries)
+	gt      *groupTokens
 }
 
-// setEnv makes sc.env the environment of pool expert i.
+// evalBool evaluates a request filter on pool expert i (sc.env set), from mm when kept.
+func (sc *screener) evalBool(prog *rules.Bool[Env], mm *exprMemo, i int) (bool, error) {
+	if mm.known(i, sc.meter) {
+		return mm.ok[i], nil
+	}
+	sc.ensureView(i)
+	s0, b0 := sc.meter.Remaining()
+	fresh := sc.meter.Exhausted() == ""
+	ok, err := prog.EvalMeter(sc.env, sc.meter)
+	if err == nil && fresh {
+		mm.keep(i, sc.meter, s0, b0, func() { mm.ok[i] = ok })
+	}
+	return ok, err
+}
+
+// setEnv makes sc.env the environment of pool expert i, except its view (ensureView).
 func (sc *screener) setEnv(i int) {
 	e, env := &sc.pool.Experts[i], sc.env
-	e.ViewInto(&env.Expert)
+	sc.viewOf = -1
 	if sc.ix.born != nil {
 		env.Age = ageOn(sc.ix.born[i], sc.at)
 	} else {
@@ -82,6 +103,23 @@ func (sc *screener) setEnv(i int) {
 	env.Project = sc.p.project
 	env.ReviewedUnitWithin = sc.p.reviewedUnitWithin(sc.ix.historyAt(i))
 	env.meter = sc.meter
+}
+
+// ensureView fills the view of sc.env for pool expert i, once: only an expression that is
+// evaluated (not kept) reads it.
+func (sc *screener) ensureView(i int) {
+	if sc.viewOf != i {
+		sc.pool.Experts[i].ViewInto(&sc.env.Expert)
+		sc.viewOf = i
+	}
+}
+
+// view returns sc.env's view when it is expert i's, or nil.
+func (sc *screener) view(i int) *admission.ExpertView {
+	if sc.viewOf == i {
+		return &sc.env.Expert
+	}
+	return nil
 }
 
 // unitNames returns conflict.UnitNames of pool expert i.
@@ -131,7 +169,7 @@ func (sc *screener) screen(i int) (ex Exclusion, excluded bool, err error) {
 	sc.setEnv(i)
 	env := sc.env
 	if p.criteria != nil {
-		ok, err := p.criteria.EvalMeter(env, env.meter)
+		ok, err := sc.evalBool(p.criteria, sc.crit, i)
 		if err != nil {
 			if errors.Is(err, rule.ErrBudget) {
 				return ex, false, budgetError(err)
@@ -145,6 +183,7 @@ func (sc *screener) screen(i int) (ex Exclusion, excluded bool, err error) {
 	for k, prog := range p.conditions {
 		c := &q.Conditions[k]
 		art := cmp.Or(c.Article, "Art. 13")
+		sc.ensureView(i)
 		ok, err := prog.EvalMeter(env, env.meter)
 		if err != nil {
 			if errors.Is(err, rule.ErrBudget) {
@@ -158,8 +197,9 @@ func (sc *screener) screen(i int) (ex Exclusion, excluded bool, err error) {
 	}
 	var fs []admission.Finding
 	if a := sc.adm; a != nil {
-		fs = a.drawable(i, e, &env.Expert, q.At, r.Admission, env.meter)
+		fs = a.drawable(i, e, func() *admission.ExpertView { sc.ensureView(i); return &env.Expert }, q.At, r.Admission, env.meter)
 	} else {
+		sc.ensureView(i)
 		fs = admission.DrawableView(e, &env.Expert, q.At, r.Admission, env.meter)
 	}
 	if env.meter != nil && env.meter.Exhausted() != "" {
@@ -177,7 +217,7 @@ func (sc *screener) screen(i int) (ex Exclusion, excluded bool, err error) {
 		}
 		return Exclusion{e.ID, art, "not-eligible", msg}, true, nil
 	}
-	cs := sc.checker.CheckWith(e, conflict.Known{Units: sc.unitNames(i), View: &env.Expert, Meter: env.meter})
+	cs := sc.checker.CheckWith(e, conflict.Known{Units: sc.unitNames(i), View: sc.view(i), Meter: env.meter})
 	if env.meter != nil && env.meter.Exhausted() != "" {
 		return ex, false, budgetError(&rule.EvalError{Rule: env.meter.Exhausted(), Article: "Art. 15(5)", Budget: true,
 			Err: errors.New("recusal rule stopped by the draw's meter")})
@@ -188,11 +228,50 @@ func (sc *screener) screen(i int) (ex Exclusion, excluded bool, err error) {
 	if x := p.availability(e, sc.ix.bookingsAt(i)); x != nil {
 		return *x, true, nil
 	}
+	if p.exclusions == nil {
+		return ex, false, nil
+	}
+	sc.ensureView(i)
 	x, err := p.countyExclusion(e.ID, env)
 	if err != nil || x == nil {
 		return ex, false, err
 	}
 	return *x, true, nil
+}
+
+// signature is Prepared.signature for pool expert i (sc.env set), from the kept results of
+// pure expressions where an indexed pool has them.
+func (sc *screener) signature(i int, toks []int32) (uint32, error) {
+	p, env := sc.p, sc.env
+	var mask uint32
+	for k, prog := range p.quotas {
+		ok, err := sc.evalBool(prog, sc.quotas[k], i)
+		if err != nil {
+			return 0, err
+		}
+		if ok {
+			mask |= 1 << k
+		}
+	}
+	for g, prog := range p.groups {
+		mm := sc.groups[g]
+		if mm.known(i, env.meter) {
+			toks[g] = mm.tok[i]
+			continue
+		}
+		sc.ensureView(i)
+		s0, b0 := env.meter.Remaining()
+		fresh := env.meter.Exhausted() == ""
+		t, err := p.groupToken(env, sc.gt, g, prog)
+		if err != nil {
+			return 0, err
+		}
+		if fresh {
+			mm.keep(i, env.meter, s0, b0, func() { mm.tok[i] = t })
+		}
+		toks[g] = t
+	}
+	return mask, nil
 }
 
 type conflictExclusion struct{ art, code, reason string }
@@ -245,28 +324,35 @@ func (p *Prepared) signature(env *Env, gt *groupTokens, toks []int32) (uint32, e
 		}
 	}
 	for g, prog := range p.groups {
-		if x, ok, err := prog.EvalString(env, env.meter); ok {
-			if err != nil {
-				return 0, err
-			}
-			toks[g] = gt.str(g, x)
-			continue
-		}
-		v, err := prog.EvalMeter(env, env.meter)
+		t, err := p.groupToken(env, gt, g, prog)
 		if err != nil {
 			return 0, err
 		}
-		if x, ok := v.(string); ok {
-			toks[g] = gt.str(g, x)
-			continue
-		}
-		s, err := groupValue(v)
-		if err != nil {
-			return 0, fmt.Errorf("group %q: %w", p.req.Groups[g].Name, err)
-		}
-		toks[g] = gt.other(g, s)
+		toks[g] = t
 	}
 	return mask, nil
+}
+
+// groupToken evaluates group key g on env and returns its value's token.
+func (p *Prepared) groupToken(env *Env, gt *groupTokens, g int, prog *rules.Value[Env]) (int32, error) {
+	if x, ok, err := prog.EvalString(env, env.meter); ok {
+		if err != nil {
+			return 0, err
+		}
+		return gt.str(g, x), nil
+	}
+	v, err := prog.EvalMeter(env, env.meter)
+	if err != nil {
+		return 0, err
+	}
+	if x, ok := v.(string); ok {
+		return gt.str(g, x), nil
+	}
+	s, err := groupValue(v)
+	if err != nil {
+		return 0, fmt.Errorf("group %q: %w", p.req.Groups[g].Name, err)
+	}
+	return gt.other(g, s), nil
 }
 
 // groupTokens numbers the group values of one draw as they are met (in pool order): a
@@ -274,13 +360,14 @@ func (p *Prepared) signature(env *Env, gt *groupTokens, toks []int32) (uint32, e
 // never share a groupValue. Value ids, numbered in canonical order, are assigned from the
 // tokens (ids).
 type groupTokens struct {
+	memo         []*exprMemo // per group: the pool-level tokens of a kept group key, or nil
 	strs, others []map[string]int32
 	n            []int32
 	canon        [][]int32 // per group, token → value id, -1 while unnumbered
 }
 
 func newGroupTokens(ng int) *groupTokens {
-	gt := &groupTokens{strs: make([]map[string]int32, ng), others: make([]map[string]int32, ng), n: make([]int32, ng), canon: make([][]int32, ng)}
+	gt := &groupTokens{memo: make([]*exprMemo, ng), strs: make([]map[string]int32, ng), others: make([]map[string]int32, ng), n: make([]int32, ng), canon: make([][]int32, ng)}
 	for g := range ng {
 		gt.strs[g], gt.others[g] = map[string]int32{}, map[string]int32{}
 	}
@@ -291,12 +378,18 @@ func (gt *groupTokens) str(g int, x string) int32 {
 	if x == "" {
 		return -1
 	}
+	if m := gt.memo[g]; m != nil {
+		return m.token(x, true)
+	}
 	return gt.token(gt.strs[g], g, x)
 }
 
 func (gt *groupTokens) other(g int, s string) int32 {
 	if s == "" {
 		return -1
+	}
+	if m := gt.memo[g]; m != nil {
+		return m.token(s, false)
 	}
 	return gt.token(gt.others[g], g, s)
 }
@@ -373,11 +466,28 @@ func (p *Prepared) newBase(pool Pool) (*base, error) {
 	classes := make([]int, 0, len(ix.order))
 	meter := rule.NewMeter(r.ExprBudget, 0) // shared by every expression of the draw
 	sc := &screener{p: p, pool: pool, ix: ix, checker: checker, meter: meter, env: &Env{meter: meter}, at: civilOf(q.At)}
-	if pc != nil && r.Admission.Compiled() {
-		sc.adm = pc.admission(len(pool.Experts), r.Admission, q.At)
-	}
-	env := sc.env
 	gt := newGroupTokens(len(q.Groups))
+	sc.gt = gt
+	sc.quotas, sc.groups = make([]*exprMemo, len(p.quotas)), make([]*exprMemo, len(p.groups))
+	if pc != nil {
+		if r.Admission.Compiled() {
+			sc.adm = pc.admission(len(pool.Experts), r.Admission, q.At)
+		}
+		if p.pureCriteria {
+			sc.crit = pc.memo(exprKey{src: q.Criteria}, len(pool.Experts))
+		}
+		for k, pure := range p.pureQuotas {
+			if pure {
+				sc.quotas[k] = pc.memo(exprKey{src: q.Quotas[k].Filter}, len(pool.Experts))
+			}
+		}
+		for g, pure := range p.pureGroups {
+			if pure {
+				sc.groups[g] = pc.memo(exprKey{src: q.Groups[g].Key, group: true}, len(pool.Experts))
+				gt.memo[g] = sc.groups[g]
+			}
+		}
+	}
 	// Screen in pool order (adjacent memory, expert after expert), then take the results in
 	// canonical order: classes are numbered, candidates listed, exclusions and refusals of
 	// preferential picks reported exactly as if the pool had been screened in that order.
@@ -409,7 +519,7 @@ func (p *Prepared) newBase(pool Pool) (*base, error) {
 				continue
 			}
 			var err error
-			masks[i], err = p.signature(env, gt, slab[i*ng:(i+1)*ng])
+			masks[i], err = sc.signature(i, slab[i*ng:(i+1)*ng])
 			if errors.Is(err, rule.ErrBudget) {
 				return nil, budgetError(err)
 			}
@@ -430,7 +540,7 @@ func (p *Prepared) newBase(pool Pool) (*base, error) {
 			return nil, err
 		}
 		if !excluded {
-			masks[i], err = p.signature(env, gt, slab[i*ng:(i+1)*ng])
+			masks[i], err = sc.signature(i, slab[i*ng:(i+1)*ng])
 			if errors.Is(err, rule.ErrBudget) {
 				return nil, budgetError(err)
 			}

@@ -85,6 +85,19 @@ type Prepared struct {
 	exclusions *rules.Set[Env] // nil when the rules have none
 	project    *ProjectView    // shared by every Env of the prepared request
 	span       Span
+	// pureCriteria, pureQuotas and pureGroups say which request expressions read nothing
+	// but the expert (no age, usage, project or reviewedUnitWithin): an indexed pool keeps
+	// their results per expert.
+	pureCriteria bool
+	pureQuotas   []bool
+	pureGroups   []bool
+}
+
+// exprPure reports whether an expression over Env names none of the fields that change from
+// draw to draw for the same expert (the activity date through age, usage, the project,
+// history through reviewedUnitWithin): its result depends on the expert's view alone.
+func exprPure(names func(string) bool) bool {
+	return !names("age") && !names("usage") && !names("project") && !names("reviewedUnitWithin")
 }
 
 // env returns the expression environment of e in pool (an expert who need not be in
@@ -174,6 +187,13 @@ func PrepareWith(req Request, r *Rules, o PrepareOptions) (*Prepared, error) {
 		return nil, errors.Join(errs...)
 	}
 	p.digest = requestDigest(&p.req, r)
+	p.pureCriteria = p.criteria != nil && exprPure(p.criteria.Names)
+	for _, q := range p.quotas {
+		p.pureQuotas = append(p.pureQuotas, exprPure(q.Names))
+	}
+	for _, g := range p.groups {
+		p.pureGroups = append(p.pureGroups, exprPure(g.Names))
+	}
 	return p, nil
 }
 

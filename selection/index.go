@@ -59,6 +59,7 @@ type poolCache struct {
 	ix                       *poolIndex
 	mu                       sync.Mutex
 	adm                      map[admKey]*admCache
+	exprs                    map[exprKey]*exprMemo
 }
 
 // of returns c when it was made for pool, else nil.
@@ -138,13 +139,13 @@ func (c *poolCache) admission(n int, r *admission.Rules, at time.Time) *admCache
 // charged to m exactly as an evaluation would charge it: kept findings when m holds enough
 // for them (replay), otherwise evaluated, and kept for the next draws when they ran under
 // their own limits only.
-func (a *admCache) drawable(i int, e *admission.Expert, v *admission.ExpertView, at time.Time, r *admission.Rules, m *rule.Meter) []admission.Finding {
+func (a *admCache) drawable(i int, e *admission.Expert, view func() *admission.ExpertView, at time.Time, r *admission.Rules, m *rule.Meter) []admission.Finding {
 	if a.state[i].Load() == admKnown && replay(m, a.cost[i]) {
 		return a.fs[i]
 	}
 	s0, b0 := m.Remaining()
 	fresh := m.Exhausted() == ""
-	fs := admission.DrawableView(e, v, at, r, m)
+	fs := admission.DrawableView(e, view(), at, r, m)
 	if !fresh || m.Exhausted() != "" {
 		return fs
 	}
@@ -161,6 +162,93 @@ func (a *admCache) drawable(i int, e *admission.Expert, v *admission.ExpertView,
 
 // maxAdmCaches bounds the admission findings kept per pool (one per rules and date).
 const maxAdmCaches = 16
+
+// exprKey names a request expression whose result depends on the expert alone (pure): its
+// text and whether it is a group key (a value) or a filter (a boolean).
+type exprKey struct {
+	src   string
+	group bool
+}
+
+// exprMemo keeps the results of one pure request expression (see Prepared.pure) per pool
+// expert, with their cost, as draws evaluate them (like admCache). A group key's values are
+// numbered by pool-level tokens (token), so that every draw using the memo shares them.
+type exprMemo struct {
+	state []atomic.Uint32 // per pool index
+	ok    []bool          // a filter's result
+	tok   []int32         // a group key's value token, -1 = no group
+	cost  []admCost
+	mu    sync.Mutex // guards strs, others and n
+	strs  map[string]int32
+	other map[string]int32
+	n     int32
+}
+
+// maxExprMemos bounds the expression results kept per pool.
+const maxExprMemos = 64
+
+func (c *poolCache) memo(k exprKey, n int) *exprMemo {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.exprs == nil {
+		c.exprs = map[exprKey]*exprMemo{}
+	}
+	m := c.exprs[k]
+	if m == nil {
+		if len(c.exprs) >= maxExprMemos {
+			clear(c.exprs)
+		}
+		m = &exprMemo{state: make([]atomic.Uint32, n), cost: make([]admCost, n)}
+		if k.group {
+			m.tok = make([]int32, n)
+			m.strs, m.other = map[string]int32{}, map[string]int32{}
+		} else {
+			m.ok = make([]bool, n)
+		}
+		c.exprs[k] = m
+	}
+	return m
+}
+
+// token returns the pool-level token of a group value: x a string value, or (str false) the
+// groupValue form of another value.
+func (m *exprMemo) token(x string, str bool) int32 {
+	if x == "" {
+		return -1
+	}
+	mp := m.strs
+	if !str {
+		mp = m.other
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	t, ok := mp[x]
+	if !ok {
+		t = m.n
+		mp[x] = t
+		m.n++
+	}
+	return t
+}
+
+// known returns whether expert i's result is kept, and charges m its cost if it is usable.
+func (em *exprMemo) known(i int, m *rule.Meter) bool {
+	return em != nil && em.state[i].Load() == admKnown && replay(m, em.cost[i])
+}
+
+// keep stores expert i's result (through set) when its evaluation, which started with s0 and
+// b0 left on m and did not fail, ran under its own limits only.
+func (em *exprMemo) keep(i int, m *rule.Meter, s0, b0 int64, set func()) {
+	if em == nil || m.Exhausted() != "" {
+		return
+	}
+	s1, b1 := m.Remaining()
+	if s1 >= replayMargin.steps && b1 >= replayMargin.bytes && em.state[i].CompareAndSwap(admEmpty, admFilling) {
+		set()
+		em.cost[i] = admCost{s0 - s1, b0 - b1}
+		em.state[i].Store(admKnown)
+	}
+}
 
 // replayMargin is what a meter must still hold after a kept evaluation is charged for that
 // evaluation to be certain to have run exactly as it did when it was kept: every evaluation

@@ -24,7 +24,7 @@ func genIndexPool(t *rapid.T) selection.Pool {
 	day := activity.Truncate(24 * time.Hour)
 	for i := range n {
 		id := fmt.Sprintf("X%02d", i)
-		switch rapid.IntRange(0, 30).Draw(t, "id kind") {
+		switch rapid.IntRange(0, 200).Draw(t, "id kind") {
 		case 0:
 			id = "bad id " + id // not a valid expert ID
 		case 1:
@@ -72,12 +72,12 @@ func genIndexPool(t *rapid.T) selection.Pool {
 
 // genIndexRequest returns a request on one of several dates, with or without criteria,
 // quotas, a group cap and project members in the pool's units.
-func genIndexRequest(t *rapid.T, k int) selection.Request {
+func genIndexRequest(t *rapid.T, k int, shared string) selection.Request {
 	req := request(rapid.IntRange(1, 4).Draw(t, "size"))
 	req.ID = fmt.Sprintf("R-%d", k)
 	req.At = activity.AddDate(rapid.IntRange(-3, 3).Draw(t, "years"), rapid.IntRange(0, 11).Draw(t, "months"), 0)
 	req.Criteria = []string{"", `expert.Title >= AssociateSenior`, `age < 64`, `expert.Region == "330302" || usage < 5`,
-		`!reviewedUnitWithin("申报企业", 12)`}[rapid.IntRange(0, 4).Draw(t, "criteria")]
+		`!reviewedUnitWithin("申报企业", 12)`, shared, shared}[rapid.IntRange(0, 6).Draw(t, "criteria")]
 	for q := range rapid.IntRange(0, 2).Draw(t, "quotas") {
 		f := rapid.IntRange(0, len(filterDefs)-1).Draw(t, "filter")
 		req.Quotas = append(req.Quotas, selection.Quota{Name: fmt.Sprintf("q%d", q), Filter: filterDefs[f].expr, Min: rapid.IntRange(0, 1).Draw(t, "min")})
@@ -130,8 +130,12 @@ func TestIndexedPoolDrawsExactlyLikeThePlainPool(t *testing.T) {
 		indexed := plain.Indexed()
 		require.True(t, indexed.IsIndexed())
 		require.False(t, plain.IsIndexed())
-		for k := range rapid.IntRange(1, 5).Draw(t, "draws") {
-			req := genIndexRequest(t, k)
+		// One criteria text most draws of the case share: its kept results must follow what
+		// it reads (the activity date through age, usage, history), or not be kept.
+		shared := rapid.SampledFrom([]string{`age < 64`, `usage < 5 && expert.Title >= Senior`, `!reviewedUnitWithin("申报企业", 6)`,
+			`expert.Region == "330302"`, `"economic" in expert.Categories`}).Draw(t, "shared criteria")
+		for k := range rapid.IntRange(1, 6).Draw(t, "draws") {
+			req := genIndexRequest(t, k, shared)
 			r := genIndexRules(t)
 			e := selection.Entropy{Sources: [][]uint64{{rapid.Uint64().Draw(t, "entropy")}}}
 			want, wantErr := selection.Draw(req, plain, e, r)
@@ -267,4 +271,25 @@ func TestAgeOnAgreesWithAdmission(t *testing.T) {
 		b, a := day("birth"), day("at")
 		require.Equal(t, admission.Age(b, a), selection.AgeOn(b, a), "%v %v", b, a)
 	})
+}
+
+// An expression that reads the activity date (through age) is never answered from another
+// date's result; one that reads only the expert is kept and reused.
+func TestIndexedPoolKeepsOnlyPureResults(t *testing.T) {
+	p := pool(12, 12)
+	for i := range p.Experts {
+		p.Experts[i].BirthDate = time.Date(1961, 1, 1+i, 0, 0, 0, 0, time.UTC)
+	}
+	indexed := p.Indexed()
+	for _, at := range []time.Time{time.Date(2025, 1, 5, 9, 0, 0, 0, time.UTC), time.Date(2025, 1, 9, 9, 0, 0, 0, time.UTC)} {
+		for _, crit := range []string{`age < 64`, `expert.Title >= Senior`} {
+			req := request(2)
+			req.At, req.Criteria = at, crit
+			want, err := selection.Draw(req, p, testEntropy, nil)
+			require.NoError(t, err)
+			got, err := selection.Draw(req, indexed, testEntropy, nil)
+			require.NoError(t, err)
+			require.Equal(t, want, got, "%s on %s", crit, at)
+		}
+	}
 }
