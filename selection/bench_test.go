@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/wzsti/expertdb/admission"
 	"github.com/wzsti/expertdb/conflict"
@@ -194,5 +195,64 @@ func BenchmarkSimulateTrial(b *testing.B) {
 		if _, err := selection.Simulate(benchRequest(), p, nil, 1, 1); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkDrawInterleaved runs, in every iteration, one draw of each kind and the baseline,
+// one after the other, and reports the median time of each and the median of its
+// per-iteration ratio to the baseline: on a machine shared with other programs the ratios of
+// BenchmarkDraw swing with the load between sub-benchmarks, these do not.
+//
+//	library   selection.Draw(req, pool, e, nil): the request compiled by the draw (the shared
+//	          default rules keep what they compiled, by text)
+//	prepared  Prepared.Draw: the request compiled once
+//	indexed   selection.Draw from Pool.Indexed after a first draw (a warm draw, issue 14)
+func BenchmarkDrawInterleaved(b *testing.B) {
+	for _, n := range []int{1_000, 10_000, 100_000} {
+		p := benchPool(n)
+		req := benchRequest()
+		e := selection.Entropy{Sources: [][]uint64{{uint64(n)}}}
+		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
+			pr, err := selection.Prepare(req, nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			ip := p.Indexed()
+			if _, err := selection.Draw(req, ip, e, nil); err != nil {
+				b.Fatal(err)
+			}
+			cases := []string{"baseline", "library", "prepared", "indexed"}
+			runs := []func() int{
+				func() int { return len(baseline(req, p, e)) },
+				func() int { res, _ := selection.Draw(req, p, e, nil); return len(res.Panel) },
+				func() int { res, _ := pr.Draw(p, e); return len(res.Panel) },
+				func() int { res, _ := selection.Draw(req, ip, e, nil); return len(res.Panel) },
+			}
+			times := make([][]float64, len(cases))
+			for b.Loop() {
+				for c, run := range runs {
+					t0 := time.Now()
+					if run() != req.Size {
+						b.Fatal(cases[c], "panel incomplete")
+					}
+					times[c] = append(times[c], float64(time.Since(t0).Nanoseconds()))
+				}
+			}
+			median := func(xs []float64) float64 {
+				xs = slices.Clone(xs)
+				slices.Sort(xs)
+				return xs[len(xs)/2]
+			}
+			for c, name := range cases {
+				b.ReportMetric(median(times[c])/1e6, name+"-ms")
+				if c > 0 {
+					r := make([]float64, len(times[c]))
+					for i := range r {
+						r[i] = times[c][i] / times[0][i]
+					}
+					b.ReportMetric(median(r), name+"/baseline")
+				}
+			}
+		})
 	}
 }
