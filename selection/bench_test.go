@@ -200,8 +200,10 @@ func BenchmarkSimulateTrial(b *testing.B) {
 
 // BenchmarkDrawInterleaved runs, in every iteration, one draw of each kind and the baseline,
 // one after the other, and reports the median time of each and the median of its
-// per-iteration ratio to the baseline: on a machine shared with other programs the ratios of
-// BenchmarkDraw swing with the load between sub-benchmarks, these do not.
+// per-iteration ratio to the baseline, in wall time and in process CPU time (cpuNow): on a
+// machine shared with other programs the ratios of BenchmarkDraw swing with the load between
+// sub-benchmarks, and wall-time ratios grow with the load for the longer case (it is
+// preempted more often); the CPU-time ratios do not.
 //
 //	library   selection.Draw(req, pool, e, nil): the request compiled by the draw (the shared
 //	          default rules keep what they compiled, by text)
@@ -229,12 +231,14 @@ func BenchmarkDrawInterleaved(b *testing.B) {
 				func() int { res, _ := selection.Draw(req, ip, e, nil); return len(res.Panel) },
 			}
 			times := make([][]float64, len(cases))
+			cpu := make([][]float64, len(cases))
 			for b.Loop() {
 				for c, run := range runs {
-					t0 := time.Now()
+					t0, c0 := time.Now(), cpuNow()
 					if run() != req.Size {
 						b.Fatal(cases[c], "panel incomplete")
 					}
+					cpu[c] = append(cpu[c], float64(cpuNow()-c0))
 					times[c] = append(times[c], float64(time.Since(t0).Nanoseconds()))
 				}
 			}
@@ -245,12 +249,15 @@ func BenchmarkDrawInterleaved(b *testing.B) {
 			}
 			for c, name := range cases {
 				b.ReportMetric(median(times[c])/1e6, name+"-ms")
+				b.ReportMetric(median(cpu[c])/1e6, name+"-cpums")
 				if c > 0 {
-					r := make([]float64, len(times[c]))
+					r, rc := make([]float64, len(times[c])), make([]float64, len(times[c]))
 					for i := range r {
 						r[i] = times[c][i] / times[0][i]
+						rc[i] = cpu[c][i] / max(cpu[0][i], 1)
 					}
 					b.ReportMetric(median(r), name+"/baseline")
+					b.ReportMetric(median(rc), name+"/baseline-cpu")
 				}
 			}
 		})
