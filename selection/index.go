@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"reflect"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -315,9 +316,12 @@ func newPoolIndex(pool Pool) *poolIndex {
 	ix := &poolIndex{order: make([]int32, 0, n), ids: make([]string, 0, n), usage: make([]int, n)}
 	// Sort (ID, index) pairs rather than indexes into the pool: the comparisons then read
 	// adjacent memory instead of one large Expert each.
+	// The first 8 bytes of an ID, big-endian and zero-padded, order IDs as the strings do
+	// wherever they differ; equal prefixes fall back to the strings.
 	type entry struct {
-		id string
-		i  int32
+		key uint64
+		id  string
+		i   int32
 	}
 	es := make([]entry, 0, n)
 	for i := range pool.Experts {
@@ -325,13 +329,18 @@ func newPoolIndex(pool Pool) *poolIndex {
 		if !admission.ValidExpertID(id) {
 			ix.badIDs = append(ix.badIDs, badIDExclusion(id))
 		} else {
-			es = append(es, entry{id, int32(i)})
+			es = append(es, entry{idPrefix(id), id, int32(i)})
 		}
 		if len(pool.Usage) > 0 {
 			ix.usage[i] = pool.Usage[id]
 		}
 	}
-	slices.SortFunc(es, func(a, b entry) int { return cmp.Compare(a.id, b.id) })
+	slices.SortFunc(es, func(a, b entry) int {
+		if a.key != b.key {
+			return cmp.Compare(a.key, b.key)
+		}
+		return strings.Compare(a.id, b.id)
+	})
 	for k := range es {
 		if k > 0 && es[k].id == es[k-1].id && ix.dup == "" {
 			ix.dup = es[k].id
@@ -353,6 +362,19 @@ func newPoolIndex(pool Pool) *poolIndex {
 		}
 	}
 	return ix
+}
+
+// idPrefix packs the first 8 bytes of id big-endian, zero-padded: idPrefix(a) < idPrefix(b)
+// implies a < b, and a < b implies idPrefix(a) ≤ idPrefix(b).
+func idPrefix(id string) uint64 {
+	var k uint64
+	for j := range 8 {
+		k <<= 8
+		if j < len(id) {
+			k |= uint64(id[j])
+		}
+	}
+	return k
 }
 
 func (ix *poolIndex) historyAt(i int) []Participation {

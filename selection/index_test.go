@@ -2,6 +2,7 @@ package selection_test
 
 import (
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -292,4 +293,30 @@ func TestIndexedPoolKeepsOnlyPureResults(t *testing.T) {
 			require.Equal(t, want, got, "%s on %s", crit, at)
 		}
 	}
+}
+
+// Invariant: the pool's canonical order (the candidates and the pool digest of a draw) is the
+// byte order of the IDs whatever their lengths and shared prefixes, as the sort by 8-byte
+// prefixes must keep it.
+func TestCanonicalOrderIsByteOrder(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		ids := rapid.SliceOfNDistinct(rapid.StringMatching(`[A-Za-z0-9][A-Za-z0-9._:-]{0,11}`), 1, 30, rapid.ID[string]).Draw(t, "ids")
+		p := selection.Pool{}
+		for _, id := range ids {
+			if admission.ValidExpertID(id) {
+				p.Experts = append(p.Experts, expert(id, "U-"+id))
+			}
+		}
+		res, err := selection.Draw(request(1), p, testEntropy, nil)
+		if err != nil {
+			t.Skip("no candidate")
+		}
+		want := make([]string, 0, len(p.Experts))
+		for _, e := range p.Experts {
+			want = append(want, e.ID)
+		}
+		slices.Sort(want)
+		require.Equal(t, selection.PoolDigest(want), res.PoolDigest)
+		require.Equal(t, len(want), res.Candidates)
+	})
 }
