@@ -161,8 +161,9 @@ func (a *admCache) drawable(i int, e *admission.Expert, view func() *admission.E
 	return fs
 }
 
-// maxAdmCaches bounds the admission findings kept per pool (one per rules and date).
-const maxAdmCaches = 16
+// maxAdmCaches bounds the admission findings kept per pool (one per rules and date; about
+// 44 bytes per expert each: 4.4 MB for 100,000 experts).
+const maxAdmCaches = 8
 
 // exprKey names a request expression whose result depends on the expert alone (pure): its
 // text and whether it is a group key (a value) or a filter (a boolean).
@@ -185,8 +186,9 @@ type exprMemo struct {
 	n     int32
 }
 
-// maxExprMemos bounds the expression results kept per pool.
-const maxExprMemos = 64
+// maxExprMemos bounds the expression results kept per pool (about 21–24 bytes per expert
+// each). When a bound is reached the kept results are dropped and kept again as draws go.
+const maxExprMemos = 16
 
 func (c *poolCache) memo(k exprKey, n int) *exprMemo {
 	c.mu.Lock()
