@@ -72,7 +72,10 @@ var ErrNotCovered = errors.New("expertdb: snapshot does not cover these stores")
 
 // Pool returns the draw's pool of the snapshot (without relations, which come with each
 // request), derived once: the previous year's summaries and the bookings and history folded
-// from the seats stream. The maps and slices are shared between draws and read-only.
+// from the seats stream. The maps and slices are shared between draws and read-only. The
+// pool is indexed (selection.Pool.Indexed): the draws from one snapshot share the experts'
+// order, expression views, unit names and admission findings, computed by the first of
+// them, and draw exactly as from a plain pool.
 func (s *PoolSnapshot) Pool() (selection.Pool, error) {
 	s.once.Do(func() {
 		bookings, history, err := foldSeats(s.Seats)
@@ -81,7 +84,7 @@ func (s *PoolSnapshot) Pool() (selection.Pool, error) {
 			return
 		}
 		s.pool = selection.Pool{Experts: s.Experts, Usage: s.Usage, Last: evaluation.Summarize(s.Ratings, s.Year-1),
-			Bookings: bookings, History: history}
+			Bookings: bookings, History: history}.Indexed()
 	})
 	return s.pool, s.err
 }

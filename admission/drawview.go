@@ -29,10 +29,11 @@ func DrawableView(e *Expert, v *ExpertView, asOf time.Time, r *Rules, m *rule.Me
 		s = newEnvSlot()
 	}
 	own := s.env.Expert // the slot's own (cleared) view, whose lists ViewInto reuses
-	s.today = civilDay(asOf)
+	ay, am, ad := asOf.Date()
+	s.today = daysFromCivil(ay, am, ad)
 	s.creds, s.trainings = e.Credentials, e.Trainings
 	s.env.Expert = *v
-	s.env.Age = Age(e.BirthDate, asOf)
+	s.env.Age = ageOn(e.BirthDate, ay, am, ad)
 	s.env.AsOf = asOf
 	s.env.meter = m
 	env := &s.env

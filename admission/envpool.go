@@ -24,10 +24,11 @@ func newEnvSlot() *envSlot {
 
 // reset makes s the environment of e on asOf.
 func (s *envSlot) reset(e *Expert, asOf time.Time) {
-	s.today = civilDay(asOf)
+	ay, am, ad := asOf.Date()
+	s.today = daysFromCivil(ay, am, ad)
 	s.creds, s.trainings = e.Credentials, e.Trainings
 	e.ViewInto(&s.env.Expert)
-	s.env.Age = Age(e.BirthDate, asOf)
+	s.env.Age = ageOn(e.BirthDate, ay, am, ad)
 	s.env.AsOf = asOf
 }
 

@@ -56,6 +56,9 @@ type Checker struct {
 	avoidByID       map[string][]int32
 	avoidByUnitCode map[string][]int32
 	avoidByUnitName map[string][]int32
+	// mentioned holds every normalised unit name that is, or aliases to, a name of
+	// byUnitName or avoidByUnitName: a name outside it cannot match, alias or not.
+	mentioned map[string]bool
 
 	ruleDefs   []rule.Rule
 	progs      []*rules.Bool[Env]
@@ -189,6 +192,18 @@ func New(p Project, relations []Relation, asOf time.Time, r *Rules) (*Checker, e
 	for _, a := range p.Avoid {
 		c.addAvoidance(a)
 	}
+	c.mentioned = make(map[string]bool, len(c.byUnitName)+len(c.avoidByUnitName))
+	for n := range c.byUnitName {
+		c.mentioned[n] = true
+	}
+	for n := range c.avoidByUnitName {
+		c.mentioned[n] = true
+	}
+	for k, v := range c.unitAliases {
+		if c.mentioned[v] {
+			c.mentioned[k] = true
+		}
+	}
 	for _, d := range p.Dismissals {
 		k := dismissKey{strings.TrimSpace(d.ExpertID), strings.TrimSpace(d.Code), strings.TrimSpace(d.Concerns)}
 		if _, dup := c.dismissals[k]; !dup {
@@ -221,7 +236,14 @@ func (c *Checker) unitOf(a admission.Affiliation) unit {
 
 // unitName returns the comparison form of a unit name, aliases applied.
 func (c *Checker) unitName(org string) string {
-	name := NormalizeName(org)
+	return c.aliased(NormalizeName(org))
+}
+
+// aliased applies the unit aliases to a normalised unit name.
+func (c *Checker) aliased(name string) string {
+	if len(c.unitAliases) == 0 {
+		return name
+	}
 	if v, ok := c.unitAliases[name]; ok {
 		return v
 	}
@@ -428,6 +450,7 @@ type probe struct {
 	name     string
 	nameDone bool
 	out      []Conflict
+	meter    *rule.Meter // Known.Meter, for the county rules
 }
 
 func (pr *probe) normName() string {
@@ -442,7 +465,40 @@ func (pr *probe) normName() string {
 // Concerns; nil when e may serve. Dismissed conflicts, and possible ones when
 // Rules.ExcludePossible is false, are left out; Report returns them too.
 func (c *Checker) Check(e admission.Expert) []Conflict {
-	all := c.Report(e)
+	return c.CheckWith(&e, Known{})
+}
+
+// Known is what a caller that checks the same experts again and again (a draw over a kept
+// pool, see selection) computed once, for CheckWith and ReportWith. Every field is optional.
+type Known struct {
+	// Units are UnitNames of the expert (NormalizeName of Affiliation.Org, then of each
+	// Past[k].Org); nil means compute them. They are only read.
+	Units []string
+	// View is the expert's expression view (e.View()) for the county rules (clause 5); nil
+	// means build it. It is only read.
+	View *admission.ExpertView
+	// Meter is charged with every evaluation of the county rules, e.g. the meter of a whole
+	// draw (a rule stopped by it fails closed, like any rule that cannot be evaluated, and the
+	// meter says so: Exhausted); nil means each evaluation has only its own limits.
+	Meter *rule.Meter
+}
+
+// UnitNames returns the comparison forms (NormalizeName) of e's unit names: Affiliation.Org,
+// then each Past[k].Org, in order. They do not depend on a project or on rules (aliases are
+// applied after them), so a caller may compute them once per expert (Known.Units).
+func UnitNames(e *admission.Expert) []string {
+	out := make([]string, 1+len(e.Past))
+	out[0] = NormalizeName(e.Affiliation.Org)
+	for k := range e.Past {
+		out[1+k] = NormalizeName(e.Past[k].Org)
+	}
+	return out
+}
+
+// CheckWith is Check(*e) reusing what k holds; it returns exactly what Check returns (with
+// k.Meter, a county rule stopped by the meter counts as failed). e is only read.
+func (c *Checker) CheckWith(e *admission.Expert, k Known) []Conflict {
+	all := c.ReportWith(e, k)
 	out := all[:0]
 	for _, x := range all {
 		if x.Excludes {
@@ -460,6 +516,11 @@ func (c *Checker) Check(e admission.Expert) []Conflict {
 // possible ones that do not exclude under the rules. Conflicts with the same clause, code and
 // Concerns are reported once (a definite one in preference to a possible one).
 func (c *Checker) Report(e admission.Expert) []Conflict {
+	return c.ReportWith(&e, Known{})
+}
+
+// ReportWith is Report(*e) reusing what k holds (see CheckWith).
+func (c *Checker) ReportWith(e *admission.Expert, k Known) []Conflict {
 	if c == nil || !c.built {
 		return []Conflict{{ExpertID: e.ID, Clause: 0, Article: "Art. 15", Code: CodeCheckFailed,
 			Reason: "回避审查未初始化（须由 conflict.New 或 NewChecker 创建），任何专家均不得选用", Definite: true, Excludes: true}}
@@ -493,13 +554,17 @@ func (c *Checker) Report(e admission.Expert) []Conflict {
 		}
 	}
 	if len(c.byUnitCode)+len(c.byUnitName)+len(c.avoidByUnitCode)+len(c.avoidByUnitName) > 0 {
-		c.checkUnit(pr, e.Affiliation)
-		for _, a := range e.Past {
-			c.checkUnit(pr, a)
+		units := k.Units
+		if len(units) != 1+len(e.Past) {
+			units = nil
+		}
+		c.checkUnit(pr, e.Affiliation, units, 0)
+		for i, a := range e.Past {
+			c.checkUnit(pr, a, units, 1+i)
 		}
 	}
 	if len(c.progs) > 0 {
-		c.checkRules(pr, &e)
+		c.checkRules(pr, e, k)
 	}
 	return c.finish(e.ID, pr.out)
 }
@@ -529,13 +594,28 @@ func (c *Checker) counts(a admission.Affiliation) bool {
 	return a.To.IsZero() || !dateBefore(a.To, c.asOf) || fullMonths(a.To, c.asOf) < c.formerMonths
 }
 
-func (c *Checker) checkUnit(pr *probe, a admission.Affiliation) {
+// checkUnit checks the expert's unit a; units[k], when units is not nil, is NormalizeName
+// of a.Org.
+func (c *Checker) checkUnit(pr *probe, a admission.Affiliation, units []string, k int) {
 	if !c.counts(a) {
 		return
 	}
 	// Most experts share no unit with the project: look the unit up before normalising the
 	// department and building the rest.
-	code, name := NormalizeCode(a.OrgCode), c.unitName(a.Org)
+	var raw string
+	if units != nil {
+		raw = units[k]
+	} else {
+		raw = NormalizeName(a.Org)
+	}
+	code := ""
+	if a.OrgCode != "" {
+		code = NormalizeCode(a.OrgCode)
+	}
+	if (code == "" || len(c.byUnitCode[code])+len(c.avoidByUnitCode[code]) == 0) && !c.mentioned[raw] {
+		return // neither the code nor the name (aliased or not) is a project's or listed unit
+	}
+	name := c.aliased(raw)
 	if !c.indexed(code, name) {
 		return
 	}
@@ -704,8 +784,14 @@ func kindName(k admission.OrgKind) string {
 	return "单位"
 }
 
-func (c *Checker) checkRules(pr *probe, e *admission.Expert) {
-	env := &Env{Expert: e.View(), Project: c.project}
+func (c *Checker) checkRules(pr *probe, e *admission.Expert, k Known) {
+	env := &Env{Project: c.project}
+	if k.View != nil {
+		env.Expert = *k.View
+	} else {
+		e.ViewInto(&env.Expert)
+	}
+	pr.meter = k.Meter
 	for i, prog := range c.progs {
 		rl := c.ruleDefs[i]
 		clause, article := ruleClause(rl.Article)
@@ -723,7 +809,7 @@ func (c *Checker) checkRules(pr *probe, e *admission.Expert) {
 }
 
 func (c *Checker) ruleHit(pr *probe, prog *rules.Bool[Env], env *Env, rl rule.Rule, clause int, article, concerns, who string) {
-	ok, err := prog.Eval(env)
+	ok, err := prog.EvalMeter(env, pr.meter)
 	switch {
 	case err != nil:
 		pr.out = append(pr.out, Conflict{Clause: clause, Article: article, Code: rl.Name, Concerns: concerns,

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/wzsti/expertdb/admission"
 	"github.com/wzsti/expertdb/conflict"
@@ -148,6 +149,34 @@ func BenchmarkDraw(b *testing.B) {
 				}
 			}
 		})
+		// The request compiled once (Prepare reused), as a Service that draws one request
+		// several times, a simulation or a replay does.
+		b.Run(fmt.Sprintf("n=%d/prepared", n), func(b *testing.B) {
+			pr, err := selection.Prepare(req, nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			for b.Loop() {
+				res, err := pr.Draw(p, e)
+				if err != nil || len(res.Panel) != req.Size {
+					b.Fatal(err)
+				}
+			}
+		})
+		// A warm draw from a pool kept between draws (Pool.Indexed, issue 14): the first draw
+		// (before the timer) fills the cache.
+		b.Run(fmt.Sprintf("n=%d/indexed", n), func(b *testing.B) {
+			ip := p.Indexed()
+			if _, err := selection.Draw(req, ip, e, nil); err != nil {
+				b.Fatal(err)
+			}
+			for b.Loop() {
+				res, err := selection.Draw(req, ip, e, nil)
+				if err != nil || len(res.Panel) != req.Size {
+					b.Fatal(err)
+				}
+			}
+		})
 		b.Run(fmt.Sprintf("n=%d/baseline", n), func(b *testing.B) {
 			for b.Loop() {
 				if got := baseline(req, p, e); len(got) != req.Size {
@@ -166,5 +195,71 @@ func BenchmarkSimulateTrial(b *testing.B) {
 		if _, err := selection.Simulate(benchRequest(), p, nil, 1, 1); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkDrawInterleaved runs, in every iteration, one draw of each kind and the baseline,
+// one after the other, and reports the median time of each and the median of its
+// per-iteration ratio to the baseline, in wall time and in process CPU time (cpuNow): on a
+// machine shared with other programs the ratios of BenchmarkDraw swing with the load between
+// sub-benchmarks, and wall-time ratios grow with the load for the longer case (it is
+// preempted more often); the CPU-time ratios do not.
+//
+//	library   selection.Draw(req, pool, e, nil): the request compiled by the draw (the shared
+//	          default rules keep what they compiled, by text)
+//	prepared  Prepared.Draw: the request compiled once
+//	indexed   selection.Draw from Pool.Indexed after a first draw (a warm draw, issue 14)
+func BenchmarkDrawInterleaved(b *testing.B) {
+	for _, n := range []int{1_000, 10_000, 100_000} {
+		p := benchPool(n)
+		req := benchRequest()
+		e := selection.Entropy{Sources: [][]uint64{{uint64(n)}}}
+		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
+			pr, err := selection.Prepare(req, nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			ip := p.Indexed()
+			if _, err := selection.Draw(req, ip, e, nil); err != nil {
+				b.Fatal(err)
+			}
+			cases := []string{"baseline", "library", "prepared", "indexed"}
+			runs := []func() int{
+				func() int { return len(baseline(req, p, e)) },
+				func() int { res, _ := selection.Draw(req, p, e, nil); return len(res.Panel) },
+				func() int { res, _ := pr.Draw(p, e); return len(res.Panel) },
+				func() int { res, _ := selection.Draw(req, ip, e, nil); return len(res.Panel) },
+			}
+			times := make([][]float64, len(cases))
+			cpu := make([][]float64, len(cases))
+			for b.Loop() {
+				for c, run := range runs {
+					t0, c0 := time.Now(), cpuNow()
+					if run() != req.Size {
+						b.Fatal(cases[c], "panel incomplete")
+					}
+					cpu[c] = append(cpu[c], float64(cpuNow()-c0))
+					times[c] = append(times[c], float64(time.Since(t0).Nanoseconds()))
+				}
+			}
+			median := func(xs []float64) float64 {
+				xs = slices.Clone(xs)
+				slices.Sort(xs)
+				return xs[len(xs)/2]
+			}
+			for c, name := range cases {
+				b.ReportMetric(median(times[c])/1e6, name+"-ms")
+				b.ReportMetric(median(cpu[c])/1e6, name+"-cpums")
+				if c > 0 {
+					r, rc := make([]float64, len(times[c])), make([]float64, len(times[c]))
+					for i := range r {
+						r[i] = times[c][i] / times[0][i]
+						rc[i] = cpu[c][i] / max(cpu[0][i], 1)
+					}
+					b.ReportMetric(median(r), name+"/baseline")
+					b.ReportMetric(median(rc), name+"/baseline-cpu")
+				}
+			}
+		})
 	}
 }

@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/wzsti/expertdb/admission"
 	"github.com/wzsti/expertdb/conflict"
+	"github.com/wzsti/expertdb/internal/rules"
 	"github.com/wzsti/expertdb/rule"
 )
 
@@ -53,64 +55,230 @@ type base struct {
 	poolDigest string
 }
 
-// screen decides whether e may be drawn for the request. It returns the exclusion, or nil,
-// and the expression environment.
-func (p *Prepared) screen(e *admission.Expert, env *Env, pool Pool, checker *conflict.Checker) (*Exclusion, error) {
-	usage := env.Usage
+// screener screens the experts of one pool for one draw, expert after expert. It reuses one
+// Env (and, without a pool cache, one view) for every expert.
+type screener struct {
+	p       *Prepared
+	pool    Pool
+	ix      *poolIndex
+	adm     *admCache // kept admission findings, or nil
+	checker *conflict.Checker
+	meter   *rule.Meter
+	env     *Env
+	names   map[string]string // NormalizeName of unit names, without a pool cache
+	units   []string          // the current expert's unit names (conflict.Known.Units)
+	at      civilDate         // the activity date (Request.At) as a calendar date
+	viewOf  int               // the pool index whose view env holds, or -1
+	crit    *exprMemo         // kept criteria results, or nil
+	quotas  []*exprMemo       // kept quota filter results, per quota (nil entries)
+	groups  []*exprMemo       // kept group values, per group (nil entries)
+	gt      *groupTokens
+}
+
+// evalBool evaluates a request filter on pool expert i (sc.env set), from mm when kept.
+func (sc *screener) evalBool(prog *rules.Bool[Env], mm *exprMemo, i int) (bool, error) {
+	if mm.known(i, sc.meter) {
+		return mm.ok[i], nil
+	}
+	sc.ensureView(i)
+	s0, b0 := sc.meter.Remaining()
+	fresh := sc.meter.Exhausted() == ""
+	ok, err := prog.EvalMeter(sc.env, sc.meter)
+	if err == nil && fresh {
+		mm.keep(i, sc.meter, s0, b0, func() { mm.ok[i] = ok })
+	}
+	return ok, err
+}
+
+// setEnv makes sc.env the environment of pool expert i, except its view (ensureView).
+func (sc *screener) setEnv(i int) {
+	e, env := &sc.pool.Experts[i], sc.env
+	sc.viewOf = -1
+	if sc.ix.born != nil {
+		env.Age = ageOn(sc.ix.born[i], sc.at)
+	} else {
+		env.Age = admission.Age(e.BirthDate, sc.p.req.At)
+	}
+	env.Usage = sc.ix.usage[i]
+	env.Project = sc.p.project
+	env.ReviewedUnitWithin = sc.p.reviewedUnitWithin(sc.ix.historyAt(i))
+	env.meter = sc.meter
+}
+
+// ensureView fills the view of sc.env for pool expert i, once: only an expression that is
+// evaluated (not kept) reads it.
+func (sc *screener) ensureView(i int) {
+	if sc.viewOf != i {
+		sc.pool.Experts[i].ViewInto(&sc.env.Expert)
+		sc.viewOf = i
+	}
+}
+
+// view returns sc.env's view when it is expert i's, or nil.
+func (sc *screener) view(i int) *admission.ExpertView {
+	if sc.viewOf == i {
+		return &sc.env.Expert
+	}
+	return nil
+}
+
+// unitNames returns conflict.UnitNames of pool expert i.
+func (sc *screener) unitNames(i int) []string {
+	e := &sc.pool.Experts[i]
+	if sc.ix.org != nil {
+		sc.units = append(sc.units[:0], sc.ix.names[sc.ix.org[i]])
+	} else {
+		sc.units = append(sc.units[:0], sc.normName(e.Affiliation.Org))
+	}
+	for k := range e.Past {
+		sc.units = append(sc.units, sc.normName(e.Past[k].Org))
+	}
+	return sc.units
+}
+
+func (sc *screener) normName(org string) string {
+	if n, ok := sc.names[org]; ok {
+		return n
+	}
+	n := conflict.NormalizeName(org)
+	if sc.names == nil {
+		sc.names = map[string]string{}
+	}
+	sc.names[org] = n
+	return n
+}
+
+// screen decides whether pool expert i may be drawn for the request. It returns the
+// exclusion (excluded true) or not; sc.env is the expert's environment when the cheap checks
+// (status, cap) passed.
+func (sc *screener) screen(i int) (ex Exclusion, excluded bool, err error) {
+	p, e := sc.p, &sc.pool.Experts[i]
+	usage := sc.ix.usage[i]
 	r, q := p.rules, &p.req
 	if e.Status != admission.Active {
 		art := "Art. 6"
 		if e.Status == admission.Exited {
 			art = "Art. 10"
 		}
-		return &Exclusion{e.ID, art, "not-active", fmt.Sprintf("专家状态为 %q，不是在库专家，不能抽取", e.Status)}, nil
+		return Exclusion{e.ID, art, "not-active", "专家状态为 " + strconv.Quote(string(e.Status)) + "，不是在库专家，不能抽取"}, true, nil
 	}
 	if r.AnnualCap > 0 && usage >= r.AnnualCap {
-		return &Exclusion{e.ID, "Art. 14(1)", "annual-cap",
-			fmt.Sprintf("本年度已参加 %d 次评审（咨询）活动，达到每年 %d 次的上限", usage, r.AnnualCap)}, nil
+		return Exclusion{e.ID, "Art. 14(1)", "annual-cap",
+			"本年度已参加 " + strconv.Itoa(usage) + " 次评审（咨询）活动，达到每年 " + strconv.Itoa(r.AnnualCap) + " 次的上限"}, true, nil
 	}
+	sc.setEnv(i)
+	env := sc.env
 	if p.criteria != nil {
-		ok, err := p.criteria.EvalMeter(env, env.meter)
+		ok, err := sc.evalBool(p.criteria, sc.crit, i)
 		if err != nil {
 			if errors.Is(err, rule.ErrBudget) {
-				return nil, budgetError(err)
+				return ex, false, budgetError(err)
 			}
-			return &Exclusion{e.ID, "Art. 13", "expression-error", "专家条件表达式无法对该专家求值，按不符合处理：" + err.Error()}, nil
+			return Exclusion{e.ID, "Art. 13", "expression-error", "专家条件表达式无法对该专家求值，按不符合处理：" + err.Error()}, true, nil
 		}
 		if !ok {
-			return &Exclusion{e.ID, "Art. 13", "criteria", "不符合本次抽取申请的专家条件"}, nil
+			return Exclusion{e.ID, "Art. 13", "criteria", "不符合本次抽取申请的专家条件"}, true, nil
 		}
 	}
-	for i, prog := range p.conditions {
-		c := &q.Conditions[i]
+	for k, prog := range p.conditions {
+		c := &q.Conditions[k]
 		art := cmp.Or(c.Article, "Art. 13")
+		sc.ensureView(i)
 		ok, err := prog.EvalMeter(env, env.meter)
 		if err != nil {
 			if errors.Is(err, rule.ErrBudget) {
-				return nil, budgetError(err)
+				return ex, false, budgetError(err)
 			}
-			return &Exclusion{e.ID, art, "expression-error", fmt.Sprintf("使用细则规则“%s”的专家条件无法对该专家求值，按不符合处理：%v", c.Rule, err)}, nil
+			return Exclusion{e.ID, art, "expression-error", fmt.Sprintf("使用细则规则“%s”的专家条件无法对该专家求值，按不符合处理：%v", c.Rule, err)}, true, nil
 		}
 		if ok == c.Negate {
-			return &Exclusion{e.ID, art, "criteria", fmt.Sprintf("不符合使用细则规则“%s”的专家条件", c.Rule)}, nil
+			return Exclusion{e.ID, art, "criteria", "不符合使用细则规则“" + c.Rule + "”的专家条件"}, true, nil
 		}
 	}
-	fs := admission.DrawableView(e, &env.Expert, q.At, r.Admission, env.meter)
+	var fs []admission.Finding
+	if a := sc.adm; a != nil {
+		fs = a.drawable(i, e, func() *admission.ExpertView { sc.ensureView(i); return &env.Expert }, q.At, r.Admission, env.meter)
+	} else {
+		sc.ensureView(i)
+		fs = admission.DrawableView(e, &env.Expert, q.At, r.Admission, env.meter)
+	}
 	if env.meter != nil && env.meter.Exhausted() != "" {
-		return nil, budgetError(&rule.EvalError{Rule: env.meter.Exhausted(), Article: "Art. 5", Budget: true,
+		return ex, false, budgetError(&rule.EvalError{Rule: env.meter.Exhausted(), Article: "Art. 5", Budget: true,
 			Err: errors.New("admission rule stopped by the draw's meter")})
 	}
 	if len(fs) > 0 {
-		art, msgs := "Art. 5", make([]string, 0, len(fs))
+		art := "Art. 5"
 		if fs[0].Article != "" {
 			art = fs[0].Article
 		}
-		for _, f := range fs {
-			msgs = append(msgs, f.Message)
+		msg := "在活动日期不符合入库或抽取条件：" + fs[0].Message
+		for _, f := range fs[1:] {
+			msg += "；" + f.Message
 		}
-		return &Exclusion{e.ID, art, "not-eligible", "在活动日期不符合入库或抽取条件：" + strings.Join(msgs, "；")}, nil
+		return Exclusion{e.ID, art, "not-eligible", msg}, true, nil
 	}
-	for _, c := range checker.Check(*e) {
+	cs := sc.checker.CheckWith(e, conflict.Known{Units: sc.unitNames(i), View: sc.view(i), Meter: env.meter})
+	if env.meter != nil && env.meter.Exhausted() != "" {
+		return ex, false, budgetError(&rule.EvalError{Rule: env.meter.Exhausted(), Article: "Art. 15(5)", Budget: true,
+			Err: errors.New("recusal rule stopped by the draw's meter")})
+	}
+	if x, ok := excludingConflict(cs); ok {
+		return Exclusion{e.ID, x.art, x.code, x.reason}, true, nil
+	}
+	if x := p.availability(e, sc.ix.bookingsAt(i)); x != nil {
+		return *x, true, nil
+	}
+	if p.exclusions == nil {
+		return ex, false, nil
+	}
+	sc.ensureView(i)
+	x, err := p.countyExclusion(e.ID, env)
+	if err != nil || x == nil {
+		return ex, false, err
+	}
+	return *x, true, nil
+}
+
+// signature is Prepared.signature for pool expert i (sc.env set), from the kept results of
+// pure expressions where an indexed pool has them.
+func (sc *screener) signature(i int, toks []int32) (uint32, error) {
+	p, env := sc.p, sc.env
+	var mask uint32
+	for k, prog := range p.quotas {
+		ok, err := sc.evalBool(prog, sc.quotas[k], i)
+		if err != nil {
+			return 0, err
+		}
+		if ok {
+			mask |= 1 << k
+		}
+	}
+	for g, prog := range p.groups {
+		mm := sc.groups[g]
+		if mm.known(i, env.meter) {
+			toks[g] = mm.tok[i]
+			continue
+		}
+		sc.ensureView(i)
+		s0, b0 := env.meter.Remaining()
+		fresh := env.meter.Exhausted() == ""
+		t, err := p.groupToken(env, sc.gt, g, prog)
+		if err != nil {
+			return 0, err
+		}
+		if fresh {
+			mm.keep(i, env.meter, s0, b0, func() { mm.tok[i] = t })
+		}
+		toks[g] = t
+	}
+	return mask, nil
+}
+
+type conflictExclusion struct{ art, code, reason string }
+
+// excludingConflict returns the first excluding conflict of cs as an exclusion.
+func excludingConflict(cs []conflict.Conflict) (conflictExclusion, bool) {
+	for _, c := range cs {
 		if !c.Excludes {
 			continue
 		}
@@ -122,12 +290,9 @@ func (p *Prepared) screen(e *admission.Expert, env *Env, pool Pool, checker *con
 		if reason == "" {
 			reason = "存在应当回避的情形"
 		}
-		return &Exclusion{e.ID, art, c.Code, reason}, nil
+		return conflictExclusion{art, c.Code, reason}, true
 	}
-	if ex := p.availability(e, pool); ex != nil {
-		return ex, nil
-	}
-	return p.countyExclusion(e.ID, env)
+	return conflictExclusion{}, false
 }
 
 // budgetError is the refusal of a draw stopped by the meter of its expressions: the
@@ -144,42 +309,122 @@ func budgetError(err error) error {
 		fmt.Sprintf("expression %q exceeded its budget", name)), err)
 }
 
-// signature evaluates the quota filters and group keys of e. The group values are
-// appended to buf[:0] (which may be nil).
-func (p *Prepared) signature(env *Env, buf []string) (uint32, []string, error) {
+// signature evaluates the quota filters and group keys on env: the mask of the quotas met
+// and, in toks, a token per group for the group value (-1 = no group; equal values get equal
+// tokens, see groupTokens).
+func (p *Prepared) signature(env *Env, gt *groupTokens, toks []int32) (uint32, error) {
 	var mask uint32
 	for i, prog := range p.quotas {
 		ok, err := prog.EvalMeter(env, env.meter)
 		if err != nil {
-			return 0, nil, err
+			return 0, err
 		}
 		if ok {
 			mask |= 1 << i
 		}
 	}
-	vals := slices.Grow(buf[:0], len(p.groups))[:len(p.groups)]
 	for g, prog := range p.groups {
-		if x, ok, err := prog.EvalString(env, env.meter); ok {
-			if err != nil {
-				return 0, nil, err
-			}
-			vals[g] = ""
-			if x != "" {
-				vals[g] = "s:" + x // as groupValue
-			}
+		t, err := p.groupToken(env, gt, g, prog)
+		if err != nil {
+			return 0, err
+		}
+		toks[g] = t
+	}
+	return mask, nil
+}
+
+// groupToken evaluates group key g on env and returns its value's token.
+func (p *Prepared) groupToken(env *Env, gt *groupTokens, g int, prog *rules.Value[Env]) (int32, error) {
+	if x, ok, err := prog.EvalString(env, env.meter); ok {
+		if err != nil {
+			return 0, err
+		}
+		return gt.str(g, x), nil
+	}
+	v, err := prog.EvalMeter(env, env.meter)
+	if err != nil {
+		return 0, err
+	}
+	if x, ok := v.(string); ok {
+		return gt.str(g, x), nil
+	}
+	s, err := groupValue(v)
+	if err != nil {
+		return 0, fmt.Errorf("group %q: %w", p.req.Groups[g].Name, err)
+	}
+	return gt.other(g, s), nil
+}
+
+// groupTokens numbers the group values of one draw as they are met (in pool order): a
+// string value and any other value (in its groupValue form) never share a token, as they
+// never share a groupValue. Value ids, numbered in canonical order, are assigned from the
+// tokens (ids).
+type groupTokens struct {
+	memo         []*exprMemo // per group: the pool-level tokens of a kept group key, or nil
+	strs, others []map[string]int32
+	n            []int32
+	canon        [][]int32 // per group, token → value id, -1 while unnumbered
+}
+
+func newGroupTokens(ng int) *groupTokens {
+	gt := &groupTokens{memo: make([]*exprMemo, ng), strs: make([]map[string]int32, ng), others: make([]map[string]int32, ng), n: make([]int32, ng), canon: make([][]int32, ng)}
+	for g := range ng {
+		gt.strs[g], gt.others[g] = map[string]int32{}, map[string]int32{}
+	}
+	return gt
+}
+
+func (gt *groupTokens) str(g int, x string) int32 {
+	if x == "" {
+		return -1
+	}
+	if m := gt.memo[g]; m != nil {
+		return m.token(x, true)
+	}
+	return gt.token(gt.strs[g], g, x)
+}
+
+func (gt *groupTokens) other(g int, s string) int32 {
+	if s == "" {
+		return -1
+	}
+	if m := gt.memo[g]; m != nil {
+		return m.token(s, false)
+	}
+	return gt.token(gt.others[g], g, s)
+}
+
+func (gt *groupTokens) token(m map[string]int32, g int, k string) int32 {
+	if t, ok := m[k]; ok {
+		return t
+	}
+	t := gt.n[g]
+	m[k] = t
+	gt.n[g]++
+	return t
+}
+
+// class returns the class of a signature given by tokens, numbering new values in st in the
+// order of the calls (canonical order), exactly as structure.classOf would number them.
+func (gt *groupTokens) class(st *structure, mask uint32, toks []int32) int {
+	var ids [maxGroups]int32
+	for g, t := range toks {
+		if t < 0 {
+			ids[g] = -1
 			continue
 		}
-		v, err := prog.EvalMeter(env, env.meter)
-		if err != nil {
-			return 0, nil, err
+		c := gt.canon[g]
+		for int(t) >= len(c) {
+			c = append(c, -1)
 		}
-		s, err := groupValue(v)
-		if err != nil {
-			return 0, nil, fmt.Errorf("group %q: %w", p.req.Groups[g].Name, err)
+		gt.canon[g] = c
+		if c[t] < 0 {
+			c[t] = int32(st.nvals[g])
+			st.nvals[g]++
 		}
-		vals[g] = s
+		ids[g] = c[t]
 	}
-	return mask, vals, nil
+	return st.classOfIDs(mask, ids, len(toks))
 }
 
 // newBase screens the pool, checks the preferential picks and the invitations, and verifies
@@ -190,26 +435,15 @@ func (p *Prepared) newBase(pool Pool) (*base, error) {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidRequest, err)
 	}
 	checker := conflict.NewChecker(q.Project, pool.Relations, q.At, r.Conflict)
-	// Sort (ID, index) pairs rather than indexes into the pool: the comparisons then read
-	// adjacent memory instead of one large Expert each.
-	type entry struct {
-		id string
-		i  int
+	pc := pool.cache.of(pool)
+	var ix *poolIndex
+	if pc != nil {
+		ix = pc.index(pool)
+	} else {
+		ix = newPoolIndex(pool)
 	}
-	order := make([]entry, 0, len(pool.Experts))
-	var badIDs []Exclusion // records whose ID is not an admission.ValidExpertID: excluded, never fatal
-	for i := range pool.Experts {
-		if id := pool.Experts[i].ID; !admission.ValidExpertID(id) {
-			badIDs = append(badIDs, badIDExclusion(id))
-		} else {
-			order = append(order, entry{id, i})
-		}
-	}
-	slices.SortFunc(order, func(a, b entry) int { return cmp.Compare(a.id, b.id) })
-	for i := 1; i < len(order); i++ {
-		if id := order[i].id; id == order[i-1].id {
-			return nil, refuse(ErrInvalidRequest, id, "Art. 13", "duplicate-expert", "专家库中同一编号出现多次", "pool lists an expert twice")
-		}
+	if ix.dup != "" {
+		return nil, refuse(ErrInvalidRequest, ix.dup, "Art. 13", "duplicate-expert", "专家库中同一编号出现多次", "pool lists an expert twice")
 	}
 	b := &base{p: p, st: newStructure(q, r.SearchBound)}
 	prefErrs := p.checkPlan()
@@ -221,18 +455,39 @@ func (p *Prepared) newBase(pool Pool) (*base, error) {
 		pref[id] = true
 	}
 	found := map[string]bool{}
-	for _, x := range badIDs {
+	for _, x := range ix.badIDs {
 		if pref[x.ExpertID] && !found[x.ExpertID] {
 			found[x.ExpertID] = true
 			prefErrs = append(prefErrs, refuse(ErrPreferential, "", x.Article, x.Code, "择优选取的专家不能入选："+x.Reason, "preferential pick has an invalid expert ID"))
 		}
 	}
 	// Most of a pool are usually candidates: size the candidate lists once.
-	b.ids, b.experts = make([]string, 0, len(order)), make([]*admission.Expert, 0, len(order))
-	classes := make([]int, 0, len(order))
+	b.ids, b.experts = make([]string, 0, len(ix.order)), make([]*admission.Expert, 0, len(ix.order))
+	classes := make([]int, 0, len(ix.order))
 	meter := rule.NewMeter(r.ExprBudget, 0) // shared by every expression of the draw
-	env := &Env{meter: meter}               // reused for every expert
-	var vals []string                       // group values, reused likewise
+	sc := &screener{p: p, pool: pool, ix: ix, checker: checker, meter: meter, env: &Env{meter: meter}, at: civilOf(q.At)}
+	gt := newGroupTokens(len(q.Groups))
+	sc.gt = gt
+	sc.quotas, sc.groups = make([]*exprMemo, len(p.quotas)), make([]*exprMemo, len(p.groups))
+	if pc != nil {
+		if r.Admission.Compiled() {
+			sc.adm = pc.admission(len(pool.Experts), r.Admission, q.At)
+		}
+		if p.pureCriteria {
+			sc.crit = pc.memo(exprKey{src: q.Criteria}, len(pool.Experts))
+		}
+		for k, pure := range p.pureQuotas {
+			if pure {
+				sc.quotas[k] = pc.memo(exprKey{src: q.Quotas[k].Filter}, len(pool.Experts))
+			}
+		}
+		for g, pure := range p.pureGroups {
+			if pure {
+				sc.groups[g] = pc.memo(exprKey{src: q.Groups[g].Key, group: true}, len(pool.Experts))
+				gt.memo[g] = sc.groups[g]
+			}
+		}
+	}
 	// Screen in pool order (adjacent memory, expert after expert), then take the results in
 	// canonical order: classes are numbered, candidates listed, exclusions and refusals of
 	// preferential picks reported exactly as if the pool had been screened in that order.
@@ -245,68 +500,73 @@ func (p *Prepared) newBase(pool Pool) (*base, error) {
 	n, ng := len(pool.Experts), len(q.Groups)
 	outcome := make([]uint8, n)
 	masks := make([]uint32, n)
-	slab := make([]string, n*ng) // group values, ng per expert
-	exAt := make([]int32, n)     // index into exs of expert i's exclusion
+	slab := make([]int32, n*ng) // group value tokens, ng per expert
+	exAt := make([]int32, n)    // index into exs of expert i's exclusion
 	var exs []Exclusion
-	refused := map[int]error{}
+	var refused map[int]error
 	for i := range pool.Experts {
 		e := &pool.Experts[i]
-		p.setEnv(env, e, pool)
-		env.meter = meter
-		if pref[e.ID] {
+		if len(pref) > 0 && pref[e.ID] {
 			found[e.ID] = true
-			if err := p.checkPreferred(e, env, pool, checker); err != nil {
+			if err := p.checkPreferred(sc, i); err != nil {
 				if errors.Is(err, rule.ErrBudget) {
 					return nil, err
+				}
+				if refused == nil {
+					refused = map[int]error{}
 				}
 				outcome[i], refused[i] = outRefused, err
 				continue
 			}
 			var err error
-			masks[i], vals, err = p.signature(env, vals)
+			masks[i], err = sc.signature(i, slab[i*ng:(i+1)*ng])
 			if errors.Is(err, rule.ErrBudget) {
 				return nil, budgetError(err)
 			}
 			if err != nil {
+				if refused == nil {
+					refused = map[int]error{}
+				}
 				outcome[i], refused[i] = outRefused, refuse(ErrPreferential, e.ID, "Art. 13", "expression-error", "结构表达式无法对该择优选取专家求值："+err.Error(), "structure expression failed on the preferential pick")
 				continue
 			}
-			copy(slab[i*ng:], vals)
 			outcome[i] = outPreferred
 			exAt[i] = int32(len(exs))
 			exs = append(exs, Exclusion{e.ID, "Art. 14(1)", "on-panel", "已作为择优选取专家列入专家组"})
 			continue
 		}
-		ex, err := p.screen(e, env, pool, checker)
+		ex, excluded, err := sc.screen(i)
 		if err != nil {
 			return nil, err
 		}
-		if ex == nil {
-			masks[i], vals, err = p.signature(env, vals)
+		if !excluded {
+			masks[i], err = sc.signature(i, slab[i*ng:(i+1)*ng])
 			if errors.Is(err, rule.ErrBudget) {
 				return nil, budgetError(err)
 			}
 			if err != nil {
-				ex = &Exclusion{e.ID, "Art. 13", "expression-error", "结构配额或分组表达式无法对该专家求值，按不符合处理：" + err.Error()}
+				ex = Exclusion{e.ID, "Art. 13", "expression-error", "结构配额或分组表达式无法对该专家求值，按不符合处理：" + err.Error()}
 			} else {
-				copy(slab[i*ng:], vals)
 				outcome[i] = outCandidate
 				continue
 			}
 		}
 		exAt[i] = int32(len(exs))
-		exs = append(exs, *ex)
+		exs = append(exs, ex)
 	}
-	for _, o := range order {
-		i := o.i
-		e := &pool.Experts[i]
+	if k := len(exs) + len(ix.badSorted); k > 0 {
+		b.excluded = make([]Exclusion, 0, k) // nil when nobody is excluded, as before
+	}
+	for k, o := range ix.order {
+		i := int(o)
+		e := &pool.Experts[i] // not read for a candidate: its memory stays cold
 		switch outcome[i] {
 		case outCandidate:
-			b.ids = append(b.ids, e.ID)
+			b.ids = append(b.ids, ix.ids[k])
 			b.experts = append(b.experts, e)
-			classes = append(classes, b.st.classOf(masks[i], slab[i*ng:(i+1)*ng]))
+			classes = append(classes, gt.class(b.st, masks[i], slab[i*ng:(i+1)*ng]))
 		case outPreferred:
-			b.fixed = append(b.fixed, member{pick: Pick{ExpertID: e.ID, Preferential: true, Round: -1}, expert: e, class: b.st.classOf(masks[i], slab[i*ng:(i+1)*ng])})
+			b.fixed = append(b.fixed, member{pick: Pick{ExpertID: e.ID, Preferential: true, Round: -1}, expert: e, class: gt.class(b.st, masks[i], slab[i*ng:(i+1)*ng])})
 			b.excluded = append(b.excluded, exs[exAt[i]])
 		case outRefused:
 			prefErrs = append(prefErrs, refused[i])
@@ -322,7 +582,7 @@ func (p *Prepared) newBase(pool Pool) (*base, error) {
 	if err := errors.Join(prefErrs...); err != nil {
 		return nil, err
 	}
-	b.excluded = append(b.excluded, sortedBadIDs(badIDs)...)
+	b.excluded = append(b.excluded, ix.badSorted...)
 	slices.SortFunc(b.fixed, func(x, y member) int { return cmp.Compare(x.pick.ExpertID, y.pick.ExpertID) })
 	inv, err := p.checkInvitations(pool, checker, found, meter)
 	if err != nil {
@@ -331,14 +591,15 @@ func (p *Prepared) newBase(pool Pool) (*base, error) {
 	for _, m := range inv {
 		ienv := p.env(m.expert, pool)
 		ienv.meter = meter
-		mask, vals, err := p.signature(ienv, nil)
+		toks := make([]int32, ng)
+		mask, err := p.signature(ienv, gt, toks)
 		if errors.Is(err, rule.ErrBudget) {
 			return nil, budgetError(err)
 		}
 		if err != nil {
 			return nil, refuse(ErrInvitation, m.expert.ID, "Art. 13", "expression-error", "结构表达式无法对该特邀专家求值："+err.Error(), "structure expression failed on the invited expert")
 		}
-		m.class = b.st.classOf(mask, vals)
+		m.class = gt.class(b.st, mask, toks)
 		b.fixed = append(b.fixed, m)
 	}
 	b.cls = classes
@@ -399,10 +660,11 @@ func (p *Prepared) checkPlan() []error {
 
 // checkPreferred checks one preferential pick: active, under the cap, meets the criteria,
 // eligible, no conflict, and last year's excellent rate (Art. 25).
-func (p *Prepared) checkPreferred(e *admission.Expert, env *Env, pool Pool, checker *conflict.Checker) error {
-	if ex, err := p.screen(e, env, pool, checker); err != nil {
+func (p *Prepared) checkPreferred(sc *screener, i int) error {
+	e, pool := &sc.pool.Experts[i], sc.pool
+	if ex, excluded, err := sc.screen(i); err != nil {
 		return err
-	} else if ex != nil {
+	} else if excluded {
 		return refuse(ErrPreferential, e.ID, ex.Article, ex.Code, "择优选取的专家不能入选："+ex.Reason, "preferential pick refused: "+ex.Code)
 	}
 	s, ok := pool.Last[e.ID]
@@ -464,7 +726,12 @@ func (p *Prepared) checkInvitations(pool Pool, checker *conflict.Checker, inPool
 				bad("Art. 28", "filing", "特邀专家须在局务会同意后送局机关纪委备案", "invitation not filed with the discipline office after the bureau meeting")
 			}
 		}
-		for _, c := range checker.Check(*e) {
+		cs := checker.CheckWith(e, conflict.Known{Meter: meter})
+		if meter.Exhausted() != "" {
+			return nil, budgetError(&rule.EvalError{Rule: meter.Exhausted(), Article: "Art. 15(5)", Budget: true,
+				Err: errors.New("recusal rule stopped by the draw's meter")})
+		}
+		for _, c := range cs {
 			if !c.Excludes {
 				continue
 			}
@@ -478,7 +745,7 @@ func (p *Prepared) checkInvitations(pool Pool, checker *conflict.Checker, inPool
 		if cp := p.rules.AnnualCap; cp > 0 && pool.Usage[e.ID] >= cp {
 			bad("Art. 14(1)", "annual-cap", fmt.Sprintf("特邀专家本年度已参加 %d 次评审（咨询）活动，达到上限", pool.Usage[e.ID]), "invitee reached the annual cap")
 		}
-		if ex := p.availability(e, pool); ex != nil {
+		if ex := p.availability(e, pool.Bookings[e.ID]); ex != nil {
 			bad(ex.Article, ex.Code, "特邀专家不能参加："+ex.Reason, "invitee is not available: "+ex.Code)
 		} else {
 			ienv := p.env(e, pool)

@@ -170,7 +170,7 @@ func (p *Prepared) CheckWindow() error {
 // overlapping the activity (Art. 8(2)), or nil. The declared reason of a period is personal
 // (Art. 7(2)) and the other activity of a booking is confidential (Art. 8(6), 9(7)): the
 // exclusion names only the time.
-func (p *Prepared) availability(e *admission.Expert, pool Pool) *Exclusion {
+func (p *Prepared) availability(e *admission.Expert, bookings []Booking) *Exclusion {
 	span := p.span
 	if !p.rules.IgnoreUnavailable {
 		for _, u := range e.Unavailable {
@@ -181,7 +181,7 @@ func (p *Prepared) availability(e *admission.Expert, pool Pool) *Exclusion {
 		}
 	}
 	if !p.rules.IgnoreBookings {
-		for _, b := range pool.Bookings[e.ID] {
+		for _, b := range bookings {
 			if b.ActivityID == p.req.ID {
 				continue
 			}

@@ -148,6 +148,18 @@
 // an expression that exhausts either refuses the draw (code "expression-budget", wrapping
 // rule.ErrBudget) before anything is drawn.
 //
+// # Pools kept between draws
+//
+// Pool.Indexed returns a pool that keeps, for many draws, what a draw derives from the pool
+// alone (ID order, usage, bookings, history, birth dates, normalised unit names) and, as the
+// draws evaluate them, each expert's admission findings (per admission rules and activity
+// date) and the results of the request expressions that read nothing but the expert (a
+// criteria, quota filter or group key naming no age, usage, project or reviewedUnitWithin),
+// each with its cost to the draw's meter. A draw from it is byte-identical to a draw from the
+// plain pool: a kept result is charged to the meter only where the meter holds enough for the
+// evaluation to be certain to have run under its own limits, and is evaluated again
+// otherwise. expertdb's PoolSnapshot hands out indexed pools.
+//
 // # Fairness
 //
 // Simulate estimates every candidate's chance under a request's structure, with minimum,
@@ -160,5 +172,6 @@
 // not-eligible, conflict, unavailable, booked, county exclusion rules.
 //
 // The package is pure: no I/O, no clock, no global mutable state; time and randomness come in
-// as arguments.
+// as arguments. Two memos change no result: the shared default rules keep the request
+// expressions they compiled (by text), and an indexed pool keeps its derived data (above).
 package selection

@@ -98,19 +98,30 @@ func (b *base) draw(e Entropy) (*Result, error) {
 
 // walk is the panel being filled from the sequence.
 type walk struct {
-	b      *base
-	s      *state
-	seq    *stream
-	fixed  []member
-	drawn  []int // rounds on the panel, in order
-	onSeat map[int]bool
-	used   map[int]bool // candidate positions that were ever on the panel
-	closed map[int]bool // candidate positions that cannot join the current panel
+	b       *base
+	s       *state
+	seq     *stream
+	fixed   []member
+	drawn   []int   // rounds on the panel, in order
+	used    []bool  // per candidate position: ever on the panel
+	closed  []bool  // per candidate position: cannot join the current panel
+	closedN []int   // the positions set in closed, to clear them
+	verdict []int8  // per class, within one fillOne: 0 unknown, 1 can join, -1 cannot
+	seen    []int32 // the classes set in verdict
 }
 
 func (b *base) newWalk(key string) *walk {
 	return &walk{b: b, s: b.s0.clone(), seq: newStream(len(b.ids), key, b.p.rules.Mode),
-		fixed: slices.Clone(b.fixed), onSeat: map[int]bool{}, used: map[int]bool{}, closed: map[int]bool{}}
+		fixed: slices.Clone(b.fixed), used: make([]bool, len(b.ids)), closed: make([]bool, len(b.ids)),
+		verdict: make([]int8, len(b.st.class))}
+}
+
+// clearClosed reopens every closed candidate.
+func (w *walk) clearClosed() {
+	for _, pos := range w.closedN {
+		w.closed[pos] = false
+	}
+	w.closedN = w.closedN[:0]
 }
 
 // fill adds drawn candidates until the panel is full: the first candidate in round order that
@@ -128,7 +139,12 @@ func (w *walk) fill() error {
 // earlier can take a seat that a vacancy reopened) and takes the first candidate that is not
 // used and can join.
 func (w *walk) fillOne() (int, error) {
-	verdict := map[int]bool{}
+	defer func() {
+		for _, c := range w.seen {
+			w.verdict[c] = 0
+		}
+		w.seen = w.seen[:0]
+	}()
 	for i := 0; ; i++ {
 		pos, ok := w.seq.at(i)
 		if !ok {
@@ -140,25 +156,29 @@ func (w *walk) fillOne() (int, error) {
 			continue
 		}
 		c := w.b.cls[pos]
-		v, seen := verdict[c]
-		if !seen {
-			var err error
-			v, err = w.s.canAdd(c)
+		v := w.verdict[c]
+		if v == 0 {
+			ok, err := w.s.canAdd(c)
 			if err != nil {
 				return 0, err
 			}
-			verdict[c] = v
+			v = -1
+			if ok {
+				v = 1
+			}
+			w.verdict[c] = v
+			w.seen = append(w.seen, int32(c))
 		}
-		if v {
+		if v > 0 {
 			w.s.addMember(c, true)
 			w.used[pos] = true
-			w.onSeat[i] = true
 			w.drawn = append(w.drawn, i)
 			return i, nil
 		}
 		// A candidate that cannot join stays closed until a vacancy: more members only
 		// restrict the completions.
 		w.closed[pos] = true
+		w.closedN = append(w.closedN, pos)
 	}
 }
 
@@ -166,8 +186,7 @@ func (w *walk) fillOne() (int, error) {
 func (w *walk) vacate(round int) {
 	pos, _ := w.seq.at(round)
 	w.s.removeMember(w.b.cls[pos])
-	delete(w.onSeat, round)
-	clear(w.closed)
+	w.clearClosed()
 	for k, r := range w.drawn {
 		if r == round {
 			w.drawn = append(w.drawn[:k], w.drawn[k+1:]...)
@@ -182,7 +201,7 @@ func (w *walk) vacateFixed(id string) {
 		if m.pick.ExpertID == id {
 			w.s.removeMember(m.class)
 			w.fixed = append(w.fixed[:k:k], w.fixed[k+1:]...)
-			clear(w.closed)
+			w.clearClosed()
 			return
 		}
 	}

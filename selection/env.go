@@ -7,6 +7,7 @@ import (
 	"math"
 	"reflect"
 	"strconv"
+	"sync"
 
 	"github.com/wzsti/expertdb/admission"
 	"github.com/wzsti/expertdb/internal/rules"
@@ -84,25 +85,31 @@ type Prepared struct {
 	exclusions *rules.Set[Env] // nil when the rules have none
 	project    *ProjectView    // shared by every Env of the prepared request
 	span       Span
+	// pureCriteria, pureQuotas and pureGroups say which request expressions read nothing
+	// but the expert (no age, usage, project or reviewedUnitWithin): an indexed pool keeps
+	// their results per expert.
+	pureCriteria bool
+	pureQuotas   []bool
+	pureGroups   []bool
 }
 
-// env returns the expression environment of e in pool.
+// exprPure reports whether an expression over Env names none of the fields that change from
+// draw to draw for the same expert (the activity date through age, usage, the project,
+// history through reviewedUnitWithin): its result depends on the expert's view alone.
+func exprPure(names func(string) bool) bool {
+	return !names("age") && !names("usage") && !names("project") && !names("reviewedUnitWithin")
+}
+
+// env returns the expression environment of e in pool (an expert who need not be in
+// pool.Experts, e.g. an invitee).
 func (p *Prepared) env(e *admission.Expert, pool Pool) *Env {
 	env := new(Env)
-	p.setEnv(env, e, pool)
-	return env
-}
-
-// setEnv makes *env the expression environment of e in pool; it sets every field of Env.
-// Screening a pool reuses one Env this way (admission.Expert.ViewInto refills the view's
-// lists): an evaluation keeps no reference to its environment, and group values are
-// converted to strings at once (groupValue).
-func (p *Prepared) setEnv(env *Env, e *admission.Expert, pool Pool) {
 	e.ViewInto(&env.Expert)
 	env.Age = admission.Age(e.BirthDate, p.req.At)
 	env.Usage = pool.Usage[e.ID]
 	env.Project = p.project
 	env.ReviewedUnitWithin = p.reviewedUnitWithin(pool.History[e.ID])
+	return env
 }
 
 // Prepare validates req and r and compiles every expression of req. A bad expression is an
@@ -136,7 +143,7 @@ func PrepareWith(req Request, r *Rules, o PrepareOptions) (*Prepared, error) {
 	var errs []error
 	wrap := func(err error) { errs = append(errs, fmt.Errorf("%w: %w", ErrInvalidRequest, err)) }
 	if req.Criteria != "" {
-		c, err := rules.CompileBool[Env]("criteria", req.Criteria, opts)
+		c, err := r.progs.bool("criteria", req.Criteria, opts, o.Masked)
 		if err != nil {
 			wrap(err)
 		}
@@ -156,14 +163,14 @@ func PrepareWith(req Request, r *Rules, o PrepareOptions) (*Prepared, error) {
 		p.conditions = append(p.conditions, prog)
 	}
 	for _, q := range req.Quotas {
-		c, err := rules.CompileBool[Env]("quota:"+q.Name, q.Filter, opts)
+		c, err := r.progs.bool("quota:"+q.Name, q.Filter, opts, o.Masked)
 		if err != nil {
 			wrap(err)
 		}
 		p.quotas = append(p.quotas, c)
 	}
 	for _, g := range req.Groups {
-		c, err := rules.CompileValue[Env]("group:"+g.Name, g.Key, opts)
+		c, err := r.progs.value("group:"+g.Name, g.Key, opts, o.Masked)
 		if err != nil {
 			wrap(err)
 		}
@@ -180,6 +187,13 @@ func PrepareWith(req Request, r *Rules, o PrepareOptions) (*Prepared, error) {
 		return nil, errors.Join(errs...)
 	}
 	p.digest = requestDigest(&p.req, r)
+	p.pureCriteria = p.criteria != nil && exprPure(p.criteria.Names)
+	for _, q := range p.quotas {
+		p.pureQuotas = append(p.pureQuotas, exprPure(q.Names))
+	}
+	for _, g := range p.groups {
+		p.pureGroups = append(p.pureGroups, exprPure(g.Names))
+	}
 	return p, nil
 }
 
@@ -212,4 +226,72 @@ func groupValue(v any) (string, error) {
 		return "b:" + strconv.FormatBool(x), nil
 	}
 	return "", fmt.Errorf("group key returned %T; want a string, number or bool", v)
+}
+
+// progCache keeps compiled request expressions (criteria, quota filters, group keys) by
+// site name, text and masking, for the shared default rules; a nil *progCache compiles
+// every time. It holds at most maxCachedProgs programs and is safe for concurrent use.
+type progCache struct {
+	mu    sync.Mutex
+	bools map[progKey]*rules.Bool[Env]
+	vals  map[progKey]*rules.Value[Env]
+}
+
+// progKey is everything a request expression's compilation depends on besides the constant
+// options of PrepareWith (title constants, article "Art. 13").
+type progKey struct {
+	name, source string
+	masked       bool
+}
+
+const maxCachedProgs = 256
+
+func (c *progCache) bool(name, source string, o rules.Options, masked bool) (*rules.Bool[Env], error) {
+	if c == nil {
+		return rules.CompileBool[Env](name, source, o)
+	}
+	k := progKey{name, source, masked}
+	c.mu.Lock()
+	p := c.bools[k]
+	c.mu.Unlock()
+	if p != nil {
+		return p, nil
+	}
+	p, err := rules.CompileBool[Env](name, source, o)
+	if err == nil {
+		c.mu.Lock()
+		if c.bools == nil {
+			c.bools = map[progKey]*rules.Bool[Env]{}
+		}
+		if len(c.bools)+len(c.vals) < maxCachedProgs {
+			c.bools[k] = p
+		}
+		c.mu.Unlock()
+	}
+	return p, err
+}
+
+func (c *progCache) value(name, source string, o rules.Options, masked bool) (*rules.Value[Env], error) {
+	if c == nil {
+		return rules.CompileValue[Env](name, source, o)
+	}
+	k := progKey{name, source, masked}
+	c.mu.Lock()
+	p := c.vals[k]
+	c.mu.Unlock()
+	if p != nil {
+		return p, nil
+	}
+	p, err := rules.CompileValue[Env](name, source, o)
+	if err == nil {
+		c.mu.Lock()
+		if c.vals == nil {
+			c.vals = map[progKey]*rules.Value[Env]{}
+		}
+		if len(c.bools)+len(c.vals) < maxCachedProgs {
+			c.vals[k] = p
+		}
+		c.mu.Unlock()
+	}
+	return p, err
 }

@@ -136,6 +136,8 @@ type Pool struct {
 	Relations []conflict.Relation           `json:"relations"`
 	Bookings  map[string][]Booking          `json:"bookings,omitempty"`
 	History   map[string][]Participation    `json:"history,omitempty"`
+
+	cache *poolCache // see Indexed
 }
 
 // Fraction is an exact fraction Num/Den.
@@ -195,6 +197,8 @@ type Rules struct {
 	// its Name as the code and its Message. Expressions see Env (expert, usage, project,
 	// reviewedUnitWithin). Empty by default; CoolingOffRule is an example.
 	Exclusions []rule.Rule `json:"exclusions,omitempty" yaml:"exclusions"`
+
+	progs *progCache // compiled request expressions; only the shared defaults have one
 }
 
 // DefaultSearchBound is the default Rules.SearchBound.
@@ -216,7 +220,16 @@ func DefaultRules() *Rules {
 // sharedDefaults are the default rules compiled once and shared by every Prepare with a nil
 // *Rules (or nil parts): nothing in this package changes rules it is given, so sharing them is
 // safe, and a draw no longer compiles the admission and conflict defaults again.
-var sharedDefaults = sync.OnceValue(DefaultRules)
+//
+// The shared defaults also keep the request expressions they compiled (progCache): a draw
+// with nil rules (Draw(req, pool, e, nil), as tests, simulations and benchmarks run) compiles
+// a criteria text, quota filter or group key once. A compiled program is immutable and a pure
+// function of its text and options, so reusing it changes no result.
+var sharedDefaults = sync.OnceValue(func() *Rules {
+	r := DefaultRules()
+	r.progs = &progCache{}
+	return r
+})
 
 func (r *Rules) orDefault() *Rules {
 	d := sharedDefaults()
@@ -507,11 +520,18 @@ func requestEncoding(q *Request, r *Rules) []byte {
 // over "expertdb-pool-v1\n" followed by each ID and "\n", in lowercase hex.
 func PoolDigest(ids []string) string {
 	h := sha256.New()
-	h.Write([]byte("expertdb-pool-v1\n"))
+	// Hash in chunks of a few KiB: the same bytes as one write per ID, fewer calls.
+	buf := make([]byte, 0, 8<<10)
+	buf = append(buf, "expertdb-pool-v1\n"...)
 	for _, id := range ids {
-		h.Write([]byte(id))
-		h.Write([]byte{'\n'})
+		if len(buf)+len(id)+1 > cap(buf) {
+			h.Write(buf)
+			buf = buf[:0]
+		}
+		buf = append(buf, id...)
+		buf = append(buf, '\n')
 	}
+	h.Write(buf)
 	return hex.EncodeToString(h.Sum(nil))
 }
 

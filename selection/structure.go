@@ -23,7 +23,7 @@ type structure struct {
 	nvals  []int // number of distinct values per group
 	bound  int
 	class  []class
-	byKey  map[string]int
+	byKey  map[classKey]int
 	values []map[string]int32 // per group: value → id
 }
 
@@ -35,7 +35,7 @@ type class struct {
 const unbounded = math.MaxInt32
 
 func newStructure(q *Request, bound int) *structure {
-	st := &structure{size: q.Size, bound: bound, byKey: map[string]int{}}
+	st := &structure{size: q.Size, bound: bound, byKey: map[classKey]int{}}
 	for _, qu := range q.Quotas {
 		st.qname = append(st.qname, qu.Name)
 		st.qmin = append(st.qmin, qu.Min)
@@ -54,12 +54,16 @@ func newStructure(q *Request, bound int) *structure {
 	return st
 }
 
+// classKey identifies a signature: the quota mask and the value id per group (-1 = no group).
+type classKey struct {
+	mask uint32
+	ids  [maxGroups]int32
+}
+
 // classOf returns the class index for a signature, creating it when new. vals holds the
-// group values ("" = no group).
+// group values ("" = no group); value ids are numbered in order of first appearance.
 func (st *structure) classOf(mask uint32, vals []string) int {
 	var ids [maxGroups]int32
-	kb := make([]byte, 0, 4+4*maxGroups)
-	kb = binary.BigEndian.AppendUint32(kb, mask)
 	for g, v := range vals {
 		id := int32(-1)
 		if v != "" {
@@ -72,13 +76,23 @@ func (st *structure) classOf(mask uint32, vals []string) int {
 			}
 		}
 		ids[g] = id
-		kb = binary.BigEndian.AppendUint32(kb, uint32(id))
 	}
-	if c, ok := st.byKey[string(kb)]; ok {
+	return st.classOfIDs(mask, ids, len(vals))
+}
+
+// classOfIDs returns the class index for a signature with value ids (ng groups), creating it
+// when new. A structure numbers its values either through classOf or through its caller
+// (newBase, from the group values' tokens), never both.
+func (st *structure) classOfIDs(mask uint32, ids [maxGroups]int32, ng int) int {
+	for g := ng; g < maxGroups; g++ {
+		ids[g] = 0
+	}
+	k := classKey{mask, ids}
+	if c, ok := st.byKey[k]; ok {
 		return c
 	}
-	st.class = append(st.class, class{mask: mask, vals: slices.Clone(ids[:len(vals)])})
-	st.byKey[string(kb)] = len(st.class) - 1
+	st.class = append(st.class, class{mask: mask, vals: slices.Clone(ids[:ng])})
+	st.byKey[k] = len(st.class) - 1
 	return len(st.class) - 1
 }
 
@@ -195,9 +209,22 @@ func (s *state) canAdd(c int) (bool, error) {
 	if s.witness[c] > 0 || s.swapIn(c) {
 		return true, nil
 	}
-	t := s.clone()
-	t.addMember(c, true)
-	return t.feasible()
+	// Ask about the panel with c in place, then take c off again (the solver only reads the
+	// state): no copy of the state per question.
+	saved := s.witness
+	s.addMember(c, true)
+	ok, err := s.feasible()
+	w := s.witness
+	s.removeMember(c)
+	s.avail[c]++
+	s.witness = saved
+	if ok && err == nil {
+		// The completion of the panel with c, plus c, completes the panel: keep it, so that
+		// adding c next needs no search (the answers are facts; a witness only saves work).
+		w[c]++
+		s.witness = w
+	}
+	return ok, err
 }
 
 // swapIn checks whether the completion with one member replaced by a candidate of class c is
@@ -428,17 +455,33 @@ func (sv *solver) build() error {
 			}
 		}
 	}
-	members := make([][]int32, n) // per root: its classes
+	// Per root: its classes in increasing order, as windows of one flat slice.
+	size := make([]int32, n)
 	var roots []int32
+	total := 0
 	for c := range n {
 		if s.avail[c] <= 0 {
 			continue
 		}
 		r := find(int32(c))
-		if members[r] == nil {
+		if size[r] == 0 {
 			roots = append(roots, r)
 		}
-		members[r] = append(members[r], int32(c))
+		size[r]++
+		total++
+	}
+	flat := make([]int32, total)
+	members := make([][]int32, n)
+	at := 0
+	for _, r := range roots {
+		members[r] = flat[at : at : at+int(size[r])]
+		at += int(size[r])
+	}
+	for c := range n {
+		if s.avail[c] > 0 {
+			r := find(int32(c))
+			members[r] = append(members[r], int32(c))
+		}
 	}
 	typeIdx := map[string]int{}
 	type ptype struct {

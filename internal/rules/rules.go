@@ -68,6 +68,7 @@ type Program[E any, R any] struct {
 	fastB   boolFn            // the closures of a Bool program, or nil
 	fastV   func(c *cctx) any // the closures of a Value program, or nil
 	fastS   strFn             // the closures of a Value program whose root is a string, or nil
+	idents  map[string]bool   // the identifiers the expression names (Names)
 }
 
 // Fast reports whether the program runs as typed closures (see closure.go) rather than on
@@ -166,8 +167,31 @@ func compile[E any, R any](name, source string, o Options, as expr.Option) (p *P
 	if fv != nil {
 		fs = strRootOf(et, o.Constants, checked.Node())
 	}
-	return &Program[E, R]{name: name, article: o.Article, source: source, prog: prog, limits: lim, wrapper: wt, fastB: fb, fastV: fv, fastS: fs}, nil
+	return &Program[E, R]{name: name, article: o.Article, source: source, prog: prog, limits: lim, wrapper: wt, fastB: fb, fastV: fv, fastS: fs,
+		idents: identifiers(checked.Node())}, nil
 }
+
+// identifiers returns every identifier the checked tree names (environment fields, helper
+// functions, constants and let variables alike; builtins are not identifiers).
+func identifiers(n ast.Node) map[string]bool {
+	v := identVisitor{}
+	ast.Walk(&n, v)
+	return v
+}
+
+type identVisitor map[string]bool
+
+func (v identVisitor) Visit(n *ast.Node) {
+	if id, ok := (*n).(*ast.IdentifierNode); ok {
+		v[id.Value] = true
+	}
+}
+
+// Names reports whether the expression names the identifier id anywhere (an environment
+// field such as "age", a helper function of the environment, a constant or a let variable). A caller
+// that knows which fields an environment's other values come from can tell, by the fields an
+// expression does not name, what its result cannot depend on.
+func (p *Program[E, R]) Names(id string) bool { return p.idents[id] }
 
 // wrapperOf returns struct { E (embedded); Meter *evalMeter `expr:"__m"` }: the environment
 // of the instrumented program. E is its first field, at offset 0.

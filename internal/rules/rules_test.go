@@ -186,3 +186,20 @@ func TestConstantsDoNotHideTyposInCallArguments(t *testing.T) {
 	_, err := rules.CompileBool[env]("ok", `hasCredential(expert.Affiliation.Org) || expert.Title >= Senior`, consts)
 	require.NoError(t, err)
 }
+
+func TestNamesListsEveryIdentifier(t *testing.T) {
+	type env struct {
+		A int            `expr:"a"`
+		B int            `expr:"b"`
+		F func(int) bool `expr:"f"`
+	}
+	p, err := rules.CompileBool[env]("t", `let x = a + 1; all([x, 2], {# > 0}) && f(len("ab"))`, rules.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for id, want := range map[string]bool{"a": true, "b": false, "f": true, "x": true, "c": false} {
+		if got := p.Names(id); got != want {
+			t.Errorf("Names(%q) = %v, want %v", id, got, want)
+		}
+	}
+}

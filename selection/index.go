@@ -1,0 +1,394 @@
+package selection
+
+import (
+	"cmp"
+	"reflect"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+	"unsafe"
+
+	"github.com/wzsti/expertdb/admission"
+	"github.com/wzsti/expertdb/conflict"
+	"github.com/wzsti/expertdb/internal/rules"
+	"github.com/wzsti/expertdb/rule"
+)
+
+// Indexed returns p carrying a cache for many draws from the same pool: what a draw derives
+// from the pool alone (the experts in ID order, their usage, bookings, history, birth dates
+// and unit names for recusal) is computed by the first draw and reused by the next ones, and
+// so are the admission findings of each expert (Art. 5), per set of admission rules and
+// activity date, as the draws evaluate them. A draw from an indexed pool then evaluates only the
+// request's own criteria, conditions, recusal, availability, county exclusion rules and
+// structure over the kept views, and walks the sequence.
+//
+// A draw from the indexed pool returns exactly what it returns from p: the same result, the
+// same exclusions in the same order, the same errors (the draw's expression meter is charged
+// what the kept evaluations cost; where the meter is too low for that to be certain, the
+// expression is evaluated again).
+//
+// The indexed pool, its Experts and its maps must not be modified afterwards (the cache is
+// not told); a copy of the pool whose Experts, Usage, Bookings or History is replaced by
+// another slice or map (not the same one) draws without the cache. Last and Relations are
+// read by every draw as they are. The cache is safe for concurrent draws. Rules passed to
+// the draws must not be modified either (the admission findings are kept per
+// *admission.Rules).
+func (p Pool) Indexed() Pool {
+	p.cache = &poolCache{experts: unsafe.SliceData(p.Experts), n: len(p.Experts),
+		usage: mapID(p.Usage), bookings: mapID(p.Bookings), history: mapID(p.History)}
+	return p
+}
+
+// IsIndexed reports whether p carries a cache (Indexed) that its draws use.
+func (p Pool) IsIndexed() bool { return p.cache.of(p) != nil }
+
+func mapID[M ~map[K]V, K comparable, V any](m M) unsafe.Pointer {
+	if m == nil {
+		return nil
+	}
+	return reflect.ValueOf(m).UnsafePointer()
+}
+
+// poolCache is the cache of an indexed pool.
+type poolCache struct {
+	experts                  *admission.Expert // the pool it was made for: Experts ...
+	n                        int
+	usage, bookings, history unsafe.Pointer // ... and its maps
+	once                     sync.Once
+	ix                       *poolIndex
+	mu                       sync.Mutex
+	adm                      map[admKey]*admCache
+	exprs                    map[exprKey]*exprMemo
+}
+
+// of returns c when it was made for pool, else nil.
+func (c *poolCache) of(pool Pool) *poolCache {
+	if c == nil || c.experts != unsafe.SliceData(pool.Experts) || c.n != len(pool.Experts) ||
+		c.usage != mapID(pool.Usage) || c.bookings != mapID(pool.Bookings) || c.history != mapID(pool.History) {
+		return nil
+	}
+	return c
+}
+
+func (c *poolCache) index(pool Pool) *poolIndex {
+	c.once.Do(func() {
+		ix := newPoolIndex(pool)
+		n := len(pool.Experts)
+		ix.born = make([]civilDate, n)
+		ix.org = make([]int32, n)
+		ids := map[string]int32{}
+		for i := range pool.Experts {
+			e := &pool.Experts[i]
+			ix.born[i] = civilOf(e.BirthDate)
+			k, ok := ids[e.Affiliation.Org]
+			if !ok {
+				k = int32(len(ix.names))
+				ids[e.Affiliation.Org] = k
+				ix.names = append(ix.names, conflict.NormalizeName(e.Affiliation.Org))
+			}
+			ix.org[i] = k
+		}
+		c.ix = ix
+	})
+	return c.ix
+}
+
+// admKey is what the admission findings of an expert depend on besides the expert.
+type admKey struct {
+	rules *admission.Rules
+	at    time.Time
+}
+
+// admCache holds the admission findings (DrawableView) of the pool's experts for one admKey,
+// with what their evaluation cost, as the draws evaluate them: each draw keeps what it
+// evaluated under its own limits (see keep), and reads what another kept.
+type admCache struct {
+	state []atomic.Uint32       // per pool index: admEmpty, admFilling or admKnown
+	fs    [][]admission.Finding // per pool index, read-only once admKnown
+	cost  []admCost             // per pool index, likewise
+}
+
+const (
+	admEmpty = iota
+	admFilling
+	admKnown
+)
+
+type admCost struct{ steps, bytes int64 }
+
+func (c *poolCache) admission(n int, r *admission.Rules, at time.Time) *admCache {
+	k := admKey{r, at}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.adm == nil {
+		c.adm = map[admKey]*admCache{}
+	}
+	a := c.adm[k]
+	if a == nil {
+		if len(c.adm) >= maxAdmCaches {
+			clear(c.adm) // a pool lives for a few request dates; never grow without bound
+		}
+		a = &admCache{state: make([]atomic.Uint32, n), fs: make([][]admission.Finding, n), cost: make([]admCost, n)}
+		c.adm[k] = a
+	}
+	return a
+}
+
+// drawable returns the admission findings of pool expert i (DrawableView of e with view v),
+// charged to m exactly as an evaluation would charge it: kept findings when m holds enough
+// for them (replay), otherwise evaluated, and kept for the next draws when they ran under
+// their own limits only.
+func (a *admCache) drawable(i int, e *admission.Expert, view func() *admission.ExpertView, at time.Time, r *admission.Rules, m *rule.Meter) []admission.Finding {
+	if a.state[i].Load() == admKnown && replay(m, a.cost[i]) {
+		return a.fs[i]
+	}
+	s0, b0 := m.Remaining()
+	fresh := m.Exhausted() == ""
+	fs := admission.DrawableView(e, view(), at, r, m)
+	if !fresh || m.Exhausted() != "" {
+		return fs
+	}
+	s1, b1 := m.Remaining()
+	c := admCost{s0 - s1, b0 - b1}
+	// Every evaluation saw at least what is left now; with the margin, that is more than any
+	// rule's own limits, so the findings are those of an unlimited meter.
+	if s1 >= replayMargin.steps && b1 >= replayMargin.bytes && a.state[i].CompareAndSwap(admEmpty, admFilling) {
+		a.fs[i], a.cost[i] = fs, c
+		a.state[i].Store(admKnown)
+	}
+	return fs
+}
+
+// maxAdmCaches bounds the admission findings kept per pool (one per rules and date; about
+// 44 bytes per expert each: 4.4 MB for 100,000 experts).
+const maxAdmCaches = 8
+
+// exprKey names a request expression whose result depends on the expert alone (pure): its
+// text and whether it is a group key (a value) or a filter (a boolean).
+type exprKey struct {
+	src   string
+	group bool
+}
+
+// exprMemo keeps the results of one pure request expression (see Prepared.pure) per pool
+// expert, with their cost, as draws evaluate them (like admCache). A group key's values are
+// numbered by pool-level tokens (token), so that every draw using the memo shares them.
+type exprMemo struct {
+	state []atomic.Uint32 // per pool index
+	ok    []bool          // a filter's result
+	tok   []int32         // a group key's value token, -1 = no group
+	cost  []admCost
+	mu    sync.Mutex // guards strs, others and n
+	strs  map[string]int32
+	other map[string]int32
+	n     int32
+}
+
+// maxExprMemos bounds the expression results kept per pool (about 21–24 bytes per expert
+// each). When a bound is reached the kept results are dropped and kept again as draws go.
+const maxExprMemos = 16
+
+func (c *poolCache) memo(k exprKey, n int) *exprMemo {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.exprs == nil {
+		c.exprs = map[exprKey]*exprMemo{}
+	}
+	m := c.exprs[k]
+	if m == nil {
+		if len(c.exprs) >= maxExprMemos {
+			clear(c.exprs)
+		}
+		m = &exprMemo{state: make([]atomic.Uint32, n), cost: make([]admCost, n)}
+		if k.group {
+			m.tok = make([]int32, n)
+			m.strs, m.other = map[string]int32{}, map[string]int32{}
+		} else {
+			m.ok = make([]bool, n)
+		}
+		c.exprs[k] = m
+	}
+	return m
+}
+
+// token returns the pool-level token of a group value: x a string value, or (str false) the
+// groupValue form of another value.
+func (m *exprMemo) token(x string, str bool) int32 {
+	if x == "" {
+		return -1
+	}
+	mp := m.strs
+	if !str {
+		mp = m.other
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	t, ok := mp[x]
+	if !ok {
+		t = m.n
+		mp[x] = t
+		m.n++
+	}
+	return t
+}
+
+// known returns whether expert i's result is kept, and charges m its cost if it is usable.
+func (em *exprMemo) known(i int, m *rule.Meter) bool {
+	return em != nil && em.state[i].Load() == admKnown && replay(m, em.cost[i])
+}
+
+// keep stores expert i's result (through set) when its evaluation, which started with s0 and
+// b0 left on m and did not fail, ran under its own limits only.
+func (em *exprMemo) keep(i int, m *rule.Meter, s0, b0 int64, set func()) {
+	if em == nil || m.Exhausted() != "" {
+		return
+	}
+	s1, b1 := m.Remaining()
+	if s1 >= replayMargin.steps && b1 >= replayMargin.bytes && em.state[i].CompareAndSwap(admEmpty, admFilling) {
+		set()
+		em.cost[i] = admCost{s0 - s1, b0 - b1}
+		em.state[i].Store(admKnown)
+	}
+}
+
+// replayMargin is what a meter must still hold after a kept evaluation is charged for that
+// evaluation to be certain to have run exactly as it did when it was kept: every evaluation
+// of a rule compiled with the default limits is then bounded by its own limits, not by the
+// meter.
+var replayMargin = admCost{steps: max(rules.DefaultSteps, rules.DefaultMemoryBudget) + 1, bytes: rules.DefaultBytes + 1}
+
+// replay charges m with c when m holds enough for it (see replayMargin); it reports whether it
+// did.
+func replay(m *rule.Meter, c admCost) bool {
+	steps, bytes := m.Remaining()
+	if m.Exhausted() != "" || steps-c.steps < replayMargin.steps || bytes-c.bytes < replayMargin.bytes {
+		return false
+	}
+	m.Charge("", c.steps, c.bytes, false)
+	return true
+}
+
+// poolIndex is what a draw derives from the pool alone.
+type poolIndex struct {
+	order     []int32     // pool indices of the experts with a valid ID, in ID order
+	ids       []string    // their IDs, in the same order
+	badIDs    []Exclusion // experts whose ID is not valid, in pool order
+	badSorted []Exclusion // the same, sorted (sortedBadIDs)
+	dup       string      // an ID listed twice, or ""
+	usage     []int       // per pool index: Pool.Usage
+	hist      [][]Participation
+	books     [][]Booking
+	// kept by a cache only:
+	born  []civilDate // per pool index: the birth date's calendar date
+	org   []int32     // per pool index: index in names of Affiliation.Org
+	names []string    // conflict.NormalizeName of each distinct unit name
+}
+
+// civilDate is a calendar date as time.Time.Date reads it.
+type civilDate struct {
+	y    int32
+	m, d uint8
+}
+
+func civilOf(t time.Time) civilDate {
+	y, m, d := t.Date()
+	return civilDate{int32(y), uint8(m), uint8(d)}
+}
+
+// ageOn is admission.Age(birth, at) for a birth date read as b and at read as a
+// (TestAgeOnAgreesWithAdmission).
+func ageOn(b, a civilDate) int {
+	age := int(a.y) - int(b.y)
+	bm, bd := b.m, b.d
+	if bm == uint8(time.February) && bd == 29 && !leap(int(a.y)) {
+		bm, bd = uint8(time.March), 1
+	}
+	if a.m < bm || (a.m == bm && a.d < bd) {
+		age--
+	}
+	return max(age, 0)
+}
+
+func leap(y int) bool { return y%4 == 0 && (y%100 != 0 || y%400 == 0) }
+
+func newPoolIndex(pool Pool) *poolIndex {
+	n := len(pool.Experts)
+	ix := &poolIndex{order: make([]int32, 0, n), ids: make([]string, 0, n), usage: make([]int, n)}
+	// Sort (ID, index) pairs rather than indexes into the pool: the comparisons then read
+	// adjacent memory instead of one large Expert each.
+	// The first 8 bytes of an ID, big-endian and zero-padded, order IDs as the strings do
+	// wherever they differ; equal prefixes fall back to the strings.
+	type entry struct {
+		key uint64
+		id  string
+		i   int32
+	}
+	es := make([]entry, 0, n)
+	for i := range pool.Experts {
+		id := pool.Experts[i].ID
+		if !admission.ValidExpertID(id) {
+			ix.badIDs = append(ix.badIDs, badIDExclusion(id))
+		} else {
+			es = append(es, entry{idPrefix(id), id, int32(i)})
+		}
+		if len(pool.Usage) > 0 {
+			ix.usage[i] = pool.Usage[id]
+		}
+	}
+	slices.SortFunc(es, func(a, b entry) int {
+		if a.key != b.key {
+			return cmp.Compare(a.key, b.key)
+		}
+		return strings.Compare(a.id, b.id)
+	})
+	for k := range es {
+		if k > 0 && es[k].id == es[k-1].id && ix.dup == "" {
+			ix.dup = es[k].id
+		}
+		ix.order = append(ix.order, es[k].i)
+		ix.ids = append(ix.ids, es[k].id)
+	}
+	ix.badSorted = sortedBadIDs(slices.Clone(ix.badIDs))
+	if len(pool.History) > 0 {
+		ix.hist = make([][]Participation, n)
+		for i := range pool.Experts {
+			ix.hist[i] = pool.History[pool.Experts[i].ID]
+		}
+	}
+	if len(pool.Bookings) > 0 {
+		ix.books = make([][]Booking, n)
+		for i := range pool.Experts {
+			ix.books[i] = pool.Bookings[pool.Experts[i].ID]
+		}
+	}
+	return ix
+}
+
+// idPrefix packs the first 8 bytes of id big-endian, zero-padded: idPrefix(a) < idPrefix(b)
+// implies a < b, and a < b implies idPrefix(a) ≤ idPrefix(b).
+func idPrefix(id string) uint64 {
+	var k uint64
+	for j := range 8 {
+		k <<= 8
+		if j < len(id) {
+			k |= uint64(id[j])
+		}
+	}
+	return k
+}
+
+func (ix *poolIndex) historyAt(i int) []Participation {
+	if ix.hist == nil {
+		return nil
+	}
+	return ix.hist[i]
+}
+
+func (ix *poolIndex) bookingsAt(i int) []Booking {
+	if ix.books == nil {
+		return nil
+	}
+	return ix.books[i]
+}

@@ -1,0 +1,322 @@
+package selection_test
+
+import (
+	"fmt"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"pgregory.net/rapid"
+
+	"github.com/wzsti/expertdb/admission"
+	"github.com/wzsti/expertdb/conflict"
+	"github.com/wzsti/expertdb/selection"
+)
+
+// genIndexPool returns a pool exercising every check of the screening: statuses, usage at
+// the cap, ages around the retirement age (so that the activity date decides), missing
+// credentials, units shared with the project, bad and (rarely) duplicate IDs, declared
+// unavailability, bookings and history.
+func genIndexPool(t *rapid.T) selection.Pool {
+	n := rapid.IntRange(0, 24).Draw(t, "experts")
+	p := selection.Pool{Usage: map[string]int{}, Bookings: map[string][]selection.Booking{}, History: map[string][]selection.Participation{}}
+	day := activity.Truncate(24 * time.Hour)
+	for i := range n {
+		id := fmt.Sprintf("X%02d", i)
+		switch rapid.IntRange(0, 200).Draw(t, "id kind") {
+		case 0:
+			id = "bad id " + id // not a valid expert ID
+		case 1:
+			if i > 0 {
+				id = fmt.Sprintf("X%02d", i-1) // a duplicate: the draw is refused
+			}
+		}
+		org := []string{"U0", "U1", "ＵＮＩＴ-2", "申报企业", "U3"}[rapid.IntRange(0, 4).Draw(t, "org")]
+		cats := []admission.Category{admission.Technical}
+		if rapid.Bool().Draw(t, "econ") {
+			cats = append(cats, admission.Economic)
+		}
+		e := expert(id, org, cats...)
+		if rapid.IntRange(0, 5).Draw(t, "drop credential") == 0 {
+			e.Credentials = nil
+		}
+		e.Title = admission.TitleLevel(rapid.IntRange(2, 4).Draw(t, "title"))
+		e.Region = []string{"330302", "330303"}[rapid.IntRange(0, 1).Draw(t, "region")]
+		if rapid.Bool().Draw(t, "enterprise") {
+			e.Affiliation.Kind = admission.Enterprise
+		}
+		// Born between 1958 and 1962: 65 before or after the request dates below.
+		e.BirthDate = time.Date(rapid.IntRange(1958, 1962).Draw(t, "born"), time.Month(rapid.IntRange(1, 12).Draw(t, "month")), 15, 0, 0, 0, 0, time.UTC)
+		e.Status = []admission.Status{admission.Active, admission.Active, admission.Active, admission.Pending, admission.Exited}[rapid.IntRange(0, 4).Draw(t, "status")]
+		if rapid.Bool().Draw(t, "past") {
+			e.Past = []admission.Affiliation{{Org: "申报企业", Kind: admission.Enterprise, To: day.AddDate(0, -rapid.IntRange(1, 40).Draw(t, "left"), 0)}}
+		}
+		if rapid.IntRange(0, 6).Draw(t, "away") == 0 {
+			from := day.AddDate(0, 0, rapid.IntRange(-400, 400).Draw(t, "away from"))
+			e.Unavailable = []admission.Period{{From: from, To: from.AddDate(0, 0, rapid.IntRange(1, 60).Draw(t, "away days"))}}
+		}
+		p.Usage[e.ID] = rapid.IntRange(0, 11).Draw(t, "usage")
+		if rapid.IntRange(0, 6).Draw(t, "booked") == 0 {
+			from := day.AddDate(0, 0, rapid.IntRange(-400, 400).Draw(t, "booked from"))
+			p.Bookings[e.ID] = []selection.Booking{{ActivityID: "R-OTHER", From: from, To: from.Add(48 * time.Hour)}}
+		}
+		if rapid.IntRange(0, 4).Draw(t, "history") == 0 {
+			p.History[e.ID] = []selection.Participation{{ActivityID: "R-OLD", ApplicantUnit: "申报企业",
+				At: day.AddDate(0, -rapid.IntRange(0, 24).Draw(t, "months ago"), 0)}}
+		}
+		p.Experts = append(p.Experts, e)
+	}
+	return p
+}
+
+// genIndexRequest returns a request on one of several dates, with or without criteria,
+// quotas, a group cap and project members in the pool's units.
+func genIndexRequest(t *rapid.T, k int, shared string) selection.Request {
+	req := request(rapid.IntRange(1, 4).Draw(t, "size"))
+	req.ID = fmt.Sprintf("R-%d", k)
+	req.At = activity.AddDate(rapid.IntRange(-3, 3).Draw(t, "years"), rapid.IntRange(0, 11).Draw(t, "months"), 0)
+	req.Criteria = []string{"", `expert.Title >= AssociateSenior`, `age < 64`, `expert.Region == "330302" || usage < 5`,
+		`!reviewedUnitWithin("申报企业", 12)`, shared, shared}[rapid.IntRange(0, 6).Draw(t, "criteria")]
+	for q := range rapid.IntRange(0, 2).Draw(t, "quotas") {
+		f := rapid.IntRange(0, len(filterDefs)-1).Draw(t, "filter")
+		req.Quotas = append(req.Quotas, selection.Quota{Name: fmt.Sprintf("q%d", q), Filter: filterDefs[f].expr, Min: rapid.IntRange(0, 1).Draw(t, "min")})
+	}
+	if rapid.Bool().Draw(t, "group") {
+		req.Groups = []selection.GroupCap{{Name: "unit", Key: groupDefs[rapid.IntRange(0, 1).Draw(t, "key")].expr, Max: rapid.IntRange(1, 2).Draw(t, "cap")}}
+	}
+	if rapid.Bool().Draw(t, "member") {
+		req.Project.Members = []conflict.Person{{ID: "M1", Name: "成员", Affiliation: admission.Affiliation{Org: "U1", Kind: admission.Enterprise}}}
+	}
+	return req
+}
+
+// genIndexRules returns the default rules, or rules with a cooling-off exclusion rule, a
+// lower cap, or a total expression budget near what the draw spends (so that the meter
+// stops it at some expert, where a kept evaluation must not be charged blindly).
+func genIndexRules(t *rapid.T) *selection.Rules {
+	r := selection.DefaultRules()
+	switch rapid.IntRange(0, 4).Draw(t, "rules") {
+	case 0:
+		return nil
+	case 1:
+		r.Exclusions = append(r.Exclusions, selection.CoolingOffRule(6))
+	case 2:
+		r.AnnualCap = 3
+	case 3:
+		r.ExprBudget = int64(rapid.IntRange(100_000, 100_400).Draw(t, "budget"))
+	case 4:
+		r.ExprBudget = int64(rapid.IntRange(1, 200).Draw(t, "budget"))
+	}
+	return r
+}
+
+func sameDraw(t *rapid.T, what string, want *selection.Result, wantErr error, got *selection.Result, gotErr error) {
+	if wantErr != nil {
+		require.Error(t, gotErr, what)
+		require.Equal(t, wantErr.Error(), gotErr.Error(), what)
+		return
+	}
+	require.NoError(t, gotErr, what)
+	require.Equal(t, want, got, what)
+}
+
+// Invariant: drawing from an indexed pool, again and again with other requests, dates and
+// rules, gives exactly what a fresh draw from the plain pool gives: the result (panel,
+// reserve, exclusions in order, digests) and the error.
+func TestIndexedPoolDrawsExactlyLikeThePlainPool(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		plain := genIndexPool(t)
+		indexed := plain.Indexed()
+		require.True(t, indexed.IsIndexed())
+		require.False(t, plain.IsIndexed())
+		// One criteria text most draws of the case share: its kept results must follow what
+		// it reads (the activity date through age, usage, history), or not be kept.
+		shared := rapid.SampledFrom([]string{`age < 64`, `usage < 5 && expert.Title >= Senior`, `!reviewedUnitWithin("申报企业", 6)`,
+			`expert.Region == "330302"`, `"economic" in expert.Categories`}).Draw(t, "shared criteria")
+		for k := range rapid.IntRange(1, 6).Draw(t, "draws") {
+			req := genIndexRequest(t, k, shared)
+			r := genIndexRules(t)
+			e := selection.Entropy{Sources: [][]uint64{{rapid.Uint64().Draw(t, "entropy")}}}
+			want, wantErr := selection.Draw(req, plain, e, r)
+			got, gotErr := selection.Draw(req, indexed, e, r)
+			sameDraw(t, fmt.Sprintf("draw %d", k), want, wantErr, got, gotErr)
+			sim, simErr := selection.Simulate(req, plain, r, 1, 1)
+			isim, isimErr := selection.Simulate(req, indexed, r, 1, 1)
+			if simErr != nil {
+				require.Equal(t, simErr.Error(), isimErr.Error())
+			} else {
+				require.NoError(t, isimErr)
+				require.Equal(t, sim, isim)
+			}
+		}
+	})
+}
+
+// Invariant: a copy of an indexed pool whose experts or usage were replaced draws without
+// the cache (it never reads what was kept for another pool).
+func TestIndexedPoolIgnoresAReplacedPart(t *testing.T) {
+	p := pool(12, 4)
+	indexed := p.Indexed()
+	req := request(3)
+	_, err := selection.Draw(req, indexed, testEntropy, nil) // fills the cache
+	require.NoError(t, err)
+
+	changed := indexed
+	changed.Experts = append([]admission.Expert(nil), indexed.Experts...)
+	changed.Experts[0].Status = admission.Exited
+	require.False(t, changed.IsIndexed())
+	want, err := selection.Draw(req, selection.Pool{Experts: changed.Experts, Usage: changed.Usage}, testEntropy, nil)
+	require.NoError(t, err)
+	got, err := selection.Draw(req, changed, testEntropy, nil)
+	require.NoError(t, err)
+	require.Equal(t, want, got)
+
+	used := indexed
+	used.Usage = map[string]int{p.Experts[1].ID: 10}
+	require.False(t, used.IsIndexed())
+	got, err = selection.Draw(req, used, testEntropy, nil)
+	require.NoError(t, err)
+	require.Equal(t, "annual-cap", exclusionOf(got, p.Experts[1].ID).Code)
+}
+
+// Concurrent draws share one indexed pool (run with -race).
+func TestIndexedPoolConcurrentDraws(t *testing.T) {
+	p := pool(60, 12)
+	indexed := p.Indexed()
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			req := request(3 + g%3)
+			req.At = activity.AddDate(0, g%4, 0)
+			e := selection.Entropy{Sources: [][]uint64{{uint64(g)}}}
+			want, err := selection.Draw(req, p, e, nil)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			for range 5 {
+				got, err := selection.Draw(req, indexed, e, nil)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if fmt.Sprint(got) != fmt.Sprint(want) {
+					t.Errorf("draw %d differs from the plain pool", g)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// Invariant: near the end of the draw's expression budget, an indexed pool charges the meter
+// exactly what the kept admission evaluations cost: the draw fails and succeeds at the same
+// budgets as from the plain pool, with the same error.
+func TestIndexedPoolMeterNearExhaustion(t *testing.T) {
+	p := pool(6000, 300)
+	indexed := p.Indexed()
+	req := request(5)
+	req.Criteria = `all(1..8, {# > 0}) && expert.Title >= AssociateSenior && "materials" in expert.Fields`
+	base := selection.DefaultRules() // one *admission.Rules: the indexed pool keeps its findings
+	draw := func(pl selection.Pool, budget int64) (*selection.Result, error) {
+		r := *base
+		r.ExprBudget = budget
+		return selection.Draw(req, pl, testEntropy, &r)
+	}
+	// The smallest budget with which the plain draw succeeds.
+	lo, hi := int64(1), int64(selection.DefaultRules().ExprBudget)
+	if hi == 0 {
+		hi = 20_000_000
+	}
+	for lo < hi {
+		mid := (lo + hi) / 2
+		if _, err := draw(p, mid); err == nil {
+			hi = mid
+		} else {
+			lo = mid + 1
+		}
+	}
+	require.Greater(t, lo, int64(200_000), "the draw spends more than the replay margin")
+	for _, b := range []int64{lo + 5000, lo - 5000, lo - 1, lo, lo + 1, lo + 5000, lo - 1} {
+		want, wantErr := draw(p, b)
+		got, gotErr := draw(indexed, b)
+		if wantErr != nil {
+			require.Error(t, gotErr, "budget %d", b)
+			require.Equal(t, wantErr.Error(), gotErr.Error(), "budget %d", b)
+			continue
+		}
+		require.NoError(t, gotErr, "budget %d", b)
+		require.Equal(t, want, got, "budget %d", b)
+	}
+}
+
+// Invariant: the age an indexed pool computes from kept calendar dates is admission.Age,
+// leap days, time zones and birthdays after the date included.
+func TestAgeOnAgreesWithAdmission(t *testing.T) {
+	zones := []*time.Location{time.UTC, time.FixedZone("CST", 8*3600), time.FixedZone("W", -11*3600)}
+	rapid.Check(t, func(t *rapid.T) {
+		day := func(label string) time.Time {
+			y := rapid.IntRange(1896, 2104).Draw(t, label+" year")
+			m := time.Month(rapid.IntRange(1, 12).Draw(t, label+" month"))
+			d := rapid.IntRange(1, 31).Draw(t, label+" day")
+			if rapid.IntRange(0, 5).Draw(t, label+" leap day") == 0 {
+				m, d = time.February, 29
+			}
+			z := zones[rapid.IntRange(0, len(zones)-1).Draw(t, label+" zone")]
+			return time.Date(y, m, d, rapid.IntRange(0, 23).Draw(t, label+" hour"), 0, 0, 0, z)
+		}
+		b, a := day("birth"), day("at")
+		require.Equal(t, admission.Age(b, a), selection.AgeOn(b, a), "%v %v", b, a)
+	})
+}
+
+// An expression that reads the activity date (through age) is never answered from another
+// date's result; one that reads only the expert is kept and reused.
+func TestIndexedPoolKeepsOnlyPureResults(t *testing.T) {
+	p := pool(12, 12)
+	for i := range p.Experts {
+		p.Experts[i].BirthDate = time.Date(1961, 1, 1+i, 0, 0, 0, 0, time.UTC)
+	}
+	indexed := p.Indexed()
+	for _, at := range []time.Time{time.Date(2025, 1, 5, 9, 0, 0, 0, time.UTC), time.Date(2025, 1, 9, 9, 0, 0, 0, time.UTC)} {
+		for _, crit := range []string{`age < 64`, `expert.Title >= Senior`} {
+			req := request(2)
+			req.At, req.Criteria = at, crit
+			want, err := selection.Draw(req, p, testEntropy, nil)
+			require.NoError(t, err)
+			got, err := selection.Draw(req, indexed, testEntropy, nil)
+			require.NoError(t, err)
+			require.Equal(t, want, got, "%s on %s", crit, at)
+		}
+	}
+}
+
+// Invariant: the pool's canonical order (the candidates and the pool digest of a draw) is the
+// byte order of the IDs whatever their lengths and shared prefixes, as the sort by 8-byte
+// prefixes must keep it.
+func TestCanonicalOrderIsByteOrder(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		ids := rapid.SliceOfNDistinct(rapid.StringMatching(`[A-Za-z0-9][A-Za-z0-9._:-]{0,11}`), 1, 30, rapid.ID[string]).Draw(t, "ids")
+		p := selection.Pool{}
+		for _, id := range ids {
+			if admission.ValidExpertID(id) {
+				p.Experts = append(p.Experts, expert(id, "U-"+id))
+			}
+		}
+		res, err := selection.Draw(request(1), p, testEntropy, nil)
+		if err != nil {
+			t.Skip("no candidate")
+		}
+		want := make([]string, 0, len(p.Experts))
+		for _, e := range p.Experts {
+			want = append(want, e.ID)
+		}
+		slices.Sort(want)
+		require.Equal(t, selection.PoolDigest(want), res.PoolDigest)
+		require.Equal(t, len(want), res.Candidates)
+	})
+}
