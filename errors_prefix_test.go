@@ -17,21 +17,22 @@ import (
 // wrapped, with the package's prefix, by the function named. Their messages have no prefix
 // of their own, so that the wrapped message names the package once.
 var innerErrors = map[string]string{
-	"audit/event.go:decodeRecord":                   `Decode: "%w: %w" with ErrBadRecord`,
-	"audit/log.go:(*Log).verifyOpenLocked":          `NewLog: "audit: NewLog: %w"`,
-	"audit/query.go:(*queryIndex).catchUp":          `Log.Query: "audit: query: index: %w"`,
-	"selection/env.go:groupValue":                   `(*Prepared).signature`,
-	"conflict/rules.go:resolveAliases":              `Rules.plainErrors: a *ConfigError's detail ("%v")`,
-	"examples/sqlstore/codec.go:":                   `errShort, wrapped by decodeDraw`,
-	"examples/sqlstore/codec.go:(*decoder).time":    `decodeDraw, wrapped by loadExperts: "sqlstore: expert #%d: %w"`,
-	"examples/sqlstore/codec.go:decodeDraw":         `loadExperts: "sqlstore: expert #%d: %w"`,
-	"examples/sqlstore/migrate.go:(*DB).applied":    `migrate: "sqlstore: migrate to version %d (%s): %w"`,
-	"examples/sqlstore/migrate.go:migrationsOf":     `MigrationSQL and migrate: "sqlstore: migrations of %q: %w", "sqlstore: migrate: %w"`,
-	"selection/candidates.go:(*Prepared).screen":    `the cause of a *rule.EvalError, wrapped by budgetError with ErrInvalidRequest`,
-	"selection/candidates.go:(*Prepared).signature": `budgetError, or the detail of a refusal of the preferential pick`,
-	"selection/env.go:PrepareWith":                  `wrap: "%w: %w" with ErrInvalidRequest`,
-	"selection/public.go:parseEntropy":              `a *PublicError's detail ("entropy: %v")`,
-	"selection/public_verify.go:parseRequestFields": `a *PublicError's detail ("request fields: %v")`,
+	"audit/event.go:decodeRecord":                          `Decode: "%w: %w" with ErrBadRecord`,
+	"audit/log.go:(*Log).verifyOpenLocked":                 `NewLog: "audit: NewLog: %w"`,
+	"audit/query.go:(*queryIndex).catchUp":                 `Log.Query: "audit: query: index: %w"`,
+	"selection/env.go:groupValue":                          `(*Prepared).groupToken`,
+	"conflict/rules.go:resolveAliases":                     `Rules.plainErrors: a *ConfigError's detail ("%v")`,
+	"examples/sqlstore/codec.go:":                          `errShort, wrapped by decodeDraw`,
+	"examples/sqlstore/codec.go:(*decoder).time":           `decodeDraw, wrapped by loadExperts: "sqlstore: expert #%d: %w"`,
+	"examples/sqlstore/codec.go:decodeDraw":                `loadExperts: "sqlstore: expert #%d: %w"`,
+	"examples/sqlstore/migrate.go:(*DB).applied":           `migrate: "sqlstore: migrate to version %d (%s): %w"`,
+	"examples/sqlstore/migrate.go:migrationsOf":            `MigrationSQL and migrate: "sqlstore: migrations of %q: %w", "sqlstore: migrate: %w"`,
+	"selection/candidates.go:(*screener).screen":           `the cause of a *rule.EvalError, wrapped by budgetError with ErrInvalidRequest`,
+	"selection/candidates.go:(*Prepared).checkInvitations": `the cause of a *rule.EvalError, wrapped by budgetError with ErrInvalidRequest`,
+	"selection/candidates.go:(*Prepared).groupToken":       `budgetError, or the detail of a refusal of the preferential pick`,
+	"selection/env.go:PrepareWith":                         `wrap: "%w: %w" with ErrInvalidRequest`,
+	"selection/public.go:parseEntropy":                     `a *PublicError's detail ("entropy: %v")`,
+	"selection/public_verify.go:parseRequestFields":        `a *PublicError's detail ("request fields: %v")`,
 }
 
 // TestErrorMessagesStartWithThePackage: every message literal of fmt.Errorf and errors.New
