@@ -274,36 +274,27 @@ func unitChart(s *Yearly) chart {
 
 // countyChart: decline rate per county that drew, in tenths of a percent.
 func countyChart(s *Yearly) chart {
-	var rows []struct {
-		label string
-		n     int
-		value string
-	}
-	for _, g := range s.Counties {
-		r := g.Counts.DeclineRate()
-		n := 0
-		if r.Den > 0 {
-			n = int(int64(r.Num) * 1000 / int64(r.Den))
-		}
-		rows = append(rows, struct {
-			label string
-			n     int
-			value string
-		}{regionLabel(g.Key), n, pct(r) + fmt.Sprintf("，申请 %d 次", g.Counts.Requests)})
-	}
-	return horizontal("各县（市、区）抽取的专家拒绝率", "拒绝率 = 拒绝人次 / 通知人次（第十四条第（二）项）", rows, "#b07a2e")
+	return countyRateChart(s, Counts.DeclineRate, func(c Counts) string { return fmt.Sprintf("，申请 %d 次", c.Requests) },
+		"各县（市、区）抽取的专家拒绝率", "拒绝率 = 拒绝人次 / 通知人次（第十四条第（二）项）", "#b07a2e")
 }
 
 // noShowChart: no-show rate per county that drew, in tenths of a percent, with the seats
 // whose attendance is not recorded yet (never counted as attended).
 func noShowChart(s *Yearly) chart {
+	return countyRateChart(s, Counts.NoShowRate, func(c Counts) string { return fmt.Sprintf("，未登记 %d", c.Unrecorded) },
+		"各县（市、区）抽取的专家无故缺席率", "缺席率 = 无故缺席人次 / 已登记出席情况人次（第八条第（二）项）；未登记的不计为出席", "#7a3e9d")
+}
+
+// countyRateChart: one bar per county that drew, its length the rate in tenths of a
+// percent, its label the rate and what extra says of the county's counts.
+func countyRateChart(s *Yearly, rate func(Counts) evaluation.Ratio, extra func(Counts) string, title, note, colour string) chart {
 	var rows []struct {
 		label string
 		n     int
 		value string
 	}
 	for _, g := range s.Counties {
-		r := g.Counts.NoShowRate()
+		r := rate(g.Counts)
 		n := 0
 		if r.Den > 0 {
 			n = int(int64(r.Num) * 1000 / int64(r.Den))
@@ -312,9 +303,9 @@ func noShowChart(s *Yearly) chart {
 			label string
 			n     int
 			value string
-		}{regionLabel(g.Key), n, pct(r) + fmt.Sprintf("，未登记 %d", g.Counts.Unrecorded)})
+		}{regionLabel(g.Key), n, pct(r) + extra(g.Counts)})
 	}
-	return horizontal("各县（市、区）抽取的专家无故缺席率", "缺席率 = 无故缺席人次 / 已登记出席情况人次（第八条第（二）项）；未登记的不计为出席", rows, "#7a3e9d")
+	return horizontal(title, note, rows, colour)
 }
 
 func sortGroups(gs []GroupYear, key func(GroupYear) int) {
