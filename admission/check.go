@@ -368,10 +368,10 @@ func (c *compiled) check(env *Env, claimed []Category) Decision {
 
 // appendFailed evaluates every rule of s and appends a Finding for each that does not hold.
 func appendFailed(out []Finding, s *rules.Set[Env], env *Env) []Finding {
-	for i, p := range s.Programs {
-		ok, err := p.EvalMeter(env, env.meter)
-		if err == nil && ok {
-			continue
+	for i := 0; ; i++ {
+		var err error
+		if i, _, err = s.Next(env, env.meter, i, false); i >= len(s.Programs) {
+			return out
 		}
 		rule := s.Rules[i]
 		msg := rule.Message
@@ -380,7 +380,6 @@ func appendFailed(out []Finding, s *rules.Set[Env], env *Env) []Finding {
 		}
 		out = append(out, Finding{Article: rule.Article, Code: rule.Name, Message: msg})
 	}
-	return out
 }
 
 // appendFloor evaluates the floor rules and appends a Finding for each that does not hold,
@@ -417,21 +416,13 @@ func (c *compiled) eligible(env *Env, claimed []Category) bool {
 
 // allHold reports whether every rule of s holds on env (an evaluation error does not hold).
 func allHold(s *rules.Set[Env], env *Env) bool {
-	for _, p := range s.Programs {
-		if ok, err := p.EvalMeter(env, env.meter); err != nil || !ok {
-			return false
-		}
-	}
-	return true
+	i, _, _ := s.Next(env, env.meter, 0, false)
+	return i >= len(s.Programs)
 }
 
 func anyHolds(s *rules.Set[Env], env *Env) bool {
-	for _, p := range s.Programs {
-		if ok, err := p.EvalMeter(env, env.meter); err == nil && ok {
-			return true
-		}
-	}
-	return false
+	i, _, _ := s.Next(env, env.meter, 0, true)
+	return i < len(s.Programs)
 }
 
 // Drawable reports why e may not be drawn for an activity on asOf, or nil when it may: the

@@ -536,3 +536,100 @@ func (s *Set[E]) Failed(env *E) (failed []Rule, errs []error) {
 	}
 	return failed, errs
 }
+
+// Next evaluates the rules of s on env in order, from index from, charging m (nil: no
+// total), and stops at the first rule whose outcome is stop, a rule's outcome being true when
+// it evaluates to true without error. It returns that rule's index, result and error, exactly
+// as Programs[i].EvalMeter(env, m) gives them, or len(s.Programs) when no rule stops it.
+//
+// Without a meter, consecutive rules that run as closures share one recover and one set-up
+// of the limits; a rule stopped by its budget is still reported under its own name and
+// article, and a rule whose closures bail out is answered by the VM, as EvalMeter does.
+func (s *Set[E]) Next(env *E, m *Meter, from int, stop bool) (i int, ok bool, err error) {
+	ps := s.Programs
+	for i = from; i < len(ps); i++ {
+		p := ps[i]
+		if m == nil && !crossCheck && p.fastB != nil {
+			j, v, st, over := s.runFast(env, i, stop)
+			switch st {
+			case fastStop:
+				return j, v, nil
+			case fastBudget:
+				err = &EvalError{Rule: ps[j].name, Article: ps[j].article, Budget: true, Err: errBudget{over}}
+				if !stop {
+					return j, false, err
+				}
+				i = j
+				continue
+			case fastBail:
+				i, p = j, ps[j]
+				ok, _, err = p.evalVM(env, p.limits)
+				if (err == nil && ok) == stop {
+					return i, ok, err
+				}
+				continue
+			default: // fastDone: j is the end or a rule the closures do not run
+				if j >= len(ps) {
+					return len(ps), false, nil
+				}
+				i, p = j, ps[j]
+			}
+		}
+		ok, err = p.EvalMeter(env, m)
+		if (err == nil && ok) == stop {
+			return i, ok, err
+		}
+	}
+	return len(ps), false, nil
+}
+
+// How runFast stopped.
+const (
+	fastDone   = iota // at the end, or at a rule without closures
+	fastStop          // at a rule whose outcome is the one asked for
+	fastBudget        // a rule's meter stopped it
+	fastBail          // a rule's closures bailed out: the VM decides that rule
+)
+
+// runFast runs the closures of the rules from index from, one after the other, under one
+// recover and one context, until one gives the outcome stop (closures never return an error:
+// a failure is a budget stop or a bail-out). i is the rule it stopped at; the recover reads it
+// to attribute a budget stop or a bail-out to its rule. The per-evaluation meter is reset
+// before a rule only when the previous rule charged it.
+func (s *Set[E]) runFast(env *E, from int, stop bool) (i int, v bool, st int, over string) {
+	ps := s.Programs
+	var ctx cctx
+	c := (*cctx)(noescape(unsafe.Pointer(&ctx)))
+	c.env = unsafe.Pointer(env)
+	c.m = (*evalMeter)(noescape(unsafe.Pointer(&c.meter)))
+	defer func() {
+		if x := recover(); x != nil {
+			v = false
+			if _, ok := x.(errBudget); ok {
+				st, over = fastBudget, c.meter.over
+			} else {
+				st = fastBail
+			}
+		}
+	}()
+	var lim Limits
+	for i = from; i < len(ps); i++ {
+		p := ps[i]
+		if p.fastB == nil {
+			return i, false, fastDone, ""
+		}
+		if i == from || p.limits != lim || c.cells != 0 || c.meter.steps != lim.Steps || c.meter.bytes != lim.Bytes {
+			lim = p.limits
+			c.limit, c.cells = lim.Cells, 0
+			c.meter = evalMeter{steps: lim.Steps, bytes: lim.Bytes, maxString: lim.MaxString}
+		}
+		v = p.fastB(c)
+		if c.bail {
+			return i, false, fastBail, ""
+		}
+		if v == stop {
+			return i, v, fastStop, ""
+		}
+	}
+	return i, false, fastDone, ""
+}
