@@ -541,6 +541,9 @@ type fields struct {
 	keys []string
 	key  map[string]*yaml.Node
 	val  map[string]*yaml.Node
+	// parsed holds, for a mapping read by declared, the value of each scalar key that read
+	// well, as its declared kind gives it: int, bool, selection.Fraction or string.
+	parsed map[string]any
 }
 
 func (f fields) get(k string) *yaml.Node { return f.val[k] }
@@ -590,6 +593,61 @@ func (l *loader) mapping(n *yaml.Node, path string, allowed []string) (fields, b
 		f.key[name], f.val[name] = k, v
 	}
 	return f, ok
+}
+
+// declared reads a mapping declared at path in profileSchema: its keys, then, in the order of
+// the declaration, each scalar key present with the reader of its declared kind (parsed), and
+// each Required key absent with its declared Missing message. Keys of other kinds (mappings,
+// lists, dicts, expressions, durations) are left to the section reader.
+func (l *loader) declared(n *yaml.Node, path string) (fields, bool) {
+	d := profileAt(path)
+	f, ok := l.mapping(n, path, profileKeys(path))
+	f.parsed = map[string]any{}
+	if n.Kind != yaml.MappingNode {
+		return f, ok
+	}
+	for _, c := range d.Fields {
+		cpath := join(path, c.Key)
+		v := f.get(c.Key)
+		if v == nil {
+			if c.Required && c.Missing != "" {
+				l.fail(n, cpath, "", codeMissing, c.Missing)
+			}
+			continue
+		}
+		if x, good := l.scalar(v, cpath, c); good {
+			f.parsed[c.Key] = x
+		}
+	}
+	return f, ok
+}
+
+// scalar reads the value of a scalar key with the reader of its declared kind; it reports
+// false for a value that failed (reported) and for a kind it does not read.
+func (l *loader) scalar(n *yaml.Node, path string, d *profileField) (any, bool) {
+	switch d.Kind {
+	case kindInt:
+		l.nodes[path] = n
+		v, ok := l.integer(n, path)
+		if ok && len(d.IntEnum) > 0 && !slices.Contains(d.IntEnum, v) {
+			l.fail(n, path, "", codeValue, enumMessage(path, profileEnum(schemaPath(path))))
+			return nil, false
+		}
+		return v, ok
+	case kindBool:
+		l.nodes[path] = n
+		return l.boolean(n, path)
+	case kindFraction:
+		l.nodes[path] = n
+		return l.fraction(n, path)
+	case kindText, kindString, kindDate:
+		l.nodes[path] = n
+		if len(d.Enum) > 0 {
+			return l.enum(n, path, "")
+		}
+		return l.textAt(n, path)
+	}
+	return nil, false
 }
 
 // seq reads a sequence; an empty value is an empty sequence.
@@ -755,40 +813,28 @@ func (l *loader) top(doc *yaml.Node, p *Policy) {
 		l.fail(root, "", "", codeMissing, "使用细则文件为空：至少须填写 name 和 region")
 		return
 	}
-	f, _ := l.mapping(root, "", profileKeys(""))
+	f, _ := l.declared(root, "")
 	if root.Kind != yaml.MappingNode {
 		return
 	}
 	for _, k := range f.keys {
 		l.nodes[k] = f.val[k]
 	}
-	if n := f.get("name"); n != nil {
-		p.Name, _ = l.textAt(n, "name")
-	} else {
-		l.fail(root, "name", "", codeMissing, "须填写使用细则名称（name）")
-	}
-	if n := f.get("region"); n != nil {
-		if s, ok := l.textAt(n, "region"); ok {
-			if validRegion(s) {
-				p.Region = s
-			} else {
-				l.fail(n, "region", "", codeValue, "行政区划代码（region）须为温州市的6位国家标准代码（GB/T 2260，3303开头），如 \"330381\"")
-			}
+	p.Name, _ = f.parsed["name"].(string)
+	if s, ok := f.parsed["region"].(string); ok {
+		if validRegion(s) {
+			p.Region = s
+		} else {
+			l.fail(f.get("region"), "region", "", codeValue, "行政区划代码（region）须为温州市的6位国家标准代码（GB/T 2260，3303开头），如 \"330381\"")
 		}
-	} else {
-		l.fail(root, "region", "", codeMissing, "须填写行政区划代码（region），如 \"330381\"")
 	}
-	if n := f.get("filing"); n != nil {
-		p.Filing, _ = l.textAt(n, "filing")
-	}
-	if n := f.get("effective"); n != nil {
-		if s, ok := l.textAt(n, "effective"); ok {
-			t, err := time.ParseInLocation("2006-01-02", s, cst)
-			if err != nil {
-				l.fail(n, "effective", "", codeValue, "施行日期（effective）须写作 YYYY-MM-DD，如 2026-01-01")
-			}
-			p.Effective = t
+	p.Filing, _ = f.parsed["filing"].(string)
+	if s, ok := f.parsed["effective"].(string); ok {
+		t, err := time.ParseInLocation("2006-01-02", s, cst)
+		if err != nil {
+			l.fail(f.get("effective"), "effective", "", codeValue, "施行日期（effective）须写作 YYYY-MM-DD，如 2026-01-01")
 		}
+		p.Effective = t
 	}
 	if n := f.get("allow"); n != nil {
 		l.allowList(n, p.Region)

@@ -47,6 +47,9 @@ type profileField struct {
 	Min      *int     // smallest integer (or fewest items of a list)
 	Pattern  string   // a regular expression the text must match (JSON Schema only)
 	Blank    bool     // kindExpr: may be empty
+	// Missing is the message LoadPolicy gives when a Required key is absent (declared; see
+	// loader.declared). A Required key without it is checked by its section reader.
+	Missing string
 	ZH, EN   string   // title and description
 	Article  string   // article of the Measures it implements, e.g. "Art. 14(1)"
 	MapsTo   string   // the Go field it sets
@@ -78,8 +81,8 @@ func ruleList(key, zh, en, article, mapsTo, env string, needMessage bool) *profi
 
 // profileSchema is the county profile's format.
 var profileSchema = &profileField{Kind: kindMap, ZH: "县（市、区）科技专家库使用细则", EN: "A county profile (使用细则, Art. 13): the city defaults with the county's overrides.", Fields: []*profileField{
-	{Key: "name", Kind: kindText, Required: true, ZH: "使用细则名称", EN: "The profile's name.", Article: "Art. 13", MapsTo: "Policy.Name"},
-	{Key: "region", Kind: kindText, Required: true, Pattern: `^3303[0-9]{2}$`, ZH: "行政区划代码", EN: "GB/T 2260 code of the county in Wenzhou (3303xx), quoted: \"330381\". 330300 is the city's own profile.", Article: "Art. 13", MapsTo: "Policy.Region"},
+	{Key: "name", Kind: kindText, Required: true, Missing: "须填写使用细则名称（name）", ZH: "使用细则名称", EN: "The profile's name.", Article: "Art. 13", MapsTo: "Policy.Name"},
+	{Key: "region", Kind: kindText, Required: true, Missing: "须填写行政区划代码（region），如 \"330381\"", Pattern: `^3303[0-9]{2}$`, ZH: "行政区划代码", EN: "GB/T 2260 code of the county in Wenzhou (3303xx), quoted: \"330381\". 330300 is the city's own profile.", Article: "Art. 13", MapsTo: "Policy.Region"},
 	{Key: "filing", Kind: kindText, ZH: "备案文号", EN: "The filing reference with the city bureau; a profile without one is a draft.", Article: "Art. 13", MapsTo: "Policy.Filing"},
 	{Key: "effective", Kind: kindDate, ZH: "施行日期", EN: "The date it takes effect, YYYY-MM-DD (China Standard Time).", MapsTo: "Policy.Effective"},
 	{Key: "allow", Kind: kindList, ZH: "允许县级放宽的市级限制", EN: "City profile (region 330300) only: the city limits counties loading under it may loosen.", Article: "Art. 13", MapsTo: "Policy.Allowed",
