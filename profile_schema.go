@@ -47,9 +47,7 @@ type profileField struct {
 	Min      *int     // smallest integer (or fewest items of a list)
 	Pattern  string   // a regular expression the text must match (JSON Schema only)
 	Blank    bool     // kindExpr: may be empty
-	// Missing is the message LoadPolicy gives when a Required key is absent (declared; see
-	// loader.declared). A Required key without it is checked by its section reader.
-	Missing string
+	Missing  string   // message when a Required key is absent (loader.declared); "": its reader checks
 	ZH, EN   string   // title and description
 	Article  string   // article of the Measures it implements, e.g. "Art. 14(1)"
 	MapsTo   string   // the Go field it sets
