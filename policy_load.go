@@ -894,12 +894,13 @@ func (l *loader) allowList(n *yaml.Node, region string) {
 
 // reading reads admission.integrity_bar or admission.reentry_bar: the reading of Art. 5(1)3
 // or Art. 11 the basic rule implements.
-func (l *loader) reading(n *yaml.Node, path string, r *admission.Rules, rule func(string) rulex.Rule) {
-	l.nodes[path] = n
-	v, ok := l.enum(n, path, "")
+func (l *loader) reading(f fields, path string, r *admission.Rules, rule func(string) rulex.Rule) {
+	key := path[strings.LastIndexByte(path, '.')+1:]
+	v, ok := f.parsed[key].(string)
 	if !ok {
 		return
 	}
+	n := f.get(key)
 	x := rule(v)
 	i := slices.IndexFunc(r.Basic, func(b rulex.Rule) bool { return b.Name == x.Name })
 	if i >= 0 && r.Basic[i].Expr == x.Expr {
@@ -1108,16 +1109,12 @@ func exprPosition(lines []string, n *yaml.Node, src string, line, col int) (int,
 
 // admission reads the admission section.
 func (l *loader) admission(n *yaml.Node, r *admission.Rules) {
-	f, _ := l.mapping(n, "admission", profileKeys("admission"))
+	f, _ := l.declared(n, "admission")
 	if b := f.get("basic"); b != nil {
 		r.Basic = l.mergeRules(b, admissionSite("admission.basic", "Art. 5(1)"), r.Basic)
 	}
-	if v := f.get("integrity_bar"); v != nil {
-		l.reading(v, "admission.integrity_bar", r, func(s string) rulex.Rule { return admission.IntegrityBar(s).Rule() })
-	}
-	if v := f.get("reentry_bar"); v != nil {
-		l.reading(v, "admission.reentry_bar", r, func(s string) rulex.Rule { return admission.ReentryBar(s).Rule() })
-	}
+	l.reading(f, "admission.integrity_bar", r, func(s string) rulex.Rule { return admission.IntegrityBar(s).Rule() })
+	l.reading(f, "admission.reentry_bar", r, func(s string) rulex.Rule { return admission.ReentryBar(s).Rule() })
 	if pn := f.get("professional"); pn != nil {
 		l.professional(pn, r)
 	}
@@ -1172,9 +1169,7 @@ func (l *loader) admission(n *yaml.Node, r *admission.Rules) {
 			delete(r.SweepExits, name)
 		}
 	}
-	if sn := f.get("stale_after_days"); sn != nil {
-		l.setInt(sn, "admission.stale_after_days", &r.StaleAfterDays, admission.DefaultStaleAfterDays)
-	}
+	l.setInt(f, "admission.stale_after_days", &r.StaleAfterDays, admission.DefaultStaleAfterDays)
 }
 
 // professional reads admission.professional: per category, merged by category.
@@ -1251,16 +1246,16 @@ func (l *loader) professional(n *yaml.Node, r *admission.Rules) {
 	}
 }
 
-// setInt reads an integer setting (its minimum and article declared in profileSchema) and
-// records a change. def is the value that 0 stands for, when 0 means "the default" (0 when
-// it does not).
-func (l *loader) setInt(n *yaml.Node, path string, dst *int, def int) {
-	l.nodes[path] = n
-	article := profileAt(path).Article
-	v, ok := l.integer(n, path)
+// setInt sets an integer setting from the value declared read (f.parsed; nothing when the
+// key is absent or failed) and records a change with its declared article. def is the value
+// that 0 stands for, when 0 means "the default" (0 when it does not).
+func (l *loader) setInt(f fields, path string, dst *int, def int) {
+	key := path[strings.LastIndexByte(path, '.')+1:]
+	v, ok := f.parsed[key].(int)
 	if !ok {
 		return
 	}
+	n, article := f.get(key), profileAt(path).Article
 	old, nv := *dst, v
 	if def != 0 {
 		if old == 0 {
@@ -1276,14 +1271,15 @@ func (l *loader) setInt(n *yaml.Node, path string, dst *int, def int) {
 	*dst = v
 }
 
-// setBool reads a boolean setting (its article declared in profileSchema) and records a change.
-func (l *loader) setBool(n *yaml.Node, path string, dst *bool) {
-	l.nodes[path] = n
-	article := profileAt(path).Article
-	v, ok := l.boolean(n, path)
+// setBool sets a boolean setting from the value declared read (f.parsed) and records a change
+// with its declared article.
+func (l *loader) setBool(f fields, path string, dst *bool) {
+	key := path[strings.LastIndexByte(path, '.')+1:]
+	v, ok := f.parsed[key].(bool)
 	if !ok {
 		return
 	}
+	n, article := f.get(key), profileAt(path).Article
 	if *dst != v {
 		l.change(n, path, article, ChangeSet, strconv.FormatBool(*dst), strconv.FormatBool(v))
 	}
@@ -1292,10 +1288,8 @@ func (l *loader) setBool(n *yaml.Node, path string, dst *bool) {
 
 // conflict reads the conflict section.
 func (l *loader) conflict(n *yaml.Node, r *conflict.Rules) {
-	f, _ := l.mapping(n, "conflict", profileKeys("conflict"))
-	if v := f.get("exclude_possible"); v != nil {
-		l.setBool(v, "conflict.exclude_possible", &r.ExcludePossible)
-	}
+	f, _ := l.declared(n, "conflict")
+	l.setBool(f, "conflict.exclude_possible", &r.ExcludePossible)
 	if v := f.get("relations"); v != nil {
 		l.relations(v, r)
 	}
@@ -1315,22 +1309,9 @@ func (l *loader) conflict(n *yaml.Node, r *conflict.Rules) {
 			r.OtherRelations = s
 		}
 	}
-	if v := f.get("former_unit_months"); v != nil {
-		l.setInt(v, "conflict.former_unit_months", &r.FormerUnitMonths, 0)
-	}
-	if v := f.get("other_unit_clause"); v != nil {
-		l.nodes["conflict.other_unit_clause"] = v
-		if c, ok := l.integer(v, "conflict.other_unit_clause"); ok {
-			if valid := profileEnum("conflict.other_unit_clause"); !slices.Contains(valid, strconv.Itoa(c)) {
-				l.fail(v, "conflict.other_unit_clause", "", codeValue, enumMessage("conflict.other_unit_clause", valid))
-			} else {
-				l.setInt(v, "conflict.other_unit_clause", &r.OtherUnitClause, 0)
-			}
-		}
-	}
-	if v := f.get("max_avoidances"); v != nil {
-		l.setInt(v, "conflict.max_avoidances", &r.MaxAvoidances, 0)
-	}
+	l.setInt(f, "conflict.former_unit_months", &r.FormerUnitMonths, 0)
+	l.setInt(f, "conflict.other_unit_clause", &r.OtherUnitClause, 0)
+	l.setInt(f, "conflict.max_avoidances", &r.MaxAvoidances, 0)
 	if v := f.get("unit_aliases"); v != nil {
 		r.UnitAliases = l.aliases(v, "conflict.unit_aliases", r.UnitAliases)
 	}
@@ -1464,26 +1445,17 @@ func (l *loader) aliases(n *yaml.Node, path string, base map[string]string) map[
 
 // evaluation reads the evaluation section.
 func (l *loader) evaluation(n *yaml.Node, r *evaluation.Rules) {
-	f, _ := l.mapping(n, "evaluation", profileKeys("evaluation"))
-	if v := f.get("threshold"); v != nil {
-		l.nodes["evaluation.threshold"] = v
-		if fr, ok := l.fraction(v, "evaluation.threshold"); ok {
-			t := evaluation.Ratio{Num: fr.Num, Den: fr.Den}
-			if t.Cmp(r.Threshold) != 0 {
-				l.change(v, "evaluation.threshold", "Art. 25", ChangeSet, r.Threshold.String(), t.String())
-				r.Threshold = t
-			}
+	f, _ := l.declared(n, "evaluation")
+	if fr, ok := f.parsed["threshold"].(selection.Fraction); ok {
+		t := evaluation.Ratio{Num: fr.Num, Den: fr.Den}
+		if t.Cmp(r.Threshold) != 0 {
+			l.change(f.get("threshold"), "evaluation.threshold", "Art. 25", ChangeSet, r.Threshold.String(), t.String())
+			r.Threshold = t
 		}
 	}
-	if v := f.get("inclusive"); v != nil {
-		l.setBool(v, "evaluation.inclusive", &r.Inclusive)
-	}
-	if v := f.get("min_ratings"); v != nil {
-		l.setInt(v, "evaluation.min_ratings", &r.MinRatings, 0)
-	}
-	if v := f.get("require_aspects"); v != nil {
-		l.setBool(v, "evaluation.require_aspects", &r.RequireAspects)
-	}
+	l.setBool(f, "evaluation.inclusive", &r.Inclusive)
+	l.setInt(f, "evaluation.min_ratings", &r.MinRatings, 0)
+	l.setBool(f, "evaluation.require_aspects", &r.RequireAspects)
 	if v := f.get("serious_violations"); v != nil {
 		const path = "evaluation.serious_violations"
 		l.nodes[path] = v
@@ -1533,48 +1505,30 @@ func violationsText(vs []evaluation.Violation) string {
 // selection reads the selection section (and the Policy's own seal_panels).
 func (l *loader) selection(n *yaml.Node, p *Policy) {
 	r := p.Selection
-	f, _ := l.mapping(n, "selection", profileKeys("selection"))
-	if v := f.get("annual_cap"); v != nil {
-		l.setInt(v, "selection.annual_cap", &r.AnnualCap, 0)
-	}
-	if v := f.get("preferential_share"); v != nil {
-		l.nodes["selection.preferential_share"] = v
-		if fr, ok := l.fraction(v, "selection.preferential_share"); ok {
-			old := evaluation.Ratio{Num: r.PreferentialShare.Num, Den: r.PreferentialShare.Den}
-			if (evaluation.Ratio{Num: fr.Num, Den: fr.Den}).Cmp(old) != 0 {
-				l.change(v, "selection.preferential_share", "Art. 14(1)", ChangeSet, old.String(), fmt.Sprintf("%d/%d", fr.Num, fr.Den))
-				r.PreferentialShare = fr
-			}
+	f, _ := l.declared(n, "selection")
+	l.setInt(f, "selection.annual_cap", &r.AnnualCap, 0)
+	if fr, ok := f.parsed["preferential_share"].(selection.Fraction); ok {
+		old := evaluation.Ratio{Num: r.PreferentialShare.Num, Den: r.PreferentialShare.Den}
+		if (evaluation.Ratio{Num: fr.Num, Den: fr.Den}).Cmp(old) != 0 {
+			l.change(f.get("preferential_share"), "selection.preferential_share", "Art. 14(1)", ChangeSet, old.String(), fmt.Sprintf("%d/%d", fr.Num, fr.Den))
+			r.PreferentialShare = fr
 		}
 	}
-	if v := f.get("mode"); v != nil {
-		l.nodes["selection.mode"] = v
-		if s, ok := l.enum(v, "selection.mode", ""); ok {
-			m := selection.V1
-			if s == selection.RFC3797.String() {
-				m = selection.RFC3797
-			}
-			if m != r.Mode {
-				l.change(v, "selection.mode", "Art. 14(1)", ChangeSet, r.Mode.String(), m.String())
-			}
-			r.Mode = m
+	if s, ok := f.parsed["mode"].(string); ok {
+		m := selection.V1
+		if s == selection.RFC3797.String() {
+			m = selection.RFC3797
 		}
+		if m != r.Mode {
+			l.change(f.get("mode"), "selection.mode", "Art. 14(1)", ChangeSet, r.Mode.String(), m.String())
+		}
+		r.Mode = m
 	}
-	if v := f.get("search_bound"); v != nil {
-		l.setInt(v, "selection.search_bound", &r.SearchBound, selection.DefaultSearchBound)
-	}
-	if v := f.get("reserve"); v != nil {
-		l.setInt(v, "selection.reserve", &r.Reserve, 0)
-	}
-	if v := f.get("seal_panels"); v != nil {
-		l.setBool(v, "selection.seal_panels", &p.SealPanels)
-	}
-	if v := f.get("ignore_unavailable"); v != nil {
-		l.setBool(v, "selection.ignore_unavailable", &r.IgnoreUnavailable)
-	}
-	if v := f.get("ignore_bookings"); v != nil {
-		l.setBool(v, "selection.ignore_bookings", &r.IgnoreBookings)
-	}
+	l.setInt(f, "selection.search_bound", &r.SearchBound, selection.DefaultSearchBound)
+	l.setInt(f, "selection.reserve", &r.Reserve, 0)
+	l.setBool(f, "selection.seal_panels", &p.SealPanels)
+	l.setBool(f, "selection.ignore_unavailable", &r.IgnoreUnavailable)
+	l.setBool(f, "selection.ignore_bookings", &r.IgnoreBookings)
 	if v := f.get("draw_window"); v != nil {
 		l.drawWindow(v, &r.DrawWindow)
 	}
