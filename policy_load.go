@@ -637,6 +637,9 @@ func (l *loader) scalar(n *yaml.Node, path string, d *profileField) (any, bool) 
 	case kindBool:
 		l.nodes[path] = n
 		return l.boolean(n, path)
+	case kindDuration:
+		l.nodes[path] = n
+		return l.duration(n, path)
 	case kindFraction:
 		l.nodes[path] = n
 		return l.fraction(n, path)
@@ -1546,19 +1549,17 @@ const drawWindowArticle = "Art. 14(2)"
 func (l *loader) drawWindow(n *yaml.Node, w *selection.DrawWindow) {
 	const path = "selection.draw_window"
 	l.nodes[path] = n
-	f, _ := l.mapping(n, path, profileKeys(path))
+	f, _ := l.declared(n, path)
 	next := *w
 	good := true
 	for _, k := range []struct {
 		key string
 		dst *time.Duration
 	}{{"max_lead", &next.MaxLead}, {"min_lead", &next.MinLead}} {
-		v := f.get(k.key)
-		if v == nil {
+		if f.get(k.key) == nil {
 			continue
 		}
-		l.nodes[path+"."+k.key] = v
-		d, ok := l.lead(v, path+"."+k.key)
+		d, ok := f.parsed[k.key].(time.Duration)
 		if !ok {
 			good = false
 			continue
@@ -1587,28 +1588,6 @@ func (l *loader) drawWindow(n *yaml.Node, w *selection.DrawWindow) {
 		}
 	}
 	*w = next
-}
-
-// lead reads a lead time of the draw window: a Go duration ("72h", "90m") that is not
-// negative, or the integer 0.
-func (l *loader) lead(n *yaml.Node, path string) (time.Duration, bool) {
-	s, ok := l.str(n, path)
-	if !ok {
-		return 0, false
-	}
-	if n.Tag == "!!int" && s == "0" {
-		return 0, true
-	}
-	d, err := time.ParseDuration(s)
-	switch {
-	case err != nil || n.Tag != "!!str":
-		l.fail(n, path, "", codeValue, fmt.Sprintf("%s 应为时长，如 72h（3天）、2h、90m；0 表示不设该端", where(path)))
-		return 0, false
-	case d < 0:
-		l.fail(n, path, "", codeValue, fmt.Sprintf("%s 不能为负数：填写活动开始前多长时间，如 72h", where(path)))
-		return 0, false
-	}
-	return d, true
 }
 
 // durationText writes a duration the way a profile does: "72h", "1h30m", "90s", "0".
@@ -1831,8 +1810,10 @@ func (l *loader) alerts(n *yaml.Node, base []audit.AlertRule) []audit.AlertRule 
 	return out
 }
 
-// duration reads a non-negative Go duration ("24h", "90m") or the integer 0.
+// duration reads a non-negative Go duration ("24h", "90m") or the integer 0, with the
+// messages declared at path (BadValue, Negative).
 func (l *loader) duration(n *yaml.Node, path string) (time.Duration, bool) {
+	d := profileAt(schemaPath(path))
 	s, ok := l.str(n, path)
 	if !ok {
 		return 0, false
@@ -1840,12 +1821,16 @@ func (l *loader) duration(n *yaml.Node, path string) (time.Duration, bool) {
 	if n.Tag == "!!int" && s == "0" {
 		return 0, true
 	}
-	d, err := time.ParseDuration(s)
-	if err != nil || d < 0 || n.Tag != "!!str" {
-		l.fail(n, path, "", codeValue, fmt.Sprintf("%s 应为时长，如 24h、90m（0 表示不限时间窗口）", where(path)))
+	v, err := time.ParseDuration(s)
+	switch {
+	case err != nil || n.Tag != "!!str" || v < 0 && d.Negative == "":
+		l.fail(n, path, "", codeValue, fmt.Sprintf("%s %s", where(path), d.BadValue))
+		return 0, false
+	case v < 0:
+		l.fail(n, path, "", codeValue, fmt.Sprintf("%s %s", where(path), d.Negative))
 		return 0, false
 	}
-	return d, true
+	return v, true
 }
 
 // requestRules reads the county's request rules; the defaults have none.

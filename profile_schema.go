@@ -48,6 +48,8 @@ type profileField struct {
 	Pattern  string   // a regular expression the text must match (JSON Schema only)
 	Blank    bool     // kindExpr: may be empty
 	Missing  string   // message when a Required key is absent (loader.declared); "": its reader checks
+	BadValue string   // kindDuration: what the value should be, after the key's path, when it is not one
+	Negative string   // kindDuration: the message for a negative duration ("": BadValue)
 	ZH, EN   string   // title and description
 	Article  string   // article of the Measures it implements, e.g. "Art. 14(1)"
 	MapsTo   string   // the Go field it sets
@@ -76,6 +78,12 @@ func ruleList(key, zh, en, article, mapsTo, env string, needMessage bool) *profi
 			{Key: "disabled", Kind: kindBool, ZH: "停用默认规则", EN: "true removes the default rule of this name (with no other field)."},
 		}}}
 }
+
+// The messages for a bad lead time of the draw window.
+const (
+	leadBadValue = "应为时长，如 72h（3天）、2h、90m；0 表示不设该端"
+	leadNegative = "不能为负数：填写活动开始前多长时间，如 72h"
+)
 
 // profileSchema is the county profile's format.
 var profileSchema = &profileField{Kind: kindMap, ZH: "县（市、区）科技专家库使用细则", EN: "A county profile (使用细则, Art. 13): the city defaults with the county's overrides.", Fields: []*profileField{
@@ -162,9 +170,9 @@ var profileSchema = &profileField{Kind: kindMap, ZH: "县（市、区）科技�
 		{Key: "ignore_bookings", Kind: kindBool, ZH: "不核查已接受的其他活动", EN: "true stops excluding experts who accepted another activity at the same time.", Article: "Art. 8(2)", MapsTo: "selection.Rules.IgnoreBookings",
 			Default: func(p *Policy) any { return p.Selection.IgnoreBookings }},
 		{Key: "draw_window", Kind: kindMap, ZH: "抽取时段", EN: "When, before the activity starts, a request may be drawn.", Article: drawWindowArticle, MapsTo: "selection.Rules.DrawWindow", Fields: []*profileField{
-			{Key: "max_lead", Kind: kindDuration, ZH: "最早抽取时间（活动开始前）", EN: "The earliest draw before the activity, e.g. 72h; 0: no bound.", Article: drawWindowArticle, MapsTo: "selection.DrawWindow.MaxLead",
+			{Key: "max_lead", Kind: kindDuration, BadValue: leadBadValue, Negative: leadNegative, ZH: "最早抽取时间（活动开始前）", EN: "The earliest draw before the activity, e.g. 72h; 0: no bound.", Article: drawWindowArticle, MapsTo: "selection.DrawWindow.MaxLead",
 				Default: func(p *Policy) any { return durationText(p.Selection.DrawWindow.MaxLead) }},
-			{Key: "min_lead", Kind: kindDuration, ZH: "最晚抽取时间（活动开始前）", EN: "The latest draw before the activity, e.g. 2h; at most max_lead; 0: no bound.", Article: drawWindowArticle, MapsTo: "selection.DrawWindow.MinLead",
+			{Key: "min_lead", Kind: kindDuration, BadValue: leadBadValue, Negative: leadNegative, ZH: "最晚抽取时间（活动开始前）", EN: "The latest draw before the activity, e.g. 2h; at most max_lead; 0: no bound.", Article: drawWindowArticle, MapsTo: "selection.DrawWindow.MinLead",
 				Default: func(p *Policy) any { return durationText(p.Selection.DrawWindow.MinLead) }},
 		}},
 		ruleList("exclusions", "本地排除规则", "County exclusion rules: an expert for whom one is false is not drawn.", "Art. 13", "selection.Rules.Exclusions", "selection.Env (expert, usage, project, reviewedUnitWithin)", true),
@@ -183,7 +191,7 @@ var profileSchema = &profileField{Kind: kindMap, ZH: "县（市、区）科技�
 			{Key: "match", Kind: kindExpr, ZH: "匹配条件", EN: "Which events count, an expression over audit.AlertEnv."},
 			{Key: "key", Kind: kindExpr, Blank: true, ZH: "分组表达式", EN: "What events are grouped by (e.g. event.Actor.ID); empty: all together."},
 			{Key: "count", Kind: kindText, Enum: []string{audit.CountEvents, audit.CountSubjects}, ZH: "计数方式（events 事件数，subjects 不同对象数）", EN: "events (number of events) or subjects (distinct subjects)."},
-			{Key: "window", Kind: kindDuration, ZH: "时间窗口", EN: "The sliding window, e.g. 24h; 0: the whole log."},
+			{Key: "window", Kind: kindDuration, BadValue: "应为时长，如 24h、90m（0 表示不限时间窗口）", ZH: "时间窗口", EN: "The sliding window, e.g. 24h; 0: the whole log."},
 			{Key: "threshold", Kind: kindInt, Min: intp(0), ZH: "预警阈值", EN: "The count above which the alert fires."},
 			{Key: "disabled", Kind: kindBool, ZH: "停用默认规则", EN: "true removes the default rule of this name (with only name)."},
 		}}},
