@@ -541,8 +541,12 @@ type fields struct {
 	keys []string
 	key  map[string]*yaml.Node
 	val  map[string]*yaml.Node
-	// parsed holds, for a mapping read by declared, the value of each scalar key that read
-	// well, as its declared kind gives it: int, bool, selection.Fraction or string.
+	// For a mapping read by declared: where it is, its declaration, and the value of each
+	// scalar key read so far (nil: absent or failed), as its declared kind gives it: int,
+	// bool, selection.Fraction, time.Duration or string. See loader.value.
+	node   *yaml.Node
+	path   string
+	decl   *profileField
 	parsed map[string]any
 }
 
@@ -595,31 +599,52 @@ func (l *loader) mapping(n *yaml.Node, path string, allowed []string) (fields, b
 	return f, ok
 }
 
-// declared reads a mapping declared at path in profileSchema: its keys, then, in the order of
-// the declaration, each scalar key present with the reader of its declared kind (parsed), and
-// each Required key absent with its declared Missing message. Keys of other kinds (mappings,
-// lists, dicts, expressions, durations) are left to the section reader.
+// declared reads a mapping declared at path in profileSchema, with the keys declared there.
+// Its scalar keys are then read with the reader of their declared kind by value, in the
+// order the section reader asks for them (so errors keep their order), and finish reads
+// those it did not ask for and reports the Required keys absent with their declared Missing
+// message. Keys of other kinds (mappings, lists, dicts, expressions) are left to the reader.
 func (l *loader) declared(n *yaml.Node, path string) (fields, bool) {
-	d := profileAt(path)
 	f, ok := l.mapping(n, path, profileKeys(path))
-	f.parsed = map[string]any{}
-	if n.Kind != yaml.MappingNode {
-		return f, ok
-	}
-	for _, c := range d.Fields {
-		cpath := join(path, c.Key)
-		v := f.get(c.Key)
-		if v == nil {
-			if c.Required && c.Missing != "" {
-				l.fail(n, cpath, "", codeMissing, c.Missing)
-			}
-			continue
-		}
-		if x, good := l.scalar(v, cpath, c); good {
-			f.parsed[c.Key] = x
-		}
-	}
+	f.node, f.path, f.decl, f.parsed = n, path, profileAt(path), map[string]any{}
 	return f, ok
+}
+
+// value is the value of the scalar key of a mapping read by declared, read with the reader
+// of its declared kind (once): false when it is absent or failed (reported). An absent
+// Required key is reported with its declared Missing message.
+func (l *loader) value(f fields, key string) (any, bool) {
+	if v, done := f.parsed[key]; done {
+		return v, v != nil
+	}
+	f.parsed[key] = nil
+	if f.node.Kind != yaml.MappingNode {
+		return nil, false
+	}
+	i := slices.IndexFunc(f.decl.Fields, func(c *profileField) bool { return c.Key == key })
+	if i < 0 {
+		panic("expertdb: profile schema has no key " + strconv.Quote(join(f.path, key)))
+	}
+	c, n := f.decl.Fields[i], f.get(key)
+	if n == nil {
+		if c.Required && c.Missing != "" {
+			l.fail(f.node, join(f.path, key), "", codeMissing, c.Missing)
+		}
+		return nil, false
+	}
+	v, ok := l.scalar(n, join(f.path, key), c)
+	if ok {
+		f.parsed[key] = v
+	}
+	return v, ok
+}
+
+// finish reads the declared scalar keys of f its section reader did not ask for, so every
+// key is checked against its declared kind and required flag.
+func (l *loader) finish(f fields) {
+	for _, c := range f.decl.Fields {
+		l.value(f, c.Key)
+	}
 }
 
 // scalar reads the value of a scalar key with the reader of its declared kind; it reports
@@ -817,22 +842,23 @@ func (l *loader) top(doc *yaml.Node, p *Policy) {
 		return
 	}
 	f, _ := l.declared(root, "")
+	defer l.finish(f)
 	if root.Kind != yaml.MappingNode {
 		return
 	}
 	for _, k := range f.keys {
 		l.nodes[k] = f.val[k]
 	}
-	p.Name, _ = f.parsed["name"].(string)
-	if s, ok := f.parsed["region"].(string); ok {
+	p.Name, _ = valueOf[string](l, f, "name")
+	if s, ok := valueOf[string](l, f, "region"); ok {
 		if validRegion(s) {
 			p.Region = s
 		} else {
 			l.fail(f.get("region"), "region", "", codeValue, "行政区划代码（region）须为温州市的6位国家标准代码（GB/T 2260，3303开头），如 \"330381\"")
 		}
 	}
-	p.Filing, _ = f.parsed["filing"].(string)
-	if s, ok := f.parsed["effective"].(string); ok {
+	p.Filing, _ = valueOf[string](l, f, "filing")
+	if s, ok := valueOf[string](l, f, "effective"); ok {
 		t, err := time.ParseInLocation("2006-01-02", s, cst)
 		if err != nil {
 			l.fail(f.get("effective"), "effective", "", codeValue, "施行日期（effective）须写作 YYYY-MM-DD，如 2026-01-01")
@@ -899,7 +925,7 @@ func (l *loader) allowList(n *yaml.Node, region string) {
 // or Art. 11 the basic rule implements.
 func (l *loader) reading(f fields, path string, r *admission.Rules, rule func(string) rulex.Rule) {
 	key := path[strings.LastIndexByte(path, '.')+1:]
-	v, ok := f.parsed[key].(string)
+	v, ok := valueOf[string](l, f, key)
 	if !ok {
 		return
 	}
@@ -1113,6 +1139,7 @@ func exprPosition(lines []string, n *yaml.Node, src string, line, col int) (int,
 // admission reads the admission section.
 func (l *loader) admission(n *yaml.Node, r *admission.Rules) {
 	f, _ := l.declared(n, "admission")
+	defer l.finish(f)
 	if b := f.get("basic"); b != nil {
 		r.Basic = l.mergeRules(b, admissionSite("admission.basic", "Art. 5(1)"), r.Basic)
 	}
@@ -1249,12 +1276,19 @@ func (l *loader) professional(n *yaml.Node, r *admission.Rules) {
 	}
 }
 
+// valueOf is value with its type.
+func valueOf[T any](l *loader, f fields, key string) (T, bool) {
+	v, ok := l.value(f, key)
+	t, isT := v.(T)
+	return t, ok && isT
+}
+
 // setInt sets an integer setting from the value declared read (f.parsed; nothing when the
 // key is absent or failed) and records a change with its declared article. def is the value
 // that 0 stands for, when 0 means "the default" (0 when it does not).
 func (l *loader) setInt(f fields, path string, dst *int, def int) {
 	key := path[strings.LastIndexByte(path, '.')+1:]
-	v, ok := f.parsed[key].(int)
+	v, ok := valueOf[int](l, f, key)
 	if !ok {
 		return
 	}
@@ -1278,7 +1312,7 @@ func (l *loader) setInt(f fields, path string, dst *int, def int) {
 // with its declared article.
 func (l *loader) setBool(f fields, path string, dst *bool) {
 	key := path[strings.LastIndexByte(path, '.')+1:]
-	v, ok := f.parsed[key].(bool)
+	v, ok := valueOf[bool](l, f, key)
 	if !ok {
 		return
 	}
@@ -1292,6 +1326,7 @@ func (l *loader) setBool(f fields, path string, dst *bool) {
 // conflict reads the conflict section.
 func (l *loader) conflict(n *yaml.Node, r *conflict.Rules) {
 	f, _ := l.declared(n, "conflict")
+	defer l.finish(f)
 	l.setBool(f, "conflict.exclude_possible", &r.ExcludePossible)
 	if v := f.get("relations"); v != nil {
 		l.relations(v, r)
@@ -1449,7 +1484,8 @@ func (l *loader) aliases(n *yaml.Node, path string, base map[string]string) map[
 // evaluation reads the evaluation section.
 func (l *loader) evaluation(n *yaml.Node, r *evaluation.Rules) {
 	f, _ := l.declared(n, "evaluation")
-	if fr, ok := f.parsed["threshold"].(selection.Fraction); ok {
+	defer l.finish(f)
+	if fr, ok := valueOf[selection.Fraction](l, f, "threshold"); ok {
 		t := evaluation.Ratio{Num: fr.Num, Den: fr.Den}
 		if t.Cmp(r.Threshold) != 0 {
 			l.change(f.get("threshold"), "evaluation.threshold", "Art. 25", ChangeSet, r.Threshold.String(), t.String())
@@ -1509,15 +1545,16 @@ func violationsText(vs []evaluation.Violation) string {
 func (l *loader) selection(n *yaml.Node, p *Policy) {
 	r := p.Selection
 	f, _ := l.declared(n, "selection")
+	defer l.finish(f)
 	l.setInt(f, "selection.annual_cap", &r.AnnualCap, 0)
-	if fr, ok := f.parsed["preferential_share"].(selection.Fraction); ok {
+	if fr, ok := valueOf[selection.Fraction](l, f, "preferential_share"); ok {
 		old := evaluation.Ratio{Num: r.PreferentialShare.Num, Den: r.PreferentialShare.Den}
 		if (evaluation.Ratio{Num: fr.Num, Den: fr.Den}).Cmp(old) != 0 {
 			l.change(f.get("preferential_share"), "selection.preferential_share", "Art. 14(1)", ChangeSet, old.String(), fmt.Sprintf("%d/%d", fr.Num, fr.Den))
 			r.PreferentialShare = fr
 		}
 	}
-	if s, ok := f.parsed["mode"].(string); ok {
+	if s, ok := valueOf[string](l, f, "mode"); ok {
 		m := selection.V1
 		if s == selection.RFC3797.String() {
 			m = selection.RFC3797
@@ -1550,6 +1587,7 @@ func (l *loader) drawWindow(n *yaml.Node, w *selection.DrawWindow) {
 	const path = "selection.draw_window"
 	l.nodes[path] = n
 	f, _ := l.declared(n, path)
+	defer l.finish(f)
 	next := *w
 	good := true
 	for _, k := range []struct {
@@ -1559,7 +1597,7 @@ func (l *loader) drawWindow(n *yaml.Node, w *selection.DrawWindow) {
 		if f.get(k.key) == nil {
 			continue
 		}
-		d, ok := f.parsed[k.key].(time.Duration)
+		d, ok := valueOf[time.Duration](l, f, k.key)
 		if !ok {
 			good = false
 			continue
