@@ -605,8 +605,8 @@ func (l *loader) mapping(n *yaml.Node, path string, allowed []string) (fields, b
 // those it did not ask for and reports the Required keys absent with their declared Missing
 // message. Keys of other kinds (mappings, lists, dicts, expressions) are left to the reader.
 func (l *loader) declared(n *yaml.Node, path string) (fields, bool) {
-	f, ok := l.mapping(n, path, profileKeys(path))
-	f.node, f.path, f.decl, f.parsed = n, path, profileAt(path), map[string]any{}
+	f, ok := l.mapping(n, path, profileKeys(schemaPath(path)))
+	f.node, f.path, f.decl, f.parsed = n, path, profileAt(schemaPath(path)), map[string]any{}
 	return f, ok
 }
 
@@ -632,6 +632,14 @@ func (l *loader) value(f fields, key string) (any, bool) {
 		}
 		return nil, false
 	}
+	switch c.Kind {
+	case kindInt, kindBool, kindDuration, kindFraction, kindText, kindString, kindDate:
+	default:
+		return nil, false // read by the section reader
+	}
+	if !strings.Contains(f.path, "[") {
+		l.nodes[join(f.path, key)] = n // a setting's node, for placing the errors of Compile
+	}
 	v, ok := l.scalar(n, join(f.path, key), c)
 	if ok {
 		f.parsed[key] = v
@@ -652,7 +660,6 @@ func (l *loader) finish(f fields) {
 func (l *loader) scalar(n *yaml.Node, path string, d *profileField) (any, bool) {
 	switch d.Kind {
 	case kindInt:
-		l.nodes[path] = n
 		v, ok := l.integer(n, path)
 		if ok && len(d.IntEnum) > 0 && !slices.Contains(d.IntEnum, v) {
 			l.fail(n, path, "", codeValue, enumMessage(path, profileEnum(schemaPath(path))))
@@ -660,16 +667,12 @@ func (l *loader) scalar(n *yaml.Node, path string, d *profileField) (any, bool) 
 		}
 		return v, ok
 	case kindBool:
-		l.nodes[path] = n
 		return l.boolean(n, path)
 	case kindDuration:
-		l.nodes[path] = n
 		return l.duration(n, path)
 	case kindFraction:
-		l.nodes[path] = n
 		return l.fraction(n, path)
 	case kindText, kindString, kindDate:
-		l.nodes[path] = n
 		if len(d.Enum) > 0 {
 			return l.enum(n, path, "")
 		}
@@ -1378,7 +1381,7 @@ func (l *loader) relations(n *yaml.Node, r *conflict.Rules) {
 	good := true
 	for i, item := range items {
 		ipath := fmt.Sprintf("%s[#%d]", path, i+1)
-		f, ok := l.mapping(item, ipath, profileKeys("conflict.relations[]"))
+		f, ok := l.declared(item, ipath)
 		if !ok {
 			good = false
 			continue
@@ -1405,22 +1408,17 @@ func (l *loader) relations(n *yaml.Node, r *conflict.Rules) {
 			l.fail(item, ipath+".kinds", "", codeMissing, "每类重大利益关系须列出关系类型（kinds）")
 			good = false
 		}
-		if ln := f.get("label"); ln != nil {
-			rr.Label, _ = l.textAt(ln, ipath+".label")
-		} else {
-			l.fail(item, ipath+".label", "", codeMissing, "每类重大利益关系须有中文名称（label）")
+		rr.Label, _ = valueOf[string](l, f, "label") // required: declared Missing
+		if f.get("label") == nil {
 			good = false
 		}
-		if mn := f.get("months"); mn != nil {
-			if m, ok := l.integer(mn, ipath+".months"); ok {
-				rr.Months = m
-			} else {
-				good = false
-			}
+		if m, ok := valueOf[int](l, f, "months"); ok {
+			rr.Months = m
+		} else if f.get("months") != nil {
+			good = false
 		}
-		if un := f.get("unlimited"); un != nil {
-			rr.Unlimited, _ = l.boolean(un, ipath+".unlimited")
-		}
+		rr.Unlimited, _ = valueOf[bool](l, f, "unlimited")
+		l.finish(f)
 		out = append(out, rr)
 	}
 	if !good {

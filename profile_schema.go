@@ -120,7 +120,7 @@ var profileSchema = &profileField{Kind: kindMap, ZH: "县（市、区）科技�
 		{Key: "relations", Kind: kindList, ZH: "重大利益关系", EN: "The major interest relations; replaces the whole list.", Article: "Art. 15(2)", MapsTo: "conflict.Rules.Relations",
 			Elem: &profileField{Kind: kindMap, ZH: "关系类别", EN: "One class of relation.", Fields: []*profileField{
 				{Key: "kinds", Kind: kindList, Required: true, Min: intp(1), ZH: "关系类型", EN: "The relation kinds of the class (Relation.Kind).", Elem: &profileField{Kind: kindText, ZH: "关系类型", EN: "A relation kind."}},
-				{Key: "label", Kind: kindText, Required: true, ZH: "中文名称", EN: "The class's Chinese name."},
+				{Key: "label", Kind: kindText, Required: true, Missing: "每类重大利益关系须有中文名称（label）", ZH: "中文名称", EN: "The class's Chinese name."},
 				{Key: "months", Kind: kindInt, Min: intp(0), ZH: "关系结束后回避月数", EN: "Months after the relation ended during which it still counts."},
 				{Key: "unlimited", Kind: kindBool, ZH: "不限期限", EN: "true: the relation counts forever."},
 			}}},
