@@ -1213,7 +1213,7 @@ func (l *loader) professional(n *yaml.Node, r *admission.Rules) {
 		cat := admission.Category(key)
 		path := "admission.professional[" + key + "]"
 		l.nodes[path] = f.val[key]
-		cf, ok := l.mapping(f.val[key], path, profileKeys("admission.professional[]"))
+		cf, ok := l.declared(f.val[key], path)
 		if !ok {
 			continue
 		}
@@ -1222,11 +1222,7 @@ func (l *loader) professional(n *yaml.Node, r *admission.Rules) {
 			continue
 		}
 		cr, had := r.Professional[cat]
-		disabled := false
-		if d := cf.get("disabled"); d != nil {
-			disabled, _ = l.boolean(d, path+".disabled")
-		}
-		if disabled {
+		if disabled, _ := valueOf[bool](l, cf, "disabled"); disabled {
 			if !had {
 				l.fail(f.key[key], path, "", codeUnknownRule, fmt.Sprintf("默认专业条件中没有类别“%s”，无法停用", clip(key)))
 				continue
@@ -1247,15 +1243,14 @@ func (l *loader) professional(n *yaml.Node, r *admission.Rules) {
 			key string
 			dst *string
 		}{{"article", &cr.Article}, {"code", &cr.Code}, {"message", &cr.Message}} {
-			if fn := cf.get(fld.key); fn != nil {
-				if v, ok := l.textAt(fn, path+"."+fld.key); ok {
-					if had && *fld.dst != v {
-						l.change(fn, path+"."+fld.key, article, ChangeSet, *fld.dst, v)
-					}
-					*fld.dst = v
+			if v, ok := valueOf[string](l, cf, fld.key); ok {
+				if had && *fld.dst != v {
+					l.change(cf.get(fld.key), path+"."+fld.key, article, ChangeSet, *fld.dst, v)
 				}
+				*fld.dst = v
 			}
 		}
+		l.finish(cf)
 		if cr.Article != "" {
 			article = cr.Article
 		}
