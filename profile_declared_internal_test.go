@@ -39,6 +39,9 @@ func TestLoaderFollowsTheDeclaredKind(t *testing.T) {
 		{"evaluation.require_aspects", "evaluation:\n  require_aspects: false\n", "", "应为整数", kindInt},
 		{"conflict.max_avoidances", "conflict:\n  max_avoidances: 3\n", "", "应为 0 到 1 之间的分数", kindFraction},
 		{"filing", "filing: 3\n", "", "应为 true 或 false", kindBool},
+		{"selection.draw_window.max_lead", "selection:\n  draw_window:\n    max_lead: 72h\n", "", "应为整数", kindInt},
+		{"conflict.relations[].months", "conflict:\n  relations:\n    - {kinds: [spouse], label: 配偶, months: 3}\n", "", "应为 true 或 false", kindBool},
+		{"admission.professional[].code", "admission:\n  professional:\n    technical: {code: x1}\n", "", "应为整数", kindInt},
 	} {
 		t.Run(tc.path, func(t *testing.T) {
 			src := declaredBase + tc.yaml
@@ -46,7 +49,7 @@ func TestLoaderFollowsTheDeclaredKind(t *testing.T) {
 				t.Fatalf("as declared: %q, want %q", got, tc.before)
 			}
 			mutateDeclared(t, tc.path, func(f *profileField) { f.Kind = tc.kind })
-			if got := loadErr(t, src); !strings.Contains(got, tc.after) || !strings.Contains(got, tc.path) {
+			if got := loadErr(t, src); !strings.Contains(got, tc.after) || !strings.Contains(schemaPath(got), tc.path) {
 				t.Errorf("declared %v: %q, want an error at %s containing %q", tc.kind, got, tc.path, tc.after)
 			}
 		})
@@ -80,6 +83,17 @@ func TestLoaderFollowsTheDeclaredRequiredFlag(t *testing.T) {
 		mutateDeclared(t, "filing", func(f *profileField) { f.Required = false })
 		if got := loadErr(t, declaredBase); got != "" {
 			t.Errorf("filing declared optional again: %q", got)
+		}
+	})
+	t.Run("list item", func(t *testing.T) {
+		const msg = "每类重大利益关系须有中文名称（label）"
+		src := declaredBase + "conflict:\n  relations:\n    - {kinds: [spouse]}\n"
+		if got := loadErr(t, src); !strings.Contains(got, msg) {
+			t.Fatalf("as declared: %q, want %q", got, msg)
+		}
+		mutateDeclared(t, "conflict.relations[].label", func(f *profileField) { f.Required = false })
+		if got := loadErr(t, src); strings.Contains(got, msg) {
+			t.Errorf("label declared optional, still: %q", got)
 		}
 	})
 	t.Run("nested", func(t *testing.T) {
