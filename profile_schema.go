@@ -15,7 +15,9 @@ import (
 // This file declares the county profile's format once: every key, its kind, the values it
 // may take, whether it is required, its default, its Chinese and English description, the
 // article it implements and the Go field it sets. LoadPolicy takes its key sets and enum
-// values from it (profileKeys, profileEnum), the JSON Schema schema/county-profile.schema.json
+// values from it (profileKeys, profileEnum) and, for the sections it reads with
+// loader.declared, the reader of each scalar key (by Kind) and the missing-key errors
+// (Required, Missing); the JSON Schema schema/county-profile.schema.json
 // and the reference in docs/county-profile.md are generated from it (profile_schema_test.go,
 // -update), and Describe names changed settings with its Chinese titles. A test walks the
 // loader with profiles generated from this declaration, so the two cannot drift.
