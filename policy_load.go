@@ -541,6 +541,13 @@ type fields struct {
 	keys []string
 	key  map[string]*yaml.Node
 	val  map[string]*yaml.Node
+	// For a mapping read by declared: where it is, its declaration, and the value of each
+	// scalar key read so far (nil: absent or failed), as its declared kind gives it: int,
+	// bool, selection.Fraction, time.Duration or string. See loader.value.
+	node   *yaml.Node
+	path   string
+	decl   *profileField
+	parsed map[string]any
 }
 
 func (f fields) get(k string) *yaml.Node { return f.val[k] }
@@ -590,6 +597,88 @@ func (l *loader) mapping(n *yaml.Node, path string, allowed []string) (fields, b
 		f.key[name], f.val[name] = k, v
 	}
 	return f, ok
+}
+
+// declared reads a mapping declared at path in profileSchema, with the keys declared there.
+// Its scalar keys are then read with the reader of their declared kind by value, in the
+// order the section reader asks for them (so errors keep their order), and finish reads
+// those it did not ask for and reports the Required keys absent with their declared Missing
+// message. Keys of other kinds (mappings, lists, dicts, expressions) are left to the reader.
+func (l *loader) declared(n *yaml.Node, path string) (fields, bool) {
+	f, ok := l.mapping(n, path, profileKeys(schemaPath(path)))
+	f.node, f.path, f.decl, f.parsed = n, path, profileAt(schemaPath(path)), map[string]any{}
+	return f, ok
+}
+
+// value is the value of the scalar key of a mapping read by declared, read with the reader
+// of its declared kind (once): false when it is absent or failed (reported). An absent
+// Required key is reported with its declared Missing message.
+func (l *loader) value(f fields, key string) (any, bool) {
+	if v, done := f.parsed[key]; done {
+		return v, v != nil
+	}
+	f.parsed[key] = nil
+	if f.node.Kind != yaml.MappingNode {
+		return nil, false
+	}
+	i := slices.IndexFunc(f.decl.Fields, func(c *profileField) bool { return c.Key == key })
+	if i < 0 {
+		panic("expertdb: profile schema has no key " + strconv.Quote(join(f.path, key)))
+	}
+	c, n := f.decl.Fields[i], f.get(key)
+	if n == nil {
+		if c.Required && c.Missing != "" {
+			l.fail(f.node, join(f.path, key), "", codeMissing, c.Missing)
+		}
+		return nil, false
+	}
+	switch c.Kind {
+	case kindInt, kindBool, kindDuration, kindFraction, kindText, kindString, kindDate:
+	default:
+		return nil, false // read by the section reader
+	}
+	if !strings.Contains(f.path, "[") {
+		l.nodes[join(f.path, key)] = n // a setting's node, for placing the errors of Compile
+	}
+	v, ok := l.scalar(n, join(f.path, key), c)
+	if ok {
+		f.parsed[key] = v
+	}
+	return v, ok
+}
+
+// finish reads the declared scalar keys of f its section reader did not ask for, so every
+// key is checked against its declared kind and required flag.
+func (l *loader) finish(f fields) {
+	for _, c := range f.decl.Fields {
+		l.value(f, c.Key)
+	}
+}
+
+// scalar reads the value of a scalar key with the reader of its declared kind; it reports
+// false for a value that failed (reported) and for a kind it does not read.
+func (l *loader) scalar(n *yaml.Node, path string, d *profileField) (any, bool) {
+	switch d.Kind {
+	case kindInt:
+		v, ok := l.integer(n, path)
+		if ok && len(d.IntEnum) > 0 && !slices.Contains(d.IntEnum, v) {
+			l.fail(n, path, "", codeValue, enumMessage(path, profileEnum(schemaPath(path))))
+			return nil, false
+		}
+		return v, ok
+	case kindBool:
+		return l.boolean(n, path)
+	case kindDuration:
+		return l.duration(n, path)
+	case kindFraction:
+		return l.fraction(n, path)
+	case kindText, kindString, kindDate:
+		if len(d.Enum) > 0 {
+			return l.enum(n, path, "")
+		}
+		return l.textAt(n, path)
+	}
+	return nil, false
 }
 
 // seq reads a sequence; an empty value is an empty sequence.
@@ -755,40 +844,29 @@ func (l *loader) top(doc *yaml.Node, p *Policy) {
 		l.fail(root, "", "", codeMissing, "使用细则文件为空：至少须填写 name 和 region")
 		return
 	}
-	f, _ := l.mapping(root, "", profileKeys(""))
+	f, _ := l.declared(root, "")
+	defer l.finish(f)
 	if root.Kind != yaml.MappingNode {
 		return
 	}
 	for _, k := range f.keys {
 		l.nodes[k] = f.val[k]
 	}
-	if n := f.get("name"); n != nil {
-		p.Name, _ = l.textAt(n, "name")
-	} else {
-		l.fail(root, "name", "", codeMissing, "须填写使用细则名称（name）")
-	}
-	if n := f.get("region"); n != nil {
-		if s, ok := l.textAt(n, "region"); ok {
-			if validRegion(s) {
-				p.Region = s
-			} else {
-				l.fail(n, "region", "", codeValue, "行政区划代码（region）须为温州市的6位国家标准代码（GB/T 2260，3303开头），如 \"330381\"")
-			}
+	p.Name, _ = valueOf[string](l, f, "name")
+	if s, ok := valueOf[string](l, f, "region"); ok {
+		if validRegion(s) {
+			p.Region = s
+		} else {
+			l.fail(f.get("region"), "region", "", codeValue, "行政区划代码（region）须为温州市的6位国家标准代码（GB/T 2260，3303开头），如 \"330381\"")
 		}
-	} else {
-		l.fail(root, "region", "", codeMissing, "须填写行政区划代码（region），如 \"330381\"")
 	}
-	if n := f.get("filing"); n != nil {
-		p.Filing, _ = l.textAt(n, "filing")
-	}
-	if n := f.get("effective"); n != nil {
-		if s, ok := l.textAt(n, "effective"); ok {
-			t, err := time.ParseInLocation("2006-01-02", s, cst)
-			if err != nil {
-				l.fail(n, "effective", "", codeValue, "施行日期（effective）须写作 YYYY-MM-DD，如 2026-01-01")
-			}
-			p.Effective = t
+	p.Filing, _ = valueOf[string](l, f, "filing")
+	if s, ok := valueOf[string](l, f, "effective"); ok {
+		t, err := time.ParseInLocation("2006-01-02", s, cst)
+		if err != nil {
+			l.fail(f.get("effective"), "effective", "", codeValue, "施行日期（effective）须写作 YYYY-MM-DD，如 2026-01-01")
 		}
+		p.Effective = t
 	}
 	if n := f.get("allow"); n != nil {
 		l.allowList(n, p.Region)
@@ -848,12 +926,13 @@ func (l *loader) allowList(n *yaml.Node, region string) {
 
 // reading reads admission.integrity_bar or admission.reentry_bar: the reading of Art. 5(1)3
 // or Art. 11 the basic rule implements.
-func (l *loader) reading(n *yaml.Node, path string, r *admission.Rules, rule func(string) rulex.Rule) {
-	l.nodes[path] = n
-	v, ok := l.enum(n, path, "")
+func (l *loader) reading(f fields, path string, r *admission.Rules, rule func(string) rulex.Rule) {
+	key := path[strings.LastIndexByte(path, '.')+1:]
+	v, ok := valueOf[string](l, f, key)
 	if !ok {
 		return
 	}
+	n := f.get(key)
 	x := rule(v)
 	i := slices.IndexFunc(r.Basic, func(b rulex.Rule) bool { return b.Name == x.Name })
 	if i >= 0 && r.Basic[i].Expr == x.Expr {
@@ -1062,16 +1141,13 @@ func exprPosition(lines []string, n *yaml.Node, src string, line, col int) (int,
 
 // admission reads the admission section.
 func (l *loader) admission(n *yaml.Node, r *admission.Rules) {
-	f, _ := l.mapping(n, "admission", profileKeys("admission"))
+	f, _ := l.declared(n, "admission")
+	defer l.finish(f)
 	if b := f.get("basic"); b != nil {
 		r.Basic = l.mergeRules(b, admissionSite("admission.basic", "Art. 5(1)"), r.Basic)
 	}
-	if v := f.get("integrity_bar"); v != nil {
-		l.reading(v, "admission.integrity_bar", r, func(s string) rulex.Rule { return admission.IntegrityBar(s).Rule() })
-	}
-	if v := f.get("reentry_bar"); v != nil {
-		l.reading(v, "admission.reentry_bar", r, func(s string) rulex.Rule { return admission.ReentryBar(s).Rule() })
-	}
+	l.reading(f, "admission.integrity_bar", r, func(s string) rulex.Rule { return admission.IntegrityBar(s).Rule() })
+	l.reading(f, "admission.reentry_bar", r, func(s string) rulex.Rule { return admission.ReentryBar(s).Rule() })
 	if pn := f.get("professional"); pn != nil {
 		l.professional(pn, r)
 	}
@@ -1126,9 +1202,7 @@ func (l *loader) admission(n *yaml.Node, r *admission.Rules) {
 			delete(r.SweepExits, name)
 		}
 	}
-	if sn := f.get("stale_after_days"); sn != nil {
-		l.setInt(sn, "admission.stale_after_days", &r.StaleAfterDays, admission.DefaultStaleAfterDays)
-	}
+	l.setInt(f, "admission.stale_after_days", &r.StaleAfterDays, admission.DefaultStaleAfterDays)
 }
 
 // professional reads admission.professional: per category, merged by category.
@@ -1139,7 +1213,7 @@ func (l *loader) professional(n *yaml.Node, r *admission.Rules) {
 		cat := admission.Category(key)
 		path := "admission.professional[" + key + "]"
 		l.nodes[path] = f.val[key]
-		cf, ok := l.mapping(f.val[key], path, profileKeys("admission.professional[]"))
+		cf, ok := l.declared(f.val[key], path)
 		if !ok {
 			continue
 		}
@@ -1148,11 +1222,7 @@ func (l *loader) professional(n *yaml.Node, r *admission.Rules) {
 			continue
 		}
 		cr, had := r.Professional[cat]
-		disabled := false
-		if d := cf.get("disabled"); d != nil {
-			disabled, _ = l.boolean(d, path+".disabled")
-		}
-		if disabled {
+		if disabled, _ := valueOf[bool](l, cf, "disabled"); disabled {
 			if !had {
 				l.fail(f.key[key], path, "", codeUnknownRule, fmt.Sprintf("默认专业条件中没有类别“%s”，无法停用", clip(key)))
 				continue
@@ -1173,15 +1243,14 @@ func (l *loader) professional(n *yaml.Node, r *admission.Rules) {
 			key string
 			dst *string
 		}{{"article", &cr.Article}, {"code", &cr.Code}, {"message", &cr.Message}} {
-			if fn := cf.get(fld.key); fn != nil {
-				if v, ok := l.textAt(fn, path+"."+fld.key); ok {
-					if had && *fld.dst != v {
-						l.change(fn, path+"."+fld.key, article, ChangeSet, *fld.dst, v)
-					}
-					*fld.dst = v
+			if v, ok := valueOf[string](l, cf, fld.key); ok {
+				if had && *fld.dst != v {
+					l.change(cf.get(fld.key), path+"."+fld.key, article, ChangeSet, *fld.dst, v)
 				}
+				*fld.dst = v
 			}
 		}
+		l.finish(cf)
 		if cr.Article != "" {
 			article = cr.Article
 		}
@@ -1205,16 +1274,23 @@ func (l *loader) professional(n *yaml.Node, r *admission.Rules) {
 	}
 }
 
-// setInt reads an integer setting (its minimum and article declared in profileSchema) and
-// records a change. def is the value that 0 stands for, when 0 means "the default" (0 when
-// it does not).
-func (l *loader) setInt(n *yaml.Node, path string, dst *int, def int) {
-	l.nodes[path] = n
-	article := profileAt(path).Article
-	v, ok := l.integer(n, path)
+// valueOf is value with its type.
+func valueOf[T any](l *loader, f fields, key string) (T, bool) {
+	v, ok := l.value(f, key)
+	t, isT := v.(T)
+	return t, ok && isT
+}
+
+// setInt sets an integer setting from the value declared read (f.parsed; nothing when the
+// key is absent or failed) and records a change with its declared article. def is the value
+// that 0 stands for, when 0 means "the default" (0 when it does not).
+func (l *loader) setInt(f fields, path string, dst *int, def int) {
+	key := path[strings.LastIndexByte(path, '.')+1:]
+	v, ok := valueOf[int](l, f, key)
 	if !ok {
 		return
 	}
+	n, article := f.get(key), profileAt(path).Article
 	old, nv := *dst, v
 	if def != 0 {
 		if old == 0 {
@@ -1230,14 +1306,15 @@ func (l *loader) setInt(n *yaml.Node, path string, dst *int, def int) {
 	*dst = v
 }
 
-// setBool reads a boolean setting (its article declared in profileSchema) and records a change.
-func (l *loader) setBool(n *yaml.Node, path string, dst *bool) {
-	l.nodes[path] = n
-	article := profileAt(path).Article
-	v, ok := l.boolean(n, path)
+// setBool sets a boolean setting from the value declared read (f.parsed) and records a change
+// with its declared article.
+func (l *loader) setBool(f fields, path string, dst *bool) {
+	key := path[strings.LastIndexByte(path, '.')+1:]
+	v, ok := valueOf[bool](l, f, key)
 	if !ok {
 		return
 	}
+	n, article := f.get(key), profileAt(path).Article
 	if *dst != v {
 		l.change(n, path, article, ChangeSet, strconv.FormatBool(*dst), strconv.FormatBool(v))
 	}
@@ -1246,10 +1323,9 @@ func (l *loader) setBool(n *yaml.Node, path string, dst *bool) {
 
 // conflict reads the conflict section.
 func (l *loader) conflict(n *yaml.Node, r *conflict.Rules) {
-	f, _ := l.mapping(n, "conflict", profileKeys("conflict"))
-	if v := f.get("exclude_possible"); v != nil {
-		l.setBool(v, "conflict.exclude_possible", &r.ExcludePossible)
-	}
+	f, _ := l.declared(n, "conflict")
+	defer l.finish(f)
+	l.setBool(f, "conflict.exclude_possible", &r.ExcludePossible)
 	if v := f.get("relations"); v != nil {
 		l.relations(v, r)
 	}
@@ -1269,22 +1345,9 @@ func (l *loader) conflict(n *yaml.Node, r *conflict.Rules) {
 			r.OtherRelations = s
 		}
 	}
-	if v := f.get("former_unit_months"); v != nil {
-		l.setInt(v, "conflict.former_unit_months", &r.FormerUnitMonths, 0)
-	}
-	if v := f.get("other_unit_clause"); v != nil {
-		l.nodes["conflict.other_unit_clause"] = v
-		if c, ok := l.integer(v, "conflict.other_unit_clause"); ok {
-			if valid := profileEnum("conflict.other_unit_clause"); !slices.Contains(valid, strconv.Itoa(c)) {
-				l.fail(v, "conflict.other_unit_clause", "", codeValue, enumMessage("conflict.other_unit_clause", valid))
-			} else {
-				l.setInt(v, "conflict.other_unit_clause", &r.OtherUnitClause, 0)
-			}
-		}
-	}
-	if v := f.get("max_avoidances"); v != nil {
-		l.setInt(v, "conflict.max_avoidances", &r.MaxAvoidances, 0)
-	}
+	l.setInt(f, "conflict.former_unit_months", &r.FormerUnitMonths, 0)
+	l.setInt(f, "conflict.other_unit_clause", &r.OtherUnitClause, 0)
+	l.setInt(f, "conflict.max_avoidances", &r.MaxAvoidances, 0)
 	if v := f.get("unit_aliases"); v != nil {
 		r.UnitAliases = l.aliases(v, "conflict.unit_aliases", r.UnitAliases)
 	}
@@ -1313,7 +1376,7 @@ func (l *loader) relations(n *yaml.Node, r *conflict.Rules) {
 	good := true
 	for i, item := range items {
 		ipath := fmt.Sprintf("%s[#%d]", path, i+1)
-		f, ok := l.mapping(item, ipath, profileKeys("conflict.relations[]"))
+		f, ok := l.declared(item, ipath)
 		if !ok {
 			good = false
 			continue
@@ -1340,22 +1403,17 @@ func (l *loader) relations(n *yaml.Node, r *conflict.Rules) {
 			l.fail(item, ipath+".kinds", "", codeMissing, "每类重大利益关系须列出关系类型（kinds）")
 			good = false
 		}
-		if ln := f.get("label"); ln != nil {
-			rr.Label, _ = l.textAt(ln, ipath+".label")
-		} else {
-			l.fail(item, ipath+".label", "", codeMissing, "每类重大利益关系须有中文名称（label）")
+		rr.Label, _ = valueOf[string](l, f, "label") // required: declared Missing
+		if f.get("label") == nil {
 			good = false
 		}
-		if mn := f.get("months"); mn != nil {
-			if m, ok := l.integer(mn, ipath+".months"); ok {
-				rr.Months = m
-			} else {
-				good = false
-			}
+		if m, ok := valueOf[int](l, f, "months"); ok {
+			rr.Months = m
+		} else if f.get("months") != nil {
+			good = false
 		}
-		if un := f.get("unlimited"); un != nil {
-			rr.Unlimited, _ = l.boolean(un, ipath+".unlimited")
-		}
+		rr.Unlimited, _ = valueOf[bool](l, f, "unlimited")
+		l.finish(f)
 		out = append(out, rr)
 	}
 	if !good {
@@ -1418,26 +1476,18 @@ func (l *loader) aliases(n *yaml.Node, path string, base map[string]string) map[
 
 // evaluation reads the evaluation section.
 func (l *loader) evaluation(n *yaml.Node, r *evaluation.Rules) {
-	f, _ := l.mapping(n, "evaluation", profileKeys("evaluation"))
-	if v := f.get("threshold"); v != nil {
-		l.nodes["evaluation.threshold"] = v
-		if fr, ok := l.fraction(v, "evaluation.threshold"); ok {
-			t := evaluation.Ratio{Num: fr.Num, Den: fr.Den}
-			if t.Cmp(r.Threshold) != 0 {
-				l.change(v, "evaluation.threshold", "Art. 25", ChangeSet, r.Threshold.String(), t.String())
-				r.Threshold = t
-			}
+	f, _ := l.declared(n, "evaluation")
+	defer l.finish(f)
+	if fr, ok := valueOf[selection.Fraction](l, f, "threshold"); ok {
+		t := evaluation.Ratio{Num: fr.Num, Den: fr.Den}
+		if t.Cmp(r.Threshold) != 0 {
+			l.change(f.get("threshold"), "evaluation.threshold", "Art. 25", ChangeSet, r.Threshold.String(), t.String())
+			r.Threshold = t
 		}
 	}
-	if v := f.get("inclusive"); v != nil {
-		l.setBool(v, "evaluation.inclusive", &r.Inclusive)
-	}
-	if v := f.get("min_ratings"); v != nil {
-		l.setInt(v, "evaluation.min_ratings", &r.MinRatings, 0)
-	}
-	if v := f.get("require_aspects"); v != nil {
-		l.setBool(v, "evaluation.require_aspects", &r.RequireAspects)
-	}
+	l.setBool(f, "evaluation.inclusive", &r.Inclusive)
+	l.setInt(f, "evaluation.min_ratings", &r.MinRatings, 0)
+	l.setBool(f, "evaluation.require_aspects", &r.RequireAspects)
 	if v := f.get("serious_violations"); v != nil {
 		const path = "evaluation.serious_violations"
 		l.nodes[path] = v
@@ -1487,48 +1537,31 @@ func violationsText(vs []evaluation.Violation) string {
 // selection reads the selection section (and the Policy's own seal_panels).
 func (l *loader) selection(n *yaml.Node, p *Policy) {
 	r := p.Selection
-	f, _ := l.mapping(n, "selection", profileKeys("selection"))
-	if v := f.get("annual_cap"); v != nil {
-		l.setInt(v, "selection.annual_cap", &r.AnnualCap, 0)
-	}
-	if v := f.get("preferential_share"); v != nil {
-		l.nodes["selection.preferential_share"] = v
-		if fr, ok := l.fraction(v, "selection.preferential_share"); ok {
-			old := evaluation.Ratio{Num: r.PreferentialShare.Num, Den: r.PreferentialShare.Den}
-			if (evaluation.Ratio{Num: fr.Num, Den: fr.Den}).Cmp(old) != 0 {
-				l.change(v, "selection.preferential_share", "Art. 14(1)", ChangeSet, old.String(), fmt.Sprintf("%d/%d", fr.Num, fr.Den))
-				r.PreferentialShare = fr
-			}
+	f, _ := l.declared(n, "selection")
+	defer l.finish(f)
+	l.setInt(f, "selection.annual_cap", &r.AnnualCap, 0)
+	if fr, ok := valueOf[selection.Fraction](l, f, "preferential_share"); ok {
+		old := evaluation.Ratio{Num: r.PreferentialShare.Num, Den: r.PreferentialShare.Den}
+		if (evaluation.Ratio{Num: fr.Num, Den: fr.Den}).Cmp(old) != 0 {
+			l.change(f.get("preferential_share"), "selection.preferential_share", "Art. 14(1)", ChangeSet, old.String(), fmt.Sprintf("%d/%d", fr.Num, fr.Den))
+			r.PreferentialShare = fr
 		}
 	}
-	if v := f.get("mode"); v != nil {
-		l.nodes["selection.mode"] = v
-		if s, ok := l.enum(v, "selection.mode", ""); ok {
-			m := selection.V1
-			if s == selection.RFC3797.String() {
-				m = selection.RFC3797
-			}
-			if m != r.Mode {
-				l.change(v, "selection.mode", "Art. 14(1)", ChangeSet, r.Mode.String(), m.String())
-			}
-			r.Mode = m
+	if s, ok := valueOf[string](l, f, "mode"); ok {
+		m := selection.V1
+		if s == selection.RFC3797.String() {
+			m = selection.RFC3797
 		}
+		if m != r.Mode {
+			l.change(f.get("mode"), "selection.mode", "Art. 14(1)", ChangeSet, r.Mode.String(), m.String())
+		}
+		r.Mode = m
 	}
-	if v := f.get("search_bound"); v != nil {
-		l.setInt(v, "selection.search_bound", &r.SearchBound, selection.DefaultSearchBound)
-	}
-	if v := f.get("reserve"); v != nil {
-		l.setInt(v, "selection.reserve", &r.Reserve, 0)
-	}
-	if v := f.get("seal_panels"); v != nil {
-		l.setBool(v, "selection.seal_panels", &p.SealPanels)
-	}
-	if v := f.get("ignore_unavailable"); v != nil {
-		l.setBool(v, "selection.ignore_unavailable", &r.IgnoreUnavailable)
-	}
-	if v := f.get("ignore_bookings"); v != nil {
-		l.setBool(v, "selection.ignore_bookings", &r.IgnoreBookings)
-	}
+	l.setInt(f, "selection.search_bound", &r.SearchBound, selection.DefaultSearchBound)
+	l.setInt(f, "selection.reserve", &r.Reserve, 0)
+	l.setBool(f, "selection.seal_panels", &p.SealPanels)
+	l.setBool(f, "selection.ignore_unavailable", &r.IgnoreUnavailable)
+	l.setBool(f, "selection.ignore_bookings", &r.IgnoreBookings)
 	if v := f.get("draw_window"); v != nil {
 		l.drawWindow(v, &r.DrawWindow)
 	}
@@ -1546,19 +1579,18 @@ const drawWindowArticle = "Art. 14(2)"
 func (l *loader) drawWindow(n *yaml.Node, w *selection.DrawWindow) {
 	const path = "selection.draw_window"
 	l.nodes[path] = n
-	f, _ := l.mapping(n, path, profileKeys(path))
+	f, _ := l.declared(n, path)
+	defer l.finish(f)
 	next := *w
 	good := true
 	for _, k := range []struct {
 		key string
 		dst *time.Duration
 	}{{"max_lead", &next.MaxLead}, {"min_lead", &next.MinLead}} {
-		v := f.get(k.key)
-		if v == nil {
+		if f.get(k.key) == nil {
 			continue
 		}
-		l.nodes[path+"."+k.key] = v
-		d, ok := l.lead(v, path+"."+k.key)
+		d, ok := valueOf[time.Duration](l, f, k.key)
 		if !ok {
 			good = false
 			continue
@@ -1587,28 +1619,6 @@ func (l *loader) drawWindow(n *yaml.Node, w *selection.DrawWindow) {
 		}
 	}
 	*w = next
-}
-
-// lead reads a lead time of the draw window: a Go duration ("72h", "90m") that is not
-// negative, or the integer 0.
-func (l *loader) lead(n *yaml.Node, path string) (time.Duration, bool) {
-	s, ok := l.str(n, path)
-	if !ok {
-		return 0, false
-	}
-	if n.Tag == "!!int" && s == "0" {
-		return 0, true
-	}
-	d, err := time.ParseDuration(s)
-	switch {
-	case err != nil || n.Tag != "!!str":
-		l.fail(n, path, "", codeValue, fmt.Sprintf("%s 应为时长，如 72h（3天）、2h、90m；0 表示不设该端", where(path)))
-		return 0, false
-	case d < 0:
-		l.fail(n, path, "", codeValue, fmt.Sprintf("%s 不能为负数：填写活动开始前多长时间，如 72h", where(path)))
-		return 0, false
-	}
-	return d, true
 }
 
 // durationText writes a duration the way a profile does: "72h", "1h30m", "90s", "0".
@@ -1831,8 +1841,10 @@ func (l *loader) alerts(n *yaml.Node, base []audit.AlertRule) []audit.AlertRule 
 	return out
 }
 
-// duration reads a non-negative Go duration ("24h", "90m") or the integer 0.
+// duration reads a non-negative Go duration ("24h", "90m") or the integer 0, with the
+// messages declared at path (BadValue, Negative).
 func (l *loader) duration(n *yaml.Node, path string) (time.Duration, bool) {
+	d := profileAt(schemaPath(path))
 	s, ok := l.str(n, path)
 	if !ok {
 		return 0, false
@@ -1840,12 +1852,16 @@ func (l *loader) duration(n *yaml.Node, path string) (time.Duration, bool) {
 	if n.Tag == "!!int" && s == "0" {
 		return 0, true
 	}
-	d, err := time.ParseDuration(s)
-	if err != nil || d < 0 || n.Tag != "!!str" {
-		l.fail(n, path, "", codeValue, fmt.Sprintf("%s 应为时长，如 24h、90m（0 表示不限时间窗口）", where(path)))
+	v, err := time.ParseDuration(s)
+	switch {
+	case err != nil || n.Tag != "!!str" || v < 0 && d.Negative == "":
+		l.fail(n, path, "", codeValue, fmt.Sprintf("%s %s", where(path), d.BadValue))
+		return 0, false
+	case v < 0:
+		l.fail(n, path, "", codeValue, fmt.Sprintf("%s %s", where(path), d.Negative))
 		return 0, false
 	}
-	return d, true
+	return v, true
 }
 
 // requestRules reads the county's request rules; the defaults have none.

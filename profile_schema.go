@@ -15,7 +15,9 @@ import (
 // This file declares the county profile's format once: every key, its kind, the values it
 // may take, whether it is required, its default, its Chinese and English description, the
 // article it implements and the Go field it sets. LoadPolicy takes its key sets and enum
-// values from it (profileKeys, profileEnum), the JSON Schema schema/county-profile.schema.json
+// values from it (profileKeys, profileEnum) and, for the sections it reads with
+// loader.declared, the reader of each scalar key (by Kind) and the missing-key errors
+// (Required, Missing); the JSON Schema schema/county-profile.schema.json
 // and the reference in docs/county-profile.md are generated from it (profile_schema_test.go,
 // -update), and Describe names changed settings with its Chinese titles. A test walks the
 // loader with profiles generated from this declaration, so the two cannot drift.
@@ -47,6 +49,9 @@ type profileField struct {
 	Min      *int     // smallest integer (or fewest items of a list)
 	Pattern  string   // a regular expression the text must match (JSON Schema only)
 	Blank    bool     // kindExpr: may be empty
+	Missing  string   // message when a Required key is absent (loader.declared); "": its reader checks
+	BadValue string   // kindDuration: what the value should be, after the key's path, when it is not one
+	Negative string   // kindDuration: the message for a negative duration ("": BadValue)
 	ZH, EN   string   // title and description
 	Article  string   // article of the Measures it implements, e.g. "Art. 14(1)"
 	MapsTo   string   // the Go field it sets
@@ -76,10 +81,16 @@ func ruleList(key, zh, en, article, mapsTo, env string, needMessage bool) *profi
 		}}}
 }
 
+// The messages for a bad lead time of the draw window.
+const (
+	leadBadValue = "应为时长，如 72h（3天）、2h、90m；0 表示不设该端"
+	leadNegative = "不能为负数：填写活动开始前多长时间，如 72h"
+)
+
 // profileSchema is the county profile's format.
 var profileSchema = &profileField{Kind: kindMap, ZH: "县（市、区）科技专家库使用细则", EN: "A county profile (使用细则, Art. 13): the city defaults with the county's overrides.", Fields: []*profileField{
-	{Key: "name", Kind: kindText, Required: true, ZH: "使用细则名称", EN: "The profile's name.", Article: "Art. 13", MapsTo: "Policy.Name"},
-	{Key: "region", Kind: kindText, Required: true, Pattern: `^3303[0-9]{2}$`, ZH: "行政区划代码", EN: "GB/T 2260 code of the county in Wenzhou (3303xx), quoted: \"330381\". 330300 is the city's own profile.", Article: "Art. 13", MapsTo: "Policy.Region"},
+	{Key: "name", Kind: kindText, Required: true, Missing: "须填写使用细则名称（name）", ZH: "使用细则名称", EN: "The profile's name.", Article: "Art. 13", MapsTo: "Policy.Name"},
+	{Key: "region", Kind: kindText, Required: true, Missing: "须填写行政区划代码（region），如 \"330381\"", Pattern: `^3303[0-9]{2}$`, ZH: "行政区划代码", EN: "GB/T 2260 code of the county in Wenzhou (3303xx), quoted: \"330381\". 330300 is the city's own profile.", Article: "Art. 13", MapsTo: "Policy.Region"},
 	{Key: "filing", Kind: kindText, ZH: "备案文号", EN: "The filing reference with the city bureau; a profile without one is a draft.", Article: "Art. 13", MapsTo: "Policy.Filing"},
 	{Key: "effective", Kind: kindDate, ZH: "施行日期", EN: "The date it takes effect, YYYY-MM-DD (China Standard Time).", MapsTo: "Policy.Effective"},
 	{Key: "allow", Kind: kindList, ZH: "允许县级放宽的市级限制", EN: "City profile (region 330300) only: the city limits counties loading under it may loosen.", Article: "Art. 13", MapsTo: "Policy.Allowed",
@@ -111,7 +122,7 @@ var profileSchema = &profileField{Kind: kindMap, ZH: "县（市、区）科技�
 		{Key: "relations", Kind: kindList, ZH: "重大利益关系", EN: "The major interest relations; replaces the whole list.", Article: "Art. 15(2)", MapsTo: "conflict.Rules.Relations",
 			Elem: &profileField{Kind: kindMap, ZH: "关系类别", EN: "One class of relation.", Fields: []*profileField{
 				{Key: "kinds", Kind: kindList, Required: true, Min: intp(1), ZH: "关系类型", EN: "The relation kinds of the class (Relation.Kind).", Elem: &profileField{Kind: kindText, ZH: "关系类型", EN: "A relation kind."}},
-				{Key: "label", Kind: kindText, Required: true, ZH: "中文名称", EN: "The class's Chinese name."},
+				{Key: "label", Kind: kindText, Required: true, Missing: "每类重大利益关系须有中文名称（label）", ZH: "中文名称", EN: "The class's Chinese name."},
 				{Key: "months", Kind: kindInt, Min: intp(0), ZH: "关系结束后回避月数", EN: "Months after the relation ended during which it still counts."},
 				{Key: "unlimited", Kind: kindBool, ZH: "不限期限", EN: "true: the relation counts forever."},
 			}}},
@@ -161,9 +172,9 @@ var profileSchema = &profileField{Kind: kindMap, ZH: "县（市、区）科技�
 		{Key: "ignore_bookings", Kind: kindBool, ZH: "不核查已接受的其他活动", EN: "true stops excluding experts who accepted another activity at the same time.", Article: "Art. 8(2)", MapsTo: "selection.Rules.IgnoreBookings",
 			Default: func(p *Policy) any { return p.Selection.IgnoreBookings }},
 		{Key: "draw_window", Kind: kindMap, ZH: "抽取时段", EN: "When, before the activity starts, a request may be drawn.", Article: drawWindowArticle, MapsTo: "selection.Rules.DrawWindow", Fields: []*profileField{
-			{Key: "max_lead", Kind: kindDuration, ZH: "最早抽取时间（活动开始前）", EN: "The earliest draw before the activity, e.g. 72h; 0: no bound.", Article: drawWindowArticle, MapsTo: "selection.DrawWindow.MaxLead",
+			{Key: "max_lead", Kind: kindDuration, BadValue: leadBadValue, Negative: leadNegative, ZH: "最早抽取时间（活动开始前）", EN: "The earliest draw before the activity, e.g. 72h; 0: no bound.", Article: drawWindowArticle, MapsTo: "selection.DrawWindow.MaxLead",
 				Default: func(p *Policy) any { return durationText(p.Selection.DrawWindow.MaxLead) }},
-			{Key: "min_lead", Kind: kindDuration, ZH: "最晚抽取时间（活动开始前）", EN: "The latest draw before the activity, e.g. 2h; at most max_lead; 0: no bound.", Article: drawWindowArticle, MapsTo: "selection.DrawWindow.MinLead",
+			{Key: "min_lead", Kind: kindDuration, BadValue: leadBadValue, Negative: leadNegative, ZH: "最晚抽取时间（活动开始前）", EN: "The latest draw before the activity, e.g. 2h; at most max_lead; 0: no bound.", Article: drawWindowArticle, MapsTo: "selection.DrawWindow.MinLead",
 				Default: func(p *Policy) any { return durationText(p.Selection.DrawWindow.MinLead) }},
 		}},
 		ruleList("exclusions", "本地排除规则", "County exclusion rules: an expert for whom one is false is not drawn.", "Art. 13", "selection.Rules.Exclusions", "selection.Env (expert, usage, project, reviewedUnitWithin)", true),
@@ -182,7 +193,7 @@ var profileSchema = &profileField{Kind: kindMap, ZH: "县（市、区）科技�
 			{Key: "match", Kind: kindExpr, ZH: "匹配条件", EN: "Which events count, an expression over audit.AlertEnv."},
 			{Key: "key", Kind: kindExpr, Blank: true, ZH: "分组表达式", EN: "What events are grouped by (e.g. event.Actor.ID); empty: all together."},
 			{Key: "count", Kind: kindText, Enum: []string{audit.CountEvents, audit.CountSubjects}, ZH: "计数方式（events 事件数，subjects 不同对象数）", EN: "events (number of events) or subjects (distinct subjects)."},
-			{Key: "window", Kind: kindDuration, ZH: "时间窗口", EN: "The sliding window, e.g. 24h; 0: the whole log."},
+			{Key: "window", Kind: kindDuration, BadValue: "应为时长，如 24h、90m（0 表示不限时间窗口）", ZH: "时间窗口", EN: "The sliding window, e.g. 24h; 0: the whole log."},
 			{Key: "threshold", Kind: kindInt, Min: intp(0), ZH: "预警阈值", EN: "The count above which the alert fires."},
 			{Key: "disabled", Kind: kindBool, ZH: "停用默认规则", EN: "true removes the default rule of this name (with only name)."},
 		}}},
