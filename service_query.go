@@ -117,7 +117,8 @@ type ExpertPage struct {
 // ErrInvalidQuery is the errors.Is target of every *QueryError.
 var ErrInvalidQuery = errors.New("expertdb: invalid query")
 
-// QueryError is an invalid filter or page: every bad field, each with its Chinese message.
+// QueryError is an invalid filter or page: every bad field, each with its Chinese message
+// (code "invalid-query", article Art. 17: queries are views of the database it manages).
 type QueryError struct {
 	Fields []problem.Detail // code "invalid-query", Field the JSON name of the filter field
 }
@@ -140,7 +141,7 @@ func (e *QueryError) Problem() problem.Detail { return problem.List(e.Fields) }
 func queryError(fields ...string) error {
 	e := &QueryError{}
 	for i := 0; i+1 < len(fields); i += 2 {
-		e.Fields = append(e.Fields, problem.Detail{Code: "invalid-query", Field: fields[i], Message: fields[i+1]})
+		e.Fields = append(e.Fields, problem.Detail{Code: "invalid-query", Article: "Art. 17", Field: fields[i], Message: fields[i+1]})
 	}
 	return e
 }

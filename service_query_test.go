@@ -181,6 +181,7 @@ func TestListExpertsPagingAndFilters(t *testing.T) {
 		require.True(t, errors.As(err, &qe))
 		d, _ := problem.Of(err)
 		assert.Equal(t, "invalid-query", d.Code)
+		assert.Equal(t, "Art. 17", d.Article)
 		assert.NotEmpty(t, d.Field)
 	}
 	// The page size is bounded.

@@ -60,6 +60,7 @@ type SourceError struct {
 	Message string
 }
 
+// Error returns the message with its article and code.
 func (e *SourceError) Error() string {
 	return "expertdb: " + e.Message + " [" + e.Article + " " + e.Code + "]"
 }

@@ -148,6 +148,8 @@
 // record or decides an exit, lifting the suspension of Art. 9, 26), CheckInvitee (an invited
 // expert meets the Art. 5 basic conditions and no Art. 11 bar, on the person's whole
 // history, Art. 12, 28) and Proposal.ExitCase (a Sweep proposal people approved).
+// SweepDatabase sweeps a whole database at once, indexing the records by normalised ID
+// number so that each person's history is found in one look-up (linear, not quadratic).
 //
 // # Exits (Art. 10, 11), current profiles (Art. 8(1)) and training (Art. 14(3))
 //

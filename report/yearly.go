@@ -197,10 +197,13 @@ func Year(in YearInput) *Yearly {
 	}
 	counties, using := map[string]*GroupYear{}, map[string]*GroupYear{}
 	countyRequests, usingRequests := map[string]map[string]bool{}, map[string]map[string]bool{}
+	type origin struct{ region, unit string }
+	origins := map[string]origin{} // the county and using unit of each request of the year
 	for _, o := range in.Outcomes {
 		if evaluation.YearOf(o.At) != in.Year {
 			continue
 		}
+		origins[o.RequestID] = origin{o.Region, o.Unit}
 		var c Counts
 		c.Notified = 1
 		switch o.Status {
@@ -230,13 +233,6 @@ func Year(in YearInput) *Yearly {
 		}
 		u.Counts.add(c)
 		usingRequests[o.Unit][o.RequestID] = true
-	}
-	type origin struct{ region, unit string }
-	origins := map[string]origin{}
-	for _, o := range in.Outcomes {
-		if evaluation.YearOf(o.At) == in.Year {
-			origins[o.RequestID] = origin{o.Region, o.Unit}
-		}
 	}
 	type seat struct{ activity, expert string }
 	recorded := map[seat]bool{}
