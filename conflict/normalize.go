@@ -116,8 +116,19 @@ func ideograph(r rune) bool {
 // asciiDropped is dropped for ASCII: controls, spaces and the punctuation marks of
 // Unicode category P (the symbols $ + < = > ^ ` | ~ are kept).
 func asciiDropped(c byte) bool {
-	return c <= ' ' || c == 0x7F || strings.IndexByte(`!"#%&'()*,-./:;?@[\]_{}`, c) >= 0
+	return c < 128 && asciiDroppedSet[c>>6]&(1<<(c&63)) != 0
 }
+
+// asciiDroppedSet is the set asciiDropped tests, as a 128-bit mask (one look-up instead of a
+// search of the punctuation list on every byte of every name).
+var asciiDroppedSet = func() (m [2]uint64) {
+	for c := range 128 {
+		if c <= ' ' || c == 0x7F || strings.IndexByte(`!"#%&'()*,-./:;?@[\]_{}`, byte(c)) >= 0 {
+			m[c>>6] |= 1 << (c & 63)
+		}
+	}
+	return m
+}()
 
 // simplePunct reports whether r is one of the punctuation marks common in Chinese names and
 // unit names that NormalizeName removes whatever its neighbours: · — ‘ ’ “ ” … the

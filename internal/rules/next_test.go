@@ -11,7 +11,8 @@ import (
 
 // TestSetNext checks that Set.Next gives, rule for rule, what EvalMeter gives: results,
 // errors naming the rule and its article, budget verdicts, after rules that charged the
-// meter, stopped on their budget, or bailed out to the VM (a helper that panics).
+// meter, stopped on their budget, or bailed out to the VM (a helper that panics), without a
+// draw meter and under draw meters of every size, each left exactly as EvalMeter leaves it.
 func TestSetNext(t *testing.T) {
 	srcs := []rules.Rule{
 		{Name: "true", Article: "Art. 1", Expr: `age > 60`},
@@ -21,6 +22,15 @@ func TestSetNext(t *testing.T) {
 		{Name: "panics", Article: "Art. 5", Expr: `hasCredential("boom")`},
 		{Name: "cred", Article: "Art. 6", Expr: `hasCredential("national-project-lead")`},
 		{Name: "cells", Article: "Art. 7", Expr: `len(map(1..(age * 10000), #)) > 0`},
+		// Closures that spend steps (closures allocate nothing), so that a small draw meter stops them inside
+		// the shared run.
+		{Name: "none", Article: "Art. 8", Expr: `none(expert.Categories, # == "x") && age * 2 > 100`},
+		{Name: "scan", Article: "Art. 9", Expr: `all(expert.Categories, # != "x") && any(expert.Categories, # == "economic")`},
+	}
+	for _, r := range srcs[len(srcs)-2:] {
+		p, err := rules.CompileBool[env](r.Name, r.Expr, consts)
+		require.NoError(t, err)
+		require.True(t, p.Fast(), "%s must run as closures", r.Name)
 	}
 	e := newEnv()
 	creds := []string{"national-project-lead"}
@@ -60,22 +70,36 @@ func TestSetNext(t *testing.T) {
 		s, err := rules.CompileSet[env](rs, consts)
 		require.NoError(t, err)
 		for _, stop := range []bool{false, true} {
-			var want, got []outcome
-			for i, p := range s.Programs {
-				ok, err := p.EvalMeter(e, nil)
-				if (err == nil && ok) == stop {
-					want = append(want, outcome{i, ok, errText(err)})
+			// No meter, then draw meters from one that runs out at once to one that never
+			// does: Next must charge each the way EvalMeter does, rule for rule.
+			for _, total := range [][2]int64{{0, 0}, {1, 1 << 20}, {3, 1 << 20}, {40, 1 << 20}, {5000, 64}, {200_000, 1 << 20}, {1 << 40, 1 << 40}} {
+				var mw, mg *rules.Meter
+				if total[0] > 0 {
+					mw, mg = rules.NewMeter(total[0], total[1]), rules.NewMeter(total[0], total[1])
+				}
+				var want, got []outcome
+				for i, p := range s.Programs {
+					ok, err := p.EvalMeter(e, mw)
+					if (err == nil && ok) == stop {
+						want = append(want, outcome{i, ok, errText(err)})
+					}
+				}
+				for i := 0; ; i++ {
+					var ok bool
+					var err error
+					if i, ok, err = s.Next(e, mg, i, stop); i >= len(s.Programs) {
+						break
+					}
+					got = append(got, outcome{i, ok, errText(err)})
+				}
+				assert.Equal(t, want, got, "stop %v, meter %v, rules %v", stop, total, rs)
+				if mw != nil {
+					ws, wb := mw.Remaining()
+					gs, gb := mg.Remaining()
+					assert.Equal(t, []any{ws, wb, mw.Used(), mw.Exhausted()}, []any{gs, gb, mg.Used(), mg.Exhausted()},
+						"meter after the run: stop %v, meter %v, rules %v", stop, total, rs)
 				}
 			}
-			for i := 0; ; i++ {
-				var ok bool
-				var err error
-				if i, ok, err = s.Next(e, nil, i, stop); i >= len(s.Programs) {
-					break
-				}
-				got = append(got, outcome{i, ok, errText(err)})
-			}
-			assert.Equal(t, want, got, "stop %v, rules %v", stop, rs)
 		}
 	}
 }

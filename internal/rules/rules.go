@@ -542,15 +542,17 @@ func (s *Set[E]) Failed(env *E) (failed []Rule, errs []error) {
 // it evaluates to true without error. It returns that rule's index, result and error, exactly
 // as Programs[i].EvalMeter(env, m) gives them, or len(s.Programs) when no rule stops it.
 //
-// Without a meter, consecutive rules that run as closures share one recover and one set-up
-// of the limits; a rule stopped by its budget is still reported under its own name and
-// article, and a rule whose closures bail out is answered by the VM, as EvalMeter does.
+// Consecutive rules that run as closures share one recover and one evaluation context; each
+// is limited and charged to m exactly as EvalMeter limits and charges it. A rule stopped by
+// its budget is still reported under its own name and article, a rule whose closures bail
+// out is answered by the VM, and a rule met with m already exhausted is refused, as EvalMeter
+// does.
 func (s *Set[E]) Next(env *E, m *Meter, from int, stop bool) (i int, ok bool, err error) {
 	ps := s.Programs
 	for i = from; i < len(ps); i++ {
 		p := ps[i]
-		if m == nil && !crossCheck && p.fastB != nil {
-			j, v, st, over := s.runFast(env, i, stop)
+		if !crossCheck && p.fastB != nil {
+			j, v, st, over := s.runFast(env, m, i, stop)
 			switch st {
 			case fastStop:
 				return j, v, nil
@@ -563,7 +565,13 @@ func (s *Set[E]) Next(env *E, m *Meter, from int, stop bool) (i int, ok bool, er
 				continue
 			case fastBail:
 				i, p = j, ps[j]
-				ok, _, err = p.evalVM(env, p.limits)
+				if m != nil {
+					// EvalMeter runs the closures again (they bail out again, charging
+					// nothing) and the VM, charging m exactly as for a rule evaluated alone.
+					ok, err = p.EvalMeter(env, m)
+				} else {
+					ok, _, err = p.evalVM(env, p.limits)
+				}
 				if (err == nil && ok) == stop {
 					return i, ok, err
 				}
@@ -594,31 +602,48 @@ const (
 // runFast runs the closures of the rules from index from, one after the other, under one
 // recover and one context, until one gives the outcome stop (closures never return an error:
 // a failure is a budget stop or a bail-out). i is the rule it stopped at; the recover reads it
-// to attribute a budget stop or a bail-out to its rule. The per-evaluation meter is reset
-// before a rule only when the previous rule charged it.
-func (s *Set[E]) runFast(env *E, from int, stop bool) (i int, v bool, st int, over string) {
+// to attribute a budget stop or a bail-out to its rule. Without a meter the per-evaluation
+// meter is reset before a rule only when the previous rule charged it; with one, each rule
+// runs under min(its limits, what m has left) and its usage is charged to m as EvalMeter
+// charges it. A rule met with m exhausted stops the run (fastDone at that rule: the caller's
+// EvalMeter refuses it).
+func (s *Set[E]) runFast(env *E, m *Meter, from int, stop bool) (i int, v bool, st int, over string) {
 	ps := s.Programs
 	var ctx cctx
 	c := (*cctx)(noescape(unsafe.Pointer(&ctx)))
 	c.env = unsafe.Pointer(env)
 	c.m = (*evalMeter)(noescape(unsafe.Pointer(&c.meter)))
+	var lim Limits
 	defer func() {
 		if x := recover(); x != nil {
 			v = false
 			if _, ok := x.(errBudget); ok {
 				st, over = fastBudget, c.meter.over
+				if m != nil {
+					ps[i].charge(m, lim, c.used(lim), errBudgetStop)
+				}
 			} else {
 				st = fastBail
 			}
 		}
 	}()
-	var lim Limits
 	for i = from; i < len(ps); i++ {
 		p := ps[i]
 		if p.fastB == nil {
 			return i, false, fastDone, ""
 		}
-		if i == from || p.limits != lim || c.cells != 0 || c.meter.steps != lim.Steps || c.meter.bytes != lim.Bytes {
+		if m != nil {
+			steps, bytes := m.Remaining()
+			if steps <= 0 || bytes <= 0 {
+				return i, false, fastDone, ""
+			}
+			lim = p.limits
+			lim.Steps = min(lim.Steps, steps)
+			lim.Bytes = min(lim.Bytes, bytes)
+			lim.Cells = uint(min(int64(lim.Cells), steps))
+			c.limit, c.cells = lim.Cells, 0
+			c.meter = evalMeter{steps: lim.Steps, bytes: lim.Bytes, maxString: lim.MaxString}
+		} else if i == from || p.limits != lim || c.cells != 0 || c.meter.steps != lim.Steps || c.meter.bytes != lim.Bytes {
 			lim = p.limits
 			c.limit, c.cells = lim.Cells, 0
 			c.meter = evalMeter{steps: lim.Steps, bytes: lim.Bytes, maxString: lim.MaxString}
@@ -627,9 +652,20 @@ func (s *Set[E]) runFast(env *E, from int, stop bool) (i int, v bool, st int, ov
 		if c.bail {
 			return i, false, fastBail, ""
 		}
+		if m != nil {
+			p.charge(m, lim, c.used(lim), nil)
+		}
 		if v == stop {
 			return i, v, fastStop, ""
 		}
 	}
 	return i, false, fastDone, ""
 }
+
+// used is what the evaluation in c spent under lim (as evalFast computes it).
+func (c *cctx) used(lim Limits) usage {
+	return usage{steps: lim.Steps - c.meter.steps, bytes: lim.Bytes - c.meter.bytes, cells: int64(c.cells)}
+}
+
+// errBudgetStop stands for a budget error in charge: the rule stopped the whole run.
+var errBudgetStop error = &EvalError{Budget: true}
