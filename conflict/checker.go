@@ -76,6 +76,9 @@ type person struct {
 	label    string // "项目负责人张*"
 	unit     unit
 	view     PersonView
+	// reasons of unitHit for a current unit (no former-unit remark), built once: same
+	// institute, same enterprise, same university department, university department unknown
+	reasons [4]string
 }
 
 type unit struct {
@@ -299,6 +302,12 @@ func (c *Checker) addPerson(p Person, leader bool) {
 	} else {
 		ps.label += "（未具名）"
 	}
+	ps.reasons = [4]string{
+		"专家与" + ps.label + "同属科研院所" + ps.unit.org + "，应当回避",
+		"专家与" + ps.label + "同属企业" + ps.unit.org + "，应当回避",
+		"专家与" + ps.label + "同属高校" + ps.unit.org + "的同一院系" + ps.unit.department + "，应当回避",
+		"专家与" + ps.label + "同属高校" + ps.unit.org + "，院系信息不全，无法排除同一院系，请核实",
+	}
 	a := p.Affiliation
 	ps.view = PersonView{ID: id, Name: p.Name, Role: role, Affiliation: admission.UnitView{
 		Org: a.Org, OrgCode: a.OrgCode, Kind: string(a.Kind), Department: a.Department,
@@ -481,6 +490,45 @@ type Known struct {
 	// draw (a rule stopped by it fails closed, like any rule that cannot be evaluated, and the
 	// meter says so: Exhausted); nil means each evaluation has only its own limits.
 	Meter *rule.Meter
+	// Memo, when not nil, keeps what the unit checks derive from a unit as written, for the
+	// next experts of the same unit checked with the same Memo (see Memo).
+	Memo *Memo
+}
+
+// Memo keeps, for one caller checking many experts one after the other (a draw), the
+// comparison form of each unit an expert shares with the project (department and kind
+// normalised, aliases applied), so that the experts of one unit share that work. It changes
+// no result. A Memo is not safe for concurrent use; the zero Memo is ready; a Memo used with
+// another Checker starts again.
+type Memo struct {
+	c     *Checker
+	units map[memoKey]unit
+	buf   []Conflict // Excluding's list
+}
+
+type memoKey struct {
+	code, name         string // comparison forms
+	org, dept, rawKind string // as written
+}
+
+// unit returns c.completeUnit(a, code, name), kept in m when m is not nil.
+func (m *Memo) unit(c *Checker, a admission.Affiliation, code, name string) unit {
+	if m == nil {
+		return c.completeUnit(a, code, name)
+	}
+	if m.c != c {
+		m.c, m.units = c, nil
+	}
+	k := memoKey{code, name, a.Org, a.Department, string(a.Kind)}
+	if u, ok := m.units[k]; ok {
+		return u
+	}
+	if m.units == nil {
+		m.units = map[memoKey]unit{}
+	}
+	u := c.completeUnit(a, code, name)
+	m.units[k] = u
+	return u
 }
 
 // UnitNames returns the comparison forms (NormalizeName) of e's unit names: Affiliation.Org,
@@ -521,6 +569,30 @@ func (c *Checker) Report(e admission.Expert) []Conflict {
 
 // ReportWith is Report(*e) reusing what k holds (see CheckWith).
 func (c *Checker) ReportWith(e *admission.Expert, k Known) []Conflict {
+	return c.report(e, k, nil)
+}
+
+// Excluding returns the first conflict CheckWith(e, k) returns, and whether there is one:
+// what a caller that only needs whether and why e is excluded reads, without the list.
+func (c *Checker) Excluding(e *admission.Expert, k Known) (Conflict, bool) {
+	var buf []Conflict
+	if k.Memo != nil {
+		buf = k.Memo.buf[:0] // the list is not returned: reuse its array
+	}
+	out := c.report(e, k, buf)
+	if k.Memo != nil && cap(out) > cap(k.Memo.buf) {
+		k.Memo.buf = out[:0]
+	}
+	for _, x := range out {
+		if x.Excludes {
+			return x, true
+		}
+	}
+	return Conflict{}, false
+}
+
+// report is ReportWith appending to out (an empty slice, whose array it may use).
+func (c *Checker) report(e *admission.Expert, k Known, out []Conflict) []Conflict {
 	if c == nil || !c.built {
 		return []Conflict{{ExpertID: e.ID, Clause: 0, Article: "Art. 15", Code: CodeCheckFailed,
 			Reason: "回避审查未初始化（须由 conflict.New 或 NewChecker 创建），任何专家均不得选用", Definite: true, Excludes: true}}
@@ -529,7 +601,7 @@ func (c *Checker) ReportWith(e *admission.Expert, k Known) []Conflict {
 		return []Conflict{{ExpertID: e.ID, Clause: 0, Article: "Art. 15", Code: CodeCheckFailed,
 			Reason: c.failReason, Definite: true, Excludes: true}}
 	}
-	pr := &probe{rawName: e.Name}
+	pr := &probe{rawName: e.Name, out: out}
 	id := strings.TrimSpace(e.ID)
 	if id != "" {
 		for _, i := range c.byID[id] {
@@ -558,9 +630,9 @@ func (c *Checker) ReportWith(e *admission.Expert, k Known) []Conflict {
 		if len(units) != 1+len(e.Past) {
 			units = nil
 		}
-		c.checkUnit(pr, e.Affiliation, units, 0)
+		c.checkUnit(pr, e.Affiliation, units, 0, k.Memo)
 		for i, a := range e.Past {
-			c.checkUnit(pr, a, units, 1+i)
+			c.checkUnit(pr, a, units, 1+i, k.Memo)
 		}
 	}
 	if len(c.progs) > 0 {
@@ -596,7 +668,7 @@ func (c *Checker) counts(a admission.Affiliation) bool {
 
 // checkUnit checks the expert's unit a; units[k], when units is not nil, is NormalizeName
 // of a.Org.
-func (c *Checker) checkUnit(pr *probe, a admission.Affiliation, units []string, k int) {
+func (c *Checker) checkUnit(pr *probe, a admission.Affiliation, units []string, k int, memo *Memo) {
 	if !c.counts(a) {
 		return
 	}
@@ -619,7 +691,7 @@ func (c *Checker) checkUnit(pr *probe, a admission.Affiliation, units []string, 
 	if !c.indexed(code, name) {
 		return
 	}
-	u := c.completeUnit(a, code, name)
+	u := memo.unit(c, a, code, name)
 	former := !a.To.IsZero() && dateBefore(a.To, c.asOf)
 	if u.code != "" {
 		for _, i := range c.byUnitCode[u.code] {
@@ -681,23 +753,36 @@ func (c *Checker) unitHit(pr *probe, u unit, wasFormer, codeMismatch bool, i int
 		c.identity(pr, i, false, "姓名相同且同在"+p.unit.org)
 	}
 	base := Conflict{Concerns: p.concerns, Definite: true}
+	// Reasons for a current unit (former == "") were built with the person (reasons).
 	switch classify(u.kind, p.unit.kind) {
 	case admission.Institute:
 		base.Clause, base.Code = 3, CodeSameInstitute
-		base.Reason = "专家与" + p.label + "同属科研院所" + p.unit.org + former + "，应当回避"
+		base.Reason = p.reasons[0]
+		if former != "" {
+			base.Reason = "专家与" + p.label + "同属科研院所" + p.unit.org + former + "，应当回避"
+		}
 	case admission.Enterprise:
 		base.Clause, base.Code = 3, CodeSameEnterprise
-		base.Reason = "专家与" + p.label + "同属企业" + p.unit.org + former + "，应当回避"
+		base.Reason = p.reasons[1]
+		if former != "" {
+			base.Reason = "专家与" + p.label + "同属企业" + p.unit.org + former + "，应当回避"
+		}
 	case admission.University:
 		base.Clause, base.Code = 3, CodeSameDepartment
 		switch {
 		case u.dept != "" && p.unit.dept != "" && u.dept == p.unit.dept:
-			base.Reason = "专家与" + p.label + "同属高校" + p.unit.org + "的同一院系" + p.unit.department + former + "，应当回避"
+			base.Reason = p.reasons[2]
+			if former != "" {
+				base.Reason = "专家与" + p.label + "同属高校" + p.unit.org + "的同一院系" + p.unit.department + former + "，应当回避"
+			}
 		case u.dept != "" && p.unit.dept != "":
 			return // same university, different departments: no conflict under Art. 15(3)
 		default:
 			base.Definite = false
-			base.Reason = "专家与" + p.label + "同属高校" + p.unit.org + former + "，院系信息不全，无法排除同一院系，请核实"
+			base.Reason = p.reasons[3]
+			if former != "" {
+				base.Reason = "专家与" + p.label + "同属高校" + p.unit.org + former + "，院系信息不全，无法排除同一院系，请核实"
+			}
 		}
 	default:
 		if c.otherUnitClause == 0 {
@@ -844,17 +929,19 @@ func (c *Checker) finish(expertID string, out []Conflict) []Conflict {
 	for i := range out {
 		out[i].ExpertID = expertID
 		if out[i].Article == "" {
-			out[i].Article = "Art. 15(" + strconv.Itoa(out[i].Clause) + ")"
+			out[i].Article = clauseArticle(out[i].Clause)
 		}
 	}
-	slices.SortFunc(out, func(a, b Conflict) int {
-		return cmp.Or(cmp.Compare(a.Clause, b.Clause), strings.Compare(a.Code, b.Code),
-			strings.Compare(a.Concerns, b.Concerns), boolFirst(a.Definite, b.Definite),
-			boolFirst(a.Excludes, b.Excludes), strings.Compare(a.Reason, b.Reason))
-	})
-	out = slices.CompactFunc(out, func(a, b Conflict) bool {
-		return a.Clause == b.Clause && a.Code == b.Code && a.Concerns == b.Concerns
-	})
+	if len(out) > 1 {
+		slices.SortFunc(out, func(a, b Conflict) int {
+			return cmp.Or(cmp.Compare(a.Clause, b.Clause), strings.Compare(a.Code, b.Code),
+				strings.Compare(a.Concerns, b.Concerns), boolFirst(a.Definite, b.Definite),
+				boolFirst(a.Excludes, b.Excludes), strings.Compare(a.Reason, b.Reason))
+		})
+		out = slices.CompactFunc(out, func(a, b Conflict) bool {
+			return a.Clause == b.Clause && a.Code == b.Code && a.Concerns == b.Concerns
+		})
+	}
 	if len(c.dismissals) > 0 {
 		id := strings.TrimSpace(expertID)
 		for i := range out {
@@ -869,6 +956,17 @@ func (c *Checker) finish(expertID string, out []Conflict) []Conflict {
 		}
 	}
 	return out
+}
+
+// clauseArticles are the articles of clauses 0 to 5 of Art. 15.
+var clauseArticles = [...]string{"Art. 15(0)", "Art. 15(1)", "Art. 15(2)", "Art. 15(3)", "Art. 15(4)", "Art. 15(5)"}
+
+// clauseArticle returns "Art. 15(clause)".
+func clauseArticle(clause int) string {
+	if clause >= 0 && clause < len(clauseArticles) {
+		return clauseArticles[clause]
+	}
+	return "Art. 15(" + strconv.Itoa(clause) + ")"
 }
 
 func boolFirst(a, b bool) int {

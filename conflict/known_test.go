@@ -12,9 +12,10 @@ import (
 	"github.com/wzsti/expertdb/rule"
 )
 
-// Invariant: CheckWith and ReportWith, given the expert's unit names, view and a meter with
-// room, return exactly what Check and Report return, with or without unit aliases and county
-// rules (clause 5).
+// Invariant: CheckWith and ReportWith, given the expert's unit names, view, a meter with
+// room and a Memo shared by every expert, return exactly what Check and Report return, with
+// or without unit aliases and county rules (clause 5); Excluding returns Check's first
+// conflict.
 func TestCheckWithKnownAgreesWithCheck(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		w := genWorld(t)
@@ -27,12 +28,31 @@ func TestCheckWithKnownAgreesWithCheck(t *testing.T) {
 		}
 		require.NoError(t, r.Compile())
 		c := mustChecker(t, w.project, w.relations, w.asOf, r)
+		// One Memo for every expert, twice over (the second round reads what the first
+		// kept), first used with another checker (it must start again).
+		var memo conflict.Memo
+		other := mustChecker(t, conflict.Project{ID: "XM-2", Leader: conflict.Person{Name: "王五", Affiliation: admission.Affiliation{Org: "温州大学", Department: "化学系", Kind: admission.University}}}, nil, w.asOf, nil)
 		for _, e := range w.experts {
-			v := e.View()
-			k := conflict.Known{Units: conflict.UnitNames(&e), View: &v, Meter: rule.NewMeter(0, 0)}
-			require.Equal(t, c.Check(e), c.CheckWith(&e, k))
-			require.Equal(t, c.Report(e), c.ReportWith(&e, k))
-			require.Equal(t, c.Check(e), c.CheckWith(&e, conflict.Known{}))
+			other.Excluding(&e, conflict.Known{Memo: &memo})
+		}
+		for range 2 {
+			for _, e := range w.experts {
+				v := e.View()
+				k := conflict.Known{Units: conflict.UnitNames(&e), View: &v, Meter: rule.NewMeter(0, 0)}
+				want := c.Check(e)
+				require.Equal(t, want, c.CheckWith(&e, k))
+				require.Equal(t, c.Report(e), c.ReportWith(&e, k))
+				require.Equal(t, want, c.CheckWith(&e, conflict.Known{}))
+				km := k
+				km.Memo, km.Meter = &memo, rule.NewMeter(0, 0)
+				require.Equal(t, want, c.CheckWith(&e, km))
+				require.Equal(t, c.Report(e), c.ReportWith(&e, km))
+				first, ok := c.Excluding(&e, km)
+				require.Equal(t, len(want) > 0, ok)
+				if ok {
+					require.Equal(t, want[0], first)
+				}
+			}
 		}
 	})
 }

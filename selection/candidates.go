@@ -73,6 +73,7 @@ type screener struct {
 	quotas  []*exprMemo       // kept quota filter results, per quota (nil entries)
 	groups  []*exprMemo       // kept group values, per group (nil entries)
 	gt      *groupTokens
+	memo    conflict.Memo // the recusal checks' units, for this draw
 }
 
 // evalBool evaluates a request filter on pool expert i (sc.env set), from mm when kept.
@@ -217,12 +218,13 @@ func (sc *screener) screen(i int) (ex Exclusion, excluded bool, err error) {
 		}
 		return Exclusion{e.ID, art, "not-eligible", msg}, true, nil
 	}
-	cs := sc.checker.CheckWith(e, conflict.Known{Units: sc.unitNames(i), View: sc.view(i), Meter: env.meter})
+	c, conflicted := sc.checker.Excluding(e, conflict.Known{Units: sc.unitNames(i), View: sc.view(i), Meter: env.meter, Memo: &sc.memo})
 	if env.meter != nil && env.meter.Exhausted() != "" {
 		return ex, false, budgetError(&rule.EvalError{Rule: env.meter.Exhausted(), Article: "Art. 15(5)", Budget: true,
 			Err: errors.New("recusal rule stopped by the draw's meter")})
 	}
-	if x, ok := excludingConflict(cs); ok {
+	if conflicted {
+		x := conflictExclusionOf(c)
 		return Exclusion{e.ID, x.art, x.code, x.reason}, true, nil
 	}
 	if x := p.availability(e, sc.ix.bookingsAt(i)); x != nil {
@@ -276,23 +278,17 @@ func (sc *screener) signature(i int, toks []int32) (uint32, error) {
 
 type conflictExclusion struct{ art, code, reason string }
 
-// excludingConflict returns the first excluding conflict of cs as an exclusion.
-func excludingConflict(cs []conflict.Conflict) (conflictExclusion, bool) {
-	for _, c := range cs {
-		if !c.Excludes {
-			continue
-		}
-		art := c.Article
-		if art == "" {
-			art = fmt.Sprintf("Art. 15(%d)", c.Clause)
-		}
-		reason := c.Reason
-		if reason == "" {
-			reason = "存在应当回避的情形"
-		}
-		return conflictExclusion{art, c.Code, reason}, true
+// conflictExclusionOf returns an excluding conflict as an exclusion.
+func conflictExclusionOf(c conflict.Conflict) conflictExclusion {
+	art := c.Article
+	if art == "" {
+		art = fmt.Sprintf("Art. 15(%d)", c.Clause)
 	}
-	return conflictExclusion{}, false
+	reason := c.Reason
+	if reason == "" {
+		reason = "存在应当回避的情形"
+	}
+	return conflictExclusion{art, c.Code, reason}
 }
 
 // budgetError is the refusal of a draw stopped by the meter of its expressions: the
