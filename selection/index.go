@@ -337,7 +337,7 @@ func newPoolIndex(pool Pool) *poolIndex {
 			ix.usage[i] = pool.Usage[id]
 		}
 	}
-	slices.SortFunc(es, func(a, b entry) int {
+	es = sortByKey(es, func(e entry) uint64 { return e.key }, func(a, b entry) int {
 		if a.key != b.key {
 			return cmp.Compare(a.key, b.key)
 		}
@@ -364,6 +364,57 @@ func newPoolIndex(pool Pool) *poolIndex {
 		}
 	}
 	return ix
+}
+
+// sortByKey sorts es by cmp, whose order refines that of key (key(a) < key(b) implies
+// cmp(a, b) < 0), and returns the sorted slice (es or another of the same length): a
+// least-significant-digit radix sort on the bytes of key that differ between entries, then
+// cmp within each run of equal keys. Pools of IDs that share a prefix and differ in a few
+// bytes sort in a few linear passes instead of n log n comparisons.
+func sortByKey[E any](es []E, key func(E) uint64, cmp func(a, b E) int) []E {
+	if len(es) < 256 {
+		slices.SortFunc(es, cmp)
+		return es
+	}
+	and, or := ^uint64(0), uint64(0)
+	for _, e := range es {
+		k := key(e)
+		and &= k
+		or |= k
+	}
+	diff := and ^ or
+	tmp := make([]E, len(es))
+	for shift := 0; shift < 64; shift += 8 {
+		if (diff>>shift)&0xff == 0 {
+			continue // every key has the same byte here
+		}
+		var at [256]int
+		for _, e := range es {
+			at[(key(e)>>shift)&0xff]++
+		}
+		sum := 0
+		for b, c := range at {
+			at[b] = sum
+			sum += c
+		}
+		for _, e := range es {
+			b := (key(e) >> shift) & 0xff
+			tmp[at[b]] = e
+			at[b]++
+		}
+		es, tmp = tmp, es
+	}
+	for s := 0; s < len(es); {
+		t := s + 1
+		for t < len(es) && key(es[t]) == key(es[s]) {
+			t++
+		}
+		if t-s > 1 {
+			slices.SortFunc(es[s:t], cmp)
+		}
+		s = t
+	}
+	return es
 }
 
 // idPrefix packs the first 8 bytes of id big-endian, zero-padded: idPrefix(a) < idPrefix(b)

@@ -326,3 +326,30 @@ func TestCanonicalOrderIsByteOrder(t *testing.T) {
 		require.Equal(t, len(want), res.Candidates)
 	})
 }
+
+// Invariant: the pool index's radix sort orders IDs exactly as sorting the strings does,
+// whatever their lengths, shared prefixes (longer than its 8-byte keys or not), duplicates
+// and counts (below and above the size where it switches from a comparison sort).
+func TestIDSortAgreesWithStringSort(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		prefix := rapid.SampledFrom([]string{"", "B", "E0", "XM-2026-", "330302-2026-000"}).Draw(t, "prefix")
+		alphabet := rapid.SampledFrom([]string{"01", "0123456789", "AZaz09.-:_"}).Draw(t, "alphabet")
+		n := rapid.SampledFrom([]int{0, 1, 2, 255, 256, 257, 1000}).Draw(t, "n")
+		maxLen := rapid.IntRange(0, 12).Draw(t, "maxLen")
+		seed := rapid.Uint64().Draw(t, "seed")
+		ids := make([]string, n)
+		for i := range ids {
+			seed = seed*6364136223846793005 + 1442695040888963407
+			l := int(seed>>33) % (maxLen + 1)
+			b := []byte(prefix)
+			for range l {
+				seed = seed*6364136223846793005 + 1442695040888963407
+				b = append(b, alphabet[int(seed>>33)%len(alphabet)])
+			}
+			ids[i] = string(b)
+		}
+		want := slices.Clone(ids)
+		slices.Sort(want)
+		require.Equal(t, want, selection.SortIDs(ids))
+	})
+}
