@@ -1,6 +1,7 @@
 package admission
 
 import (
+	"slices"
 	"time"
 
 	"github.com/wzsti/expertdb/rule"
@@ -19,11 +20,6 @@ func DrawableView(e *Expert, v *ExpertView, asOf time.Time, r *Rules, m *rule.Me
 	if r.c == nil {
 		return notCompiled().Findings
 	}
-	var out []Finding
-	if e.Status != Active {
-		out = append(out, Finding{Article: "Art. 12", Code: "not-active",
-			Message: "专家不在库（未入库或已出库），不能抽取"})
-	}
 	s, _ := r.c.envs.Get().(*envSlot)
 	if s == nil {
 		s = newEnvSlot()
@@ -31,21 +27,75 @@ func DrawableView(e *Expert, v *ExpertView, asOf time.Time, r *Rules, m *rule.Me
 	own := s.env.Expert // the slot's own (cleared) view, whose lists ViewInto reuses
 	ay, am, ad := asOf.Date()
 	s.today = daysFromCivil(ay, am, ad)
+	out := drawableIn(r.c, s, e, v, asOf, ay, am, ad, m)
+	s.env.Expert = own
+	r.c.envs.Put(s)
+	return out
+}
+
+// drawableIn evaluates DrawableView in slot s (s.today set for asOf, whose date is ay, am,
+// ad) and clears s of the expert's data, except its view (a copy of *v).
+func drawableIn(c *compiled, s *envSlot, e *Expert, v *ExpertView, asOf time.Time, ay int, am time.Month, ad int, m *rule.Meter) []Finding {
+	var out []Finding
+	if e.Status != Active {
+		out = append(out, Finding{Article: "Art. 12", Code: "not-active",
+			Message: "专家不在库（未入库或已出库），不能抽取"})
+	}
 	s.creds, s.trainings = e.Credentials, e.Trainings
 	s.env.Expert = *v
 	s.env.Age = ageOn(e.BirthDate, ay, am, ad)
 	s.env.AsOf = asOf
 	s.env.meter = m
 	env := &s.env
-	if !r.c.eligible(env, e.Categories) {
-		if d := r.c.check(env, e.Categories); !d.Eligible {
+	if !c.eligible(env, e.Categories) {
+		if d := c.check(env, e.Categories); !d.Eligible {
 			out = append(out, d.Findings...)
 		}
 	}
-	out = appendFailed(out, r.c.drawable, env)
+	out = appendFailed(out, c.drawable, env)
 	s.creds, s.trainings = nil, nil
-	s.env.Expert = own
 	s.env.Age, s.env.AsOf, s.env.meter = 0, time.Time{}, nil
-	r.c.envs.Put(s)
 	return out
+}
+
+// Screen evaluates DrawableView for one set of rules and one date, expert after expert (a
+// draw screening its pool): the date's calendar day and one environment are set up once,
+// instead of per expert. It returns exactly what DrawableView returns. A Screen is not safe
+// for concurrent use; it keeps a reference to the last view it read until Close.
+type Screen struct {
+	c          *compiled
+	slot       *envSlot
+	asOf       time.Time
+	ay, ad     int
+	am         time.Month
+	notCompile []Finding
+}
+
+// NewScreen returns a Screen of r (nil means DefaultRules()) for an activity on asOf.
+func NewScreen(r *Rules, asOf time.Time) *Screen {
+	if r == nil {
+		r = DefaultRules()
+	}
+	if r.c == nil {
+		return &Screen{notCompile: notCompiled().Findings}
+	}
+	s := &Screen{c: r.c, slot: newEnvSlot(), asOf: asOf}
+	s.ay, s.am, s.ad = asOf.Date()
+	s.slot.today = daysFromCivil(s.ay, s.am, s.ad)
+	return s
+}
+
+// DrawableView is DrawableView(e, v, asOf, r, m) for the Screen's rules and date.
+func (s *Screen) DrawableView(e *Expert, v *ExpertView, m *rule.Meter) []Finding {
+	if s.c == nil {
+		return slices.Clone(s.notCompile)
+	}
+	return drawableIn(s.c, s.slot, e, v, s.asOf, s.ay, s.am, s.ad, m)
+}
+
+// Close drops the Screen's reference to the last view it read.
+func (s *Screen) Close() {
+	if s.slot != nil {
+		s.slot.env.Expert = ExpertView{}
+	}
 }

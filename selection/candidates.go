@@ -74,6 +74,15 @@ type screener struct {
 	groups  []*exprMemo       // kept group values, per group (nil entries)
 	gt      *groupTokens
 	memo    conflict.Memo // the recusal checks' units, for this draw
+	adms    *admission.Screen
+}
+
+// admission returns the draw's admission screen (Art. 5), made on first use.
+func (sc *screener) admission() *admission.Screen {
+	if sc.adms == nil {
+		sc.adms = admission.NewScreen(sc.p.rules.Admission, sc.p.req.At)
+	}
+	return sc.adms
 }
 
 // evalBool evaluates a request filter on pool expert i (sc.env set), from mm when kept.
@@ -198,10 +207,10 @@ func (sc *screener) screen(i int) (ex Exclusion, excluded bool, err error) {
 	}
 	var fs []admission.Finding
 	if a := sc.adm; a != nil {
-		fs = a.drawable(i, e, func() *admission.ExpertView { sc.ensureView(i); return &env.Expert }, q.At, r.Admission, env.meter)
+		fs = a.drawable(i, e, func() *admission.ExpertView { sc.ensureView(i); return &env.Expert }, sc.admission(), env.meter)
 	} else {
 		sc.ensureView(i)
-		fs = admission.DrawableView(e, &env.Expert, q.At, r.Admission, env.meter)
+		fs = sc.admission().DrawableView(e, &env.Expert, env.meter)
 	}
 	if env.meter != nil && env.meter.Exhausted() != "" {
 		return ex, false, budgetError(&rule.EvalError{Rule: env.meter.Exhausted(), Article: "Art. 5", Budget: true,

@@ -140,13 +140,13 @@ func (c *poolCache) admission(n int, r *admission.Rules, at time.Time) *admCache
 // charged to m exactly as an evaluation would charge it: kept findings when m holds enough
 // for them (replay), otherwise evaluated, and kept for the next draws when they ran under
 // their own limits only.
-func (a *admCache) drawable(i int, e *admission.Expert, view func() *admission.ExpertView, at time.Time, r *admission.Rules, m *rule.Meter) []admission.Finding {
+func (a *admCache) drawable(i int, e *admission.Expert, view func() *admission.ExpertView, sc *admission.Screen, m *rule.Meter) []admission.Finding {
 	if a.state[i].Load() == admKnown && replay(m, a.cost[i]) {
 		return a.fs[i]
 	}
 	s0, b0 := m.Remaining()
 	fresh := m.Exhausted() == ""
-	fs := admission.DrawableView(e, view(), at, r, m)
+	fs := sc.DrawableView(e, view(), m)
 	if !fresh || m.Exhausted() != "" {
 		return fs
 	}
