@@ -76,9 +76,6 @@ type person struct {
 	label    string // "项目负责人张*"
 	unit     unit
 	view     PersonView
-	// reasons of unitHit for a current unit (no former-unit remark), built once: same
-	// institute, same enterprise, same university department, university department unknown
-	reasons [4]string
 }
 
 type unit struct {
@@ -180,6 +177,10 @@ func New(p Project, relations []Relation, asOf time.Time, r *Rules) (*Checker, e
 		dismissals:      map[dismissKey]*Dismissal{},
 	}
 	c.project = ProjectView{ID: p.ID, Region: p.Region}
+	if len(p.Members) > 0 {
+		c.project.Members = make([]PersonView, 0, len(p.Members))
+	}
+	c.persons = make([]person, 0, 1+len(p.Members))
 	if !emptyPerson(p.Leader) {
 		c.addPerson(p.Leader, true)
 		c.project.Leader = c.persons[0].view
@@ -190,6 +191,9 @@ func New(p Project, relations []Relation, asOf time.Time, r *Rules) (*Checker, e
 		}
 		c.addPerson(m, false)
 		c.project.Members = append(c.project.Members, c.persons[len(c.persons)-1].view)
+	}
+	if len(c.project.Members) == 0 {
+		c.project.Members = nil // as when no member was listed
 	}
 	c.addRelations(relations, r, cr)
 	for _, a := range p.Avoid {
@@ -285,7 +289,7 @@ func (c *Checker) addPerson(p Person, leader bool) {
 		name:   NormalizeName(p.Name),
 		unit:   c.unitOf(p.Affiliation),
 	}
-	role := "member"
+	role, masked := "member", maskName(p.Name)
 	ps.label = "项目组成员"
 	ps.concerns = "member:"
 	if leader {
@@ -295,18 +299,12 @@ func (c *Checker) addPerson(p Person, leader bool) {
 	} else if id != "" && !looksLikeIDNumber(id) {
 		ps.concerns += id
 	} else {
-		ps.concerns += maskName(p.Name) + "@" + ps.unit.org
+		ps.concerns += masked + "@" + ps.unit.org
 	}
-	if m := maskName(p.Name); m != "" {
+	if m := masked; m != "" {
 		ps.label += m
 	} else {
 		ps.label += "（未具名）"
-	}
-	ps.reasons = [4]string{
-		"专家与" + ps.label + "同属科研院所" + ps.unit.org + "，应当回避",
-		"专家与" + ps.label + "同属企业" + ps.unit.org + "，应当回避",
-		"专家与" + ps.label + "同属高校" + ps.unit.org + "的同一院系" + ps.unit.department + "，应当回避",
-		"专家与" + ps.label + "同属高校" + ps.unit.org + "，院系信息不全，无法排除同一院系，请核实",
 	}
 	a := p.Affiliation
 	ps.view = PersonView{ID: id, Name: p.Name, Role: role, Affiliation: admission.UnitView{
@@ -501,9 +499,36 @@ type Known struct {
 // no result. A Memo is not safe for concurrent use; the zero Memo is ready; a Memo used with
 // another Checker starts again.
 type Memo struct {
-	c     *Checker
-	units map[memoKey]unit
-	buf   []Conflict // Excluding's list
+	c       *Checker
+	units   map[memoKey]unit
+	reasons [][reasonKinds]string // per project person: the unit reasons built so far
+	buf     []Conflict            // Excluding's list
+}
+
+// Kinds of unit reasons a Memo keeps per person (for a current unit, without a former-unit
+// remark).
+const (
+	reasonInstitute = iota
+	reasonEnterprise
+	reasonDepartment
+	reasonNoDepartment
+	reasonKinds
+)
+
+// reason returns build(), kept per person i and kind when m is not nil and the unit is
+// current (former is empty).
+func (m *Memo) reason(i int32, kind int, former string, build func() string) string {
+	if m == nil || former != "" {
+		return build()
+	}
+	if m.reasons == nil {
+		m.reasons = make([][reasonKinds]string, len(m.c.persons))
+	}
+	r := &m.reasons[i][kind]
+	if *r == "" {
+		*r = build()
+	}
+	return *r
 }
 
 type memoKey struct {
@@ -517,7 +542,7 @@ func (m *Memo) unit(c *Checker, a admission.Affiliation, code, name string) unit
 		return c.completeUnit(a, code, name)
 	}
 	if m.c != c {
-		m.c, m.units = c, nil
+		m.c, m.units, m.reasons = c, nil, nil
 	}
 	k := memoKey{code, name, a.Org, a.Department, string(a.Kind)}
 	if u, ok := m.units[k]; ok {
@@ -695,7 +720,7 @@ func (c *Checker) checkUnit(pr *probe, a admission.Affiliation, units []string, 
 	former := !a.To.IsZero() && dateBefore(a.To, c.asOf)
 	if u.code != "" {
 		for _, i := range c.byUnitCode[u.code] {
-			c.unitHit(pr, u, former, false, i)
+			c.unitHit(pr, u, former, false, i, memo)
 		}
 		for _, i := range c.avoidByUnitCode[u.code] {
 			c.avoidHit(pr, u, former, false, i)
@@ -707,7 +732,7 @@ func (c *Checker) checkUnit(pr *probe, a admission.Affiliation, units []string, 
 		// possible one (a relabelled code, a typo, a branch): Definite false, to be checked.
 		for _, i := range c.byUnitName[u.name] {
 			if pc := c.persons[i].unit.code; u.code == "" || pc == "" || pc != u.code {
-				c.unitHit(pr, u, former, u.code != "" && pc != "", i)
+				c.unitHit(pr, u, former, u.code != "" && pc != "", i, memo)
 			}
 		}
 		for _, i := range c.avoidByUnitName[u.name] {
@@ -735,7 +760,7 @@ func (c *Checker) formerNote(former bool) string {
 // unitHit handles an expert unit u that is person i's unit: a possible clause (1) identity
 // and clause (3) or the other-unit clause. codeMismatch says the names match and the credit
 // codes differ: every conflict found is then only possible.
-func (c *Checker) unitHit(pr *probe, u unit, wasFormer, codeMismatch bool, i int32) {
+func (c *Checker) unitHit(pr *probe, u unit, wasFormer, codeMismatch bool, i int32, memo *Memo) {
 	p := &c.persons[i]
 	former := c.formerNote(wasFormer)
 	if codeMismatch {
@@ -753,36 +778,31 @@ func (c *Checker) unitHit(pr *probe, u unit, wasFormer, codeMismatch bool, i int
 		c.identity(pr, i, false, "姓名相同且同在"+p.unit.org)
 	}
 	base := Conflict{Concerns: p.concerns, Definite: true}
-	// Reasons for a current unit (former == "") were built with the person (reasons).
 	switch classify(u.kind, p.unit.kind) {
 	case admission.Institute:
 		base.Clause, base.Code = 3, CodeSameInstitute
-		base.Reason = p.reasons[0]
-		if former != "" {
-			base.Reason = "专家与" + p.label + "同属科研院所" + p.unit.org + former + "，应当回避"
-		}
+		base.Reason = memo.reason(i, reasonInstitute, former, func() string {
+			return "专家与" + p.label + "同属科研院所" + p.unit.org + former + "，应当回避"
+		})
 	case admission.Enterprise:
 		base.Clause, base.Code = 3, CodeSameEnterprise
-		base.Reason = p.reasons[1]
-		if former != "" {
-			base.Reason = "专家与" + p.label + "同属企业" + p.unit.org + former + "，应当回避"
-		}
+		base.Reason = memo.reason(i, reasonEnterprise, former, func() string {
+			return "专家与" + p.label + "同属企业" + p.unit.org + former + "，应当回避"
+		})
 	case admission.University:
 		base.Clause, base.Code = 3, CodeSameDepartment
 		switch {
 		case u.dept != "" && p.unit.dept != "" && u.dept == p.unit.dept:
-			base.Reason = p.reasons[2]
-			if former != "" {
-				base.Reason = "专家与" + p.label + "同属高校" + p.unit.org + "的同一院系" + p.unit.department + former + "，应当回避"
-			}
+			base.Reason = memo.reason(i, reasonDepartment, former, func() string {
+				return "专家与" + p.label + "同属高校" + p.unit.org + "的同一院系" + p.unit.department + former + "，应当回避"
+			})
 		case u.dept != "" && p.unit.dept != "":
 			return // same university, different departments: no conflict under Art. 15(3)
 		default:
 			base.Definite = false
-			base.Reason = p.reasons[3]
-			if former != "" {
-				base.Reason = "专家与" + p.label + "同属高校" + p.unit.org + former + "，院系信息不全，无法排除同一院系，请核实"
-			}
+			base.Reason = memo.reason(i, reasonNoDepartment, former, func() string {
+				return "专家与" + p.label + "同属高校" + p.unit.org + former + "，院系信息不全，无法排除同一院系，请核实"
+			})
 		}
 	default:
 		if c.otherUnitClause == 0 {

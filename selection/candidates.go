@@ -75,6 +75,29 @@ type screener struct {
 	gt      *groupTokens
 	memo    conflict.Memo // the recusal checks' units, for this draw
 	adms    *admission.Screen
+	reasons map[string]string // notEligible's reasons by finding message
+}
+
+// notEligible returns the reason of an exclusion for the admission findings fs, built once
+// per draw for the experts with a single finding of the same message.
+func (sc *screener) notEligible(fs []admission.Finding) string {
+	const head = "在活动日期不符合入库或抽取条件："
+	if len(fs) == 1 {
+		if m, ok := sc.reasons[fs[0].Message]; ok {
+			return m
+		}
+		if sc.reasons == nil {
+			sc.reasons = map[string]string{}
+		}
+		m := head + fs[0].Message
+		sc.reasons[fs[0].Message] = m
+		return m
+	}
+	msg := head + fs[0].Message
+	for _, f := range fs[1:] {
+		msg += "；" + f.Message
+	}
+	return msg
 }
 
 // admission returns the draw's admission screen (Art. 5), made on first use.
@@ -221,11 +244,7 @@ func (sc *screener) screen(i int) (ex Exclusion, excluded bool, err error) {
 		if fs[0].Article != "" {
 			art = fs[0].Article
 		}
-		msg := "在活动日期不符合入库或抽取条件：" + fs[0].Message
-		for _, f := range fs[1:] {
-			msg += "；" + f.Message
-		}
-		return Exclusion{e.ID, art, "not-eligible", msg}, true, nil
+		return Exclusion{e.ID, art, "not-eligible", sc.notEligible(fs)}, true, nil
 	}
 	c, conflicted := sc.checker.Excluding(e, conflict.Known{Units: sc.unitNames(i), View: sc.view(i), Meter: env.meter, Memo: &sc.memo})
 	if env.meter != nil && env.meter.Exhausted() != "" {
@@ -559,9 +578,13 @@ func (p *Prepared) newBase(pool Pool) (*base, error) {
 		exAt[i] = int32(len(exs))
 		exs = append(exs, ex)
 	}
-	if k := len(exs) + len(ix.badSorted); k > 0 {
-		b.excluded = make([]Exclusion, 0, k) // nil when nobody is excluded, as before
+	// The exclusions are put in canonical order in place: dest[j] is where exs[j] goes, or -1
+	// for an expert outside the canonical order (an invalid ID: ix.badSorted reports it).
+	dest := make([]int32, len(exs))
+	for j := range dest {
+		dest[j] = -1
 	}
+	ranked := int32(0)
 	for k, o := range ix.order {
 		i := int(o)
 		e := &pool.Experts[i] // not read for a candidate: its memory stays cold
@@ -572,13 +595,34 @@ func (p *Prepared) newBase(pool Pool) (*base, error) {
 			classes = append(classes, gt.class(b.st, masks[i], slab[i*ng:(i+1)*ng]))
 		case outPreferred:
 			b.fixed = append(b.fixed, member{pick: Pick{ExpertID: e.ID, Preferential: true, Round: -1}, expert: e, class: gt.class(b.st, masks[i], slab[i*ng:(i+1)*ng])})
-			b.excluded = append(b.excluded, exs[exAt[i]])
+			dest[exAt[i]] = ranked
+			ranked++
 		case outRefused:
 			prefErrs = append(prefErrs, refused[i])
 		default:
-			b.excluded = append(b.excluded, exs[exAt[i]])
+			dest[exAt[i]] = ranked
+			ranked++
 		}
 	}
+	w := 0
+	for j := range exs {
+		if dest[j] >= 0 {
+			exs[w], dest[w] = exs[j], dest[j]
+			w++
+		}
+	}
+	clear(exs[w:])
+	if exs = exs[:w]; w == 0 {
+		exs = nil
+	}
+	for j := range exs { // dest is a permutation of 0 … w-1
+		for int(dest[j]) != j {
+			t := dest[j]
+			exs[j], exs[t] = exs[t], exs[j]
+			dest[j], dest[t] = dest[t], dest[j]
+		}
+	}
+	b.excluded = exs // nil when nobody is excluded, as before
 	for _, id := range q.Preferred {
 		if !found[id] {
 			prefErrs = append(prefErrs, refuse(ErrPreferential, id, "Art. 14(1)", "not-found", "择优选取的专家不在专家库中（库外专家须按特邀专家程序报批）", "preferential pick is not in the pool"))
