@@ -14,17 +14,34 @@ import (
 // set of quotas they match and their value for every group cap) are interchangeable for
 // feasibility, so the search works on counts per class.
 type structure struct {
-	size   int
-	qname  []string
-	qmin   []int
-	qmax   []int // math.MaxInt32 when unbounded
-	gname  []string
-	gmax   []int
-	nvals  []int // number of distinct values per group
-	bound  int
-	class  []class
-	byKey  map[classKey]int
-	values []map[string]int32 // per group: value → id
+	size    int
+	qname   []string
+	qmin    []int
+	qmax    []int // math.MaxInt32 when unbounded
+	gname   []string
+	gmax    []int
+	nvals   []int // number of distinct values per group
+	bound   int
+	class   []class
+	byKey   map[classKey]int
+	values  []map[string]int32 // per group: value → id
+	scratch solverScratch
+}
+
+// solverScratch holds the working arrays of solver.build, reused by the next build of the
+// same draw (one walk at a time: a structure is never searched concurrently).
+type solverScratch struct {
+	parent, size, roots []int32
+	first               [][]int32
+	members             [][]int32
+}
+
+// grown returns (*buf)[:n], growing *buf when it is shorter; the contents are not cleared.
+func grown(buf *[]int32, n int) []int32 {
+	if cap(*buf) < n {
+		*buf = make([]int32, n)
+	}
+	return (*buf)[:n]
 }
 
 type class struct {
@@ -418,7 +435,8 @@ func typeMult(ts []stype, t int) int {
 func (sv *solver) build() error {
 	s, st := sv.s, sv.s.st
 	n := len(st.class)
-	parent := make([]int32, n)
+	sc := &st.scratch // reused by the next build of this draw: nothing below outlives the search but comps (flat)
+	parent := grown(&sc.parent, n)
 	for i := range parent {
 		parent[i] = int32(i)
 	}
@@ -430,9 +448,12 @@ func (sv *solver) build() error {
 		}
 		return x
 	}
-	first := make([][]int32, len(st.gmax)) // per group, per value: the first class with it, or -1
+	if len(sc.first) < len(st.gmax) {
+		sc.first = make([][]int32, len(st.gmax))
+	}
+	first := sc.first[:len(st.gmax)] // per group, per value: the first class with it, or -1
 	for g := range first {
-		first[g] = make([]int32, st.nvals[g])
+		first[g] = grown(&sc.first[g], st.nvals[g])
 		for v := range first[g] {
 			first[g][v] = -1
 		}
@@ -456,8 +477,9 @@ func (sv *solver) build() error {
 		}
 	}
 	// Per root: its classes in increasing order, as windows of one flat slice.
-	size := make([]int32, n)
-	var roots []int32
+	size := grown(&sc.size, n)
+	clear(size)
+	roots := sc.roots[:0]
 	total := 0
 	for c := range n {
 		if s.avail[c] <= 0 {
@@ -470,8 +492,12 @@ func (sv *solver) build() error {
 		size[r]++
 		total++
 	}
-	flat := make([]int32, total)
-	members := make([][]int32, n)
+	sc.roots = roots
+	flat := make([]int32, total) // kept: comps are windows of it
+	if cap(sc.members) < n {
+		sc.members = make([][]int32, n)
+	}
+	members := sc.members[:n] // only roots' entries are set below, and only they are read
 	at := 0
 	for _, r := range roots {
 		members[r] = flat[at : at : at+int(size[r])]
