@@ -1,6 +1,7 @@
 package selection
 
 import (
+	"cmp"
 	"strings"
 	"time"
 )
@@ -22,7 +23,7 @@ func SortIDs(ids []string) []string {
 	}
 	es = sortByKey(es, func(e entry) uint64 { return e.key }, func(a, b entry) int {
 		if a.key != b.key {
-			return cmpUint(a.key, b.key)
+			return cmp.Compare(a.key, b.key)
 		}
 		return strings.Compare(a.id, b.id)
 	})
@@ -31,14 +32,4 @@ func SortIDs(ids []string) []string {
 		out[i] = e.id
 	}
 	return out
-}
-
-func cmpUint(a, b uint64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
