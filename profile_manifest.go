@@ -185,16 +185,24 @@ func appendJSONString(b []byte, s string) []byte {
 	return append(b, '"')
 }
 
+// lowerHex marks the bytes of lowercase hexadecimal.
+var lowerHex = func() (t [256]bool) {
+	for _, c := range "0123456789abcdef" {
+		t[c] = true
+	}
+	return t
+}()
+
+// isDigest reports whether d is a SHA-256 in lowercase hex.
 func isDigest(d string) bool {
 	if len(d) != 64 {
 		return false
 	}
+	ok := true
 	for i := 0; i < len(d); i++ {
-		if c := d[i]; (c < '0' || c > '9') && (c < 'a' || c > 'f') {
-			return false
-		}
+		ok = ok && lowerHex[d[i]]
 	}
-	return true
+	return ok
 }
 
 // manifestEntry is one expert of a manifest: its ID and the digest of its profile version.
@@ -328,11 +336,17 @@ func resolveManifest(ctx context.Context, rec *DrawRecord, ps ProfileStore) erro
 }
 
 // manifestCache keeps the manifest of the last pool snapshot a draw used: a draw from an
-// unchanged snapshot neither encodes nor hashes it again.
+// unchanged snapshot neither encodes nor hashes it again. A new snapshot that shares the
+// experts and digests of the last one (a store that reuses them when only usage, ratings or
+// seats changed) reuses the manifest too: snapshots are read-only, so the same slices hold
+// the same content.
 type manifestCache struct {
-	mu   sync.Mutex
-	snap *PoolSnapshot
-	m    *profileManifest
+	mu      sync.Mutex
+	snap    *PoolSnapshot
+	experts *admission.Expert
+	digests *string
+	n, nd   int
+	m       *profileManifest
 }
 
 // snapshotManifest returns the manifest of every expert of snap (computed once per snapshot).
@@ -340,14 +354,24 @@ func (s *Service) snapshotManifest(snap *PoolSnapshot) (*profileManifest, error)
 	c := &s.manifests
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.snap == snap && c.m != nil {
+	var experts *admission.Expert
+	var digests *string
+	if len(snap.Experts) > 0 {
+		experts = &snap.Experts[0]
+	}
+	if len(snap.Digests) > 0 {
+		digests = &snap.Digests[0]
+	}
+	if c.m != nil && (c.snap == snap || experts != nil && c.experts == experts && c.n == len(snap.Experts) &&
+		c.digests == digests && c.nd == len(snap.Digests)) {
+		c.snap = snap
 		return c.m, nil
 	}
 	m, err := buildManifest(snap.Experts, snap.Digests)
 	if err != nil {
 		return nil, err
 	}
-	c.snap, c.m = snap, m
+	c.snap, c.experts, c.digests, c.n, c.nd, c.m = snap, experts, digests, len(snap.Experts), len(snap.Digests), m
 	return m, nil
 }
 

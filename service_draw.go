@@ -290,25 +290,53 @@ func (s *Service) loadPoolStores(ctx context.Context, year int, relations []conf
 // candidates, pool digest, panel and sequence.
 func snapshot(pool selection.Pool, r *selection.Result) selection.Pool {
 	excluded := outOfPool(r)
-	out := selection.Pool{Experts: make([]admission.Expert, 0, max(0, len(pool.Experts)-len(excluded))), Usage: map[string]int{}, Last: map[string]evaluation.Summary{}, Relations: pool.Relations,
+	out := selection.Pool{Usage: map[string]int{}, Last: map[string]evaluation.Summary{}, Relations: pool.Relations,
 		Bookings: map[string][]selection.Booking{}, History: map[string][]selection.Participation{}}
+	// The experts kept are copied in runs (one bulk copy between two excluded experts): a
+	// pool of 100,000 profiles is ~50 MB, copied once, into a slice allocated once.
+	keep := make([]bool, len(pool.Experts))
+	n := 0
 	for i := range pool.Experts {
-		e := &pool.Experts[i]
-		if excluded[e.ID] {
+		if !excluded[pool.Experts[i].ID] {
+			keep[i] = true
+			n++
+		}
+	}
+	out.Experts = make([]admission.Expert, 0, n)
+	for i := 0; i < len(pool.Experts); {
+		if !keep[i] {
+			i++
 			continue
 		}
-		out.Experts = append(out.Experts, *e)
-		if n, ok := pool.Usage[e.ID]; ok {
-			out.Usage[e.ID] = n
+		j := i
+		for j < len(pool.Experts) && keep[j] {
+			j++
 		}
-		if sm, ok := pool.Last[e.ID]; ok {
-			out.Last[e.ID] = sm
+		out.Experts = append(out.Experts, pool.Experts[i:j]...)
+		i = j
+	}
+	// The per-expert data of the experts kept (an empty map is not looked up).
+	for i := range out.Experts {
+		id := out.Experts[i].ID
+		if len(pool.Usage) > 0 {
+			if n, ok := pool.Usage[id]; ok {
+				out.Usage[id] = n
+			}
 		}
-		if b, ok := pool.Bookings[e.ID]; ok {
-			out.Bookings[e.ID] = b
+		if len(pool.Last) > 0 {
+			if sm, ok := pool.Last[id]; ok {
+				out.Last[id] = sm
+			}
 		}
-		if h, ok := pool.History[e.ID]; ok {
-			out.History[e.ID] = h
+		if len(pool.Bookings) > 0 {
+			if b, ok := pool.Bookings[id]; ok {
+				out.Bookings[id] = b
+			}
+		}
+		if len(pool.History) > 0 {
+			if h, ok := pool.History[id]; ok {
+				out.History[id] = h
+			}
 		}
 	}
 	return out
