@@ -251,6 +251,9 @@ func readManifest(ctx context.Context, ps ProfileStore, digest string) ([]manife
 	if top.Version != profileManifestVersion {
 		return nil, fmt.Errorf("profile manifest %s has version %q, want %q", digest, top.Version, profileManifestVersion)
 	}
+	if top.Count < 0 || top.Count > maxChunk*len(top.Chunks) {
+		return nil, fmt.Errorf("profile manifest %s lists %d experts in %d chunks", digest, top.Count, len(top.Chunks))
+	}
 	for _, c := range top.Chunks {
 		if !isDigest(c) {
 			return nil, fmt.Errorf("profile manifest %s: chunk %q is not a SHA-256 in lowercase hex", digest, c)
@@ -336,16 +339,14 @@ func resolveManifest(ctx context.Context, rec *DrawRecord, ps ProfileStore) erro
 }
 
 // manifestCache keeps the manifest of the last pool snapshot a draw used: a draw from an
-// unchanged snapshot neither encodes nor hashes it again. A new snapshot that shares the
-// experts and digests of the last one (a store that reuses them when only usage, ratings or
-// seats changed) reuses the manifest too: snapshots are read-only, so the same slices hold
-// the same content.
+// unchanged snapshot neither encodes nor hashes it again, and a new snapshot whose experts
+// have the same IDs and profile digests in the same order (a write to the ledger, the ratings
+// or the seats) reuses it after comparing them, without encoding or hashing.
 type manifestCache struct {
 	mu      sync.Mutex
 	snap    *PoolSnapshot
-	experts *admission.Expert
-	digests *string
-	n, nd   int
+	ids     []string
+	digests []string
 	m       *profileManifest
 }
 
@@ -354,16 +355,10 @@ func (s *Service) snapshotManifest(snap *PoolSnapshot) (*profileManifest, error)
 	c := &s.manifests
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	var experts *admission.Expert
-	var digests *string
-	if len(snap.Experts) > 0 {
-		experts = &snap.Experts[0]
+	if c.m != nil && c.snap == snap {
+		return c.m, nil
 	}
-	if len(snap.Digests) > 0 {
-		digests = &snap.Digests[0]
-	}
-	if c.m != nil && (c.snap == snap || experts != nil && c.experts == experts && c.n == len(snap.Experts) &&
-		c.digests == digests && c.nd == len(snap.Digests)) {
+	if c.m != nil && sameProfiles(snap, c.ids, c.digests) {
 		c.snap = snap
 		return c.m, nil
 	}
@@ -371,8 +366,31 @@ func (s *Service) snapshotManifest(snap *PoolSnapshot) (*profileManifest, error)
 	if err != nil {
 		return nil, err
 	}
-	c.snap, c.experts, c.digests, c.n, c.nd, c.m = snap, experts, digests, len(snap.Experts), len(snap.Digests), m
+	c.snap, c.m = snap, m
+	if len(m.profiles) > 0 {
+		c.ids, c.digests = nil, nil // digests computed here: compare by building again
+		return m, nil
+	}
+	c.ids = make([]string, len(snap.Experts))
+	for i := range snap.Experts {
+		c.ids[i] = snap.Experts[i].ID
+	}
+	c.digests = snap.Digests[:len(snap.Experts):len(snap.Experts)]
 	return m, nil
+}
+
+// sameProfiles reports whether snap holds exactly the experts ids with the profile versions
+// digests, in that order (so its manifest is the one built from them).
+func sameProfiles(snap *PoolSnapshot, ids, digests []string) bool {
+	if ids == nil || len(snap.Experts) != len(ids) || len(snap.Digests) < len(ids) {
+		return false
+	}
+	for i := range ids {
+		if snap.Experts[i].ID != ids[i] || snap.Digests[i] != digests[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // storeManifest stores, in the unit of work of ctx, the manifest m, its chunks and the

@@ -211,3 +211,39 @@ func manifestOf(t *testing.T, db *sqlstore.DB, digest string) ([]string, string)
 	require.NotEmpty(t, c.Profiles)
 	return top.Chunks, c.Profiles[len(c.Profiles)-1][1]
 }
+
+// TestManifestAcrossSnapshots: a write the draw reads but that leaves the experts as they
+// were (a ledger booking) gives a new snapshot with the same manifest; a changed expert gives
+// a new manifest. Every record loads with the pool it drew from and replays.
+func TestManifestAcrossSnapshots(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, open func(testing.TB) *sqlstore.DB) {
+		ctx := context.Background()
+		db := open(t)
+		seedExperts(t, db, 300)
+		c := &clock{t: time.Date(2026, 5, 20, 9, 0, 0, 0, cst)}
+		svc := service(t, db, nil, c, &expertdb.RecordingNotifier{}, 1)
+		first, err := svc.Draw(ctx, clerk, request("M1", 5))
+		require.NoError(t, err)
+		require.NoError(t, db.Ledger().Reserve(ctx, benchExpert(7).ID, 2026, "A-1", 0))
+		second, err := svc.Draw(ctx, clerk, request("M2", 5))
+		require.NoError(t, err)
+		assert.Equal(t, first.ProfileManifest, second.ProfileManifest, "same experts, same manifest")
+		changed := benchExpert(8)
+		changed.Name = "改名"
+		require.NoError(t, db.Experts().Put(ctx, changed))
+		third, err := svc.Draw(ctx, clerk, request("M3", 5))
+		require.NoError(t, err)
+		assert.NotEqual(t, first.ProfileManifest, third.ProfileManifest, "a changed expert, a new manifest")
+		for id, want := range map[string]*expertdb.DrawRecord{"M1": first, "M2": second, "M3": third} {
+			loaded, err := svc.DrawRecord(ctx, clerk, id)
+			require.NoError(t, err)
+			require.Len(t, loaded.Pool.Experts, len(want.Pool.Experts))
+			for i := range want.Pool.Experts {
+				assert.Equal(t, want.Pool.Experts[i].Name, loaded.Pool.Experts[i].Name)
+			}
+			rep, err := expertdb.ReplayDrawAudited(ctx, loaded, nil, svc.Log())
+			require.NoError(t, err)
+			assert.True(t, rep.Match, rep.String())
+		}
+	})
+}
