@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 )
@@ -193,14 +194,22 @@ func appendFieldBytes(b []byte, tag string, value []byte) []byte {
 // encoding, docs/draw-v1.md §11.2). The Service's draw event carries it, so that the
 // inclusion proof of the event ties the record to the signed audit log.
 func (r *PublicRecord) Digest() string {
-	s := sha256.Sum256(r.encoding())
-	return hex.EncodeToString(s[:])
+	h := sha256.New()
+	r.writeEncoding(h)
+	return hex.EncodeToString(h.Sum(nil))
 }
 
-func (r *PublicRecord) encoding() []byte {
-	// Sized once (about 90 bytes per candidate and exclusion): at 100,000 candidates the
-	// encoding is ~9 MB, which growing by doubling copied about twice over.
-	b := make([]byte, 0, 256+90*(len(r.Candidates)+len(r.Excluded)+len(r.Fixed)+len(r.Panel)+len(r.Reserve)))
+// writeEncoding writes the canonical encoding to w (a hash: it never fails) through a
+// buffer of 32 KiB: at 100,000 candidates the encoding is ~9 MB, never held whole.
+func (r *PublicRecord) writeEncoding(w io.Writer) {
+	const flushAt = 32 << 10
+	b := make([]byte, 0, flushAt+4096)
+	flush := func(force bool) {
+		if force || len(b) >= flushAt {
+			_, _ = w.Write(b)
+			b = b[:0]
+		}
+	}
 	b = append(b, "expertdb-public-v1\n"...)
 	var scratch []byte
 	ints := func(xs []int) []byte {
@@ -220,33 +229,38 @@ func (r *PublicRecord) encoding() []byte {
 	b = appendField(b, "pool-digest", r.PoolDigest)
 	b = appendField(b, "key", r.Key)
 	for _, m := range r.Candidates {
+		flush(false)
 		b = appendField(b, "candidate", m.ID)
 		b = appendFieldBytes(b, "candidate.quotas", ints(m.Quotas))
 		b = appendFieldBytes(b, "candidate.groups", ints(m.Groups))
 	}
 	for _, m := range r.Fixed {
+		flush(false)
 		b = appendField(b, "fixed", m.ID)
 		b = appendField(b, "fixed.kind", m.Kind)
 		b = appendFieldBytes(b, "fixed.quotas", ints(m.Quotas))
 		b = appendFieldBytes(b, "fixed.groups", ints(m.Groups))
 	}
 	for _, x := range r.Excluded {
+		flush(false)
 		b = appendField(b, "excluded", x.ID)
 		b = appendField(b, "excluded.article", x.Article)
 		b = appendField(b, "excluded.code", x.Code)
 	}
 	for _, p := range r.Panel {
+		flush(false)
 		b = appendField(b, "panel", p.ExpertID)
 		b = appendField(b, "panel.kind", pickKind(p))
 		b = appendField(b, "panel.round", strconv.Itoa(p.Round))
 	}
 	b = appendField(b, "reserve-size", strconv.Itoa(r.ReserveSize))
 	for _, p := range r.Reserve {
+		flush(false)
 		b = appendField(b, "reserve", p.ExpertID)
 		b = appendField(b, "reserve.kind", pickKind(p))
 		b = appendField(b, "reserve.round", strconv.Itoa(p.Round))
 	}
-	return b
+	flush(true)
 }
 
 func pickKind(p Pick) string {
