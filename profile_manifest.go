@@ -456,14 +456,15 @@ func (s *Service) putProfiles(ctx context.Context, put []Profile) error {
 	return nil
 }
 
-// drawManifest returns the profile manifest of a draw whose record keeps kept (snapshot):
-// the manifest of the whole snapshot when the draw read the snapshot's experts, computed once
-// per snapshot; otherwise the manifest of the kept experts, with the digests the snapshot
-// knows (by ID) and the others computed.
-func (s *Service) drawManifest(snap *PoolSnapshot, drawn []admission.Expert, kept selection.Pool) (*profileManifest, error) {
+// drawManifest returns the profile manifest of a draw from drawn whose record keeps the
+// experts kept returns: the manifest of the whole snapshot when the draw read the snapshot's
+// experts, computed once per snapshot; otherwise the manifest of the kept experts, with the
+// digests the snapshot knows (by ID) and the others computed.
+func (s *Service) drawManifest(snap *PoolSnapshot, drawn []admission.Expert, kept func() []admission.Expert) (*profileManifest, error) {
 	if snap != nil && len(snap.Experts) > 0 && len(drawn) == len(snap.Experts) && &drawn[0] == &snap.Experts[0] {
 		return s.snapshotManifest(snap)
 	}
+	experts := kept()
 	var digests []string
 	if snap != nil && len(snap.Digests) > 0 {
 		byID := make(map[string]string, len(snap.Experts))
@@ -472,10 +473,10 @@ func (s *Service) drawManifest(snap *PoolSnapshot, drawn []admission.Expert, kep
 				byID[snap.Experts[i].ID] = snap.Digests[i]
 			}
 		}
-		digests = make([]string, len(kept.Experts))
-		for i := range kept.Experts {
-			digests[i] = byID[kept.Experts[i].ID]
+		digests = make([]string, len(experts))
+		for i := range experts {
+			digests[i] = byID[experts[i].ID]
 		}
 	}
-	return buildManifest(kept.Experts, digests)
+	return buildManifest(experts, digests)
 }

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/wzsti/expertdb/admission"
 	"github.com/wzsti/expertdb/audit"
 	"github.com/wzsti/expertdb/selection"
 )
@@ -277,7 +278,7 @@ func (s *Service) DrawCommitted(ctx context.Context, actor audit.Actor, requestI
 		return nil, &OpError{Op: op, Step: StepValidate, Err: err}
 	}
 	rec.Pool = snapshot(c.Pool, result)
-	manifest, err := s.drawManifest(nil, nil, rec.Pool)
+	manifest, err := s.drawManifest(nil, nil, func() []admission.Expert { return rec.Pool.Experts })
 	if err != nil {
 		return nil, &OpError{Op: op, Step: StepPersist, Err: err}
 	}

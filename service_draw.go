@@ -157,13 +157,22 @@ func (s *Service) Draw(ctx context.Context, actor audit.Actor, req DrawRequest) 
 	// both only read the draw's outcome, and each is O(pool) (~10 MB and ~50 MB at 100,000).
 	digest := make(chan string, 1)
 	go func() { digest <- public.Digest() }()
-	rec.Pool = snapshot(pool, result)
+	keep, kept := keptOf(pool, result)
+	rec.Pool = snapshotMaps(pool, keep)
+	// The returned record's copy of the profiles kept (the stored record references them
+	// through the manifest) is made while the unit of work runs.
+	experts := make(chan []admission.Expert, 1)
+	go func() { experts <- copyKept(pool.Experts, keep, kept) }()
 	summary["public_digest"] = <-digest
 	ev, err := s.event(now, actor, audit.ActionDraw, summary, drawSubjects(req.ID, result)...)
 	if err != nil {
 		return nil, &OpError{Op: op, Step: StepValidate, Err: err}
 	}
-	manifest, err := s.drawManifest(snap, pool.Experts, rec.Pool)
+	manifest, err := s.drawManifest(snap, pool.Experts, func() []admission.Expert {
+		e := <-experts
+		experts <- e
+		return e
+	})
 	if err != nil {
 		return nil, &OpError{Op: op, Step: StepPersist, Err: err}
 	}
@@ -197,6 +206,7 @@ func (s *Service) Draw(ctx context.Context, actor audit.Actor, req DrawRequest) 
 		}
 		return nil, &OpError{Op: op, Step: stepOf(err), Err: err}
 	}
+	rec.Pool.Experts = <-experts
 	s.raiseAlerts(ctx, now)
 	return s.drawView(ctx, actor, rec, now)
 }
@@ -293,11 +303,16 @@ func (s *Service) loadPoolStores(ctx context.Context, year int, relations []conf
 // relations. Screening is per expert, so drawing again from the snapshot gives the same
 // candidates, pool digest, panel and sequence.
 func snapshot(pool selection.Pool, r *selection.Result) selection.Pool {
+	keep, n := keptOf(pool, r)
+	out := snapshotMaps(pool, keep)
+	out.Experts = copyKept(pool.Experts, keep, n)
+	return out
+}
+
+// keptOf marks the experts of pool the record keeps (those r does not exclude before the
+// draw) and counts them.
+func keptOf(pool selection.Pool, r *selection.Result) ([]bool, int) {
 	excluded := outOfPool(r)
-	out := selection.Pool{Usage: map[string]int{}, Last: map[string]evaluation.Summary{}, Relations: pool.Relations,
-		Bookings: map[string][]selection.Booking{}, History: map[string][]selection.Participation{}}
-	// The experts kept are copied in runs (one bulk copy between two excluded experts): a
-	// pool of 100,000 profiles is ~50 MB, copied once, into a slice allocated once.
 	keep := make([]bool, len(pool.Experts))
 	n := 0
 	for i := range pool.Experts {
@@ -306,42 +321,53 @@ func snapshot(pool selection.Pool, r *selection.Result) selection.Pool {
 			n++
 		}
 	}
-	out.Experts = make([]admission.Expert, 0, n)
-	for i := 0; i < len(pool.Experts); {
+	return keep, n
+}
+
+// snapshotMaps is the record's pool without its experts: the usage, summaries, bookings and
+// history of the experts kept, and the relations.
+func snapshotMaps(pool selection.Pool, keep []bool) selection.Pool {
+	out := selection.Pool{Usage: map[string]int{}, Last: map[string]evaluation.Summary{}, Relations: pool.Relations,
+		Bookings: map[string][]selection.Booking{}, History: map[string][]selection.Participation{}}
+	if len(pool.Usage)+len(pool.Last)+len(pool.Bookings)+len(pool.History) == 0 {
+		return out
+	}
+	for i := range pool.Experts {
+		if !keep[i] {
+			continue
+		}
+		id := pool.Experts[i].ID
+		if n, ok := pool.Usage[id]; ok {
+			out.Usage[id] = n
+		}
+		if sm, ok := pool.Last[id]; ok {
+			out.Last[id] = sm
+		}
+		if b, ok := pool.Bookings[id]; ok {
+			out.Bookings[id] = b
+		}
+		if h, ok := pool.History[id]; ok {
+			out.History[id] = h
+		}
+	}
+	return out
+}
+
+// copyKept copies the n experts kept into a slice allocated once, in runs (one bulk copy
+// between two excluded experts): a pool of 100,000 profiles is ~50 MB.
+func copyKept(experts []admission.Expert, keep []bool, n int) []admission.Expert {
+	out := make([]admission.Expert, 0, n)
+	for i := 0; i < len(experts); {
 		if !keep[i] {
 			i++
 			continue
 		}
 		j := i
-		for j < len(pool.Experts) && keep[j] {
+		for j < len(experts) && keep[j] {
 			j++
 		}
-		out.Experts = append(out.Experts, pool.Experts[i:j]...)
+		out = append(out, experts[i:j]...)
 		i = j
-	}
-	// The per-expert data of the experts kept (an empty map is not looked up).
-	for i := range out.Experts {
-		id := out.Experts[i].ID
-		if len(pool.Usage) > 0 {
-			if n, ok := pool.Usage[id]; ok {
-				out.Usage[id] = n
-			}
-		}
-		if len(pool.Last) > 0 {
-			if sm, ok := pool.Last[id]; ok {
-				out.Last[id] = sm
-			}
-		}
-		if len(pool.Bookings) > 0 {
-			if b, ok := pool.Bookings[id]; ok {
-				out.Bookings[id] = b
-			}
-		}
-		if len(pool.History) > 0 {
-			if h, ok := pool.History[id]; ok {
-				out.History[id] = h
-			}
-		}
 	}
 	return out
 }
