@@ -103,8 +103,8 @@ func ReplayDraw(rec *DrawRecord, p *Policy) (*ReplayReport, error) {
 	if !knownRecordVersion(rec.Version) {
 		return nil, fmt.Errorf("%w: record version %q, want %q", ErrReplayInput, rec.Version, drawRecordVersion)
 	}
-	if len(rec.Profiles) > 0 && len(rec.Pool.Experts) == 0 {
-		return nil, fmt.Errorf("%w: the record references %d profile versions; resolve them first (ResolveProfiles)", ErrReplayInput, len(rec.Profiles))
+	if (len(rec.Profiles) > 0 || rec.ProfileManifest != "") && len(rec.Pool.Experts) == 0 {
+		return nil, fmt.Errorf("%w: the record references its profile versions (%d references, manifest %q); resolve them first (ResolveProfiles)", ErrReplayInput, len(rec.Profiles), rec.ProfileManifest)
 	}
 	if p == nil {
 		p = DefaultPolicy()

@@ -106,6 +106,8 @@ type Service struct {
 	alerter   *audit.Alerter
 	alertNext int64         // the next log index the alerter has not seen
 	pending   []audit.Alert // fired alerts not yet written (retried with the next operation)
+
+	manifests manifestCache // the profile manifest of the last pool snapshot drawn from
 }
 
 // alertActor is the actor of alert events: the system itself, on the policy's authority.

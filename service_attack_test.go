@@ -111,12 +111,12 @@ func TestDrawRecordIsTheRolesView(t *testing.T) {
 		assert.Contains(t, e.Mobile, "****")
 	}
 
-	// The stored record keeps what replay needs: references to the profile versions (issue
+	// The stored record keeps what replay needs: the manifest of the profile versions (issue
 	// 14), which hold the personal data once, not a copy in every record.
 	stored, err := w.events.MemoryEventStore.Events(ctx, "draw/R-COUNTY-1")
 	require.NoError(t, err)
 	assert.Zero(t, personalLeaks(string(stored[0]), apps), "the stored record references profiles")
-	assert.Contains(t, string(stored[0]), `"profiles"`)
+	assert.Contains(t, string(stored[0]), `"profile_manifest"`)
 
 	// The division's own draw, read by a maintainer after the activity started.
 	drec, err := w.svc.Draw(ctx, clerk, storyRequest())

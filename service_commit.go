@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/wzsti/expertdb/admission"
 	"github.com/wzsti/expertdb/audit"
 	"github.com/wzsti/expertdb/selection"
 )
@@ -277,11 +278,16 @@ func (s *Service) DrawCommitted(ctx context.Context, actor audit.Actor, requestI
 		return nil, &OpError{Op: op, Step: StepValidate, Err: err}
 	}
 	rec.Pool = snapshot(c.Pool, result)
+	manifest, err := s.drawManifest(nil, nil, func() []admission.Expert { return rec.Pool.Experts })
+	if err != nil {
+		return nil, &OpError{Op: op, Step: StepPersist, Err: err}
+	}
+	rec.ProfileManifest = manifest.digest
 	value, _ := json.Marshal(v)
 	err = s.atomically(ctx, func(ctx context.Context, u *unit) error {
-		var err error
-		// The record references the profile versions it drew from (stored once each).
-		if rec.Profiles, err = s.storeProfiles(ctx, rec.Pool, c.Pool.Experts, nil); err != nil {
+		// The record references the profile versions it drew from (stored once each)
+		// through their manifest.
+		if err := s.storeManifest(ctx, manifest); err != nil {
 			return err
 		}
 		idx, err := u.recordNow(ctx, ev)
@@ -289,7 +295,7 @@ func (s *Service) DrawCommitted(ctx context.Context, actor audit.Actor, requestI
 			return err
 		}
 		rec.AuditIndex = idx
-		raw, err := json.Marshal(storedRecord(rec))
+		raw, err := storedRecord(rec).MarshalJSON()
 		if err != nil {
 			return err
 		}

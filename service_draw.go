@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/wzsti/expertdb/admission"
 	"github.com/wzsti/expertdb/audit"
 	"github.com/wzsti/expertdb/conflict"
 	"github.com/wzsti/expertdb/evaluation"
@@ -51,8 +52,14 @@ type DrawRecord struct {
 	DrawnBy    audit.Actor       `json:"drawn_by"`
 	AuditIndex int64             `json:"audit_index"` // index of the draw event in the audit log
 
-	// Profiles reference the profile versions of Pool's experts (stored once each, see
-	// ProfileStore); the stored record keeps these instead of Pool.Experts (ResolveProfiles).
+	// ProfileManifest is the digest of the profile manifest of the draw's pool: the ID and
+	// profile version of every expert the draw read (stored once per pool in the
+	// ProfileStore, with the profile versions). The stored record keeps it instead of
+	// Pool.Experts; ResolveProfiles rebuilds them (the experts listed that Result.Excluded
+	// does not exclude before the draw).
+	ProfileManifest string `json:"profile_manifest,omitempty"`
+	// Profiles reference the profile versions of Pool's experts one by one, in records
+	// written before profile manifests (still read, never written).
 	Profiles []ProfileRef `json:"profiles,omitempty"`
 	// Practice marks a practice draw (Service.Draw): its entropy was the caller's or the
 	// server's, so it is never a real draw — its seats cannot be rated (Service.Rate) and it
@@ -114,7 +121,7 @@ func (s *Service) Draw(ctx context.Context, actor audit.Actor, req DrawRequest) 
 	if err != nil {
 		return nil, &OpError{Op: op, Step: StepValidate, Err: err}
 	}
-	pool, digests, err := s.loadPool(ctx, applied, req.Relations)
+	pool, snap, err := s.loadPool(ctx, applied, req.Relations)
 	if err != nil {
 		return nil, &OpError{Op: op, Step: StepLoad, Err: err}
 	}
@@ -146,17 +153,34 @@ func (s *Service) Draw(ctx context.Context, actor audit.Actor, req DrawRequest) 
 		return nil, &OpError{Op: op, Step: StepValidate, Err: err}
 	}
 	summary := drawSummary(rec, nil)
-	summary["public_digest"] = public.Digest() // the public record, docs/draw-v1.md §11
+	// The public record (docs/draw-v1.md §11) is hashed while the record's pool is copied:
+	// both only read the draw's outcome, and each is O(pool) (~10 MB and ~50 MB at 100,000).
+	digest := make(chan string, 1)
+	go func() { digest <- public.Digest() }()
+	keep, kept := keptOf(pool, result)
+	rec.Pool = snapshotMaps(pool, keep)
+	// The returned record's copy of the profiles kept (the stored record references them
+	// through the manifest) is made while the unit of work runs.
+	experts := make(chan []admission.Expert, 1)
+	go func() { experts <- copyKept(pool.Experts, keep, kept) }()
+	summary["public_digest"] = <-digest
 	ev, err := s.event(now, actor, audit.ActionDraw, summary, drawSubjects(req.ID, result)...)
 	if err != nil {
 		return nil, &OpError{Op: op, Step: StepValidate, Err: err}
 	}
-	rec.Pool = snapshot(pool, result)
+	manifest, err := s.drawManifest(snap, pool.Experts, func() []admission.Expert {
+		e := <-experts
+		experts <- e
+		return e
+	})
+	if err != nil {
+		return nil, &OpError{Op: op, Step: StepPersist, Err: err}
+	}
+	rec.ProfileManifest = manifest.digest
 	// The draw event, the profile versions it references and the draw record are one unit of
 	// work; the record names its event.
 	err = s.atomically(ctx, func(ctx context.Context, u *unit) error {
-		var err error
-		if rec.Profiles, err = s.storeProfiles(ctx, rec.Pool, pool.Experts, digests); err != nil {
+		if err := s.storeManifest(ctx, manifest); err != nil {
 			return err
 		}
 		idx, err := u.recordNow(ctx, ev)
@@ -164,7 +188,7 @@ func (s *Service) Draw(ctx context.Context, actor audit.Actor, req DrawRequest) 
 			return err
 		}
 		rec.AuditIndex = idx
-		raw, err := json.Marshal(storedRecord(rec))
+		raw, err := storedRecord(rec).MarshalJSON()
 		if err != nil {
 			return err
 		}
@@ -182,6 +206,7 @@ func (s *Service) Draw(ctx context.Context, actor audit.Actor, req DrawRequest) 
 		}
 		return nil, &OpError{Op: op, Step: stepOf(err), Err: err}
 	}
+	rec.Pool.Experts = <-experts
 	s.raiseAlerts(ctx, now)
 	return s.drawView(ctx, actor, rec, now)
 }
@@ -240,12 +265,12 @@ func pickIDs(ps []selection.Pick) []string {
 
 // loadPool reads the experts, this year's usage, last year's summaries and the accepted
 // seats (bookings and history): from the experts store's snapshot when it has one (shared
-// and read-only; digests are the stored profile versions), else store by store.
-func (s *Service) loadPool(ctx context.Context, req selection.Request, relations []conflict.Relation) (selection.Pool, []string, error) {
+// and read-only; returned too, for the manifest of its profile versions), else store by store.
+func (s *Service) loadPool(ctx context.Context, req selection.Request, relations []conflict.Relation) (selection.Pool, *PoolSnapshot, error) {
 	year := selection.CapYear(req.At)
-	if pool, digests, ok, err := s.loadSnapshot(ctx, year); err != nil || ok {
+	if pool, snap, err := s.loadSnapshot(ctx, year); err != nil || snap != nil {
 		pool.Relations = relations
-		return pool, digests, err
+		return pool, snap, err
 	}
 	pool, err := s.loadPoolStores(ctx, year, relations)
 	return pool, nil, err
@@ -278,31 +303,71 @@ func (s *Service) loadPoolStores(ctx context.Context, year int, relations []conf
 // relations. Screening is per expert, so drawing again from the snapshot gives the same
 // candidates, pool digest, panel and sequence.
 func snapshot(pool selection.Pool, r *selection.Result) selection.Pool {
-	excluded := make(map[string]bool, len(r.Excluded))
-	for _, x := range r.Excluded {
-		if x.Code != "on-panel" {
-			excluded[x.ExpertID] = true
+	keep, n := keptOf(pool, r)
+	out := snapshotMaps(pool, keep)
+	out.Experts = copyKept(pool.Experts, keep, n)
+	return out
+}
+
+// keptOf marks the experts of pool the record keeps (those r does not exclude before the
+// draw) and counts them.
+func keptOf(pool selection.Pool, r *selection.Result) ([]bool, int) {
+	excluded := outOfPool(r)
+	keep := make([]bool, len(pool.Experts))
+	n := 0
+	for i := range pool.Experts {
+		if !excluded[pool.Experts[i].ID] {
+			keep[i] = true
+			n++
 		}
 	}
+	return keep, n
+}
+
+// snapshotMaps is the record's pool without its experts: the usage, summaries, bookings and
+// history of the experts kept, and the relations.
+func snapshotMaps(pool selection.Pool, keep []bool) selection.Pool {
 	out := selection.Pool{Usage: map[string]int{}, Last: map[string]evaluation.Summary{}, Relations: pool.Relations,
 		Bookings: map[string][]selection.Booking{}, History: map[string][]selection.Participation{}}
-	for _, e := range pool.Experts {
-		if excluded[e.ID] {
+	if len(pool.Usage)+len(pool.Last)+len(pool.Bookings)+len(pool.History) == 0 {
+		return out
+	}
+	for i := range pool.Experts {
+		if !keep[i] {
 			continue
 		}
-		out.Experts = append(out.Experts, e)
-		if n, ok := pool.Usage[e.ID]; ok {
-			out.Usage[e.ID] = n
+		id := pool.Experts[i].ID
+		if n, ok := pool.Usage[id]; ok {
+			out.Usage[id] = n
 		}
-		if sm, ok := pool.Last[e.ID]; ok {
-			out.Last[e.ID] = sm
+		if sm, ok := pool.Last[id]; ok {
+			out.Last[id] = sm
 		}
-		if b, ok := pool.Bookings[e.ID]; ok {
-			out.Bookings[e.ID] = b
+		if b, ok := pool.Bookings[id]; ok {
+			out.Bookings[id] = b
 		}
-		if h, ok := pool.History[e.ID]; ok {
-			out.History[e.ID] = h
+		if h, ok := pool.History[id]; ok {
+			out.History[id] = h
 		}
+	}
+	return out
+}
+
+// copyKept copies the n experts kept into a slice allocated once, in runs (one bulk copy
+// between two excluded experts): a pool of 100,000 profiles is ~50 MB.
+func copyKept(experts []admission.Expert, keep []bool, n int) []admission.Expert {
+	out := make([]admission.Expert, 0, n)
+	for i := 0; i < len(experts); {
+		if !keep[i] {
+			i++
+			continue
+		}
+		j := i
+		for j < len(experts) && keep[j] {
+			j++
+		}
+		out = append(out, experts[i:j]...)
+		i = j
 	}
 	return out
 }

@@ -89,25 +89,25 @@ func (s *PoolSnapshot) Pool() (selection.Pool, error) {
 	return s.pool, s.err
 }
 
-// loadSnapshot returns the pool and profile digests from the experts store's snapshot when
-// it offers one that covers the Service's other stores; ok is false otherwise.
-func (s *Service) loadSnapshot(ctx context.Context, year int) (pool selection.Pool, digests []string, ok bool, err error) {
+// loadSnapshot returns the pool from the experts store's snapshot, and the snapshot, when it
+// offers one that covers the Service's other stores; snap is nil otherwise.
+func (s *Service) loadSnapshot(ctx context.Context, year int) (pool selection.Pool, snap *PoolSnapshot, err error) {
 	ps, is := s.experts.(PoolSnapshotter)
 	if !is {
-		return selection.Pool{}, nil, false, nil
+		return selection.Pool{}, nil, nil
 	}
-	snap, err := ps.PoolSnapshot(ctx, SnapshotQuery{Year: year, Seats: seatsStream, Ledger: s.ledger, Ratings: s.ratings, Events: s.events})
+	snap, err = ps.PoolSnapshot(ctx, SnapshotQuery{Year: year, Seats: seatsStream, Ledger: s.ledger, Ratings: s.ratings, Events: s.events})
 	if errors.Is(err, ErrNotCovered) {
-		return selection.Pool{}, nil, false, nil
+		return selection.Pool{}, nil, nil
 	}
 	if err != nil {
-		return selection.Pool{}, nil, false, err
+		return selection.Pool{}, nil, err
 	}
 	pool, err = snap.Pool()
 	if err != nil {
-		return selection.Pool{}, nil, false, err
+		return selection.Pool{}, nil, err
 	}
-	return pool, snap.Digests, true, nil
+	return pool, snap, nil
 }
 
 // ProfileRef names the profile version of one candidate of a draw by its digest
@@ -221,61 +221,10 @@ func (s *Service) profiles() ProfileStore {
 	return EventProfiles(s.events)
 }
 
-// storeProfiles references the profile of every expert of pool (the draw's snapshot) by its
-// digest, storing each version not yet stored, and returns the references in pool order.
-// digests, when not nil, are the digests the snapshotter already stored (same index as the
-// experts of the loaded pool, matched by ID here).
-func (s *Service) storeProfiles(ctx context.Context, pool selection.Pool, loaded []admission.Expert, digests []string) ([]ProfileRef, error) {
-	known := map[string]string{}
-	if digests != nil {
-		want := make(map[string]bool, len(pool.Experts))
-		for _, e := range pool.Experts {
-			want[e.ID] = true
-		}
-		for i, e := range loaded {
-			if i < len(digests) && digests[i] != "" && want[e.ID] {
-				known[e.ID] = digests[i]
-			}
-		}
-	}
-	refs := make([]ProfileRef, len(pool.Experts))
-	var put []Profile
-	for i, e := range pool.Experts {
-		d, ok := known[e.ID]
-		if !ok {
-			var data []byte
-			var err error
-			if d, data, err = ProfileDigest(e); err != nil {
-				return nil, err
-			}
-			put = append(put, Profile{Digest: d, Data: data})
-		}
-		refs[i] = ProfileRef{ExpertID: e.ID, Digest: d}
-	}
-	if len(put) == 0 {
-		return refs, nil
-	}
-	if p, ok := s.events.(ProfileStore); ok {
-		// The store's own profile table, in the unit of work that ctx carries.
-		if err := p.PutProfiles(ctx, put...); err != nil {
-			return nil, fmt.Errorf("expertdb: store profiles: %w", err)
-		}
-		return refs, nil
-	}
-	// Profiles kept as event streams: appended through the unit's journal, so a failed unit
-	// leaves none behind; a version already stored is a conflict and is kept as it is.
-	for _, pr := range put {
-		if err := s.appendEvent(ctx, "profile/"+pr.Digest, 0, pr.Data); err != nil && !errors.Is(err, ErrConflict) {
-			return nil, fmt.Errorf("expertdb: store profiles: %w", err)
-		}
-	}
-	return refs, nil
-}
-
 // storedRecord is the form of rec written to the EventStore: the profiles referenced, not
-// copied, when rec has references.
+// copied, when rec has references (a manifest, or per-candidate references).
 func storedRecord(rec *DrawRecord) *DrawRecord {
-	if len(rec.Profiles) == 0 {
+	if len(rec.Profiles) == 0 && rec.ProfileManifest == "" {
 		return rec
 	}
 	cp := *rec
@@ -283,21 +232,43 @@ func storedRecord(rec *DrawRecord) *DrawRecord {
 	return &cp
 }
 
-// ResolveProfiles fills rec.Pool.Experts from the profile versions rec.Profiles references,
-// read from ps and checked against their digests: a stored profile that does not hash to its
-// digest is refused. A record without references is left as it is. Replay (ReplayDraw) and
-// campaigns need the resolved record.
+// ResolveProfiles fills rec.Pool.Experts from the profile versions the record references,
+// read from ps and checked against their digests: through its profile manifest
+// (rec.ProfileManifest: the manifest, each of its chunks and each profile version must hash
+// to the digest that names it), or, in records written before manifests, through rec.Profiles.
+// Anything that does not hash to its digest, or is missing, is refused. A record without
+// references is left as it is. Replay (ReplayDraw) and campaigns need the resolved record.
 func ResolveProfiles(ctx context.Context, rec *DrawRecord, ps ProfileStore) error {
-	if rec == nil || len(rec.Profiles) == 0 {
+	if rec == nil || (len(rec.Profiles) == 0 && rec.ProfileManifest == "") {
 		return nil
 	}
-	digests := make([]string, len(rec.Profiles))
-	for i, r := range rec.Profiles {
+	if rec.ProfileManifest != "" {
+		if len(rec.Profiles) > 0 {
+			return fmt.Errorf("expertdb: resolve profiles of draw %q: the record has both a profile manifest and profile references", rec.Request.ID)
+		}
+		if err := resolveManifest(ctx, rec, ps); err != nil {
+			return fmt.Errorf("expertdb: resolve profiles of draw %q: %w", rec.Request.ID, err)
+		}
+		return nil
+	}
+	experts, err := resolveRefs(ctx, rec.Profiles, ps)
+	if err != nil {
+		return fmt.Errorf("expertdb: resolve profiles of draw %q: %w", rec.Request.ID, err)
+	}
+	rec.Pool.Experts = experts
+	return nil
+}
+
+// resolveRefs reads the profile versions refs name, checks each against its digest and its
+// expert ID, and decodes them, in order.
+func resolveRefs(ctx context.Context, refs []ProfileRef, ps ProfileStore) ([]admission.Expert, error) {
+	digests := make([]string, len(refs))
+	for i, r := range refs {
 		digests[i] = r.Digest
 	}
 	raw, err := ps.Profiles(ctx, uniq(digests))
 	if err != nil {
-		return fmt.Errorf("expertdb: resolve profiles of draw %q: %w", rec.Request.ID, err)
+		return nil, err
 	}
 	byDigest := make(map[string]admission.Expert, len(raw))
 	for _, b := range raw {
@@ -305,24 +276,22 @@ func ResolveProfiles(ctx context.Context, rec *DrawRecord, ps ProfileStore) erro
 		d := hex.EncodeToString(sum[:])
 		var e admission.Expert
 		if err := json.Unmarshal(b, &e); err != nil {
-			return fmt.Errorf("expertdb: resolve profiles of draw %q: profile %s: %w", rec.Request.ID, d, err)
+			return nil, fmt.Errorf("profile %s: %w", d, err)
 		}
 		byDigest[d] = e
 	}
-	experts := make([]admission.Expert, len(rec.Profiles))
-	for i, r := range rec.Profiles {
+	experts := make([]admission.Expert, len(refs))
+	for i, r := range refs {
 		e, ok := byDigest[r.Digest]
 		if !ok {
-			return fmt.Errorf("expertdb: resolve profiles of draw %q: profile %s of %s does not match its digest (altered?)",
-				rec.Request.ID, r.Digest, r.ExpertID)
+			return nil, fmt.Errorf("profile %s of %s does not match its digest (altered?)", r.Digest, r.ExpertID)
 		}
 		if e.ID != r.ExpertID {
-			return fmt.Errorf("expertdb: resolve profiles of draw %q: profile %s is expert %q, not %q", rec.Request.ID, r.Digest, e.ID, r.ExpertID)
+			return nil, fmt.Errorf("profile %s is expert %q, not %q", r.Digest, e.ID, r.ExpertID)
 		}
 		experts[i] = e
 	}
-	rec.Pool.Experts = experts
-	return nil
+	return experts, nil
 }
 
 func uniq(ss []string) []string {

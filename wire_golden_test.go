@@ -100,17 +100,36 @@ func TestWriteGolden(t *testing.T) {
 	}
 }
 
-// goldenProfiles returns the profile versions a stored draw record references (issue 14), one
-// line each, "<digest> <profile JSON>", in the record's order; nil when it references none.
+// goldenProfiles returns the blobs a stored draw record references (issue 14), one line
+// each, "<digest> <bytes>": its profile manifest and the manifest's chunks, then the profile
+// versions they list, in order (or, in a record of per-candidate references, the versions in
+// the record's order); nil when it references none.
 func goldenProfiles(t *testing.T, events expertdb.EventStore, record []byte) []byte {
 	var rec expertdb.DrawRecord
 	require.NoError(t, json.Unmarshal(record, &rec))
-	if len(rec.Profiles) == 0 {
+	var digests []string
+	switch {
+	case rec.ProfileManifest != "":
+		ps := expertdb.EventProfiles(events)
+		chunks, _ := manifestBlobs(t, ps, rec.ProfileManifest)
+		digests = append([]string{rec.ProfileManifest}, chunks...)
+		raw, err := ps.Profiles(context.Background(), chunks)
+		require.NoError(t, err)
+		for _, b := range raw {
+			var c struct {
+				Profiles [][2]string `json:"profiles"`
+			}
+			require.NoError(t, json.Unmarshal(b, &c))
+			for _, p := range c.Profiles {
+				digests = append(digests, p[1])
+			}
+		}
+	case len(rec.Profiles) > 0:
+		for _, r := range rec.Profiles {
+			digests = append(digests, r.Digest)
+		}
+	default:
 		return nil
-	}
-	digests := make([]string, len(rec.Profiles))
-	for i, r := range rec.Profiles {
-		digests[i] = r.Digest
 	}
 	data, err := expertdb.EventProfiles(events).Profiles(context.Background(), digests)
 	require.NoError(t, err)
@@ -143,7 +162,9 @@ func loadGoldenProfiles(t *testing.T, dir string) expertdb.ProfileStore {
 // TestGoldenRecordsReplay: the draw records and campaign events archived by every released
 // format still decode, replay to the recorded result and rebuild the campaign.
 func TestGoldenRecordsReplay(t *testing.T) {
-	for _, version := range []string{"v0.1.0", "v2"} {
+	// v2-profile-refs: the v2 record as written before profile manifests, one reference per
+	// candidate (issue 14, first round); v2 names a profile manifest.
+	for _, version := range []string{"v0.1.0", "v2-profile-refs", "v2"} {
 		t.Run(version, func(t *testing.T) {
 			dir := filepath.Join("testdata", "golden", version)
 			raw, err := os.ReadFile(filepath.Join(dir, "draw-record.json"))

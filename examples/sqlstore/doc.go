@@ -74,9 +74,10 @@
 // unchanged the next draw costs one query. A stale snapshot is never used: the version
 // changes in the same transaction as any such write. The price: on PostgreSQL, transactions that write
 // those tables serialise on the version row from their first such statement to their commit
-// (the statement triggers take it before any row lock, so they queue rather than deadlock). Draw records reference each candidate's
-// profile version by digest (kept once each in the profiles table, written with the expert)
-// instead of copying the profile into every record.
+// (the statement triggers take it before any row lock, so they queue rather than deadlock). Draw records reference the
+// profile versions of their pool through one profile manifest (docs/draw-record.md), kept with
+// the versions in the profiles table (each version written with the expert, each manifest
+// once per pool), instead of copying the profiles into every record.
 //
 // Guarantees, each tested on both engines:
 //

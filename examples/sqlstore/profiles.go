@@ -79,3 +79,49 @@ func (s *EventStore) Profiles(ctx context.Context, digests []string) ([][]byte, 
 	}
 	return out, nil
 }
+
+var _ expertdb.ProfileChecker = (*EventStore)(nil)
+
+// MissingProfiles returns the digests of digests that are not stored, in order, reading
+// only the keys (a draw checks with it that its profile manifest is stored).
+func (s *EventStore) MissingProfiles(ctx context.Context, digests []string) ([]string, error) {
+	found := make(map[string]bool, len(digests))
+	const chunk = 500
+	for start := 0; start < len(digests); start += chunk {
+		part := digests[start:min(start+chunk, len(digests))]
+		var q strings.Builder
+		q.WriteString(s.db.q(`SELECT digest FROM {profiles} WHERE digest IN (`))
+		args := make([]any, len(part))
+		for i, d := range part {
+			if i > 0 {
+				q.WriteByte(',')
+			}
+			fmt.Fprintf(&q, "$%d", i+1) // placeholders only; values are bound
+			args[i] = d
+		}
+		q.WriteByte(')')
+		rows, err := s.db.conn(ctx).QueryContext(ctx, q.String(), args...)
+		if err != nil {
+			return nil, fmt.Errorf("sqlstore: check profiles: %w", err)
+		}
+		for rows.Next() {
+			var d string
+			if err := rows.Scan(&d); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("sqlstore: check profiles: %w", err)
+			}
+			found[d] = true
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("sqlstore: check profiles: %w", err)
+		}
+	}
+	var out []string
+	for _, d := range digests {
+		if !found[d] {
+			out = append(out, d)
+		}
+	}
+	return out, nil
+}
