@@ -55,15 +55,24 @@ func (p Pool) Indexed() Pool {
 // field (ok false for an expert that is new or changed); an unchanged expert may move to any
 // index. The caller promises that equality; IndexedFrom checks only that j is in range, that
 // the IDs are equal and that no j is named twice, and treats any other i as changed. same is
-// called len(p.Experts) times, before IndexedFrom returns. When prev is not indexed, or its
-// cache has not been filled by a draw yet, p is indexed from scratch.
+// called len(p.Experts) times, before IndexedFrom returns. A nil same says that p.Experts is
+// prev.Experts itself (the same slice, unchanged; only the maps differ): p then shares prev's
+// cache; with another slice a nil same indexes p from scratch. When prev is not indexed, or
+// its cache has not been filled by a draw yet, p is indexed from scratch.
 //
 // A draw from the returned pool returns exactly what it returns from p, like Indexed. The
 // returned pool holds prev's cache only until its first draw.
 func (p Pool) IndexedFrom(prev Pool, same func(i int) (j int, ok bool)) Pool {
-	p = p.Indexed()
 	from := prev.cache.of(prev)
-	if from == nil || same == nil {
+	if same == nil {
+		if from != nil && from.of(p) == from {
+			p.cache = from // the same experts: share the cache
+			return p
+		}
+		return p.Indexed()
+	}
+	p = p.Indexed()
+	if from == nil {
 		return p
 	}
 	src := make([]int32, len(p.Experts))

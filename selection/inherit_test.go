@@ -184,3 +184,26 @@ func TestIndexedFromDefends(t *testing.T) {
 		}
 	}
 }
+
+// IndexedFrom with a nil same shares the cache of a pool with the same experts slice, and
+// reads its own maps; with another slice it indexes from scratch.
+func TestIndexedFromSameSlice(t *testing.T) {
+	p := pool(20, 4)
+	prev := p.Indexed()
+	req := request(3)
+	_, err := selection.Draw(req, prev, testEntropy, nil)
+	require.NoError(t, err)
+	next := selection.Pool{Experts: p.Experts, Usage: map[string]int{p.Experts[2].ID: 10}}
+	want, err := selection.Draw(req, next, testEntropy, nil)
+	require.NoError(t, err)
+	shared := next.IndexedFrom(prev, nil)
+	require.True(t, shared.IsIndexed())
+	got, err := selection.Draw(req, shared, testEntropy, nil)
+	require.NoError(t, err)
+	require.Equal(t, want, got)
+	other := selection.Pool{Experts: append([]admission.Expert(nil), p.Experts...), Usage: next.Usage}.IndexedFrom(prev, nil)
+	require.True(t, other.IsIndexed())
+	got, err = selection.Draw(req, other, testEntropy, nil)
+	require.NoError(t, err)
+	require.Equal(t, want, got)
+}
