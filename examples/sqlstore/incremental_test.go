@@ -136,6 +136,24 @@ func TestIncrementalSnapshot(t *testing.T) {
 				}))
 			}, false},
 			{"deleted expert back", func() { require.NoError(t, a.Experts().Put(ctx, benchExpert(5))) }, false},
+			{"several deleted, changed and added at once", func() {
+				require.NoError(t, a.Atomically(ctx, func(ctx context.Context) error {
+					for _, i := range []int{0 + 40, 59, 58, 1, 33, 71} {
+						if err := a.Experts().Delete(ctx, benchExpert(i).ID); err != nil {
+							return err
+						}
+					}
+					for _, i := range []int{80, 81, 82, 2} {
+						e := benchExpert(i)
+						e.Region = "330302"
+						if err := a.Experts().Put(ctx, e); err != nil {
+							return err
+						}
+					}
+					return nil
+				}))
+			}, false},
+			{"all but a few deleted", func() { exec(`DELETE FROM {experts} WHERE id > $1`, benchExpert(12).ID) }, false},
 		}
 		for k, st := range steps {
 			st.write()
@@ -170,5 +188,58 @@ func TestIncrementalSnapshot(t *testing.T) {
 		other := snapshotOf(t, b, 2027)
 		require.Same(t, unsafe.SliceData(prev.Experts), unsafe.SliceData(other.Experts))
 		sameSnapshot(t, "2027", snapshotOf(t, open(t), 2027), other)
+	})
+}
+
+// TestIncrementalSnapshotConcurrent: draws through one handle run while another writes
+// experts and the ledger (run with -race); afterwards the snapshot equals a full reload and
+// draws like it.
+func TestIncrementalSnapshotConcurrent(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, open func(testing.TB) *sqlstore.DB) {
+		ctx := context.Background()
+		a, b := open(t), open(t)
+		seedExperts(t, a, 40)
+		done := make(chan struct{})
+		errs := make(chan error, 4)
+		for g := range 3 {
+			go func() {
+				for k := 0; ; k++ {
+					select {
+					case <-done:
+						errs <- nil
+						return
+					default:
+					}
+					s, err := b.Experts().PoolSnapshot(ctx, expertdb.SnapshotQuery{Year: 2026 + k%2, Seats: "seats",
+						Ledger: b.Ledger(), Ratings: b.Ratings(), Events: b.Events()})
+					if err == nil {
+						_, err = drawFrom(t, s, uint64(g*100+k))
+					}
+					if err != nil && !strings.Contains(err.Error(), "selection") {
+						errs <- err
+						return
+					}
+				}
+			}()
+		}
+		for i := range 12 {
+			e := benchExpert(i * 3)
+			e.Title = admission.Senior
+			require.NoError(t, a.Experts().Put(ctx, e))
+			require.NoError(t, a.Ledger().Reserve(ctx, benchExpert(i).ID, 2026, fmt.Sprint("C", i), 5))
+			if i%4 == 0 {
+				require.NoError(t, a.Experts().Delete(ctx, benchExpert(39-i).ID))
+			}
+		}
+		close(done)
+		for range 3 {
+			require.NoError(t, <-errs)
+		}
+		got, full := snapshotOf(t, b, 2026), snapshotOf(t, open(t), 2026)
+		sameSnapshot(t, "after the writes", full, got)
+		want, wantErr := drawFrom(t, full, 5)
+		res, err := drawFrom(t, got, 5)
+		require.Equal(t, wantErr, err)
+		require.Equal(t, want, res)
 	})
 }

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 
 	"github.com/wzsti/expertdb"
@@ -196,12 +198,12 @@ func (d *DB) readSnapshot(ctx context.Context, q querier, st poolState, c *snaps
 	switch {
 	case c != nil && c.version == st.version && c.seatsOf == sq.Seats:
 		snap.Experts, snap.Digests, snap.Seats = c.experts, c.digests, c.seats
-		snap.Base = c.base(sq.Year)
+		snap.Base = d.baseOf(c, sq.Year)
 	case c != nil && c.num < st.num && c.num >= st.reset:
 		if snap.Experts, snap.Digests, snap.BaseIndex, err = d.changedExperts(ctx, q, c); err != nil {
 			return nil, err
 		}
-		snap.Base = c.base(sq.Year)
+		snap.Base = d.baseOf(c, sq.Year)
 		if snap.Base == nil {
 			snap.BaseIndex = nil
 		}
@@ -227,9 +229,11 @@ func (d *DB) readSnapshot(ctx context.Context, q querier, st poolState, c *snaps
 	return snap, nil
 }
 
-// base returns a kept snapshot of c whose pool a new snapshot's pool may inherit from: the one
-// of year, else any (the experts' part of the cache does not depend on the year).
-func (c *snapshotCache) base(year int) *expertdb.PoolSnapshot {
+// baseOf returns a kept snapshot of c whose pool a new snapshot's pool may inherit from: the
+// one of year, else any (the experts' part of the cache does not depend on the year).
+func (d *DB) baseOf(c *snapshotCache, year int) *expertdb.PoolSnapshot {
+	d.snapMu.Lock() // guards c.years
+	defer d.snapMu.Unlock()
 	if s, ok := c.years[year]; ok {
 		return s
 	}
@@ -283,28 +287,60 @@ func (d *DB) changedExperts(ctx context.Context, q querier, c *snapshotCache) (e
 	if len(changed) == 0 {
 		return c.experts, c.digests, nil, nil
 	}
-	n := len(c.experts) + len(fresh)
-	experts, from = make([]admission.Expert, 0, n), make([]int32, 0, n)
-	if c.digests != nil || len(fresh) > 0 {
-		digests = make([]string, 0, n)
+	// Copy the kept experts in one move, then replace the changed ones where they were: a
+	// changed row takes its old place, a deleted one's place goes to the last expert, a new
+	// one is appended.
+	pos := c.positions(changed)
+	experts = slices.Clone(c.experts)
+	from = make([]int32, len(experts), len(experts)+len(fresh))
+	for i := range from {
+		from[i] = int32(i)
 	}
-	for j := range c.experts {
-		if changed[c.experts[j].ID] {
-			continue
-		}
-		experts, from = append(experts, c.experts[j]), append(from, int32(j))
-		if digests != nil {
-			dg := ""
-			if c.digests != nil {
-				dg = c.digests[j]
-			}
-			digests = append(digests, dg)
-		}
+	if c.digests != nil {
+		digests = slices.Clone(c.digests)
+	} else {
+		digests = make([]string, len(experts))
 	}
 	for k := range fresh {
-		experts, from, digests = append(experts, fresh[k]), append(from, -1), append(digests, freshDigests[k])
+		if i, ok := pos[fresh[k].ID]; ok {
+			experts[i], digests[i], from[i] = fresh[k], freshDigests[k], -1
+			delete(pos, fresh[k].ID)
+			continue
+		}
+		experts, digests, from = append(experts, fresh[k]), append(digests, freshDigests[k]), append(from, -1)
+	}
+	// What remains in pos was deleted: fill each hole from the end, highest hole first.
+	holes := slices.Sorted(maps.Values(pos))
+	for h := len(holes) - 1; h >= 0; h-- {
+		i, last := holes[h], len(experts)-1
+		experts[i], digests[i], from[i] = experts[last], digests[last], from[last]
+		experts[last] = admission.Expert{}
+		experts, digests, from = experts[:last], digests[:last], from[:last]
 	}
 	return experts, digests, from, nil
+}
+
+// positions returns the index in c.experts of each of ids that c holds.
+func (c *snapshotCache) positions(ids map[string]bool) map[string]int {
+	pos := make(map[string]int, len(ids))
+	if len(ids) <= 16 {
+		// A few changes: compare IDs rather than hash every one.
+		for id := range ids {
+			for i := range c.experts {
+				if c.experts[i].ID == id {
+					pos[id] = i
+					break
+				}
+			}
+		}
+		return pos
+	}
+	for i := range c.experts {
+		if ids[c.experts[i].ID] {
+			pos[c.experts[i].ID] = i
+		}
+	}
+	return pos
 }
 
 // loadExperts decodes every expert from its draw encoding (one narrow column, which carries
