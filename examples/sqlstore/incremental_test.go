@@ -19,7 +19,7 @@ import (
 )
 
 // drawFrom draws benchRequest (size 5) from the snapshot's pool.
-func drawFrom(t testing.TB, s *expertdb.PoolSnapshot, seed uint64) (*selection.Result, error) {
+func drawFrom(t require.TestingT, s *expertdb.PoolSnapshot, seed uint64) (*selection.Result, error) {
 	pool, err := s.Pool()
 	require.NoError(t, err)
 	req := benchRequest()
@@ -30,7 +30,7 @@ func drawFrom(t testing.TB, s *expertdb.PoolSnapshot, seed uint64) (*selection.R
 
 // sameSnapshot requires got (read incrementally) to hold what want (read in full) holds: the
 // same experts with the same digests, usage, ratings and seats.
-func sameSnapshot(t testing.TB, what string, want, got *expertdb.PoolSnapshot) {
+func sameSnapshot(t require.TestingT, what string, want, got *expertdb.PoolSnapshot) {
 	require.Equal(t, want.Version, got.Version, what)
 	byID := func(s *expertdb.PoolSnapshot) map[string]string {
 		m := map[string]string{}
