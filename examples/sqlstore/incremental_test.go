@@ -153,6 +153,16 @@ func TestIncrementalSnapshot(t *testing.T) {
 					return nil
 				}))
 			}, false},
+			{"foreign replace", func() {
+				e := benchExpert(2)
+				e.Status = admission.Exited
+				if a.Engine() == sqlstore.SQLite { // SQLite's REPLACE deletes without the delete triggers
+					exec(`INSERT OR REPLACE INTO {experts} (id, status, data, updated_at) VALUES ($1, $2, $3, 0)`, e.ID, string(e.Status), foreign(e))
+				} else {
+					exec(`INSERT INTO {experts} (id, status, data, updated_at) VALUES ($1, $2, $3, 0) ON CONFLICT (id) DO UPDATE SET status = excluded.status, data = excluded.data`,
+						e.ID, string(e.Status), foreign(e))
+				}
+			}, false},
 			{"all but a few deleted", func() { exec(`DELETE FROM {experts} WHERE id > $1`, benchExpert(12).ID) }, false},
 		}
 		for k, st := range steps {
@@ -160,6 +170,9 @@ func TestIncrementalSnapshot(t *testing.T) {
 			got := snapshotOf(t, b, 2026)
 			full := snapshotOf(t, open(t), 2026) // a fresh handle: nothing kept, every row read
 			sameSnapshot(t, st.name, full, got)
+			listed, err := a.Experts().List(ctx) // the profiles themselves
+			require.NoError(t, err)
+			require.Equal(t, jsonOf(t, listed), jsonOf(t, sortedByID(got.Experts)), st.name)
 			if st.sameExperts {
 				require.Same(t, unsafe.SliceData(prev.Experts), unsafe.SliceData(got.Experts), st.name)
 			} else {

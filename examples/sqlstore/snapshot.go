@@ -248,9 +248,13 @@ func (d *DB) baseOf(c *snapshotCache, year int) *expertdb.PoolSnapshot {
 // holds per returned expert its index in c.experts, or -1 for a row read now; it is nil when
 // nothing changed (the experts are c's own slice).
 func (d *DB) changedExperts(ctx context.Context, q querier, c *snapshotCache) (experts []admission.Expert, digests []string, from []int32, err error) {
-	rows, err := q.QueryContext(ctx, d.q(`SELECT c.id, e.id IS NOT NULL, d.draw, CASE WHEN d.draw IS NULL THEN e.data END
-		FROM {expert_changes} c LEFT JOIN {experts} e ON e.id = c.id LEFT JOIN {expert_draws} d ON d.id = c.id
-		WHERE c.seq > $1`), c.num)
+	// Correlated look-ups by primary key: whatever the planner estimates for seq > $1 (a
+	// freshly imported table has no statistics), the experts table is never scanned.
+	rows, err := q.QueryContext(ctx, d.q(`SELECT c.id,
+		EXISTS (SELECT 1 FROM {experts} e WHERE e.id = c.id),
+		(SELECT d.draw FROM {expert_draws} d WHERE d.id = c.id),
+		(SELECT e.data FROM {experts} e WHERE e.id = c.id AND NOT EXISTS (SELECT 1 FROM {expert_draws} d WHERE d.id = c.id))
+		FROM {expert_changes} c WHERE c.seq > $1`), c.num)
 	if err != nil {
 		return nil, nil, nil, err
 	}

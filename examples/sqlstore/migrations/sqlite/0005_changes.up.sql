@@ -5,7 +5,9 @@
 -- version of the last change to the seats stream; experts_reset the last version at which
 -- the experts changed without a row in expert_changes (this migration): a snapshot older than
 -- it is read again in full. The experts triggers bump the version and record the change in
--- one body, so the change carries the bumped version.
+-- one body, so the change carries the bumped version. An insert also drops a draw encoding
+-- left under the same ID: another program's INSERT OR REPLACE deletes the old row without
+-- firing the delete triggers (the store writes the encoding after the row).
 CREATE TABLE expert_changes (
 	id  TEXT PRIMARY KEY,
 	seq BIGINT NOT NULL
@@ -19,6 +21,7 @@ DROP TRIGGER experts_pool_bump_u;
 DROP TRIGGER experts_pool_bump_d;
 CREATE TRIGGER experts_pool_bump_i AFTER INSERT ON experts BEGIN
 	UPDATE pool_state SET version = version + 1, nonce = hex(randomblob(8)) WHERE id = 1;
+	DELETE FROM expert_draws WHERE id = NEW.id;
 	INSERT INTO expert_changes (id, seq) SELECT NEW.id, version FROM pool_state WHERE id = 1 ON CONFLICT (id) DO UPDATE SET seq = excluded.seq;
 END;
 CREATE TRIGGER experts_pool_bump_u AFTER UPDATE ON experts BEGIN
