@@ -8,6 +8,7 @@ import (
 	"maps"
 	"slices"
 	"strconv"
+	"unsafe"
 
 	"github.com/wzsti/expertdb"
 	"github.com/wzsti/expertdb/admission"
@@ -156,6 +157,13 @@ func (d *DB) coldSnapshot(ctx context.Context, q expertdb.SnapshotQuery) (*exper
 		return nil, err
 	}
 	defer tx.Rollback()
+	if d.engine == Postgres {
+		// The changed rows' query is estimated (without statistics) at thousands of
+		// look-ups; compiling it for JIT would cost far more than running it.
+		if _, err := tx.ExecContext(ctx, `SET LOCAL jit = off`); err != nil {
+			return nil, err
+		}
+	}
 	st, err := d.poolState(ctx, tx)
 	if err != nil {
 		return nil, err
@@ -248,12 +256,13 @@ func (d *DB) baseOf(c *snapshotCache, year int) *expertdb.PoolSnapshot {
 // holds per returned expert its index in c.experts, or -1 for a row read now; it is nil when
 // nothing changed (the experts are c's own slice).
 func (d *DB) changedExperts(ctx context.Context, q querier, c *snapshotCache) (experts []admission.Expert, digests []string, from []int32, err error) {
-	// Correlated look-ups by primary key: whatever the planner estimates for seq > $1 (a
-	// freshly imported table has no statistics), the experts table is never scanned.
+	// Scalar look-ups by primary key, per changed ID: whatever the planner estimates for
+	// seq > $1 (a freshly imported table has no statistics), the experts table is never
+	// scanned or hashed whole (as a join or an EXISTS may be).
 	rows, err := q.QueryContext(ctx, d.q(`SELECT c.id,
-		EXISTS (SELECT 1 FROM {experts} e WHERE e.id = c.id),
+		(SELECT e.id FROM {experts} e WHERE e.id = c.id) IS NOT NULL,
 		(SELECT d.draw FROM {expert_draws} d WHERE d.id = c.id),
-		(SELECT e.data FROM {experts} e WHERE e.id = c.id AND NOT EXISTS (SELECT 1 FROM {expert_draws} d WHERE d.id = c.id))
+		CASE WHEN (SELECT d.id FROM {expert_draws} d WHERE d.id = c.id) IS NULL THEN (SELECT e.data FROM {experts} e WHERE e.id = c.id) END
 		FROM {expert_changes} c WHERE c.seq > $1`), c.num)
 	if err != nil {
 		return nil, nil, nil, err
@@ -348,8 +357,10 @@ func (c *snapshotCache) positions(ids map[string]bool) map[string]int {
 }
 
 // loadExperts decodes every expert from its draw encoding (one narrow column, which carries
-// the digest) into one preallocated slice. Rows without one (changed by another program) are
-// decoded from their JSON; they are looked for only when the two tables' counts differ.
+// the digest) into one preallocated slice, decoding on another goroutine while the driver
+// reads the next rows (batches of raw encodings; each batch is one string the decoded
+// strings are cut from). Rows without one (changed by another program) are decoded from their
+// JSON; they are looked for only when the two tables' counts differ.
 func (d *DB) loadExperts(ctx context.Context, q querier) ([]admission.Expert, []string, error) {
 	var n, m int
 	if err := q.QueryRowContext(ctx, d.q(`SELECT (SELECT count(*) FROM {experts}), (SELECT count(*) FROM {expert_draws})`)).Scan(&n, &m); err != nil {
@@ -360,25 +371,81 @@ func (d *DB) loadExperts(ctx context.Context, q querier) ([]admission.Expert, []
 		return nil, nil, err
 	}
 	defer rows.Close()
-	experts := make([]admission.Expert, 0, n)
-	digests := make([]string, 0, n)
-	var ar arenas
+	experts := make([]admission.Expert, m, max(n, m))
+	digests := make([]string, m, max(n, m))
+	type batch struct {
+		start int
+		buf   []byte
+		ends  []int
+	}
+	const batchRows = 1024
+	work := make(chan batch, 4)
+	var decodeErr error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		var ar arenas
+		for b := range work {
+			if decodeErr != nil || len(b.buf) == 0 {
+				continue
+			}
+			all := unsafe.String(&b.buf[0], len(b.buf)) // b.buf is never written again
+			from := 0
+			for k, to := range b.ends {
+				digest, err := decodeDraw(all[from:to], &experts[b.start+k], &ar)
+				if err != nil {
+					decodeErr = fmt.Errorf("sqlstore: expert #%d: %w", b.start+k+1, err)
+					break
+				}
+				digests[b.start+k] = digest
+				from = to
+			}
+		}
+	}()
+	cur := batch{buf: make([]byte, 0, 64<<10)}
+	read := 0
+	var readErr error
+	var extra []string // rows beyond the count (none in a consistent read)
 	for rows.Next() {
 		var draw sql.RawBytes
-		if err := rows.Scan(&draw); err != nil {
-			return nil, nil, err
+		if readErr = rows.Scan(&draw); readErr != nil {
+			break
 		}
+		if read >= m {
+			extra = append(extra, string(draw))
+			continue
+		}
+		cur.buf = append(cur.buf, draw...)
+		cur.ends = append(cur.ends, len(cur.buf))
+		read++
+		if len(cur.ends) == batchRows {
+			work <- cur
+			cur = batch{start: read, buf: make([]byte, 0, 2*len(cur.buf))}
+		}
+	}
+	work <- cur
+	close(work)
+	<-done
+	if readErr == nil {
+		readErr = rows.Err()
+	}
+	if readErr != nil {
+		return nil, nil, readErr
+	}
+	if decodeErr != nil {
+		return nil, nil, decodeErr
+	}
+	rows.Close()
+	experts, digests = experts[:read], digests[:read]
+	var ar arenas
+	for _, draw := range extra {
 		experts = append(experts, admission.Expert{})
-		digest, err := decodeDraw(string(draw), &experts[len(experts)-1], &ar)
+		digest, err := decodeDraw(draw, &experts[len(experts)-1], &ar)
 		if err != nil {
 			return nil, nil, fmt.Errorf("sqlstore: expert #%d: %w", len(experts), err)
 		}
 		digests = append(digests, digest)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, nil, err
-	}
-	rows.Close()
 	if n == m {
 		return experts, digests, nil
 	}
