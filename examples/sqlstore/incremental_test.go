@@ -168,7 +168,9 @@ func TestIncrementalSnapshot(t *testing.T) {
 		for k, st := range steps {
 			st.write()
 			got := snapshotOf(t, b, 2026)
-			full := snapshotOf(t, open(t), 2026) // a fresh handle: nothing kept, every row read
+			fresh := open(t) // a fresh handle: nothing kept, every row read
+			full := snapshotOf(t, fresh, 2026)
+			require.NoError(t, fresh.Close())
 			sameSnapshot(t, st.name, full, got)
 			listed, err := a.Experts().List(ctx) // the profiles themselves
 			require.NoError(t, err)

@@ -204,7 +204,9 @@ func TestSnapshotNeverStale(t *testing.T) {
 				assert.Equal(rt, len(seats), len(snap.Seats))
 				// The kept (incremental) snapshot equals a fresh handle's full read, and draws
 				// like it.
-				full := snapshotOf(t, open(t), 2026)
+				fresh := open(t)
+				full := snapshotOf(t, fresh, 2026)
+				require.NoError(rt, fresh.Close())
 				sameSnapshot(rt, "incremental", full, snap)
 				want, wantErr := drawFrom(rt, full, uint64(seq))
 				got, err := drawFrom(rt, snap, uint64(seq))
