@@ -41,6 +41,13 @@ type PoolSnapshot struct {
 	Ratings []evaluation.Rating
 	// Seats are the records of the seats stream (SnapshotQuery.Seats), in order.
 	Seats [][]byte
+	// Base, when not nil, is an earlier snapshot of the same store whose pool's cache the pool
+	// of this one inherits (selection.Pool.IndexedFrom): BaseIndex holds, per expert, the
+	// index in Base.Experts of the same unchanged expert (-1 for a new or changed one), or is
+	// nil when Experts is Base.Experts itself. A store sets them before handing the snapshot
+	// out; Pool drops them once it has derived the pool.
+	Base      *PoolSnapshot
+	BaseIndex []int32
 
 	once sync.Once
 	pool selection.Pool
@@ -75,7 +82,8 @@ var ErrNotCovered = errors.New("expertdb: snapshot does not cover these stores")
 // from the seats stream. The maps and slices are shared between draws and read-only. The
 // pool is indexed (selection.Pool.Indexed): the draws from one snapshot share the experts'
 // order, expression views, unit names and admission findings, computed by the first of
-// them, and draw exactly as from a plain pool.
+// them, and draw exactly as from a plain pool; with a Base, it inherits what Base's pool
+// kept about the unchanged experts (selection.Pool.IndexedFrom).
 func (s *PoolSnapshot) Pool() (selection.Pool, error) {
 	s.once.Do(func() {
 		bookings, history, err := foldSeats(s.Seats)
@@ -83,8 +91,19 @@ func (s *PoolSnapshot) Pool() (selection.Pool, error) {
 			s.err = err
 			return
 		}
-		s.pool = selection.Pool{Experts: s.Experts, Usage: s.Usage, Last: evaluation.Summarize(s.Ratings, s.Year-1),
-			Bookings: bookings, History: history}.Indexed()
+		pool := selection.Pool{Experts: s.Experts, Usage: s.Usage, Last: evaluation.Summarize(s.Ratings, s.Year-1),
+			Bookings: bookings, History: history}
+		s.pool = pool.Indexed()
+		if s.Base != nil {
+			if base, err := s.Base.Pool(); err == nil {
+				var same func(int) (int, bool)
+				if idx := s.BaseIndex; idx != nil {
+					same = func(i int) (int, bool) { return int(idx[i]), idx[i] >= 0 }
+				}
+				s.pool = pool.IndexedFrom(base, same)
+			}
+		}
+		s.Base, s.BaseIndex = nil, nil
 	})
 	return s.pool, s.err
 }

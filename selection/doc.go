@@ -158,7 +158,10 @@
 // each with its cost to the draw's meter. A draw from it is byte-identical to a draw from the
 // plain pool: a kept result is charged to the meter only where the meter holds enough for the
 // evaluation to be certain to have run under its own limits, and is evaluated again
-// otherwise. expertdb's PoolSnapshot hands out indexed pools.
+// otherwise. The cache belongs to the experts: a copy with new usage, bookings or history
+// maps keeps it. Pool.IndexedFrom makes the next pool of a store after a few changes inherit
+// the kept results of the experts that did not change, so that only the changed and new ones
+// are computed again. expertdb's PoolSnapshot hands out indexed pools.
 //
 // # Fairness
 //

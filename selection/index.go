@@ -2,6 +2,7 @@ package selection
 
 import (
 	"cmp"
+	"maps"
 	"reflect"
 	"slices"
 	"strings"
@@ -30,14 +31,60 @@ import (
 // expression is evaluated again).
 //
 // The indexed pool, its Experts and its maps must not be modified afterwards (the cache is
-// not told); a copy of the pool whose Experts, Usage, Bookings or History is replaced by
-// another slice or map (not the same one) draws without the cache. Last and Relations are
-// read by every draw as they are. The cache is safe for concurrent draws. Rules passed to
-// the draws must not be modified either (the admission findings are kept per
+// not told). The cache belongs to the Experts slice: a copy of the pool whose Experts is
+// replaced by another slice draws without the cache; a copy whose Usage, Bookings or History
+// is replaced by another map keeps what the cache holds about the experts alone (order, birth
+// dates, unit names, admission findings, kept expression results) and derives the per-expert
+// usage, bookings and history of the new maps once (the last maps' are kept). Last and
+// Relations are read by every draw as they are. The cache is safe for concurrent draws. Rules
+// passed to the draws must not be modified either (the admission findings are kept per
 // *admission.Rules).
 func (p Pool) Indexed() Pool {
-	p.cache = &poolCache{experts: unsafe.SliceData(p.Experts), n: len(p.Experts),
-		usage: mapID(p.Usage), bookings: mapID(p.Bookings), history: mapID(p.History)}
+	p.cache = &poolCache{experts: unsafe.SliceData(p.Experts), n: len(p.Experts)}
+	return p
+}
+
+// IndexedFrom returns p indexed (Indexed), inheriting from prev, an indexed pool, what prev's
+// cache holds about the experts p shares with it, so that a store's next snapshot after a
+// few changes does not order, screen and evaluate every expert again: the ID order, birth
+// dates, unit names, admission findings and kept expression results of the unchanged experts
+// are taken over, and only the changed and new experts are computed (by the first draw, as
+// Indexed does).
+//
+// same(i) reports the index j in prev.Experts of an expert equal to p.Experts[i] in every
+// field (ok false for an expert that is new or changed); an unchanged expert may move to any
+// index. The caller promises that equality; IndexedFrom checks only that j is in range, that
+// the IDs are equal and that no j is named twice, and treats any other i as changed. same is
+// called len(p.Experts) times, before IndexedFrom returns. A nil same says that p.Experts is
+// prev.Experts itself (the same slice, unchanged; only the maps differ): p then shares prev's
+// cache; with another slice a nil same indexes p from scratch. When prev is not indexed, or
+// its cache has not been filled by a draw yet, p is indexed from scratch.
+//
+// A draw from the returned pool returns exactly what it returns from p, like Indexed. The
+// returned pool holds prev's cache only until its first draw.
+func (p Pool) IndexedFrom(prev Pool, same func(i int) (j int, ok bool)) Pool {
+	from := prev.cache.of(prev)
+	if same == nil {
+		if from != nil && from.of(p) == from {
+			p.cache = from // the same experts: share the cache
+			return p
+		}
+		return p.Indexed()
+	}
+	p = p.Indexed()
+	if from == nil {
+		return p
+	}
+	src := make([]int32, len(p.Experts))
+	taken := make([]bool, len(prev.Experts))
+	for i := range p.Experts {
+		src[i] = -1
+		j, ok := same(i)
+		if ok && j >= 0 && j < len(prev.Experts) && !taken[j] && prev.Experts[j].ID == p.Experts[i].ID {
+			src[i], taken[j] = int32(j), true
+		}
+	}
+	p.cache.from, p.cache.src = from, src
 	return p
 }
 
@@ -53,46 +100,244 @@ func mapID[M ~map[K]V, K comparable, V any](m M) unsafe.Pointer {
 
 // poolCache is the cache of an indexed pool.
 type poolCache struct {
-	experts                  *admission.Expert // the pool it was made for: Experts ...
-	n                        int
-	usage, bookings, history unsafe.Pointer // ... and its maps
-	once                     sync.Once
-	ix                       *poolIndex
-	mu                       sync.Mutex
-	adm                      map[admKey]*admCache
-	exprs                    map[exprKey]*exprMemo
+	experts *admission.Expert // the pool it was made for: Experts
+	n       int
+	from    *poolCache // IndexedFrom: the cache to inherit from, until the index is built
+	src     []int32    // IndexedFrom: per pool index, the index of the same expert in from, or -1
+	once    sync.Once
+	ix      atomic.Pointer[poolIndex] // what the draw derives from the experts alone
+	maps    atomic.Pointer[mapIndex]  // the last maps' derived index
+	mu      sync.Mutex
+	adm     map[admKey]*admCache
+	exprs   map[exprKey]*exprMemo
 }
 
-// of returns c when it was made for pool, else nil.
+// mapIndex is the index of one set of Usage, Bookings and History maps.
+type mapIndex struct {
+	usage, bookings, history unsafe.Pointer
+	ix                       *poolIndex
+}
+
+// of returns c when it was made for pool's experts, else nil.
 func (c *poolCache) of(pool Pool) *poolCache {
-	if c == nil || c.experts != unsafe.SliceData(pool.Experts) || c.n != len(pool.Experts) ||
-		c.usage != mapID(pool.Usage) || c.bookings != mapID(pool.Bookings) || c.history != mapID(pool.History) {
+	if c == nil || c.experts != unsafe.SliceData(pool.Experts) || c.n != len(pool.Experts) {
 		return nil
 	}
 	return c
 }
 
+// index returns the pool index of pool (whose experts c was made for): the experts' part,
+// built once, with the usage, bookings and history of pool's maps.
 func (c *poolCache) index(pool Pool) *poolIndex {
 	c.once.Do(func() {
-		ix := newPoolIndex(pool)
-		n := len(pool.Experts)
-		ix.born = make([]civilDate, n)
-		ix.org = make([]int32, n)
-		ids := map[string]int32{}
-		for i := range pool.Experts {
-			e := &pool.Experts[i]
-			ix.born[i] = civilOf(e.BirthDate)
-			k, ok := ids[e.Affiliation.Org]
-			if !ok {
-				k = int32(len(ix.names))
-				ids[e.Affiliation.Org] = k
-				ix.names = append(ix.names, conflict.NormalizeName(e.Affiliation.Org))
-			}
-			ix.org[i] = k
+		var ix *poolIndex
+		if c.from != nil {
+			ix = c.inherit(pool)
 		}
-		c.ix = ix
+		if ix == nil {
+			ix = newPoolIndex(Pool{Experts: pool.Experts})
+			n := len(pool.Experts)
+			ix.born = make([]civilDate, n)
+			ix.org = make([]int32, n)
+			ix.orgs = map[string]int32{}
+			for i := range pool.Experts {
+				e := &pool.Experts[i]
+				ix.born[i] = civilOf(e.BirthDate)
+				ix.org[i] = ix.orgOf(e.Affiliation.Org)
+			}
+		}
+		ix.usage = nil
+		c.from, c.src = nil, nil
+		c.ix.Store(ix)
 	})
-	return c.ix
+	u, b, h := mapID(pool.Usage), mapID(pool.Bookings), mapID(pool.History)
+	if m := c.maps.Load(); m != nil && m.usage == u && m.bookings == b && m.history == h {
+		return m.ix
+	}
+	ix := c.ix.Load().withMaps(pool)
+	c.maps.Store(&mapIndex{usage: u, bookings: b, history: h, ix: ix})
+	return ix
+}
+
+// orgOf returns the index in ix.names of unit name org, adding it.
+func (ix *poolIndex) orgOf(org string) int32 {
+	k, ok := ix.orgs[org]
+	if !ok {
+		k = int32(len(ix.names))
+		ix.orgs[org] = k
+		ix.names = append(ix.names, conflict.NormalizeName(org))
+	}
+	return k
+}
+
+// withMaps returns a copy of the experts' index ix with the usage, bookings and history of
+// pool's maps (newPoolIndex's), looked up by ID: per map entry in the ID order when the map
+// is small, per expert otherwise.
+func (ix *poolIndex) withMaps(pool Pool) *poolIndex {
+	out := *ix
+	n := len(pool.Experts)
+	out.usage = make([]int, n)
+	fill(ix, pool, pool.Usage, func(i int32, v int) { out.usage[i] = v })
+	out.hist, out.books = nil, nil
+	if len(pool.History) > 0 {
+		out.hist = make([][]Participation, n)
+		fill(ix, pool, pool.History, func(i int32, v []Participation) { out.hist[i] = v })
+	}
+	if len(pool.Bookings) > 0 {
+		out.books = make([][]Booking, n)
+		fill(ix, pool, pool.Bookings, func(i int32, v []Booking) { out.books[i] = v })
+	}
+	return &out
+}
+
+// fill calls set(i, m[ID of expert i]) for every pool expert i whose ID is in m.
+func fill[V any](ix *poolIndex, pool Pool, m map[string]V, set func(int32, V)) {
+	if len(m) == 0 {
+		return
+	}
+	if len(m)*8 > len(pool.Experts) {
+		for i := range pool.Experts {
+			if v, ok := m[pool.Experts[i].ID]; ok {
+				set(int32(i), v)
+			}
+		}
+		return
+	}
+	for id, v := range m {
+		k, _ := slices.BinarySearch(ix.ids, id)
+		for ; k < len(ix.ids) && ix.ids[k] == id; k++ {
+			set(ix.order[k], v)
+		}
+	}
+	for _, i := range ix.bad { // not in the ID order
+		if v, ok := m[pool.Experts[i].ID]; ok {
+			set(i, v)
+		}
+	}
+}
+
+// inherit builds the experts' index of pool from c.from's, computing only the experts that
+// c.src does not map to one of c.from's; nil when c.from has no index yet.
+func (c *poolCache) inherit(pool Pool) *poolIndex {
+	prev := c.from.ix.Load()
+	if prev == nil {
+		return nil
+	}
+	n, src := len(pool.Experts), c.src
+	inv := make([]int32, c.from.n) // per previous index: the pool index, or -1
+	for j := range inv {
+		inv[j] = -1
+	}
+	for i, j := range src {
+		if j >= 0 {
+			inv[j] = int32(i)
+		}
+	}
+	prevBad := make(map[int32]bool, len(prev.bad))
+	for _, j := range prev.bad {
+		prevBad[j] = true
+	}
+	ix := &poolIndex{order: make([]int32, 0, n), ids: make([]string, 0, n), born: make([]civilDate, n), org: make([]int32, n),
+		names: slices.Clone(prev.names), orgs: maps.Clone(prev.orgs)}
+	type entry struct {
+		id string
+		i  int32
+	}
+	var added []entry
+	for i := range pool.Experts {
+		e := &pool.Experts[i]
+		if j := src[i]; j >= 0 {
+			ix.born[i], ix.org[i] = prev.born[j], prev.org[j]
+			if prevBad[j] {
+				ix.bad = append(ix.bad, int32(i))
+				ix.badIDs = append(ix.badIDs, badIDExclusion(e.ID))
+			}
+			continue
+		}
+		ix.born[i], ix.org[i] = civilOf(e.BirthDate), ix.orgOf(e.Affiliation.Org)
+		if !admission.ValidExpertID(e.ID) {
+			ix.bad = append(ix.bad, int32(i))
+			ix.badIDs = append(ix.badIDs, badIDExclusion(e.ID))
+		} else {
+			added = append(added, entry{e.ID, int32(i)})
+		}
+	}
+	slices.SortFunc(added, func(a, b entry) int { return strings.Compare(a.id, b.id) })
+	// Merge the kept experts (in prev's ID order) with the added ones.
+	a := 0
+	push := func(id string, i int32) {
+		if k := len(ix.ids); k > 0 && ix.ids[k-1] == id && ix.dup == "" {
+			ix.dup = id
+		}
+		ix.order = append(ix.order, i)
+		ix.ids = append(ix.ids, id)
+	}
+	for k, j := range prev.order {
+		i := inv[j]
+		if i < 0 {
+			continue
+		}
+		id := prev.ids[k]
+		for ; a < len(added) && added[a].id <= id; a++ {
+			push(added[a].id, added[a].i)
+		}
+		push(id, i)
+	}
+	for ; a < len(added); a++ {
+		push(added[a].id, added[a].i)
+	}
+	ix.badSorted = sortedBadIDs(slices.Clone(ix.badIDs))
+	c.inheritResults(n, src)
+	return ix
+}
+
+// inheritResults copies c.from's kept admission findings and expression results of the
+// experts src maps to it.
+func (c *poolCache) inheritResults(n int, src []int32) {
+	from := c.from
+	from.mu.Lock()
+	defer from.mu.Unlock()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for k, pa := range from.adm {
+		a := &admCache{state: make([]atomic.Uint32, n), fs: make([][]admission.Finding, n), cost: make([]admCost, n)}
+		for i, j := range src {
+			if j >= 0 && pa.state[j].Load() == admKnown {
+				a.fs[i], a.cost[i] = pa.fs[j], pa.cost[j]
+				a.state[i].Store(admKnown)
+			}
+		}
+		if c.adm == nil {
+			c.adm = map[admKey]*admCache{}
+		}
+		c.adm[k] = a
+	}
+	for k, pm := range from.exprs {
+		m := &exprMemo{state: make([]atomic.Uint32, n), cost: make([]admCost, n)}
+		if k.group {
+			m.tok = make([]int32, n)
+			pm.mu.Lock()
+			m.strs, m.other, m.n = maps.Clone(pm.strs), maps.Clone(pm.other), pm.n
+			pm.mu.Unlock()
+		} else {
+			m.ok = make([]bool, n)
+		}
+		for i, j := range src {
+			if j >= 0 && pm.state[j].Load() == admKnown {
+				if k.group {
+					m.tok[i] = pm.tok[j]
+				} else {
+					m.ok[i] = pm.ok[j]
+				}
+				m.cost[i] = pm.cost[j]
+				m.state[i].Store(admKnown)
+			}
+		}
+		if c.exprs == nil {
+			c.exprs = map[exprKey]*exprMemo{}
+		}
+		c.exprs[k] = m
+	}
 }
 
 // admKey is what the admission findings of an expert depend on besides the expert.
@@ -276,14 +521,16 @@ type poolIndex struct {
 	ids       []string    // their IDs, in the same order
 	badIDs    []Exclusion // experts whose ID is not valid, in pool order
 	badSorted []Exclusion // the same, sorted (sortedBadIDs)
+	bad       []int32     // their pool indices
 	dup       string      // an ID listed twice, or ""
 	usage     []int       // per pool index: Pool.Usage
 	hist      [][]Participation
 	books     [][]Booking
 	// kept by a cache only:
-	born  []civilDate // per pool index: the birth date's calendar date
-	org   []int32     // per pool index: index in names of Affiliation.Org
-	names []string    // conflict.NormalizeName of each distinct unit name
+	born  []civilDate      // per pool index: the birth date's calendar date
+	org   []int32          // per pool index: index in names of Affiliation.Org
+	names []string         // conflict.NormalizeName of each distinct unit name
+	orgs  map[string]int32 // index in names of each unit name
 }
 
 // civilDate is a calendar date as time.Time.Date reads it.
@@ -330,6 +577,7 @@ func newPoolIndex(pool Pool) *poolIndex {
 		id := pool.Experts[i].ID
 		if !admission.ValidExpertID(id) {
 			ix.badIDs = append(ix.badIDs, badIDExclusion(id))
+			ix.bad = append(ix.bad, int32(i))
 		} else {
 			es = append(es, entry{idPrefix(id), id, int32(i)})
 		}

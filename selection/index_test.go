@@ -154,8 +154,9 @@ func TestIndexedPoolDrawsExactlyLikeThePlainPool(t *testing.T) {
 	})
 }
 
-// Invariant: a copy of an indexed pool whose experts or usage were replaced draws without
-// the cache (it never reads what was kept for another pool).
+// Invariant: a copy of an indexed pool whose experts were replaced draws without the cache
+// (it never reads what was kept for another pool); one whose usage was replaced keeps what
+// the cache holds about the experts and reads the new usage.
 func TestIndexedPoolIgnoresAReplacedPart(t *testing.T) {
 	p := pool(12, 4)
 	indexed := p.Indexed()
@@ -175,10 +176,13 @@ func TestIndexedPoolIgnoresAReplacedPart(t *testing.T) {
 
 	used := indexed
 	used.Usage = map[string]int{p.Experts[1].ID: 10}
-	require.False(t, used.IsIndexed())
+	require.True(t, used.IsIndexed())
 	got, err = selection.Draw(req, used, testEntropy, nil)
 	require.NoError(t, err)
 	require.Equal(t, "annual-cap", exclusionOf(got, p.Experts[1].ID).Code)
+	want, err = selection.Draw(req, selection.Pool{Experts: p.Experts, Usage: used.Usage}, testEntropy, nil)
+	require.NoError(t, err)
+	require.Equal(t, want, got)
 }
 
 // Concurrent draws share one indexed pool (run with -race).

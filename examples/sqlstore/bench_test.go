@@ -102,20 +102,21 @@ func benchRequest() selection.Request {
 // quotas, one-per-unit cap, 20-member recusal, proof), beside the common alternative
 // "ORDER BY random() LIMIT 9" on the same table (no quotas, recusal, cap or proof). Each
 // iteration runs every case once, interleaved, so that the ratios hold on a busy machine;
-// the metrics are each case's mean time per op and its ratio to the naive query:
+// the metrics are each case's median time per op and its median ratio to the naive query:
 //
 //	naive        SELECT id, data FROM experts WHERE status = 'active' ORDER BY random() LIMIT 9
 //	warm         PoolSnapshot (one version query, the kept snapshot) + Pool + Draw
-//	cold         after a write a draw reads (not timed): PoolSnapshot (version and every row in
-//	             one read-only transaction, draw encoding) + Pool + Draw
-//	load         the cold load alone (PoolSnapshot + Pool after a write)
+//	cold-ledger  after a ledger booking (not timed): PoolSnapshot (version, what changed: the
+//	             year's usage and ratings, in one read-only transaction; the experts and
+//	             their cache are the kept ones) + Pool + Draw
+//	cold-expert  after one expert's row was updated through the store (not timed): likewise,
+//	             plus that expert's row; the pool inherits the kept cache for the others
+//	first        a fresh handle on the same database (opened, not timed): a process's first
+//	             snapshot, every row read and decoded, nothing kept + Pool + Draw
+//	load-first   the same load alone, without the draw
 //	v0.1.0       List (JSON documents) + Usage + Draw, as every draw did before
 //	draw         Draw on the decoded pool without its index (a plain selection.Pool): what
 //	             every draw cost before snapshots were indexed
-//
-// The snapshot's pool is indexed (selection.Pool.Indexed): a warm draw reuses the experts'
-// order, birth dates, unit names and admission findings kept by the draws before it from the
-// same snapshot; a cold draw is the first from its snapshot and keeps them.
 //
 // The 100k case runs only with EXPERTDB_BENCH_LARGE=1 (loading it takes minutes).
 func BenchmarkEndToEndDraw(b *testing.B) {
@@ -192,8 +193,36 @@ func BenchmarkEndToEndDraw(b *testing.B) {
 				}
 				draw(b, selection.Pool{Experts: pool, Usage: usage})
 			}
+			updates := 0
+			updateExpert := func(b *testing.B) {
+				updates++
+				e := benchExpert((updates * 7919) % n)
+				e.Title = admission.Senior
+				if updates%2 == 0 {
+					e.Fields = []string{"materials"}
+				}
+				if err := db.Experts().Put(ctx, e); err != nil {
+					b.Fatal(err)
+				}
+			}
+			// fresh opens another handle on the same database: a process's first snapshot.
+			fresh := func(b *testing.B) (*sqlstore.DB, func(b *testing.B) selection.Pool) {
+				other := open(b)
+				oq := expertdb.SnapshotQuery{Year: 2026, Seats: "seats", Ledger: other.Ledger(), Ratings: other.Ratings(), Events: other.Events()}
+				return other, func(b *testing.B) selection.Pool {
+					snap, err := other.Experts().PoolSnapshot(ctx, oq)
+					if err != nil {
+						b.Fatal(err)
+					}
+					pool, err := snap.Pool()
+					if err != nil {
+						b.Fatal(err)
+					}
+					return pool
+				}
+			}
 			b.Run(fmt.Sprintf("%s/%d", name, n), func(b *testing.B) {
-				cases := []string{"naive", "warm", "cold", "load", "v0.1.0", "draw"}
+				cases := []string{"naive", "warm", "cold-ledger", "cold-expert", "first", "load-first", "v0.1.0", "draw"}
 				times := make([][]time.Duration, len(cases))
 				timed := func(c int, f func()) {
 					t0 := time.Now()
@@ -209,17 +238,28 @@ func BenchmarkEndToEndDraw(b *testing.B) {
 					b.StartTimer()
 					timed(2, func() { draw(b, load(b)) })
 					b.StopTimer()
-					write(b)
+					updateExpert(b)
+					b.StartTimer()
+					// The first draw from this snapshot: the next iteration's warm draw follows
+					// a draw with no write in between, as warm means.
+					timed(3, func() { draw(b, load(b)) })
+					b.StopTimer()
+					first, firstLoad := fresh(b)
+					b.StartTimer()
+					timed(4, func() { draw(b, firstLoad(b)) })
+					b.StopTimer()
+					require.NoError(b, first.Close())
+					second, secondLoad := fresh(b)
 					b.StartTimer()
 					var pool selection.Pool
-					timed(3, func() { pool = load(b) })
-					timed(4, func() { old(b) })
+					timed(5, func() { pool = secondLoad(b) })
+					b.StopTimer()
+					require.NoError(b, second.Close())
+					b.StartTimer()
+					timed(6, func() { old(b) })
 					plain := selection.Pool{Experts: pool.Experts, Usage: pool.Usage, Last: pool.Last,
 						Relations: pool.Relations, Bookings: pool.Bookings, History: pool.History}
-					timed(5, func() { draw(b, plain) })
-					// The first draw from this snapshot (not timed): the next iteration's
-					// warm draw follows a draw with no write in between, as warm means.
-					draw(b, pool)
+					timed(7, func() { draw(b, plain) })
 				}
 				reportInterleaved(b, cases, times)
 			})

@@ -133,6 +133,8 @@ var tableNames = []string{
 	"seats_pool_bump_i", "seats_pool_bump_u", "seats_pool_bump_d", "seats_pool_bump_t", "expert_draws", "experts_draw_gone", "experts_draw_gone_u", "experts_draw_gone_d",
 	"experts_draw_gone_t", "experts_draw_truncate", "experts_by_id_number",
 	"experts_by_status", "experts_by_org", "experts_by_region",
+	"expert_changes", "expert_changes_seq", "expert_changed", "experts_changed", "experts_reset_fn", "experts_reset_t",
+	"seats_version_fn", "seats_version_i", "seats_version_u", "seats_version_d", "seats_version_t",
 	migrationsTable,
 }
 

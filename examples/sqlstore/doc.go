@@ -71,7 +71,12 @@
 // PostgreSQL, a WAL snapshot on SQLite), decodes the experts from a compact encoding kept in
 // a narrow table of its own (one column per expert, no JSON page read), without reflection,
 // into one preallocated slice, and keeps the result: while the version is
-// unchanged the next draw costs one query. A stale snapshot is never used: the version
+// unchanged the next draw costs one query. After a write, the next snapshot reads only what
+// changed since the kept one: schema version 5 records per expert ID the version of its last
+// change (expert_changes, kept by triggers, deletions included), and the version of the last
+// change to the seats; the changed experts' rows are merged into the kept experts, and the
+// new pool inherits what the kept pool computed about the unchanged experts
+// (selection.Pool.IndexedFrom). Only a handle's first snapshot reads every row. A stale snapshot is never used: the version
 // changes in the same transaction as any such write. The price: on PostgreSQL, transactions that write
 // those tables serialise on the version row from their first such statement to their commit
 // (the statement triggers take it before any row lock, so they queue rather than deadlock). Draw records reference the

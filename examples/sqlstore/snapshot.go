@@ -5,7 +5,10 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
+	"unsafe"
 
 	"github.com/wzsti/expertdb"
 	"github.com/wzsti/expertdb/admission"
@@ -14,11 +17,31 @@ import (
 // snapshotCache is the decoded pool of one version of the database, kept between draws.
 type snapshotCache struct {
 	version string
+	num     int64 // the version's number (poolState.num)
 	experts []admission.Expert
 	digests []string
 	seats   [][]byte
 	seatsOf string
 	years   map[int]*expertdb.PoolSnapshot
+}
+
+// poolState is the pool_state row: the version (number and nonce), and the versions of the
+// parts a kept snapshot may be brought up to date from (schema version 5).
+type poolState struct {
+	version string
+	num     int64 // bumped by every draw-relevant write
+	reset   int64 // the experts changed without a row in expert_changes at this version
+	seats   int64 // the seats stream last changed at this version
+}
+
+func (d *DB) poolState(ctx context.Context, q querier) (poolState, error) {
+	var st poolState
+	var nonce string
+	if err := q.QueryRowContext(ctx, d.q(`SELECT version, nonce, experts_reset, seats_version FROM {pool_state} WHERE id = 1`)).Scan(&st.num, &nonce, &st.reset, &st.seats); err != nil {
+		return poolState{}, err
+	}
+	st.version = strconv.FormatInt(st.num, 10) + "-" + nonce
+	return st, nil
 }
 
 // PoolVersion returns the pool version: a token that changes with every committed write
@@ -43,8 +66,16 @@ func (d *DB) poolVersion(ctx context.Context, q querier) (string, error) {
 
 // PoolSnapshot implements expertdb.PoolSnapshotter. While the pool version is unchanged it
 // returns the snapshot it decoded before, after one query; otherwise it reads the version
-// and every row a draw needs in one read-only transaction (REPEATABLE READ on PostgreSQL, a
-// WAL snapshot on SQLite), so the rows are exactly those of the version, and keeps them.
+// and what changed since the kept snapshot in one read-only transaction (REPEATABLE READ on
+// PostgreSQL, a WAL snapshot on SQLite), so the rows are exactly those of the version, and
+// keeps the result. What changed: the rows of the experts written since (expert_changes,
+// schema version 5; deleted ones removed), the year's usage and ratings, and the seats stream
+// only when it changed; the new snapshot's pool inherits the kept pool's cache for the
+// unchanged experts (expertdb.PoolSnapshot.Base). Without a kept snapshot (the first draw of
+// a process), or when the experts changed in a way expert_changes does not record (a TRUNCATE
+// on PostgreSQL), or the version went backwards, it reads every row. A database restored
+// from a backup taken before the kept snapshot and written since to a higher version is not
+// told apart: open it with new handles.
 // Inside a unit of work (Atomically) that has written what a draw reads, it reads through the
 // unit's transaction and keeps nothing it read there (the unit may still roll back); a unit
 // that has not uses and keeps the committed snapshot. It refuses (expertdb.ErrNotCovered)
@@ -78,6 +109,13 @@ func (d *DB) cached(version string, q expertdb.SnapshotQuery) (*snapshotCache, *
 	return c, c.years[q.Year]
 }
 
+// kept returns the kept snapshot, of any version.
+func (d *DB) kept() *snapshotCache {
+	d.snapMu.Lock()
+	defer d.snapMu.Unlock()
+	return d.snap
+}
+
 func (d *DB) poolSnapshot(ctx context.Context, q expertdb.SnapshotQuery) (*expertdb.PoolSnapshot, error) {
 	u := d.unitOf(ctx)
 	conn := d.conn(ctx)
@@ -98,13 +136,17 @@ func (d *DB) poolSnapshot(ctx context.Context, q expertdb.SnapshotQuery) (*exper
 				return d.coldSnapshot(ctx, q)
 			}
 		}
-		c, _ := d.cached(v, q)
-		return d.readSnapshot(ctx, u.tx, v, c, q)
+		st, err := d.poolState(ctx, u.tx)
+		if err != nil {
+			return nil, err
+		}
+		return d.readSnapshot(ctx, u.tx, st, d.kept(), q)
 	}
 	return d.coldSnapshot(ctx, q)
 }
 
-// coldSnapshot reads the version and every row in one read-only transaction and keeps them.
+// coldSnapshot reads the version, and what the kept snapshot lacks for it, in one read-only
+// transaction, and keeps the result.
 func (d *DB) coldSnapshot(ctx context.Context, q expertdb.SnapshotQuery) (*expertdb.PoolSnapshot, error) {
 	opts := &sql.TxOptions{ReadOnly: true}
 	if d.engine == Postgres {
@@ -115,15 +157,21 @@ func (d *DB) coldSnapshot(ctx context.Context, q expertdb.SnapshotQuery) (*exper
 		return nil, err
 	}
 	defer tx.Rollback()
-	v, err := d.poolVersion(ctx, tx)
+	if d.engine == Postgres {
+		// The changed rows' query is estimated (without statistics) at thousands of
+		// look-ups; compiling it for JIT would cost far more than running it.
+		if _, err := tx.ExecContext(ctx, `SET LOCAL jit = off`); err != nil {
+			return nil, err
+		}
+	}
+	st, err := d.poolState(ctx, tx)
 	if err != nil {
 		return nil, err
 	}
-	c, snap := d.cached(v, q)
-	if snap != nil {
+	if _, snap := d.cached(st.version, q); snap != nil {
 		return snap, nil
 	}
-	snap, err = d.readSnapshot(ctx, tx, v, c, q)
+	snap, err := d.readSnapshot(ctx, tx, st, d.kept(), q)
 	if err != nil {
 		return nil, err
 	}
@@ -132,8 +180,8 @@ func (d *DB) coldSnapshot(ctx context.Context, q expertdb.SnapshotQuery) (*exper
 	}
 	d.snapMu.Lock()
 	defer d.snapMu.Unlock()
-	if d.snap == nil || d.snap.version != v || d.snap.seatsOf != q.Seats {
-		d.snap = &snapshotCache{version: v, experts: snap.Experts, digests: snap.Digests, seats: snap.Seats, seatsOf: q.Seats,
+	if d.snap == nil || d.snap.version != st.version || d.snap.seatsOf != q.Seats {
+		d.snap = &snapshotCache{version: st.version, num: st.num, experts: snap.Experts, digests: snap.Digests, seats: snap.Seats, seatsOf: q.Seats,
 			years: map[int]*expertdb.PoolSnapshot{}}
 	}
 	if kept, ok := d.snap.years[q.Year]; ok {
@@ -143,13 +191,36 @@ func (d *DB) coldSnapshot(ctx context.Context, q expertdb.SnapshotQuery) (*exper
 	return snap, nil
 }
 
-// readSnapshot reads, through q, what c (the kept snapshot of version v, or nil) lacks.
-func (d *DB) readSnapshot(ctx context.Context, q querier, v string, c *snapshotCache, sq expertdb.SnapshotQuery) (*expertdb.PoolSnapshot, error) {
-	snap := &expertdb.PoolSnapshot{Version: v, Year: sq.Year}
+// readSnapshot reads, through q at state st, the snapshot for sq: from c, the kept snapshot
+// (nil when none), what is still valid, and only what changed since from the database.
+//   - c of the same version: the experts and seats are c's; only the usage and ratings of the
+//     year are read, and the pool shares the cache of c's pool of another year.
+//   - c of an older version, after the last unrecorded change of the experts (st.reset): the
+//     rows of the experts changed since c (expert_changes), merged into c's experts; the pool
+//     inherits the cache of c's pool for the unchanged experts; the seats are read again only
+//     when they changed since c.
+//   - otherwise every row.
+func (d *DB) readSnapshot(ctx context.Context, q querier, st poolState, c *snapshotCache, sq expertdb.SnapshotQuery) (*expertdb.PoolSnapshot, error) {
+	snap := &expertdb.PoolSnapshot{Version: st.version, Year: sq.Year}
 	var err error
-	if c != nil {
+	switch {
+	case c != nil && c.version == st.version && c.seatsOf == sq.Seats:
 		snap.Experts, snap.Digests, snap.Seats = c.experts, c.digests, c.seats
-	} else {
+		snap.Base = d.baseOf(c, sq.Year)
+	case c != nil && c.num < st.num && c.num >= st.reset:
+		if snap.Experts, snap.Digests, snap.BaseIndex, err = d.changedExperts(ctx, q, c); err != nil {
+			return nil, err
+		}
+		snap.Base = d.baseOf(c, sq.Year)
+		if snap.Base == nil {
+			snap.BaseIndex = nil
+		}
+		if c.seatsOf == sq.Seats && st.seats <= c.num {
+			snap.Seats = c.seats
+		} else if snap.Seats, err = d.Events().events(ctx, q, sq.Seats); err != nil {
+			return nil, err
+		}
+	default:
 		if snap.Experts, snap.Digests, err = d.loadExperts(ctx, q); err != nil {
 			return nil, err
 		}
@@ -166,9 +237,130 @@ func (d *DB) readSnapshot(ctx context.Context, q querier, v string, c *snapshotC
 	return snap, nil
 }
 
+// baseOf returns a kept snapshot of c whose pool a new snapshot's pool may inherit from: the
+// one of year, else any (the experts' part of the cache does not depend on the year).
+func (d *DB) baseOf(c *snapshotCache, year int) *expertdb.PoolSnapshot {
+	d.snapMu.Lock() // guards c.years
+	defer d.snapMu.Unlock()
+	if s, ok := c.years[year]; ok {
+		return s
+	}
+	for _, s := range c.years {
+		return s
+	}
+	return nil
+}
+
+// changedExperts returns c's experts brought up to date through q: the rows of the IDs
+// expert_changes records after c's version replace c's (or remove them, when deleted). from
+// holds per returned expert its index in c.experts, or -1 for a row read now; it is nil when
+// nothing changed (the experts are c's own slice).
+func (d *DB) changedExperts(ctx context.Context, q querier, c *snapshotCache) (experts []admission.Expert, digests []string, from []int32, err error) {
+	// Scalar look-ups by primary key, per changed ID: whatever the planner estimates for
+	// seq > $1 (a freshly imported table has no statistics), the experts table is never
+	// scanned or hashed whole (as a join or an EXISTS may be).
+	rows, err := q.QueryContext(ctx, d.q(`SELECT c.id,
+		(SELECT e.id FROM {experts} e WHERE e.id = c.id) IS NOT NULL,
+		(SELECT d.draw FROM {expert_draws} d WHERE d.id = c.id),
+		CASE WHEN (SELECT d.id FROM {expert_draws} d WHERE d.id = c.id) IS NULL THEN (SELECT e.data FROM {experts} e WHERE e.id = c.id) END
+		FROM {expert_changes} c WHERE c.seq > $1`), c.num)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	defer rows.Close()
+	changed := map[string]bool{}
+	var fresh []admission.Expert
+	var freshDigests []string
+	var ar arenas
+	for rows.Next() {
+		var id string
+		var present bool
+		var draw, data []byte
+		if err := rows.Scan(&id, &present, &draw, &data); err != nil {
+			return nil, nil, nil, err
+		}
+		changed[id] = true
+		if !present {
+			continue
+		}
+		var e admission.Expert
+		digest := "" // a row another program wrote: not stored as a profile version
+		if draw != nil {
+			if digest, err = decodeDraw(string(draw), &e, &ar); err != nil {
+				return nil, nil, nil, fmt.Errorf("sqlstore: expert %q: %w", id, err)
+			}
+		} else if err := json.Unmarshal(data, &e); err != nil {
+			return nil, nil, nil, fmt.Errorf("sqlstore: expert %q: decode: %w", id, err)
+		}
+		fresh, freshDigests = append(fresh, e), append(freshDigests, digest)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, nil, err
+	}
+	if len(changed) == 0 {
+		return c.experts, c.digests, nil, nil
+	}
+	// Copy the kept experts in one move, then replace the changed ones where they were: a
+	// changed row takes its old place, a deleted one's place goes to the last expert, a new
+	// one is appended.
+	pos := c.positions(changed)
+	experts = slices.Clone(c.experts)
+	from = make([]int32, len(experts), len(experts)+len(fresh))
+	for i := range from {
+		from[i] = int32(i)
+	}
+	if c.digests != nil {
+		digests = slices.Clone(c.digests)
+	} else {
+		digests = make([]string, len(experts))
+	}
+	for k := range fresh {
+		if i, ok := pos[fresh[k].ID]; ok {
+			experts[i], digests[i], from[i] = fresh[k], freshDigests[k], -1
+			delete(pos, fresh[k].ID)
+			continue
+		}
+		experts, digests, from = append(experts, fresh[k]), append(digests, freshDigests[k]), append(from, -1)
+	}
+	// What remains in pos was deleted: fill each hole from the end, highest hole first.
+	holes := slices.Sorted(maps.Values(pos))
+	for h := len(holes) - 1; h >= 0; h-- {
+		i, last := holes[h], len(experts)-1
+		experts[i], digests[i], from[i] = experts[last], digests[last], from[last]
+		experts[last] = admission.Expert{}
+		experts, digests, from = experts[:last], digests[:last], from[:last]
+	}
+	return experts, digests, from, nil
+}
+
+// positions returns the index in c.experts of each of ids that c holds.
+func (c *snapshotCache) positions(ids map[string]bool) map[string]int {
+	pos := make(map[string]int, len(ids))
+	if len(ids) <= 16 {
+		// A few changes: compare IDs rather than hash every one.
+		for id := range ids {
+			for i := range c.experts {
+				if c.experts[i].ID == id {
+					pos[id] = i
+					break
+				}
+			}
+		}
+		return pos
+	}
+	for i := range c.experts {
+		if ids[c.experts[i].ID] {
+			pos[c.experts[i].ID] = i
+		}
+	}
+	return pos
+}
+
 // loadExperts decodes every expert from its draw encoding (one narrow column, which carries
-// the digest) into one preallocated slice. Rows without one (changed by another program) are
-// decoded from their JSON; they are looked for only when the two tables' counts differ.
+// the digest) into one preallocated slice, decoding on another goroutine while the driver
+// reads the next rows (batches of raw encodings; each batch is one string the decoded
+// strings are cut from). Rows without one (changed by another program) are decoded from their
+// JSON; they are looked for only when the two tables' counts differ.
 func (d *DB) loadExperts(ctx context.Context, q querier) ([]admission.Expert, []string, error) {
 	var n, m int
 	if err := q.QueryRowContext(ctx, d.q(`SELECT (SELECT count(*) FROM {experts}), (SELECT count(*) FROM {expert_draws})`)).Scan(&n, &m); err != nil {
@@ -179,25 +371,81 @@ func (d *DB) loadExperts(ctx context.Context, q querier) ([]admission.Expert, []
 		return nil, nil, err
 	}
 	defer rows.Close()
-	experts := make([]admission.Expert, 0, n)
-	digests := make([]string, 0, n)
-	var ar arenas
+	experts := make([]admission.Expert, m, max(n, m))
+	digests := make([]string, m, max(n, m))
+	type batch struct {
+		start int
+		buf   []byte
+		ends  []int
+	}
+	const batchRows = 1024
+	work := make(chan batch, 4)
+	var decodeErr error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		var ar arenas
+		for b := range work {
+			if decodeErr != nil || len(b.buf) == 0 {
+				continue
+			}
+			all := unsafe.String(&b.buf[0], len(b.buf)) // b.buf is never written again
+			from := 0
+			for k, to := range b.ends {
+				digest, err := decodeDraw(all[from:to], &experts[b.start+k], &ar)
+				if err != nil {
+					decodeErr = fmt.Errorf("sqlstore: expert #%d: %w", b.start+k+1, err)
+					break
+				}
+				digests[b.start+k] = digest
+				from = to
+			}
+		}
+	}()
+	cur := batch{buf: make([]byte, 0, 64<<10)}
+	read := 0
+	var readErr error
+	var extra []string // rows beyond the count (none in a consistent read)
 	for rows.Next() {
 		var draw sql.RawBytes
-		if err := rows.Scan(&draw); err != nil {
-			return nil, nil, err
+		if readErr = rows.Scan(&draw); readErr != nil {
+			break
 		}
+		if read >= m {
+			extra = append(extra, string(draw))
+			continue
+		}
+		cur.buf = append(cur.buf, draw...)
+		cur.ends = append(cur.ends, len(cur.buf))
+		read++
+		if len(cur.ends) == batchRows {
+			work <- cur
+			cur = batch{start: read, buf: make([]byte, 0, 2*len(cur.buf))}
+		}
+	}
+	work <- cur
+	close(work)
+	<-done
+	if readErr == nil {
+		readErr = rows.Err()
+	}
+	if readErr != nil {
+		return nil, nil, readErr
+	}
+	if decodeErr != nil {
+		return nil, nil, decodeErr
+	}
+	rows.Close()
+	experts, digests = experts[:read], digests[:read]
+	var ar arenas
+	for _, draw := range extra {
 		experts = append(experts, admission.Expert{})
-		digest, err := decodeDraw(string(draw), &experts[len(experts)-1], &ar)
+		digest, err := decodeDraw(draw, &experts[len(experts)-1], &ar)
 		if err != nil {
 			return nil, nil, fmt.Errorf("sqlstore: expert #%d: %w", len(experts), err)
 		}
 		digests = append(digests, digest)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, nil, err
-	}
-	rows.Close()
 	if n == m {
 		return experts, digests, nil
 	}
