@@ -25,8 +25,7 @@ func DrawableView(e *Expert, v *ExpertView, asOf time.Time, r *Rules, m *rule.Me
 		s = newEnvSlot()
 	}
 	own := s.env.Expert // the slot's own (cleared) view, whose lists ViewInto reuses
-	ay, am, ad := asOf.Date()
-	s.today = daysFromCivil(ay, am, ad)
+	ay, am, ad := s.setDate(asOf)
 	out := drawableIn(r.c, s, e, v, asOf, ay, am, ad, m)
 	s.env.Expert = own
 	r.c.envs.Put(s)
@@ -80,8 +79,7 @@ func NewScreen(r *Rules, asOf time.Time) *Screen {
 		return &Screen{notCompile: notCompiled().Findings}
 	}
 	s := &Screen{c: r.c, slot: newEnvSlot(), asOf: asOf}
-	s.ay, s.am, s.ad = asOf.Date()
-	s.slot.today = daysFromCivil(s.ay, s.am, s.ad)
+	s.ay, s.am, s.ad = s.slot.setDate(asOf)
 	return s
 }
 

@@ -1,7 +1,9 @@
 package admission_test
 
 import (
+	"slices"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 	"pgregory.net/rapid"
@@ -63,6 +65,52 @@ func TestPropertyScreenIsDrawableView(t *testing.T) {
 				ws, wb := mw.Remaining()
 				gs, gb := mg.Remaining()
 				require.Equal(t, []any{ws, wb, mw.Exhausted()}, []any{gs, gb, mg.Exhausted()})
+			}
+		}
+	})
+}
+
+// Invariant: the pooled environments remember the calendar date they were last set for;
+// checks that alternate between dates (including one instant read in two time zones, which
+// falls on two calendar days) answer exactly as rules used for one date only.
+func TestPropertyPooledDateNeverStale(t *testing.T) {
+	experts := benchExperts(24)
+	cst := time.FixedZone("CST", 8*3600)
+	at := time.Date(2026, 3, 1, 1, 30, 0, 0, cst) // 2026-02-28 17:30 UTC
+	dates := []time.Time{at, at.UTC(), at.AddDate(0, 0, 1), at.AddDate(-1, 0, 0), asOf}
+	// Experts whose decision turns on the calendar day: 65 on one of the dates and 66 the
+	// next day, or with the political-quality declaration signed on one of the dates.
+	for _, d := range dates {
+		y, m, dd := d.Date()
+		for _, shift := range []int{-1, 0, 1} {
+			e := experts[0]
+			e.BirthDate = time.Date(y-65, m, dd+shift, 0, 0, 0, 0, time.UTC)
+			experts = append(experts, e)
+			e = experts[0]
+			e.Credentials = slices.Clone(e.Credentials)
+			for k := range e.Credentials {
+				e.Credentials[k].Date = time.Date(y, m, dd+shift, 0, 0, 0, 0, time.UTC)
+			}
+			experts = append(experts, e)
+		}
+	}
+	shared := admission.DefaultRules()
+	own := make([]*admission.Rules, len(dates)) // each used with its own date only
+	for i := range own {
+		own[i] = admission.DefaultRules()
+	}
+	rapid.Check(t, func(t *rapid.T) {
+		for range rapid.IntRange(1, 20).Draw(t, "calls") {
+			d := rapid.IntRange(0, len(dates)-1).Draw(t, "date")
+			e := experts[rapid.IntRange(0, len(experts)-1).Draw(t, "expert")]
+			switch rapid.IntRange(0, 2).Draw(t, "op") {
+			case 0:
+				require.Equal(t, admission.Check(e, dates[d], own[d]), admission.Check(e, dates[d], shared))
+			case 1:
+				require.Equal(t, admission.Drawable(e, dates[d], own[d]), admission.Drawable(e, dates[d], shared))
+			default:
+				v := e.View()
+				require.Equal(t, admission.DrawableView(&e, &v, dates[d], own[d], nil), admission.DrawableView(&e, &v, dates[d], shared, nil))
 			}
 		}
 	})

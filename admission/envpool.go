@@ -12,6 +12,12 @@ type envSlot struct {
 	creds     []Credential
 	trainings []Training
 	today     int64 // civilDay(asOf)
+	// the date last reset for and its calendar date: a pooled slot is mostly reset for the
+	// same date again (a batch of checks on one day)
+	dateOf     time.Time
+	ay, ad     int
+	am         time.Month
+	dateCached bool
 }
 
 func newEnvSlot() *envSlot {
@@ -24,12 +30,22 @@ func newEnvSlot() *envSlot {
 
 // reset makes s the environment of e on asOf.
 func (s *envSlot) reset(e *Expert, asOf time.Time) {
-	ay, am, ad := asOf.Date()
-	s.today = daysFromCivil(ay, am, ad)
+	ay, am, ad := s.setDate(asOf)
 	s.creds, s.trainings = e.Credentials, e.Trainings
 	e.ViewInto(&s.env.Expert)
 	s.env.Age = ageOn(e.BirthDate, ay, am, ad)
 	s.env.AsOf = asOf
+}
+
+// setDate sets s.today for asOf and returns asOf's calendar date, computed again only when
+// asOf is not the date s was last set for.
+func (s *envSlot) setDate(asOf time.Time) (int, time.Month, int) {
+	if !s.dateCached || asOf != s.dateOf { // same instant and location: same calendar date
+		s.ay, s.am, s.ad = asOf.Date()
+		s.today = daysFromCivil(s.ay, s.am, s.ad)
+		s.dateOf, s.dateCached = asOf, true
+	}
+	return s.ay, s.am, s.ad
 }
 
 // hasCredential: a credential of that kind dated on or before asOf (or undated).
