@@ -567,30 +567,17 @@ func newPoolIndex(pool Pool) *poolIndex {
 	// adjacent memory instead of one large Expert each.
 	// The first 8 bytes of an ID, big-endian and zero-padded, order IDs as the strings do
 	// wherever they differ; equal prefixes fall back to the strings.
-	type entry struct {
-		key uint64
-		id  string
-		i   int32
-	}
-	es := make([]entry, 0, n)
+	es := make([]idEntry, 0, n)
 	for i := range pool.Experts {
 		id := pool.Experts[i].ID
 		if !admission.ValidExpertID(id) {
 			ix.badIDs = append(ix.badIDs, badIDExclusion(id))
 			ix.bad = append(ix.bad, int32(i))
 		} else {
-			es = append(es, entry{idPrefix(id), id, int32(i)})
-		}
-		if len(pool.Usage) > 0 {
-			ix.usage[i] = pool.Usage[id]
+			es = append(es, idEntry{idPrefix(id), id, int32(i)})
 		}
 	}
-	es = sortByKey(es, func(e entry) uint64 { return e.key }, func(a, b entry) int {
-		if a.key != b.key {
-			return cmp.Compare(a.key, b.key)
-		}
-		return strings.Compare(a.id, b.id)
-	})
+	es = sortIDs(es)
 	for k := range es {
 		if k > 0 && es[k].id == es[k-1].id && ix.dup == "" {
 			ix.dup = es[k].id
@@ -598,6 +585,9 @@ func newPoolIndex(pool Pool) *poolIndex {
 		ix.order = append(ix.order, es[k].i)
 		ix.ids = append(ix.ids, es[k].id)
 	}
+	// Usage by look-ups in the ID order when the map is small (a year's participants),
+	// else expert by expert.
+	fill(ix, pool, pool.Usage, func(i int32, v int) { ix.usage[i] = v })
 	ix.badSorted = sortedBadIDs(slices.Clone(ix.badIDs))
 	if len(pool.History) > 0 {
 		ix.hist = make([][]Participation, n)
@@ -614,51 +604,65 @@ func newPoolIndex(pool Pool) *poolIndex {
 	return ix
 }
 
-// sortByKey sorts es by cmp, whose order refines that of key (key(a) < key(b) implies
-// cmp(a, b) < 0), and returns the sorted slice (es or another of the same length): a
-// least-significant-digit radix sort on the bytes of key that differ between entries, then
-// cmp within each run of equal keys. Pools of IDs that share a prefix and differ in a few
-// bytes sort in a few linear passes instead of n log n comparisons.
-func sortByKey[E any](es []E, key func(E) uint64, cmp func(a, b E) int) []E {
+// idEntry is an expert's ID with its 8-byte prefix (idPrefix) and pool index, as the pool
+// index sorts them.
+type idEntry struct {
+	key uint64
+	id  string
+	i   int32
+}
+
+func compareIDEntries(a, b idEntry) int {
+	if a.key != b.key {
+		return cmp.Compare(a.key, b.key)
+	}
+	return strings.Compare(a.id, b.id)
+}
+
+// sortIDs sorts es by ID and returns the sorted slice (es or another of the same length): a
+// least-significant-digit radix sort on the bytes of the 8-byte prefixes that differ between
+// entries, then by string within each run of equal prefixes. Pools of IDs that share a
+// prefix and differ in a few bytes sort in a few linear passes instead of n log n
+// comparisons.
+func sortIDs(es []idEntry) []idEntry {
 	if len(es) < 256 {
-		slices.SortFunc(es, cmp)
+		slices.SortFunc(es, compareIDEntries)
 		return es
 	}
 	and, or := ^uint64(0), uint64(0)
-	for _, e := range es {
-		k := key(e)
-		and &= k
-		or |= k
+	for k := range es {
+		and &= es[k].key
+		or |= es[k].key
 	}
 	diff := and ^ or
-	tmp := make([]E, len(es))
+	tmp := make([]idEntry, len(es))
 	for shift := 0; shift < 64; shift += 8 {
 		if (diff>>shift)&0xff == 0 {
 			continue // every key has the same byte here
 		}
 		var at [256]int
-		for _, e := range es {
-			at[(key(e)>>shift)&0xff]++
+		for k := range es {
+			at[(es[k].key>>shift)&0xff]++
 		}
 		sum := 0
 		for b, c := range at {
 			at[b] = sum
 			sum += c
 		}
-		for _, e := range es {
-			b := (key(e) >> shift) & 0xff
-			tmp[at[b]] = e
+		for k := range es {
+			b := (es[k].key >> shift) & 0xff
+			tmp[at[b]] = es[k]
 			at[b]++
 		}
 		es, tmp = tmp, es
 	}
 	for s := 0; s < len(es); {
 		t := s + 1
-		for t < len(es) && key(es[t]) == key(es[s]) {
+		for t < len(es) && es[t].key == es[s].key {
 			t++
 		}
 		if t-s > 1 {
-			slices.SortFunc(es[s:t], cmp)
+			slices.SortFunc(es[s:t], compareIDEntries)
 		}
 		s = t
 	}
