@@ -83,7 +83,9 @@
 // Check only for an ineligible expert, stops at the first failed basic rule or the first
 // qualifying category of an eligible one: results are those of evaluating every rule on
 // NewEnv, at a fraction of the cost when a whole pool is screened for a draw. Callers building
-// many views can do the same with Expert.ViewInto.
+// many views can do the same with Expert.ViewInto. A draw that already built an expert's view
+// passes it to DrawableView, or, for a whole pool on one activity date, to a Screen
+// (NewScreen), which keeps one environment and the date's calendar day for every expert.
 //
 // # Interpretations
 //

@@ -27,6 +27,11 @@
 // and article, a stable code, what it concerns (a member or an avoidance entry, never by ID
 // number) and a Chinese reason. Report also returns dismissed conflicts.
 //
+// A caller that checks a whole pool (a draw) passes what it computed once in Known to
+// CheckWith: the experts' normalised unit names, their expression views, the draw's meter,
+// and a Memo that keeps, for that caller, each unit's comparison form and reasons for the
+// next experts of the same unit. Excluding returns only the first excluding conflict.
+//
 // # Identity of people and units
 //
 // People match on their ID (expert ID or person ID) and on the resident ID number when both
