@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/wzsti/expertdb"
@@ -40,18 +41,8 @@ func (s *EventStore) Profiles(ctx context.Context, digests []string) ([][]byte, 
 	const chunk = 500
 	for start := 0; start < len(digests); start += chunk {
 		part := digests[start:min(start+chunk, len(digests))]
-		var q strings.Builder
-		q.WriteString(s.db.q(`SELECT digest, data FROM {profiles} WHERE digest IN (`))
-		args := make([]any, len(part))
-		for i, d := range part {
-			if i > 0 {
-				q.WriteByte(',')
-			}
-			fmt.Fprintf(&q, "$%d", i+1) // placeholders only; values are bound
-			args[i] = d
-		}
-		q.WriteByte(')')
-		rows, err := s.db.conn(ctx).QueryContext(ctx, q.String(), args...)
+		q, args := inList(s.db.q(`SELECT digest, data FROM {profiles} WHERE digest IN `), part)
+		rows, err := s.db.conn(ctx).QueryContext(ctx, q, args...)
 		if err != nil {
 			return nil, fmt.Errorf("sqlstore: read profiles: %w", err)
 		}
@@ -89,18 +80,8 @@ func (s *EventStore) MissingProfiles(ctx context.Context, digests []string) ([]s
 	const chunk = 500
 	for start := 0; start < len(digests); start += chunk {
 		part := digests[start:min(start+chunk, len(digests))]
-		var q strings.Builder
-		q.WriteString(s.db.q(`SELECT digest FROM {profiles} WHERE digest IN (`))
-		args := make([]any, len(part))
-		for i, d := range part {
-			if i > 0 {
-				q.WriteByte(',')
-			}
-			fmt.Fprintf(&q, "$%d", i+1) // placeholders only; values are bound
-			args[i] = d
-		}
-		q.WriteByte(')')
-		rows, err := s.db.conn(ctx).QueryContext(ctx, q.String(), args...)
+		q, args := inList(s.db.q(`SELECT digest FROM {profiles} WHERE digest IN `), part)
+		rows, err := s.db.conn(ctx).QueryContext(ctx, q, args...)
 		if err != nil {
 			return nil, fmt.Errorf("sqlstore: check profiles: %w", err)
 		}
@@ -124,4 +105,23 @@ func (s *EventStore) MissingProfiles(ctx context.Context, digests []string) ([]s
 		}
 	}
 	return out, nil
+}
+
+// inList returns query followed by a list of placeholders "($1,…,$n)" for the values, and
+// the values as arguments: only placeholders enter the text, the values are bound.
+func inList(query string, values []string) (string, []any) {
+	var q strings.Builder
+	q.WriteString(query)
+	q.WriteByte('(')
+	args := make([]any, len(values))
+	for i, v := range values {
+		if i > 0 {
+			q.WriteByte(',')
+		}
+		q.WriteByte('$')
+		q.WriteString(strconv.Itoa(i + 1))
+		args[i] = v
+	}
+	q.WriteByte(')')
+	return q.String(), args
 }
