@@ -170,18 +170,9 @@ func encodingFields(enc []byte) [][2]string {
 	return out
 }
 
-// appendField appends one line "<tag> <byte length>:<value>\n" of a canonical encoding.
-func appendField(b []byte, tag, value string) []byte {
-	b = append(b, tag...)
-	b = append(b, ' ')
-	b = strconv.AppendInt(b, int64(len(value)), 10)
-	b = append(b, ':')
-	b = append(b, value...)
-	return append(b, '\n')
-}
-
-// appendFieldBytes is appendField for a value held in a byte slice.
-func appendFieldBytes(b []byte, tag string, value []byte) []byte {
+// appendField appends one line "<tag> <byte length>:<value>\n" of a canonical encoding; the
+// value is a string or a byte slice.
+func appendField[V string | []byte](b []byte, tag string, value V) []byte {
 	b = append(b, tag...)
 	b = append(b, ' ')
 	b = strconv.AppendInt(b, int64(len(value)), 10)
@@ -231,15 +222,15 @@ func (r *PublicRecord) writeEncoding(w io.Writer) {
 	for _, m := range r.Candidates {
 		flush(false)
 		b = appendField(b, "candidate", m.ID)
-		b = appendFieldBytes(b, "candidate.quotas", ints(m.Quotas))
-		b = appendFieldBytes(b, "candidate.groups", ints(m.Groups))
+		b = appendField(b, "candidate.quotas", ints(m.Quotas))
+		b = appendField(b, "candidate.groups", ints(m.Groups))
 	}
 	for _, m := range r.Fixed {
 		flush(false)
 		b = appendField(b, "fixed", m.ID)
 		b = appendField(b, "fixed.kind", m.Kind)
-		b = appendFieldBytes(b, "fixed.quotas", ints(m.Quotas))
-		b = appendFieldBytes(b, "fixed.groups", ints(m.Groups))
+		b = appendField(b, "fixed.quotas", ints(m.Quotas))
+		b = appendField(b, "fixed.groups", ints(m.Groups))
 	}
 	for _, x := range r.Excluded {
 		flush(false)
