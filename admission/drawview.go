@@ -1,7 +1,6 @@
 package admission
 
 import (
-	"slices"
 	"time"
 
 	"github.com/wzsti/expertdb/rule"
@@ -25,16 +24,16 @@ func DrawableView(e *Expert, v *ExpertView, asOf time.Time, r *Rules, m *rule.Me
 		s = newEnvSlot()
 	}
 	own := s.env.Expert // the slot's own (cleared) view, whose lists ViewInto reuses
-	ay, am, ad := s.setDate(asOf)
-	out := drawableIn(r.c, s, e, v, asOf, ay, am, ad, m)
+	out := drawableIn(r.c, s, e, v, asOf, m)
 	s.env.Expert = own
 	r.c.envs.Put(s)
 	return out
 }
 
-// drawableIn evaluates DrawableView in slot s (s.today set for asOf, whose date is ay, am,
-// ad) and clears s of the expert's data, except its view (a copy of *v).
-func drawableIn(c *compiled, s *envSlot, e *Expert, v *ExpertView, asOf time.Time, ay int, am time.Month, ad int, m *rule.Meter) []Finding {
+// drawableIn evaluates DrawableView in slot s and clears s of the expert's data, except its
+// view (a copy of *v).
+func drawableIn(c *compiled, s *envSlot, e *Expert, v *ExpertView, asOf time.Time, m *rule.Meter) []Finding {
+	ay, am, ad := s.setDate(asOf)
 	var out []Finding
 	if e.Status != Active {
 		out = append(out, Finding{Article: "Art. 12", Code: "not-active",
@@ -62,12 +61,9 @@ func drawableIn(c *compiled, s *envSlot, e *Expert, v *ExpertView, asOf time.Tim
 // instead of per expert. It returns exactly what DrawableView returns. A Screen is not safe
 // for concurrent use; it keeps a reference to the last view it read until Close.
 type Screen struct {
-	c          *compiled
-	slot       *envSlot
-	asOf       time.Time
-	ay, ad     int
-	am         time.Month
-	notCompile []Finding
+	c    *compiled // nil when the rules are not compiled
+	slot *envSlot
+	asOf time.Time
 }
 
 // NewScreen returns a Screen of r (nil means DefaultRules()) for an activity on asOf.
@@ -75,25 +71,18 @@ func NewScreen(r *Rules, asOf time.Time) *Screen {
 	if r == nil {
 		r = DefaultRules()
 	}
-	if r.c == nil {
-		return &Screen{notCompile: notCompiled().Findings}
-	}
-	s := &Screen{c: r.c, slot: newEnvSlot(), asOf: asOf}
-	s.ay, s.am, s.ad = s.slot.setDate(asOf)
-	return s
+	return &Screen{c: r.c, slot: newEnvSlot(), asOf: asOf}
 }
 
 // DrawableView is DrawableView(e, v, asOf, r, m) for the Screen's rules and date.
 func (s *Screen) DrawableView(e *Expert, v *ExpertView, m *rule.Meter) []Finding {
 	if s.c == nil {
-		return slices.Clone(s.notCompile)
+		return notCompiled().Findings
 	}
-	return drawableIn(s.c, s.slot, e, v, s.asOf, s.ay, s.am, s.ad, m)
+	return drawableIn(s.c, s.slot, e, v, s.asOf, m)
 }
 
 // Close drops the Screen's reference to the last view it read.
 func (s *Screen) Close() {
-	if s.slot != nil {
-		s.slot.env.Expert = ExpertView{}
-	}
+	s.slot.env.Expert = ExpertView{}
 }

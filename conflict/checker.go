@@ -177,9 +177,6 @@ func New(p Project, relations []Relation, asOf time.Time, r *Rules) (*Checker, e
 		dismissals:      map[dismissKey]*Dismissal{},
 	}
 	c.project = ProjectView{ID: p.ID, Region: p.Region}
-	if len(p.Members) > 0 {
-		c.project.Members = make([]PersonView, 0, len(p.Members))
-	}
 	c.persons = make([]person, 0, 1+len(p.Members))
 	if !emptyPerson(p.Leader) {
 		c.addPerson(p.Leader, true)
@@ -191,9 +188,6 @@ func New(p Project, relations []Relation, asOf time.Time, r *Rules) (*Checker, e
 		}
 		c.addPerson(m, false)
 		c.project.Members = append(c.project.Members, c.persons[len(c.persons)-1].view)
-	}
-	if len(c.project.Members) == 0 {
-		c.project.Members = nil // as when no member was listed
 	}
 	c.addRelations(relations, r, cr)
 	for _, a := range p.Avoid {
@@ -301,8 +295,8 @@ func (c *Checker) addPerson(p Person, leader bool) {
 	} else {
 		ps.concerns += masked + "@" + ps.unit.org
 	}
-	if m := masked; m != "" {
-		ps.label += m
+	if masked != "" {
+		ps.label += masked
 	} else {
 		ps.label += "（未具名）"
 	}
@@ -515,20 +509,35 @@ const (
 	reasonKinds
 )
 
-// reason returns build(), kept per person i and kind when m is not nil and the unit is
-// current (former is empty).
-func (m *Memo) reason(i int32, kind int, former string, build func() string) string {
+// reason returns p.unitReason(kind, former), kept per person (p is person i) and kind when m
+// is not nil and the unit is current (former is empty).
+func (m *Memo) reason(p *person, i int32, kind int, former string) string {
 	if m == nil || former != "" {
-		return build()
+		return p.unitReason(kind, former)
 	}
 	if m.reasons == nil {
 		m.reasons = make([][reasonKinds]string, len(m.c.persons))
 	}
 	r := &m.reasons[i][kind]
 	if *r == "" {
-		*r = build()
+		*r = p.unitReason(kind, former)
 	}
 	return *r
+}
+
+// unitReason is the reason of a clause (3) conflict of the given kind with p; former is the
+// former-unit remark or "".
+func (p *person) unitReason(kind int, former string) string {
+	switch kind {
+	case reasonInstitute:
+		return "专家与" + p.label + "同属科研院所" + p.unit.org + former + "，应当回避"
+	case reasonEnterprise:
+		return "专家与" + p.label + "同属企业" + p.unit.org + former + "，应当回避"
+	case reasonDepartment:
+		return "专家与" + p.label + "同属高校" + p.unit.org + "的同一院系" + p.unit.department + former + "，应当回避"
+	default: // reasonNoDepartment
+		return "专家与" + p.label + "同属高校" + p.unit.org + former + "，院系信息不全，无法排除同一院系，请核实"
+	}
 }
 
 type memoKey struct {
@@ -781,28 +790,20 @@ func (c *Checker) unitHit(pr *probe, u unit, wasFormer, codeMismatch bool, i int
 	switch classify(u.kind, p.unit.kind) {
 	case admission.Institute:
 		base.Clause, base.Code = 3, CodeSameInstitute
-		base.Reason = memo.reason(i, reasonInstitute, former, func() string {
-			return "专家与" + p.label + "同属科研院所" + p.unit.org + former + "，应当回避"
-		})
+		base.Reason = memo.reason(p, i, reasonInstitute, former)
 	case admission.Enterprise:
 		base.Clause, base.Code = 3, CodeSameEnterprise
-		base.Reason = memo.reason(i, reasonEnterprise, former, func() string {
-			return "专家与" + p.label + "同属企业" + p.unit.org + former + "，应当回避"
-		})
+		base.Reason = memo.reason(p, i, reasonEnterprise, former)
 	case admission.University:
 		base.Clause, base.Code = 3, CodeSameDepartment
 		switch {
 		case u.dept != "" && p.unit.dept != "" && u.dept == p.unit.dept:
-			base.Reason = memo.reason(i, reasonDepartment, former, func() string {
-				return "专家与" + p.label + "同属高校" + p.unit.org + "的同一院系" + p.unit.department + former + "，应当回避"
-			})
+			base.Reason = memo.reason(p, i, reasonDepartment, former)
 		case u.dept != "" && p.unit.dept != "":
 			return // same university, different departments: no conflict under Art. 15(3)
 		default:
 			base.Definite = false
-			base.Reason = memo.reason(i, reasonNoDepartment, former, func() string {
-				return "专家与" + p.label + "同属高校" + p.unit.org + former + "，院系信息不全，无法排除同一院系，请核实"
-			})
+			base.Reason = memo.reason(p, i, reasonNoDepartment, former)
 		}
 	default:
 		if c.otherUnitClause == 0 {

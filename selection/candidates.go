@@ -578,13 +578,9 @@ func (p *Prepared) newBase(pool Pool) (*base, error) {
 		exAt[i] = int32(len(exs))
 		exs = append(exs, ex)
 	}
-	// The exclusions are put in canonical order in place: dest[j] is where exs[j] goes, or -1
-	// for an expert outside the canonical order (an invalid ID: ix.badSorted reports it).
-	dest := make([]int32, len(exs))
-	for j := range dest {
-		dest[j] = -1
+	if k := len(exs) + len(ix.badSorted); k > 0 {
+		b.excluded = make([]Exclusion, 0, k) // nil when nobody is excluded, as before
 	}
-	ranked := int32(0)
 	for k, o := range ix.order {
 		i := int(o)
 		e := &pool.Experts[i] // not read for a candidate: its memory stays cold
@@ -595,34 +591,13 @@ func (p *Prepared) newBase(pool Pool) (*base, error) {
 			classes = append(classes, gt.class(b.st, masks[i], slab[i*ng:(i+1)*ng]))
 		case outPreferred:
 			b.fixed = append(b.fixed, member{pick: Pick{ExpertID: e.ID, Preferential: true, Round: -1}, expert: e, class: gt.class(b.st, masks[i], slab[i*ng:(i+1)*ng])})
-			dest[exAt[i]] = ranked
-			ranked++
+			b.excluded = append(b.excluded, exs[exAt[i]])
 		case outRefused:
 			prefErrs = append(prefErrs, refused[i])
 		default:
-			dest[exAt[i]] = ranked
-			ranked++
+			b.excluded = append(b.excluded, exs[exAt[i]])
 		}
 	}
-	w := 0
-	for j := range exs {
-		if dest[j] >= 0 {
-			exs[w], dest[w] = exs[j], dest[j]
-			w++
-		}
-	}
-	clear(exs[w:])
-	if exs = exs[:w]; w == 0 {
-		exs = nil
-	}
-	for j := range exs { // dest is a permutation of 0 … w-1
-		for int(dest[j]) != j {
-			t := dest[j]
-			exs[j], exs[t] = exs[t], exs[j]
-			dest[j], dest[t] = dest[t], dest[j]
-		}
-	}
-	b.excluded = exs // nil when nobody is excluded, as before
 	for _, id := range q.Preferred {
 		if !found[id] {
 			prefErrs = append(prefErrs, refuse(ErrPreferential, id, "Art. 14(1)", "not-found", "择优选取的专家不在专家库中（库外专家须按特邀专家程序报批）", "preferential pick is not in the pool"))

@@ -135,7 +135,7 @@ func (c *poolCache) index(pool Pool) *poolIndex {
 			ix = c.inherit(pool)
 		}
 		if ix == nil {
-			ix = newPoolIndex(Pool{Experts: pool.Experts})
+			ix = newExpertIndex(pool.Experts)
 			n := len(pool.Experts)
 			ix.born = make([]civilDate, n)
 			ix.org = make([]int32, n)
@@ -146,7 +146,6 @@ func (c *poolCache) index(pool Pool) *poolIndex {
 				ix.org[i] = ix.orgOf(e.Affiliation.Org)
 			}
 		}
-		ix.usage = nil
 		c.from, c.src = nil, nil
 		c.ix.Store(ix)
 	})
@@ -561,15 +560,21 @@ func ageOn(b, a civilDate) int {
 func leap(y int) bool { return y%4 == 0 && (y%100 != 0 || y%400 == 0) }
 
 func newPoolIndex(pool Pool) *poolIndex {
-	n := len(pool.Experts)
-	ix := &poolIndex{order: make([]int32, 0, n), ids: make([]string, 0, n), usage: make([]int, n)}
+	return newExpertIndex(pool.Experts).withMaps(pool)
+}
+
+// newExpertIndex returns the part of a pool index that depends on the experts alone: the
+// valid IDs in order, the invalid ones, a duplicate.
+func newExpertIndex(experts []admission.Expert) *poolIndex {
+	n := len(experts)
+	ix := &poolIndex{order: make([]int32, 0, n), ids: make([]string, 0, n)}
 	// Sort (ID, index) pairs rather than indexes into the pool: the comparisons then read
 	// adjacent memory instead of one large Expert each.
 	// The first 8 bytes of an ID, big-endian and zero-padded, order IDs as the strings do
 	// wherever they differ; equal prefixes fall back to the strings.
 	es := make([]idEntry, 0, n)
-	for i := range pool.Experts {
-		id := pool.Experts[i].ID
+	for i := range experts {
+		id := experts[i].ID
 		if !admission.ValidExpertID(id) {
 			ix.badIDs = append(ix.badIDs, badIDExclusion(id))
 			ix.bad = append(ix.bad, int32(i))
@@ -585,22 +590,7 @@ func newPoolIndex(pool Pool) *poolIndex {
 		ix.order = append(ix.order, es[k].i)
 		ix.ids = append(ix.ids, es[k].id)
 	}
-	// Usage by look-ups in the ID order when the map is small (a year's participants),
-	// else expert by expert.
-	fill(ix, pool, pool.Usage, func(i int32, v int) { ix.usage[i] = v })
 	ix.badSorted = sortedBadIDs(slices.Clone(ix.badIDs))
-	if len(pool.History) > 0 {
-		ix.hist = make([][]Participation, n)
-		for i := range pool.Experts {
-			ix.hist[i] = pool.History[pool.Experts[i].ID]
-		}
-	}
-	if len(pool.Bookings) > 0 {
-		ix.books = make([][]Booking, n)
-		for i := range pool.Experts {
-			ix.books[i] = pool.Bookings[pool.Experts[i].ID]
-		}
-	}
 	return ix
 }
 

@@ -234,16 +234,10 @@ func (p *Program[E, R]) Eval(env *E) (R, error) { return p.EvalMeter(env, nil) }
 // evaluation fails with ErrBudget.
 func (p *Program[E, R]) EvalMeter(env *E, m *Meter) (R, error) {
 	var zero R
-	lim := p.limits
-	if m != nil {
-		steps, bytes := m.Remaining()
-		if steps <= 0 || bytes <= 0 {
-			return zero, &EvalError{Rule: p.name, Article: p.article, Budget: true,
-				Err: fmt.Errorf("draw budget exhausted (by rule %q)", m.Exhausted())}
-		}
-		lim.Steps = min(lim.Steps, steps)
-		lim.Bytes = min(lim.Bytes, bytes)
-		lim.Cells = uint(min(int64(lim.Cells), steps))
+	lim, ok := p.limitsUnder(m)
+	if !ok {
+		return zero, &EvalError{Rule: p.name, Article: p.article, Budget: true,
+			Err: fmt.Errorf("draw budget exhausted (by rule %q)", m.Exhausted())}
 	}
 	if p.fastB != nil || p.fastV != nil {
 		r, u, err, ok := p.evalFast(env, lim)
@@ -251,12 +245,12 @@ func (p *Program[E, R]) EvalMeter(env *E, m *Meter) (R, error) {
 			if crossCheck {
 				p.crossCheck(env, lim, r, err)
 			}
-			p.charge(m, lim, u, err)
+			p.charge(m, u, err)
 			return r, err
 		}
 	}
 	r, u, err := p.evalVM(env, lim)
-	p.charge(m, lim, u, err)
+	p.charge(m, u, err)
 	return r, err
 }
 
@@ -267,15 +261,9 @@ func (p *Program[E, R]) EvalString(env *E, m *Meter) (s string, ok bool, err err
 	if p.fastS == nil {
 		return "", false, nil
 	}
-	lim := p.limits
-	if m != nil {
-		steps, bytes := m.Remaining()
-		if steps <= 0 || bytes <= 0 {
-			return "", false, nil
-		}
-		lim.Steps = min(lim.Steps, steps)
-		lim.Bytes = min(lim.Bytes, bytes)
-		lim.Cells = uint(min(int64(lim.Cells), steps))
+	lim, ok := p.limitsUnder(m)
+	if !ok {
+		return "", false, nil
 	}
 	var ctx cctx
 	c := (*cctx)(noescape(unsafe.Pointer(&ctx)))
@@ -286,7 +274,7 @@ func (p *Program[E, R]) EvalString(env *E, m *Meter) (s string, ok bool, err err
 	if c.bail && !budget {
 		return "", false, nil
 	}
-	u := usage{steps: lim.Steps - c.meter.steps, bytes: lim.Bytes - c.meter.bytes, cells: int64(c.cells)}
+	u := c.used(lim)
 	if budget {
 		err = &EvalError{Rule: p.name, Article: p.article, Budget: true, Err: errBudget{c.meter.over}}
 		s = ""
@@ -298,7 +286,7 @@ func (p *Program[E, R]) EvalString(env *E, m *Meter) (s string, ok bool, err err
 		}
 		p.crossCheck(env, lim, r, err)
 	}
-	p.charge(m, lim, u, err)
+	p.charge(m, u, err)
 	return s, true, err
 }
 
@@ -321,14 +309,36 @@ type usage struct {
 	steps, bytes, cells int64
 }
 
-// charge adds an evaluation's usage to m.
-func (p *Program[E, R]) charge(m *Meter, lim Limits, u usage, err error) {
+// charge adds an evaluation's usage to m. A budget error in a metered run stops the whole
+// run.
+func (p *Program[E, R]) charge(m *Meter, u usage, err error) {
+	ee, ok := err.(*EvalError)
+	p.chargeStop(m, u, ok && ee.Budget)
+}
+
+// chargeStop adds an evaluation's usage to m; stop says that its own budget stopped it.
+func (p *Program[E, R]) chargeStop(m *Meter, u usage, stop bool) {
 	if m == nil {
 		return
 	}
-	// A budget error in a metered run stops the whole run.
-	ee, ok := err.(*EvalError)
-	m.Charge(p.name, u.steps+u.cells+1, u.bytes, ok && ee.Budget)
+	m.Charge(p.name, u.steps+u.cells+1, u.bytes, stop)
+}
+
+// limitsUnder returns the limits of one evaluation charged to m: the program's own, lowered
+// to what m has left; ok is false when m is exhausted (the evaluation is refused).
+func (p *Program[E, R]) limitsUnder(m *Meter) (lim Limits, ok bool) {
+	lim = p.limits
+	if m == nil {
+		return lim, true
+	}
+	steps, bytes := m.Remaining()
+	if steps <= 0 || bytes <= 0 {
+		return lim, false
+	}
+	lim.Steps = min(lim.Steps, steps)
+	lim.Bytes = min(lim.Bytes, bytes)
+	lim.Cells = uint(min(int64(lim.Cells), steps))
+	return lim, true
 }
 
 // evalFast runs the closures; ok is false when they bailed out (the VM decides). The context
@@ -344,7 +354,7 @@ func (p *Program[E, R]) evalFast(env *E, lim Limits) (r R, u usage, err error, o
 		var zero R
 		return zero, usage{}, nil, false
 	}
-	u = usage{steps: lim.Steps - c.meter.steps, bytes: lim.Bytes - c.meter.bytes, cells: int64(c.cells)}
+	u = c.used(lim)
 	if budget {
 		var zero R
 		return zero, u, &EvalError{Rule: p.name, Article: p.article, Budget: true, Err: errBudget{c.meter.over}}, true
@@ -620,7 +630,7 @@ func (s *Set[E]) runFast(env *E, m *Meter, from int, stop bool) (i int, v bool, 
 			if _, ok := x.(errBudget); ok {
 				st, over = fastBudget, c.meter.over
 				if m != nil {
-					ps[i].charge(m, lim, c.used(lim), errBudgetStop)
+					ps[i].chargeStop(m, c.used(lim), true)
 				}
 			} else {
 				st = fastBail
@@ -633,14 +643,10 @@ func (s *Set[E]) runFast(env *E, m *Meter, from int, stop bool) (i int, v bool, 
 			return i, false, fastDone, ""
 		}
 		if m != nil {
-			steps, bytes := m.Remaining()
-			if steps <= 0 || bytes <= 0 {
+			var ok bool
+			if lim, ok = p.limitsUnder(m); !ok {
 				return i, false, fastDone, ""
 			}
-			lim = p.limits
-			lim.Steps = min(lim.Steps, steps)
-			lim.Bytes = min(lim.Bytes, bytes)
-			lim.Cells = uint(min(int64(lim.Cells), steps))
 			c.limit, c.cells = lim.Cells, 0
 			c.meter = evalMeter{steps: lim.Steps, bytes: lim.Bytes, maxString: lim.MaxString}
 		} else if i == from || p.limits != lim || c.cells != 0 || c.meter.steps != lim.Steps || c.meter.bytes != lim.Bytes {
@@ -653,7 +659,7 @@ func (s *Set[E]) runFast(env *E, m *Meter, from int, stop bool) (i int, v bool, 
 			return i, false, fastBail, ""
 		}
 		if m != nil {
-			p.charge(m, lim, c.used(lim), nil)
+			p.chargeStop(m, c.used(lim), false)
 		}
 		if v == stop {
 			return i, v, fastStop, ""
@@ -666,6 +672,3 @@ func (s *Set[E]) runFast(env *E, m *Meter, from int, stop bool) (i int, v bool, 
 func (c *cctx) used(lim Limits) usage {
 	return usage{steps: lim.Steps - c.meter.steps, bytes: lim.Bytes - c.meter.bytes, cells: int64(c.cells)}
 }
-
-// errBudgetStop stands for a budget error in charge: the rule stopped the whole run.
-var errBudgetStop error = &EvalError{Budget: true}
