@@ -59,6 +59,7 @@ type Checker struct {
 	// mentioned holds every normalised unit name that is, or aliases to, a name of
 	// byUnitName or avoidByUnitName: a name outside it cannot match, alias or not.
 	mentioned map[string]bool
+	keys      keySet // every key above, for MayConflict
 
 	ruleDefs   []rule.Rule
 	progs      []*rules.Bool[Env]
@@ -211,6 +212,7 @@ func New(p Project, relations []Relation, asOf time.Time, r *Rules) (*Checker, e
 			c.dismissals[k] = &d
 		}
 	}
+	c.buildKeys()
 	return c, nil
 }
 

@@ -30,7 +30,11 @@
 // A caller that checks a whole pool (a draw) passes what it computed once in Known to
 // CheckWith: the experts' normalised unit names, their expression views, the draw's meter,
 // and a Memo that keeps, for that caller, each unit's comparison form and reasons for the
-// next experts of the same unit. Excluding returns only the first excluding conflict.
+// next experts of the same unit. Excluding returns only the first excluding conflict. A caller
+// that keeps a pool between draws computes each expert's Fingerprint once (FingerprintOf: the
+// hashed ID, ID number and units); MayConflict then rules out, without reading the expert, every
+// expert the project cannot concern (it never rules out one Report would find a conflict for,
+// and with county rules it rules out nobody).
 //
 // # Identity of people and units
 //

@@ -116,3 +116,29 @@ func ExampleRules_Compile() {
 	// Output:
 	// same-region-government 1 69
 }
+
+// A caller that keeps its experts between draws fingerprints each once; MayConflict then
+// rules out the experts a project cannot concern without the full check.
+func ExampleChecker_MayConflict() {
+	c, err := conflict.New(conflict.Project{ID: "XM-1",
+		Leader: conflict.Person{ID: "L1", Name: "张三", Affiliation: admission.Affiliation{Org: "申报企业", Kind: admission.Enterprise}}},
+		nil, time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC), nil)
+	if err != nil {
+		panic(err)
+	}
+	experts := []admission.Expert{
+		{ID: "E1", Name: "李四", Affiliation: admission.Affiliation{Org: "温州大学", Kind: admission.University}},
+		{ID: "E2", Name: "王五", Affiliation: admission.Affiliation{Org: "申报企业", Kind: admission.Enterprise}},
+	}
+	for _, e := range experts {
+		f := conflict.FingerprintOf(&e, nil) // once per expert, kept with it
+		if !c.MayConflict(&f) {
+			fmt.Println(e.ID, "no conflict")
+			continue
+		}
+		fmt.Println(e.ID, c.Check(e)[0].Code)
+	}
+	// Output:
+	// E1 no conflict
+	// E2 same-enterprise
+}

@@ -188,7 +188,7 @@ func (sc *screener) screen(i int) (ex Exclusion, excluded bool, err error) {
 	p, e := sc.p, &sc.pool.Experts[i]
 	usage := sc.ix.usage[i]
 	r, q := p.rules, &p.req
-	if e.Status != admission.Active {
+	if f := sc.ix.flags; f != nil && f[i]&flagInactive != 0 || f == nil && e.Status != admission.Active {
 		art := "Art. 6"
 		if e.Status == admission.Exited {
 			art = "Art. 10"
@@ -246,17 +246,22 @@ func (sc *screener) screen(i int) (ex Exclusion, excluded bool, err error) {
 		}
 		return Exclusion{e.ID, art, "not-eligible", sc.notEligible(fs)}, true, nil
 	}
-	c, conflicted := sc.checker.Excluding(e, conflict.Known{Units: sc.unitNames(i), View: sc.view(i), Meter: env.meter, Memo: &sc.memo})
-	if env.meter != nil && env.meter.Exhausted() != "" {
-		return ex, false, budgetError(&rule.EvalError{Rule: env.meter.Exhausted(), Article: "Art. 15(5)", Budget: true,
-			Err: errors.New("recusal rule stopped by the draw's meter")})
+	// With a cache, the fingerprint rules out most experts without reading them.
+	if sc.ix.fp == nil || sc.checker.MayConflict(&sc.ix.fp[i]) {
+		c, conflicted := sc.checker.Excluding(e, conflict.Known{Units: sc.unitNames(i), View: sc.view(i), Meter: env.meter, Memo: &sc.memo})
+		if env.meter != nil && env.meter.Exhausted() != "" {
+			return ex, false, budgetError(&rule.EvalError{Rule: env.meter.Exhausted(), Article: "Art. 15(5)", Budget: true,
+				Err: errors.New("recusal rule stopped by the draw's meter")})
+		}
+		if conflicted {
+			x := conflictExclusionOf(c)
+			return Exclusion{e.ID, x.art, x.code, x.reason}, true, nil
+		}
 	}
-	if conflicted {
-		x := conflictExclusionOf(c)
-		return Exclusion{e.ID, x.art, x.code, x.reason}, true, nil
-	}
-	if x := p.availability(e, sc.ix.bookingsAt(i)); x != nil {
-		return *x, true, nil
+	if books := sc.ix.bookingsAt(i); sc.ix.flags == nil || sc.ix.flags[i]&flagUnavailable != 0 || len(books) > 0 {
+		if x := p.availability(e, books); x != nil {
+			return *x, true, nil
+		}
 	}
 	if p.exclusions == nil {
 		return ex, false, nil
@@ -581,11 +586,18 @@ func (p *Prepared) newBase(pool Pool) (*base, error) {
 	if k := len(exs) + len(ix.badSorted); k > 0 {
 		b.excluded = make([]Exclusion, 0, k) // nil when nobody is excluded, as before
 	}
+	var dig *poolDigester
+	if ix.idText != nil {
+		dig = newPoolDigester(ix)
+	}
 	for k, o := range ix.order {
 		i := int(o)
 		e := &pool.Experts[i] // not read for a candidate: its memory stays cold
 		switch outcome[i] {
 		case outCandidate:
+			if dig != nil {
+				dig.add(k)
+			}
 			b.ids = append(b.ids, ix.ids[k])
 			b.experts = append(b.experts, e)
 			classes = append(classes, gt.class(b.st, masks[i], slab[i*ng:(i+1)*ng]))
@@ -627,7 +639,11 @@ func (p *Prepared) newBase(pool Pool) (*base, error) {
 		b.fixed = append(b.fixed, m)
 	}
 	b.cls = classes
-	b.poolDigest = PoolDigest(b.ids)
+	if dig != nil {
+		b.poolDigest = dig.sum()
+	} else {
+		b.poolDigest = PoolDigest(b.ids)
+	}
 	b.s0 = newState(b.st)
 	for _, c := range b.cls {
 		b.s0.avail[c]++

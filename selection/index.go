@@ -18,8 +18,8 @@ import (
 )
 
 // Indexed returns p carrying a cache for many draws from the same pool: what a draw derives
-// from the pool alone (the experts in ID order, their usage, bookings, history, birth dates
-// and unit names for recusal) is computed by the first draw and reused by the next ones, and
+// from the pool alone (the experts in ID order, their usage, bookings, history, birth dates,
+// status, unit names and recusal fingerprints, conflict.FingerprintOf) is computed by the first draw and reused by the next ones, and
 // so are the admission findings of each expert (Art. 5), per set of admission rules and
 // activity date, as the draws evaluate them. A draw from an indexed pool then evaluates only the
 // request's own criteria, conditions, recusal, availability, county exclusion rules and
@@ -140,12 +140,16 @@ func (c *poolCache) index(pool Pool) *poolIndex {
 			ix.born = make([]civilDate, n)
 			ix.org = make([]int32, n)
 			ix.orgs = map[string]int32{}
+			ix.fp, ix.flags = make([]conflict.Fingerprint, n), make([]uint8, n)
+			var units []string
 			for i := range pool.Experts {
 				e := &pool.Experts[i]
 				ix.born[i] = civilOf(e.BirthDate)
 				ix.org[i] = ix.orgOf(e.Affiliation.Org)
+				units = ix.setExpert(i, e, units)
 			}
 		}
+		ix.setIDText()
 		c.from, c.src = nil, nil
 		c.ix.Store(ix)
 	})
@@ -237,7 +241,8 @@ func (c *poolCache) inherit(pool Pool) *poolIndex {
 		prevBad[j] = true
 	}
 	ix := &poolIndex{order: make([]int32, 0, n), ids: make([]string, 0, n), born: make([]civilDate, n), org: make([]int32, n),
-		names: slices.Clone(prev.names), orgs: maps.Clone(prev.orgs)}
+		names: slices.Clone(prev.names), orgs: maps.Clone(prev.orgs), fp: make([]conflict.Fingerprint, n), flags: make([]uint8, n)}
+	var units []string
 	type entry struct {
 		id string
 		i  int32
@@ -246,7 +251,7 @@ func (c *poolCache) inherit(pool Pool) *poolIndex {
 	for i := range pool.Experts {
 		e := &pool.Experts[i]
 		if j := src[i]; j >= 0 {
-			ix.born[i], ix.org[i] = prev.born[j], prev.org[j]
+			ix.born[i], ix.org[i], ix.fp[i], ix.flags[i] = prev.born[j], prev.org[j], prev.fp[j], prev.flags[j]
 			if prevBad[j] {
 				ix.bad = append(ix.bad, int32(i))
 				ix.badIDs = append(ix.badIDs, badIDExclusion(e.ID))
@@ -254,6 +259,7 @@ func (c *poolCache) inherit(pool Pool) *poolIndex {
 			continue
 		}
 		ix.born[i], ix.org[i] = civilOf(e.BirthDate), ix.orgOf(e.Affiliation.Org)
+		units = ix.setExpert(i, e, units)
 		if !admission.ValidExpertID(e.ID) {
 			ix.bad = append(ix.bad, int32(i))
 			ix.badIDs = append(ix.badIDs, badIDExclusion(e.ID))
@@ -526,10 +532,56 @@ type poolIndex struct {
 	hist      [][]Participation
 	books     [][]Booking
 	// kept by a cache only:
-	born  []civilDate      // per pool index: the birth date's calendar date
-	org   []int32          // per pool index: index in names of Affiliation.Org
-	names []string         // conflict.NormalizeName of each distinct unit name
-	orgs  map[string]int32 // index in names of each unit name
+	born  []civilDate            // per pool index: the birth date's calendar date
+	org   []int32                // per pool index: index in names of Affiliation.Org
+	names []string               // conflict.NormalizeName of each distinct unit name
+	orgs  map[string]int32       // index in names of each unit name
+	fp    []conflict.Fingerprint // per pool index: the recusal fingerprint
+	flags []uint8                // per pool index: flagInactive, flagUnavailable
+	// idText is ids[k] + "\n" for every k, in order, in one array; idOff[k] is where ids[k]
+	// starts in it (idOff[len(ids)] = len(idText)): the pool digest hashes runs of it.
+	idText []byte
+	idOff  []int32
+}
+
+// setIDText fills ix.idText and ix.idOff from ix.ids.
+func (ix *poolIndex) setIDText() {
+	size := len(ix.ids)
+	for _, id := range ix.ids {
+		size += len(id)
+	}
+	ix.idText, ix.idOff = make([]byte, 0, size), make([]int32, len(ix.ids)+1)
+	for k, id := range ix.ids {
+		ix.idOff[k] = int32(len(ix.idText))
+		ix.idText = append(ix.idText, id...)
+		ix.idText = append(ix.idText, '\n')
+	}
+	ix.idOff[len(ix.ids)] = int32(len(ix.idText))
+}
+
+// Bits of poolIndex.flags: what the screen would otherwise read from the expert itself.
+const (
+	flagInactive    = 1 << iota // Status is not admission.Active
+	flagUnavailable             // Unavailable is not empty
+)
+
+// setExpert fills the per-expert fields of a cached index for pool expert i (e), its
+// Affiliation.Org already in org[i]; units is scratch space, returned for reuse.
+func (ix *poolIndex) setExpert(i int, e *admission.Expert, units []string) []string {
+	units = append(units[:0], ix.names[ix.org[i]])
+	for k := range e.Past {
+		units = append(units, conflict.NormalizeName(e.Past[k].Org))
+	}
+	ix.fp[i] = conflict.FingerprintOf(e, units)
+	var f uint8
+	if e.Status != admission.Active {
+		f |= flagInactive
+	}
+	if len(e.Unavailable) > 0 {
+		f |= flagUnavailable
+	}
+	ix.flags[i] = f
+	return units
 }
 
 // civilDate is a calendar date as time.Time.Date reads it.

@@ -68,6 +68,9 @@ func genIndexPool(t *rapid.T) selection.Pool {
 		}
 		p.Experts = append(p.Experts, e)
 	}
+	if rapid.Bool().Draw(t, "relations") {
+		p.Relations = []conflict.Relation{{A: "M2", B: "X02", Kind: "family"}}
+	}
 	return p
 }
 
@@ -88,6 +91,15 @@ func genIndexRequest(t *rapid.T, k int, shared string) selection.Request {
 	}
 	if rapid.Bool().Draw(t, "member") {
 		req.Project.Members = []conflict.Person{{ID: "M1", Name: "成员", Affiliation: admission.Affiliation{Org: "U1", Kind: admission.Enterprise}}}
+	}
+	// Recusal by an expert's own ID, by a relation (genIndexPool's) and by the avoidance list.
+	switch rapid.IntRange(0, 3).Draw(t, "recusal") {
+	case 1:
+		req.Project.Members = append(req.Project.Members, conflict.Person{ID: "X03", Name: "专家成员"})
+	case 2:
+		req.Project.Members = append(req.Project.Members, conflict.Person{ID: "M2", Name: "关系人"})
+	case 3:
+		req.Project.Avoid = []conflict.Avoidance{{ExpertID: "X01"}, {Org: "U3"}}
 	}
 	return req
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"slices"
 	"strconv"
 	"strings"
@@ -533,6 +534,42 @@ func PoolDigest(ids []string) string {
 	}
 	h.Write(buf)
 	return hex.EncodeToString(h.Sum(nil))
+}
+
+// poolDigester computes PoolDigest of candidates given, in canonical order, as positions
+// in a pool index's ID order: consecutive positions are hashed as one run of idText.
+type poolDigester struct {
+	h          hash.Hash
+	ix         *poolIndex
+	start, end int // the pending run of positions, [start, end)
+}
+
+func newPoolDigester(ix *poolIndex) *poolDigester {
+	d := &poolDigester{h: sha256.New(), ix: ix}
+	d.h.Write([]byte("expertdb-pool-v1\n"))
+	return d
+}
+
+// add appends the candidate at position k of the ID order (k above the previous one).
+func (d *poolDigester) add(k int) {
+	if k != d.end || d.start == d.end {
+		d.flush()
+		d.start = k
+	}
+	d.end = k + 1
+}
+
+func (d *poolDigester) flush() {
+	if d.start < d.end {
+		d.h.Write(d.ix.idText[d.ix.idOff[d.start]:d.ix.idOff[d.end]])
+	}
+	d.start, d.end = 0, 0
+}
+
+// sum returns the digest, as PoolDigest does.
+func (d *poolDigester) sum() string {
+	d.flush()
+	return hex.EncodeToString(d.h.Sum(nil))
 }
 
 // V1Key returns the key of the V1 mode: "expertdb-draw-v1/" + requestDigest + "/" +
