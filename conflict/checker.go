@@ -456,6 +456,16 @@ type probe struct {
 	meter    *rule.Meter // Known.Meter, for the county rules
 }
 
+// nameIs reports whether the expert's normalised name is name (a normal form).
+func (pr *probe) nameIs(name string) bool {
+	if !pr.nameDone {
+		if eq, ok := equalSimple(pr.rawName, name); ok {
+			return eq
+		}
+	}
+	return pr.normName() == name
+}
+
 func (pr *probe) normName() string {
 	if !pr.nameDone {
 		pr.name = NormalizeName(pr.rawName)
@@ -496,7 +506,7 @@ type Known struct {
 // another Checker starts again.
 type Memo struct {
 	c       *Checker
-	units   map[memoKey]unit
+	units   map[string][]memoUnit // by the name's comparison form
 	reasons [][reasonKinds]string // per project person: the unit reasons built so far
 	buf     []Conflict            // Excluding's list
 }
@@ -542,9 +552,15 @@ func (p *person) unitReason(kind int, former string) string {
 	}
 }
 
-type memoKey struct {
-	code, name         string // comparison forms
+// maxMemoVariants bounds the units a Memo keeps under one name's comparison form.
+const maxMemoVariants = 8
+
+// memoUnit is a unit kept by a Memo, with what it was derived from besides its name's
+// comparison form (the key of Memo.units).
+type memoUnit struct {
+	code               string // comparison form
 	org, dept, rawKind string // as written
+	u                  unit
 }
 
 // unit returns c.completeUnit(a, code, name), kept in m when m is not nil.
@@ -555,15 +571,20 @@ func (m *Memo) unit(c *Checker, a admission.Affiliation, code, name string) unit
 	if m.c != c {
 		m.c, m.units, m.reasons = c, nil, nil
 	}
-	k := memoKey{code, name, a.Org, a.Department, string(a.Kind)}
-	if u, ok := m.units[k]; ok {
-		return u
-	}
-	if m.units == nil {
-		m.units = map[memoKey]unit{}
+	kept := m.units[name]
+	for i := range kept {
+		if k := &kept[i]; k.code == code && k.org == a.Org && k.dept == a.Department && k.rawKind == string(a.Kind) {
+			return k.u
+		}
 	}
 	u := c.completeUnit(a, code, name)
-	m.units[k] = u
+	if len(kept) >= maxMemoVariants {
+		return u // many spellings of one name: look-ups stay short, the rest are computed
+	}
+	if m.units == nil {
+		m.units = map[string][]memoUnit{}
+	}
+	m.units[name] = append(kept, memoUnit{code, a.Org, a.Department, string(a.Kind), u})
 	return u
 }
 
@@ -785,7 +806,7 @@ func (c *Checker) unitHit(pr *probe, u unit, wasFormer, codeMismatch bool, i int
 			}
 		}()
 	}
-	if p.name != "" && p.name == pr.normName() && (p.idnum == "" || pr.idnum == "" || p.idnum == pr.idnum) {
+	if p.name != "" && pr.nameIs(p.name) && (p.idnum == "" || pr.idnum == "" || p.idnum == pr.idnum) {
 		c.identity(pr, i, false, "姓名相同且同在"+p.unit.org)
 	}
 	base := Conflict{Concerns: p.concerns, Definite: true}
@@ -836,7 +857,7 @@ func (c *Checker) avoidHit(pr *probe, u unit, wasFormer, codeMismatch bool, i in
 	}
 	switch {
 	case a.byName:
-		if a.name != pr.normName() {
+		if !pr.nameIs(a.name) {
 			return
 		}
 		x.Reason = "专家姓名、单位与" + a.label + "相符" + former + "，应当回避"

@@ -3,3 +3,6 @@ package conflict
 // NormalizeNameGeneral is NormalizeName without its fast path (width folding, NFKC and
 // filtering until a fixed point), the reference the fast path is tested against.
 func NormalizeNameGeneral(s string) string { return fixpoint(s, normalizePass) }
+
+// EqualSimple is equalSimple, for the tests.
+var EqualSimple = equalSimple

@@ -107,6 +107,51 @@ func normalizeSimple(s string) (_ string, ok bool) {
 	return b.String(), true
 }
 
+// equalSimple reports whether NormalizeName(s) == t when s is text normalizeSimple takes
+// (ok false otherwise: the caller normalises s), without building the normal form: the
+// recusal check compares an expert's name with a person's this way, and most names differ at
+// their first character. TestEqualSimpleAgreesWithNormalizeName checks it.
+func equalSimple(s, t string) (eq, ok bool) {
+	j, same := 0, true // same: the normal form of s[:i] is t[:j]
+	ascii := func(c byte) {
+		switch {
+		case asciiDropped(c):
+			return
+		case 'A' <= c && c <= 'Z':
+			c += 'a' - 'A'
+		}
+		if same && j < len(t) && t[j] == c {
+			j++
+		} else {
+			same = false
+		}
+	}
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			ascii(c)
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case ideograph(r):
+			if same && strings.HasPrefix(t[j:], s[i:i+n]) {
+				j += n
+			} else {
+				same = false
+			}
+		case 0xFF01 <= r && r <= 0xFF5E:
+			ascii(byte(r - (0xFF01 - '!')))
+		case simplePunct(r):
+		default:
+			return false, false // only simple text is decided here
+		}
+		i += n
+	}
+	return same && j == len(t), true
+}
+
 // ideograph reports whether r is a CJK unified ideograph of the basic block or extension A,
 // which every step of NormalizeName leaves alone.
 func ideograph(r rune) bool {

@@ -1,6 +1,7 @@
 package conflict_test
 
 import (
+	"strings"
 	"testing"
 	"unicode/utf8"
 
@@ -77,6 +78,13 @@ func FuzzNormalizeNameFastPath(f *testing.F) {
 		if got, want := conflict.NormalizeName(s), conflict.NormalizeNameGeneral(s); got != want {
 			t.Fatalf("NormalizeName(%+q) = %+q, general path %+q", s, got, want)
 		}
+		// equalSimple, where it decides, agrees with the normal form (of s and of a prefix).
+		n := conflict.NormalizeName(s)
+		for _, x := range []string{n, n[:len(n)/2]} {
+			if eq, ok := conflict.EqualSimple(s, x); ok && eq != (n == x) {
+				t.Fatalf("equalSimple(%+q, %+q) = %v", s, x, eq)
+			}
+		}
 	})
 }
 
@@ -102,4 +110,28 @@ func BenchmarkNormalizeName(b *testing.B) {
 			}
 		})
 	}
+}
+
+// Invariant: when equalSimple decides (ok), it says exactly whether NormalizeName(s) is t;
+// it decides every text of the fast path's alphabet.
+func TestEqualSimpleAgreesWithNormalizeName(t *testing.T) {
+	alpha := append(simpleAlphabet(), neighbours...)
+	rapid.Check(t, func(t *rapid.T) {
+		s := rapid.OneOf(rapid.StringOf(rapid.SampledFrom(alpha)), unitText(), rapid.String()).Draw(t, "s")
+		n := conflict.NormalizeName(s)
+		others := []string{n, rapid.String().Draw(t, "t"), n + "x", strings.TrimSuffix(n, "a")}
+		if len(n) > 0 {
+			others = append(others, n[:len(n)-1], n[1:], strings.ToUpper(n))
+		}
+		for _, x := range others {
+			eq, ok := conflict.EqualSimple(s, x)
+			if ok {
+				require.Equal(t, n == x, eq, "%+q vs %+q", s, x)
+			}
+		}
+		if simple := rapid.StringOf(rapid.SampledFrom(simpleAlphabet())).Draw(t, "simple"); true {
+			eq, ok := conflict.EqualSimple(simple, conflict.NormalizeName(simple))
+			require.True(t, ok && eq, "%+q", simple)
+		}
+	})
 }
