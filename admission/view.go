@@ -93,13 +93,18 @@ func (e Expert) View() ExpertView {
 // before, so slices taken from an earlier view in v must not be kept.
 func (e *Expert) ViewInto(v *ExpertView) {
 	past, cats, creds, trainings, exits := v.Past[:0], v.Categories[:0], v.Credentials[:0], v.Trainings[:0], v.ExitReasons[:0]
-	*v = ExpertView{
-		ID: e.ID, Name: e.Name, Region: e.Region, Status: string(e.Status), Title: int(e.Title),
-		RetirementAge: e.RetirementAge, BirthDate: e.BirthDate, UpdatedAt: e.UpdatedAt,
-		Affiliation: unitView(e.Affiliation),
-		Fields:      e.Fields, Tags: e.Tags,
-		Records: len(e.Records),
-	}
+	// Field by field: every field is set (a composite literal would be built on the stack and
+	// copied whole, with its write barriers, into the pooled view).
+	v.ID, v.Name, v.Region, v.Status = e.ID, e.Name, e.Region, string(e.Status)
+	v.Title, v.RetirementAge = int(e.Title), e.RetirementAge
+	v.BirthDate, v.UpdatedAt = e.BirthDate, e.UpdatedAt
+	a := &e.Affiliation
+	v.Affiliation.Org, v.Affiliation.OrgCode, v.Affiliation.Kind = a.Org, a.OrgCode, string(a.Kind)
+	v.Affiliation.Department, v.Affiliation.Position = a.Department, a.Position
+	v.Affiliation.From, v.Affiliation.To = a.From, a.To
+	v.Fields, v.Tags = e.Fields, e.Tags
+	v.Records, v.SeriousRecords, v.AdverseRecords = len(e.Records), 0, 0
+	v.Past, v.Categories, v.Credentials, v.Trainings, v.ExitReasons = nil, nil, nil, nil, nil
 	if len(e.Past) > 0 {
 		past = slices.Grow(past, len(e.Past))
 		for _, a := range e.Past {
@@ -153,6 +158,13 @@ func clearView(v *ExpertView) {
 	clear(v.Credentials)
 	clear(v.Trainings)
 	clear(v.ExitReasons)
-	*v = ExpertView{Past: v.Past[:0], Categories: v.Categories[:0], Credentials: v.Credentials[:0],
-		Trainings: v.Trainings[:0], ExitReasons: v.ExitReasons[:0]}
+	// Field by field, as ViewInto sets them (TestClearViewZeroesEveryField).
+	v.ID, v.Name, v.Region, v.Status = "", "", "", ""
+	v.Title, v.RetirementAge = 0, 0
+	v.BirthDate, v.UpdatedAt = time.Time{}, time.Time{}
+	v.Affiliation = UnitView{}
+	v.Fields, v.Tags = nil, nil
+	v.Records, v.SeriousRecords, v.AdverseRecords = 0, 0, 0
+	v.Past, v.Categories, v.Credentials = v.Past[:0], v.Categories[:0], v.Credentials[:0]
+	v.Trainings, v.ExitReasons = v.Trainings[:0], v.ExitReasons[:0]
 }
