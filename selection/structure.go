@@ -3,10 +3,9 @@ package selection
 import (
 	"cmp"
 	"encoding/binary"
-	"fmt"
 	"math"
 	"slices"
-	"strings"
+	"strconv"
 )
 
 // structure is the panel structure of one draw: size, quotas, group caps, and the
@@ -34,6 +33,7 @@ type solverScratch struct {
 	parent, size, roots []int32
 	first               [][]int32
 	members             [][]int32
+	key                 []byte // a type's key
 }
 
 // grown returns (*buf)[:n], growing *buf when it is shorter; the contents are not cleared.
@@ -530,18 +530,20 @@ func (sv *solver) build() error {
 				return cmp.Or(cmp.Compare(sv.effMask(a), sv.effMask(b)), cmp.Compare(capAvail(a), capAvail(b)), cmp.Compare(a, b))
 			})
 		}
-		var kb strings.Builder
+		kb := sc.key[:0] // "b<limit>,<mask>:<avail>…" or "c<component>"
 		if block {
-			fmt.Fprintf(&kb, "b%d", limit)
+			kb = strconv.AppendInt(append(kb, 'b'), int64(limit), 10)
 			for _, c := range cls {
-				fmt.Fprintf(&kb, ",%d:%d", sv.effMask(c), capAvail(c))
+				kb = strconv.AppendUint(append(kb, ','), uint64(sv.effMask(c)), 10)
+				kb = strconv.AppendInt(append(kb, ':'), int64(capAvail(c)), 10)
 			}
 		} else {
-			fmt.Fprintf(&kb, "c%d", len(sv.comps))
+			kb = strconv.AppendInt(append(kb, 'c'), int64(len(sv.comps)), 10)
 		}
-		key := kb.String()
-		ti, ok := typeIdx[key]
+		sc.key = kb
+		ti, ok := typeIdx[string(kb)]
 		if !ok {
+			key := string(kb)
 			ti = len(ptypes)
 			typeIdx[key] = ti
 			ptypes = append(ptypes, &ptype{key: key, block: block, limit: limit})
