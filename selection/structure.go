@@ -664,6 +664,14 @@ const maxPatterns = 1 << 14
 
 // blockPatterns lists the distinct effects of taking 1..limit candidates from a block.
 func (sv *solver) blockPatterns(cls []int32, limit int) ([]sitem, error) {
+	if limit == 1 {
+		return sv.singlePatterns(cls), nil
+	}
+	return sv.generalBlockPatterns(cls, limit)
+}
+
+// generalBlockPatterns enumerates the patterns of any block.
+func (sv *solver) generalBlockPatterns(cls []int32, limit int) ([]sitem, error) {
 	s := sv.s
 	cur := map[string]sitem{patternKey(0, make([]int, sv.nq)): {q: make([]int, sv.nq), x: make([]int, len(cls))}}
 	for i, c := range cls {
@@ -694,6 +702,34 @@ func (sv *solver) blockPatterns(cls []int32, limit int) ([]sitem, error) {
 		cur = next
 	}
 	return sortedPatterns(cur), nil
+}
+
+// singlePatterns is blockPatterns for a block of which one candidate at most may join (a
+// group cap of one, the common case): one pattern per distinct quota mask, taken from the
+// first class with it, in the order sortedPatterns gives (by quota counts).
+func (sv *solver) singlePatterns(cls []int32) []sitem {
+	var out []sitem
+	var seen []uint32
+	for i, c := range cls {
+		if sv.s.avail[c] < 1 {
+			continue
+		}
+		m := sv.effMask(c)
+		if slices.Contains(seen, m) {
+			continue
+		}
+		seen = append(seen, m)
+		p := sitem{size: 1, q: make([]int, sv.nq), x: make([]int, len(cls))}
+		for q := range p.q {
+			if m&(1<<q) != 0 {
+				p.q[q] = 1
+			}
+		}
+		p.x[i] = 1
+		out = append(out, p)
+	}
+	slices.SortFunc(out, func(a, b sitem) int { return slices.Compare(a.q, b.q) })
+	return out
 }
 
 func sortedPatterns(m map[string]sitem) []sitem {
