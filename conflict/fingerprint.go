@@ -136,13 +136,20 @@ func (c *Checker) buildKeys() {
 	}
 }
 
+// Selective reports whether MayConflict can rule out any expert: false when the checker
+// fails closed or has county rules, which see every expert (MayConflict is then always true,
+// and a caller need not compute fingerprints).
+func (c *Checker) Selective() bool {
+	return c != nil && c.built && c.err == nil && len(c.progs) == 0
+}
+
 // MayConflict reports whether ReportWith might return a conflict for an expert whose
 // Fingerprint is f: when it is false, ReportWith (and so CheckWith and Excluding) returns no
 // conflict for that expert, whatever Known holds. It is true for an unknown fingerprint, for a
 // checker that fails closed, and whenever county rules (clause 5) are set, which must see
 // every expert. A true answer says only that the full check must be made.
 func (c *Checker) MayConflict(f *Fingerprint) bool {
-	if c == nil || !c.built || c.err != nil || len(c.progs) > 0 || f.n == 0 || f.n == fingerprintFull {
+	if !c.Selective() || f.n == 0 || f.n == fingerprintFull {
 		return true
 	}
 	for _, h := range f.keys[:f.n-1] {

@@ -246,9 +246,22 @@ func (sc *screener) screen(i int) (ex Exclusion, excluded bool, err error) {
 		}
 		return Exclusion{e.ID, art, "not-eligible", sc.notEligible(fs)}, true, nil
 	}
-	// With a cache, the fingerprint rules out most experts without reading them.
-	if sc.ix.fp == nil || sc.checker.MayConflict(&sc.ix.fp[i]) {
-		c, conflicted := sc.checker.Excluding(e, conflict.Known{Units: sc.unitNames(i), View: sc.view(i), Meter: env.meter, Memo: &sc.memo})
+	// The fingerprint rules out most experts without the full check: kept by a cache, or
+	// computed here from the unit names the draw normalises once per name.
+	var units []string
+	may := true
+	if sc.ix.fp != nil {
+		may = sc.checker.MayConflict(&sc.ix.fp[i])
+	} else if sc.checker.Selective() {
+		units = sc.unitNames(i)
+		f := conflict.FingerprintOf(e, units)
+		may = sc.checker.MayConflict(&f)
+	}
+	if may {
+		if units == nil {
+			units = sc.unitNames(i)
+		}
+		c, conflicted := sc.checker.Excluding(e, conflict.Known{Units: units, View: sc.view(i), Meter: env.meter, Memo: &sc.memo})
 		if env.meter != nil && env.meter.Exhausted() != "" {
 			return ex, false, budgetError(&rule.EvalError{Rule: env.meter.Exhausted(), Article: "Art. 15(5)", Budget: true,
 				Err: errors.New("recusal rule stopped by the draw's meter")})

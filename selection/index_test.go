@@ -3,6 +3,7 @@ package selection_test
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -368,4 +369,63 @@ func TestIDSortAgreesWithStringSort(t *testing.T) {
 		slices.Sort(want)
 		require.Equal(t, want, selection.SortIDs(ids))
 	})
+}
+
+// Invariant: recusal in a draw decides exactly what the project's conflict.Checker decides,
+// from a plain or an indexed pool (both rule experts out by their recusal fingerprints
+// before the full check): every candidate has no conflict, and every expert excluded for a
+// conflict is excluded for the checker's first one.
+func TestRecusalIsTheCheckersOwnDecision(t *testing.T) {
+	drawn, recused := 0, 0
+	rapid.Check(t, func(t *rapid.T) {
+		plain := genIndexPool(t)
+		req := genIndexRequest(t, 0, `age < 64`)
+		// One seat and a filler no rule excludes: every draw succeeds, so that its
+		// exclusions can be compared (duplicate IDs, which refuse the draw, are renamed).
+		req.Size, req.Quotas, req.Groups, req.Criteria = 1, nil, nil, ""
+		seen := map[string]bool{}
+		for i := range plain.Experts {
+			for seen[plain.Experts[i].ID] {
+				plain.Experts[i].ID += "b"
+			}
+			seen[plain.Experts[i].ID] = true
+		}
+		plain.Experts = append(plain.Experts, expert("ZZZ", "U9"))
+		e := selection.Entropy{Sources: [][]uint64{{rapid.Uint64().Draw(t, "entropy")}}}
+		c, err := conflict.New(req.Project, plain.Relations, req.At, nil)
+		require.NoError(t, err)
+		for _, pool := range []selection.Pool{plain, plain.Indexed()} {
+			res, err := selection.Draw(req, pool, e, nil)
+			require.NoError(t, err)
+			drawn++
+			excluded := map[string]selection.Exclusion{}
+			for _, x := range res.Excluded {
+				excluded[x.ExpertID] = x
+			}
+			for _, x := range pool.Experts {
+				cs := c.Check(x)
+				ex, isEx := excluded[x.ID]
+				switch {
+				case !isEx:
+					require.Empty(t, cs, "candidate %s has a conflict", x.ID)
+				case len(cs) > 0 && ex.Code == cs[0].Code:
+					recused++
+				case isConflictCode(ex.Code):
+					require.Failf(t, "wrong recusal", "%s excluded for %s, the checker says %v", x.ID, ex.Code, cs)
+				}
+			}
+		}
+	})
+	require.Greater(t, drawn, 20, "too few draws succeeded to compare")
+	require.Greater(t, recused, 20, "too few recusals to compare")
+	t.Logf("%d draws, %d recusals", drawn, recused)
+}
+
+func isConflictCode(code string) bool {
+	switch code {
+	case conflict.CodeProjectLeader, conflict.CodeProjectMember, conflict.CodeSameDepartment, conflict.CodeSameInstitute,
+		conflict.CodeSameEnterprise, conflict.CodeSameUnit, conflict.CodeAvoidanceList:
+		return true
+	}
+	return strings.HasPrefix(code, conflict.RelationCodePrefix)
 }
