@@ -63,7 +63,8 @@ type Env struct {
 	HasRecentTraining func(string, int) bool `expr:"hasRecentTraining"`
 	DaysSince         func(t time.Time) int  `expr:"daysSince"`
 
-	meter *rule.Meter // a draw's meter (DrawableView); nil otherwise
+	meter   *rule.Meter    // a draw's meter (DrawableView); nil otherwise
+	scratch *rules.Scratch // the evaluation context of the pooled environment
 }
 
 // NewEnv builds the expression environment of e on asOf.
@@ -370,7 +371,7 @@ func (c *compiled) check(env *Env, claimed []Category) Decision {
 func appendFailed(out []Finding, s *rules.Set[Env], env *Env) []Finding {
 	for i := 0; ; i++ {
 		var err error
-		if i, _, err = s.Next(env, env.meter, i, false); i >= len(s.Programs) {
+		if i, _, err = s.NextWith(env, env.meter, env.scratch, i, false); i >= len(s.Programs) {
 			return out
 		}
 		rule := s.Rules[i]
@@ -416,12 +417,12 @@ func (c *compiled) eligible(env *Env, claimed []Category) bool {
 
 // allHold reports whether every rule of s holds on env (an evaluation error does not hold).
 func allHold(s *rules.Set[Env], env *Env) bool {
-	i, _, _ := s.Next(env, env.meter, 0, false)
+	i, _, _ := s.NextWith(env, env.meter, env.scratch, 0, false)
 	return i >= len(s.Programs)
 }
 
 func anyHolds(s *rules.Set[Env], env *Env) bool {
-	i, _, _ := s.Next(env, env.meter, 0, true)
+	i, _, _ := s.NextWith(env, env.meter, env.scratch, 0, true)
 	return i < len(s.Programs)
 }
 

@@ -85,4 +85,5 @@ func (s *Screen) DrawableView(e *Expert, v *ExpertView, m *rule.Meter) []Finding
 // Close drops the Screen's reference to the last view it read.
 func (s *Screen) Close() {
 	s.slot.env.Expert = ExpertView{}
+	s.slot.scratch.Clear()
 }

@@ -1,6 +1,10 @@
 package admission
 
-import "time"
+import (
+	"time"
+
+	"github.com/wzsti/expertdb/internal/rules"
+)
 
 // envSlot is an Env whose helper functions (hasCredential, hasRecentTraining, daysSince) are
 // bound once to the slot's own fields, so that one slot evaluates expert after expert without
@@ -9,6 +13,7 @@ import "time"
 // them cleared.
 type envSlot struct {
 	env       Env
+	scratch   rules.Scratch
 	creds     []Credential
 	trainings []Training
 	today     int64 // civilDay(asOf)
@@ -22,6 +27,7 @@ type envSlot struct {
 
 func newEnvSlot() *envSlot {
 	s := &envSlot{}
+	s.env.scratch = &s.scratch
 	s.env.HasCredential = s.hasCredential
 	s.env.HasRecentTraining = s.hasRecentTraining
 	s.env.DaysSince = s.daysSince

@@ -116,7 +116,7 @@ func (sc *screener) evalBool(prog *rules.Bool[Env], mm *exprMemo, i int) (bool, 
 	sc.ensureView(i)
 	s0, b0 := sc.meter.Remaining()
 	fresh := sc.meter.Exhausted() == ""
-	ok, err := prog.EvalMeter(sc.env, sc.meter)
+	ok, err := prog.EvalWith(sc.env, sc.meter, sc.env.scratch)
 	if err == nil && fresh {
 		mm.keep(i, sc.meter, s0, b0, func() { mm.ok[i] = ok })
 	}
@@ -217,7 +217,7 @@ func (sc *screener) screen(i int) (ex Exclusion, excluded bool, err error) {
 		c := &q.Conditions[k]
 		art := cmp.Or(c.Article, "Art. 13")
 		sc.ensureView(i)
-		ok, err := prog.EvalMeter(env, env.meter)
+		ok, err := prog.EvalWith(env, env.meter, env.scratch)
 		if err != nil {
 			if errors.Is(err, rule.ErrBudget) {
 				return ex, false, budgetError(err)
@@ -357,7 +357,7 @@ func budgetError(err error) error {
 func (p *Prepared) signature(env *Env, gt *groupTokens, toks []int32) (uint32, error) {
 	var mask uint32
 	for i, prog := range p.quotas {
-		ok, err := prog.EvalMeter(env, env.meter)
+		ok, err := prog.EvalWith(env, env.meter, env.scratch)
 		if err != nil {
 			return 0, err
 		}
@@ -377,13 +377,13 @@ func (p *Prepared) signature(env *Env, gt *groupTokens, toks []int32) (uint32, e
 
 // groupToken evaluates group key g on env and returns its value's token.
 func (p *Prepared) groupToken(env *Env, gt *groupTokens, g int, prog *rules.Value[Env]) (int32, error) {
-	if x, ok, err := prog.EvalString(env, env.meter); ok {
+	if x, ok, err := prog.EvalStringWith(env, env.meter, env.scratch); ok {
 		if err != nil {
 			return 0, err
 		}
 		return gt.str(g, x), nil
 	}
-	v, err := prog.EvalMeter(env, env.meter)
+	v, err := prog.EvalWith(env, env.meter, env.scratch)
 	if err != nil {
 		return 0, err
 	}
@@ -507,7 +507,7 @@ func (p *Prepared) newBase(pool Pool) (*base, error) {
 	b.ids, b.experts = make([]string, 0, len(ix.order)), make([]*admission.Expert, 0, len(ix.order))
 	classes := make([]int, 0, len(ix.order))
 	meter := rule.NewMeter(r.ExprBudget, 0) // shared by every expression of the draw
-	sc := &screener{p: p, pool: pool, ix: ix, checker: checker, meter: meter, env: &Env{meter: meter}, at: civilOf(q.At)}
+	sc := &screener{p: p, pool: pool, ix: ix, checker: checker, meter: meter, env: &Env{meter: meter, scratch: new(rules.Scratch)}, at: civilOf(q.At)}
 	gt := newGroupTokens(len(q.Groups))
 	sc.gt = gt
 	sc.quotas, sc.groups = make([]*exprMemo, len(p.quotas)), make([]*exprMemo, len(p.groups))

@@ -206,7 +206,7 @@ func (p *Prepared) countyExclusion(id string, env *Env) (*Exclusion, error) {
 		if art == "" {
 			art = "Art. 13"
 		}
-		ok, err := prog.EvalMeter(env, env.meter)
+		ok, err := prog.EvalWith(env, env.meter, env.scratch)
 		if err != nil {
 			if errors.Is(err, rule.ErrBudget) {
 				return nil, budgetError(err)

@@ -53,7 +53,8 @@ type Env struct {
 	Project            *ProjectView           `expr:"project"`
 	ReviewedUnitWithin func(string, int) bool `expr:"reviewedUnitWithin"`
 
-	meter *rule.Meter // the draw's meter; nil outside a draw
+	meter   *rule.Meter    // the draw's meter; nil outside a draw
+	scratch *rules.Scratch // the draw's evaluation context; nil: a pooled one
 }
 
 // MaskedFields are the fields of the expert view hidden from the expressions of a request

@@ -29,7 +29,6 @@ import (
 
 type cctx struct {
 	env   unsafe.Pointer
-	m     *evalMeter
 	elem  [MaxNesting + 1]unsafe.Pointer // the current element of each enclosing predicate, by depth
 	bail  bool
 	cells uint // cells charged, as the VM counts them (a list literal per evaluation)
@@ -41,7 +40,7 @@ type cctx struct {
 func (c *cctx) cell(n int) {
 	c.cells += uint(n)
 	if c.cells >= c.limit {
-		c.m.fail("cell")
+		c.meter.fail("cell")
 	}
 }
 
@@ -477,7 +476,7 @@ func (b *builder) in(l, r cnode, charge bool) boolFn {
 			}
 			xs := *(*[]string)(p)
 			if charge {
-				c.m.step(int64(len(xs) + 1))
+				c.meter.step(int64(len(xs) + 1))
 			}
 			for _, s := range xs {
 				if s == v {
@@ -497,7 +496,7 @@ func (b *builder) in(l, r cnode, charge bool) boolFn {
 			}
 			xs := *(*[]int)(p)
 			if charge {
-				c.m.step(int64(len(xs) + 1))
+				c.meter.step(int64(len(xs) + 1))
 			}
 			for _, s := range xs {
 				if s == v {
@@ -587,7 +586,7 @@ func (b *builder) builtin(x *ast.BuiltinNode) (cnode, bool) {
 			}
 			h := *(*sliceHeader)(p)
 			for i := 0; i < h.len && !c.bail; i++ {
-				c.m.step(w)
+				c.meter.step(w)
 				c.elem[k] = unsafe.Add(h.data, uintptr(i)*size)
 				if !each(bf(c)) {
 					break
@@ -768,14 +767,4 @@ func strRootOf(env reflect.Type, consts map[string]any, root ast.Node) strFn {
 		return nil
 	}
 	return n.strFn()
-}
-
-// noescape hides p from escape analysis, so that an evaluation's context stays on the
-// stack: the closures use it only during the call and never keep it (the technique of the
-// runtime and strings.Builder).
-//
-//go:nosplit
-func noescape(p unsafe.Pointer) unsafe.Pointer {
-	x := uintptr(p)
-	return *(*unsafe.Pointer)(unsafe.Pointer(&x))
 }

@@ -4,7 +4,7 @@ package rules
 // the VM, under the default limits, for the equivalence tests.
 func (p *Program[E, R]) EvalBoth(env *E) (fr R, ferr error, ok bool, vr R, verr error) {
 	if p.Fast() {
-		fr, _, ferr, ok = p.evalFast(env, p.limits)
+		fr, _, ferr, ok = p.evalFast(env, p.limits, nil)
 	}
 	vr, _, verr = p.evalVM(env, p.limits)
 	return

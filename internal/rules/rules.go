@@ -65,6 +65,7 @@ type Program[E any, R any] struct {
 	limits  Limits
 	wrapper reflect.Type      // struct { E; Meter *evalMeter `expr:"__m"` }
 	pool    sync.Pool         // of *slot[E]
+	scratch sync.Pool         // of *Scratch, for the evaluations given none
 	fastB   boolFn            // the closures of a Bool program, or nil
 	fastV   func(c *cctx) any // the closures of a Value program, or nil
 	fastS   strFn             // the closures of a Value program whose root is a string, or nil
@@ -230,9 +231,69 @@ func (p *Program[E, R]) get() *slot[E] {
 // are *EvalError values wrapping ErrEval (and ErrBudget when the meter stopped it).
 func (p *Program[E, R]) Eval(env *E) (R, error) { return p.EvalMeter(env, nil) }
 
+// Scratch is the context the closures of an evaluation run in (the environment, the
+// evaluation's meter, the elements of the enclosing predicates). A caller that evaluates
+// again and again on one goroutine (a draw's screener, a pooled environment) keeps one and
+// passes it to EvalWith, EvalStringWith and NextWith, so that an evaluation allocates
+// nothing; the other evaluations take one from a pool. The zero Scratch is ready. A Scratch
+// is not safe for concurrent use, and holds the last environment it evaluated until the next
+// evaluation.
+//
+// The context lives on the heap, where the collector sees what it points to: an earlier
+// version kept it on the stack behind a pointer hidden from escape analysis, and the
+// collector then freed what only the context referenced, so that evaluations under
+// collection pressure charged their meters wrongly or read freed memory (TestSetNext under
+// GOGC=1).
+type Scratch struct{ c cctx }
+
+// ctx resets the scratch for one evaluation of env under lim and returns its context. The
+// elements of enclosing predicates are left as they are: a predicate sets its element before
+// its body reads it.
+func (sc *Scratch) ctx(env unsafe.Pointer, lim Limits) *cctx {
+	c := &sc.c
+	if c.env != env { // the scratch is on the heap: no pointer written when none changes
+		c.env = env
+	}
+	c.bail, c.cells, c.limit = false, 0, lim.Cells
+	c.meter.reset(lim)
+	return c
+}
+
+// reset makes m the meter of an evaluation under lim.
+func (m *evalMeter) reset(lim Limits) {
+	m.steps, m.bytes, m.maxString = lim.Steps, lim.Bytes, lim.MaxString
+	if m.over != "" {
+		m.over = ""
+	}
+}
+
+// Clear drops what sc refers to (the last environment and predicate elements), for a caller
+// that keeps sc in a pool.
+func (sc *Scratch) Clear() { sc.c = cctx{} }
+
+// getScratch returns sc, or a pooled Scratch when sc is nil (put gives it back).
+func getScratch(pool *sync.Pool, sc *Scratch) (*Scratch, bool) {
+	if sc != nil {
+		return sc, false
+	}
+	if x, ok := pool.Get().(*Scratch); ok {
+		return x, true
+	}
+	return new(Scratch), true
+}
+
+// putScratch clears a pooled Scratch (it holds no environment in the pool) and returns it.
+func putScratch(pool *sync.Pool, sc *Scratch) {
+	sc.Clear()
+	pool.Put(sc)
+}
+
 // EvalMeter is Eval charging the total m as well (nil m: no total). Once m is exhausted every
 // evaluation fails with ErrBudget.
-func (p *Program[E, R]) EvalMeter(env *E, m *Meter) (R, error) {
+func (p *Program[E, R]) EvalMeter(env *E, m *Meter) (R, error) { return p.EvalWith(env, m, nil) }
+
+// EvalWith is EvalMeter evaluating in sc (nil: a pooled one).
+func (p *Program[E, R]) EvalWith(env *E, m *Meter, sc *Scratch) (R, error) {
 	var zero R
 	lim, ok := p.limitsUnder(m)
 	if !ok {
@@ -240,7 +301,7 @@ func (p *Program[E, R]) EvalMeter(env *E, m *Meter) (R, error) {
 			Err: fmt.Errorf("draw budget exhausted (by rule %q)", m.Exhausted())}
 	}
 	if p.fastB != nil || p.fastV != nil {
-		r, u, err, ok := p.evalFast(env, lim)
+		r, u, err, ok := p.evalFast(env, lim, sc)
 		if ok {
 			if crossCheck {
 				p.crossCheck(env, lim, r, err)
@@ -258,6 +319,11 @@ func (p *Program[E, R]) EvalMeter(env *E, m *Meter) (R, error) {
 // returns the string without boxing it (no allocation). ok is false when the program is not
 // such a program, or its closures bailed out; call EvalMeter then. A group key reads this way.
 func (p *Program[E, R]) EvalString(env *E, m *Meter) (s string, ok bool, err error) {
+	return p.EvalStringWith(env, m, nil)
+}
+
+// EvalStringWith is EvalString evaluating in sc (nil: a pooled one).
+func (p *Program[E, R]) EvalStringWith(env *E, m *Meter, sc *Scratch) (s string, ok bool, err error) {
 	if p.fastS == nil {
 		return "", false, nil
 	}
@@ -265,18 +331,18 @@ func (p *Program[E, R]) EvalString(env *E, m *Meter) (s string, ok bool, err err
 	if !ok {
 		return "", false, nil
 	}
-	var ctx cctx
-	c := (*cctx)(noescape(unsafe.Pointer(&ctx)))
-	c.env, c.limit = unsafe.Pointer(env), lim.Cells
-	c.meter = evalMeter{steps: lim.Steps, bytes: lim.Bytes, maxString: lim.MaxString}
-	c.m = (*evalMeter)(noescape(unsafe.Pointer(&c.meter)))
+	sc, pooled := getScratch(&p.scratch, sc)
+	c := sc.ctx(unsafe.Pointer(env), lim)
 	budget := runStr(p.fastS, c, &s)
-	if c.bail && !budget {
+	bail, u, over := c.bail, c.used(lim), c.meter.over
+	if pooled {
+		putScratch(&p.scratch, sc)
+	}
+	if bail && !budget {
 		return "", false, nil
 	}
-	u := c.used(lim)
 	if budget {
-		err = &EvalError{Rule: p.name, Article: p.article, Budget: true, Err: errBudget{c.meter.over}}
+		err = &EvalError{Rule: p.name, Article: p.article, Budget: true, Err: errBudget{over}}
 		s = ""
 	}
 	if crossCheck {
@@ -341,23 +407,24 @@ func (p *Program[E, R]) limitsUnder(m *Meter) (lim Limits, ok bool) {
 	return lim, true
 }
 
-// evalFast runs the closures; ok is false when they bailed out (the VM decides). The context
-// lives on the stack (noescape): no allocation per evaluation.
-func (p *Program[E, R]) evalFast(env *E, lim Limits) (r R, u usage, err error, ok bool) {
-	var ctx cctx
-	c := (*cctx)(noescape(unsafe.Pointer(&ctx)))
-	c.env, c.limit = unsafe.Pointer(env), lim.Cells
-	c.meter = evalMeter{steps: lim.Steps, bytes: lim.Bytes, maxString: lim.MaxString}
-	c.m = (*evalMeter)(noescape(unsafe.Pointer(&c.meter)))
+// evalFast runs the closures in sc (nil: a pooled Scratch); ok is false when they bailed
+// out (the VM decides).
+func (p *Program[E, R]) evalFast(env *E, lim Limits, sc *Scratch) (r R, u usage, err error, ok bool) {
+	sc, pooled := getScratch(&p.scratch, sc)
+	c := sc.ctx(unsafe.Pointer(env), lim)
 	budget := p.runFast(c, &r)
-	if c.bail && !budget {
+	bail, over := c.bail, c.meter.over
+	u = c.used(lim)
+	if pooled {
+		putScratch(&p.scratch, sc)
+	}
+	if bail && !budget {
 		var zero R
 		return zero, usage{}, nil, false
 	}
-	u = c.used(lim)
 	if budget {
 		var zero R
-		return zero, u, &EvalError{Rule: p.name, Article: p.article, Budget: true, Err: errBudget{c.meter.over}}, true
+		return zero, u, &EvalError{Rule: p.name, Article: p.article, Budget: true, Err: errBudget{over}}, true
 	}
 	return r, u, nil, true
 }
@@ -497,6 +564,7 @@ func (c constPatcher) Visit(node *ast.Node) {
 type Set[E any] struct {
 	Rules    []Rule
 	Programs []*Bool[E]
+	scratch  sync.Pool // of *Scratch, for the runs given none
 }
 
 // CompileSet compiles every rule and reports every failure together (errors.Join of
@@ -558,11 +626,20 @@ func (s *Set[E]) Failed(env *E) (failed []Rule, errs []error) {
 // out is answered by the VM, and a rule met with m already exhausted is refused, as EvalMeter
 // does.
 func (s *Set[E]) Next(env *E, m *Meter, from int, stop bool) (i int, ok bool, err error) {
+	return s.NextWith(env, m, nil, from, stop)
+}
+
+// NextWith is Next running the closures in sc (nil: a pooled Scratch).
+func (s *Set[E]) NextWith(env *E, m *Meter, sc *Scratch, from int, stop bool) (i int, ok bool, err error) {
+	if sc == nil {
+		sc, _ = getScratch(&s.scratch, nil)
+		defer putScratch(&s.scratch, sc)
+	}
 	ps := s.Programs
 	for i = from; i < len(ps); i++ {
 		p := ps[i]
 		if !crossCheck && p.fastB != nil {
-			j, v, st, over := s.runFast(env, m, i, stop)
+			j, v, st, over := s.runFast(env, m, sc, i, stop)
 			switch st {
 			case fastStop:
 				return j, v, nil
@@ -578,7 +655,7 @@ func (s *Set[E]) Next(env *E, m *Meter, from int, stop bool) (i int, ok bool, er
 				if m != nil {
 					// EvalMeter runs the closures again (they bail out again, charging
 					// nothing) and the VM, charging m exactly as for a rule evaluated alone.
-					ok, err = p.EvalMeter(env, m)
+					ok, err = p.EvalWith(env, m, sc)
 				} else {
 					ok, _, err = p.evalVM(env, p.limits)
 				}
@@ -593,7 +670,7 @@ func (s *Set[E]) Next(env *E, m *Meter, from int, stop bool) (i int, ok bool, er
 				i, p = j, ps[j]
 			}
 		}
-		ok, err = p.EvalMeter(env, m)
+		ok, err = p.EvalWith(env, m, sc)
 		if (err == nil && ok) == stop {
 			return i, ok, err
 		}
@@ -610,19 +687,16 @@ const (
 )
 
 // runFast runs the closures of the rules from index from, one after the other, under one
-// recover and one context, until one gives the outcome stop (closures never return an error:
-// a failure is a budget stop or a bail-out). i is the rule it stopped at; the recover reads it
-// to attribute a budget stop or a bail-out to its rule. Without a meter the per-evaluation
-// meter is reset before a rule only when the previous rule charged it; with one, each rule
-// runs under min(its limits, what m has left) and its usage is charged to m as EvalMeter
-// charges it. A rule met with m exhausted stops the run (fastDone at that rule: the caller's
-// EvalMeter refuses it).
-func (s *Set[E]) runFast(env *E, m *Meter, from int, stop bool) (i int, v bool, st int, over string) {
+// recover and one context (sc's), until one gives the outcome stop (closures never return
+// an error: a failure is a budget stop or a bail-out). i is the rule it stopped at; the
+// recover reads it to attribute a budget stop or a bail-out to its rule. Without a meter the
+// per-evaluation meter is reset before a rule only when the previous rule charged it; with
+// one, each rule runs under min(its limits, what m has left) and its usage is charged to m as
+// EvalMeter charges it. A rule met with m exhausted stops the run (fastDone at that rule: the
+// caller's EvalMeter refuses it).
+func (s *Set[E]) runFast(env *E, m *Meter, sc *Scratch, from int, stop bool) (i int, v bool, st int, over string) {
 	ps := s.Programs
-	var ctx cctx
-	c := (*cctx)(noescape(unsafe.Pointer(&ctx)))
-	c.env = unsafe.Pointer(env)
-	c.m = (*evalMeter)(noescape(unsafe.Pointer(&c.meter)))
+	c := sc.ctx(unsafe.Pointer(env), Limits{})
 	var lim Limits
 	defer func() {
 		if x := recover(); x != nil {
@@ -648,11 +722,11 @@ func (s *Set[E]) runFast(env *E, m *Meter, from int, stop bool) (i int, v bool, 
 				return i, false, fastDone, ""
 			}
 			c.limit, c.cells = lim.Cells, 0
-			c.meter = evalMeter{steps: lim.Steps, bytes: lim.Bytes, maxString: lim.MaxString}
+			c.meter.reset(lim)
 		} else if i == from || p.limits != lim || c.cells != 0 || c.meter.steps != lim.Steps || c.meter.bytes != lim.Bytes {
 			lim = p.limits
 			c.limit, c.cells = lim.Cells, 0
-			c.meter = evalMeter{steps: lim.Steps, bytes: lim.Bytes, maxString: lim.MaxString}
+			c.meter.reset(lim)
 		}
 		v = p.fastB(c)
 		if c.bail {
