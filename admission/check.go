@@ -70,7 +70,7 @@ type Env struct {
 // NewEnv builds the expression environment of e on asOf.
 func NewEnv(e Expert, asOf time.Time) *Env {
 	s := newEnvSlot()
-	s.reset(&e, asOf)
+	s.reset(&e, asOf, allViewFields)
 	return &s.env
 }
 
@@ -145,7 +145,8 @@ type compiled struct {
 	drawable   *rules.Set[Env]
 	sweepExits map[string]ExitReason
 	staleDays  int
-	envs       sync.Pool // of *envSlot, reused across Check, Drawable and Sweep
+	envs       sync.Pool  // of *envSlot, reused across Check, Drawable and Sweep
+	view       viewFields // the view fields the rules read: the only ones a pooled view fills
 }
 
 // Compile checks and compiles every rule, reporting all compile errors together (each a
@@ -212,8 +213,38 @@ func (r *Rules) Compile() error {
 	if len(errs) > 0 {
 		return errors.Join(errs...)
 	}
+	c.view = c.viewFields()
 	r.c = c
 	return nil
+}
+
+// viewFields returns the fields of the expert view that the compiled rules read
+// (rules.Program.Members; every field when a rule uses the view otherwise).
+func (c *compiled) viewFields() viewFields {
+	var f viewFields
+	add := func(s *rules.Set[Env]) {
+		if s == nil {
+			return
+		}
+		for _, p := range s.Programs {
+			members, all := p.Members("expert")
+			if all {
+				f = allViewFields
+				return
+			}
+			for _, m := range members {
+				f |= viewField(m)
+			}
+		}
+	}
+	add(c.basic)
+	add(c.floor)
+	add(c.drawable)
+	for i := range c.cats {
+		add(c.cats[i].required)
+		add(c.cats[i].anyOf)
+	}
+	return f
 }
 
 // orderedCategories lists the categories of m: those of Art. 5(2) in the article's order,

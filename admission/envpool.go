@@ -34,11 +34,12 @@ func newEnvSlot() *envSlot {
 	return s
 }
 
-// reset makes s the environment of e on asOf.
-func (s *envSlot) reset(e *Expert, asOf time.Time) {
+// reset makes s the environment of e on asOf, with the view fields f filled (the others as
+// clearView left them).
+func (s *envSlot) reset(e *Expert, asOf time.Time, f viewFields) {
 	ay, am, ad := s.setDate(asOf)
 	s.creds, s.trainings = e.Credentials, e.Trainings
-	e.ViewInto(&s.env.Expert)
+	e.viewInto(&s.env.Expert, f)
 	s.env.Age = ageOn(e.BirthDate, ay, am, ad)
 	s.env.AsOf = asOf
 }
@@ -92,7 +93,7 @@ func (c *compiled) getEnv(e *Expert, asOf time.Time) *envSlot {
 	if s == nil {
 		s = newEnvSlot()
 	}
-	s.reset(e, asOf)
+	s.reset(e, asOf, c.view)
 	return s
 }
 

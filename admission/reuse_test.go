@@ -1,6 +1,7 @@
 package admission_test
 
 import (
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -137,4 +138,49 @@ func TestDrawableIsSafeForConcurrentUse(t *testing.T) {
 	for g := range got {
 		require.Equal(t, want, got[g], "goroutine %d", g)
 	}
+}
+
+// Invariant: a pooled environment fills only the view fields its rules read, and Check,
+// Drawable and Sweep give exactly what they give with every field filled, for the default
+// rules and for county rules that read the other fields.
+func TestViewFieldsTheRulesReadAreEnough(t *testing.T) {
+	require.False(t, admission.ViewFilled(admission.DefaultRules()), "the default rules read only some fields")
+	// Each reads a field the default rules do not, with an outcome that depends on it.
+	county := []rule.Rule{
+		{Name: "name", Article: "Art. 13", Expr: `expert.Name != "李"`, Message: "姓名"},
+		{Name: "id", Article: "Art. 13", Expr: `expert.ID < "E500"`, Message: "编号"},
+		{Name: "past", Article: "Art. 13", Expr: `len(expert.Past) < 2`, Message: "曾任"},
+		{Name: "unit", Article: "Art. 13", Expr: `expert.Affiliation.Kind != "government"`, Message: "单位"},
+		{Name: "status", Article: "Art. 13", Expr: `expert.Status == "active"`, Message: "状态"},
+		{Name: "updated", Article: "Art. 13", Expr: `expert.UpdatedAt.IsZero()`, Message: "更新"},
+		{Name: "trainings", Article: "Art. 13", Expr: `len(expert.Trainings) < 2`, Message: "培训"},
+		{Name: "whole", Article: "Art. 13", Expr: `let e = expert; e.Status != "exited" && e.Name != "张三"`, Message: "整体"},
+	}
+	rapid.Check(t, func(t *rapid.T) {
+		at := genDay(t, "asOf", 2000, 2040)
+		build := func() *admission.Rules {
+			r := drawableRules(t)
+			r = func() *admission.Rules { c := *r; return &c }()
+			return r
+		}
+		masked := build()
+		if k := rapid.IntRange(0, len(county)).Draw(t, "county"); k > 0 {
+			masked.Basic = append(slices.Clone(masked.Basic), county[k-1])
+		}
+		require.NoError(t, masked.Compile())
+		full := *masked
+		require.NoError(t, full.Compile())
+		admission.FullView(&full)
+		var experts []admission.Expert
+		for range rapid.IntRange(1, 5).Draw(t, "experts") {
+			e := genExpert(t, at)
+			genPast(t, &e)
+			experts = append(experts, e)
+		}
+		for _, e := range experts {
+			require.Equal(t, admission.Check(e, at, &full), admission.Check(e, at, masked))
+			require.Equal(t, admission.Drawable(e, at, &full), admission.Drawable(e, at, masked))
+		}
+		require.Equal(t, admission.Sweep(experts, at, &full), admission.Sweep(experts, at, masked))
+	})
 }

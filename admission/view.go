@@ -91,62 +91,182 @@ func (e Expert) View() ExpertView {
 // lists are nil). Reusing one ExpertView this way builds the views of a whole pool, one expert
 // after another, with next to no garbage. It overwrites what those five slices of *v held
 // before, so slices taken from an earlier view in v must not be kept.
-func (e *Expert) ViewInto(v *ExpertView) {
+func (e *Expert) ViewInto(v *ExpertView) { e.viewInto(v, allViewFields) }
+
+// viewFields is a set of ExpertView fields: those the expressions of a rule set read
+// (viewFieldsOf), the only ones a pooled view of those rules needs filled.
+type viewFields uint32
+
+// The fields of ExpertView, as viewFields bits (vfRecords: Records, SeriousRecords and
+// AdverseRecords, counted in one pass).
+const (
+	vfID viewFields = 1 << iota
+	vfName
+	vfRegion
+	vfStatus
+	vfTitle
+	vfRetirementAge
+	vfBirthDate
+	vfUpdatedAt
+	vfAffiliation
+	vfPast
+	vfCategories
+	vfFields
+	vfTags
+	vfCredentials
+	vfRecords
+	vfTrainings
+	vfExitReasons
+
+	allViewFields = ^viewFields(0)
+)
+
+// viewField returns the bit of the ExpertView field name; an unknown name gives every field.
+func viewField(name string) viewFields {
+	switch name {
+	case "ID":
+		return vfID
+	case "Name":
+		return vfName
+	case "Region":
+		return vfRegion
+	case "Status":
+		return vfStatus
+	case "Title":
+		return vfTitle
+	case "RetirementAge":
+		return vfRetirementAge
+	case "BirthDate":
+		return vfBirthDate
+	case "UpdatedAt":
+		return vfUpdatedAt
+	case "Affiliation":
+		return vfAffiliation
+	case "Past":
+		return vfPast
+	case "Categories":
+		return vfCategories
+	case "Fields":
+		return vfFields
+	case "Tags":
+		return vfTags
+	case "Credentials":
+		return vfCredentials
+	case "Records", "SeriousRecords", "AdverseRecords":
+		return vfRecords
+	case "Trainings":
+		return vfTrainings
+	case "ExitReasons":
+		return vfExitReasons
+	}
+	return allViewFields
+}
+
+// viewInto is ViewInto filling only the fields of f; the others are left as they are (zero
+// in a view cleared by clearView).
+func (e *Expert) viewInto(v *ExpertView, f viewFields) {
+	if f == 0 {
+		return
+	}
 	past, cats, creds, trainings, exits := v.Past[:0], v.Categories[:0], v.Credentials[:0], v.Trainings[:0], v.ExitReasons[:0]
 	// Field by field: every field is set (a composite literal would be built on the stack and
 	// copied whole, with its write barriers, into the pooled view).
-	v.ID, v.Name, v.Region, v.Status = e.ID, e.Name, e.Region, string(e.Status)
-	v.Title, v.RetirementAge = int(e.Title), e.RetirementAge
-	v.BirthDate, v.UpdatedAt = e.BirthDate, e.UpdatedAt
-	a := &e.Affiliation
-	v.Affiliation.Org, v.Affiliation.OrgCode, v.Affiliation.Kind = a.Org, a.OrgCode, string(a.Kind)
-	v.Affiliation.Department, v.Affiliation.Position = a.Department, a.Position
-	v.Affiliation.From, v.Affiliation.To = a.From, a.To
-	v.Fields, v.Tags = e.Fields, e.Tags
-	v.Records, v.SeriousRecords, v.AdverseRecords = len(e.Records), 0, 0
-	v.Past, v.Categories, v.Credentials, v.Trainings, v.ExitReasons = nil, nil, nil, nil, nil
-	if len(e.Past) > 0 {
-		past = slices.Grow(past, len(e.Past))
-		for _, a := range e.Past {
-			past = append(past, unitView(a))
-		}
-		v.Past = past
+	if f&vfID != 0 {
+		v.ID = e.ID
 	}
-	if len(e.Categories) > 0 {
-		cats = slices.Grow(cats, len(e.Categories))
-		for _, c := range e.Categories {
-			cats = append(cats, string(c))
-		}
-		v.Categories = cats
+	if f&vfName != 0 {
+		v.Name = e.Name
 	}
-	if len(e.Credentials) > 0 {
-		creds = slices.Grow(creds, len(e.Credentials))
-		for _, c := range e.Credentials {
-			creds = append(creds, c.Kind)
-		}
-		v.Credentials = creds
+	if f&vfRegion != 0 {
+		v.Region = e.Region
 	}
-	for _, r := range e.Records {
-		if r.Serious {
-			v.SeriousRecords++
-		}
-		if r.Adverse() {
-			v.AdverseRecords++
+	if f&vfStatus != 0 {
+		v.Status = string(e.Status)
+	}
+	if f&vfTitle != 0 {
+		v.Title = int(e.Title)
+	}
+	if f&vfRetirementAge != 0 {
+		v.RetirementAge = e.RetirementAge
+	}
+	if f&vfBirthDate != 0 {
+		v.BirthDate = e.BirthDate
+	}
+	if f&vfUpdatedAt != 0 {
+		v.UpdatedAt = e.UpdatedAt
+	}
+	if f&vfAffiliation != 0 {
+		a := &e.Affiliation
+		v.Affiliation.Org, v.Affiliation.OrgCode, v.Affiliation.Kind = a.Org, a.OrgCode, string(a.Kind)
+		v.Affiliation.Department, v.Affiliation.Position = a.Department, a.Position
+		v.Affiliation.From, v.Affiliation.To = a.From, a.To
+	}
+	if f&vfFields != 0 {
+		v.Fields = e.Fields
+	}
+	if f&vfTags != 0 {
+		v.Tags = e.Tags
+	}
+	if f&vfPast != 0 {
+		v.Past = nil
+		if len(e.Past) > 0 {
+			past = slices.Grow(past, len(e.Past))
+			for _, a := range e.Past {
+				past = append(past, unitView(a))
+			}
+			v.Past = past
 		}
 	}
-	if len(e.Trainings) > 0 {
-		trainings = slices.Grow(trainings, len(e.Trainings))
-		for _, t := range e.Trainings {
-			trainings = append(trainings, TrainingView{Kind: string(t.Kind), Online: t.Online, Date: t.Date})
+	if f&vfCategories != 0 {
+		v.Categories = nil
+		if len(e.Categories) > 0 {
+			cats = slices.Grow(cats, len(e.Categories))
+			for _, c := range e.Categories {
+				cats = append(cats, string(c))
+			}
+			v.Categories = cats
 		}
-		v.Trainings = trainings
 	}
-	if len(e.Exits) > 0 {
-		exits = slices.Grow(exits, len(e.Exits))
-		for _, x := range e.Exits {
-			exits = append(exits, string(x.Reason))
+	if f&vfCredentials != 0 {
+		v.Credentials = nil
+		if len(e.Credentials) > 0 {
+			creds = slices.Grow(creds, len(e.Credentials))
+			for _, c := range e.Credentials {
+				creds = append(creds, c.Kind)
+			}
+			v.Credentials = creds
 		}
-		v.ExitReasons = exits
+	}
+	if f&vfRecords != 0 {
+		v.Records, v.SeriousRecords, v.AdverseRecords = len(e.Records), 0, 0
+		for _, r := range e.Records {
+			if r.Serious {
+				v.SeriousRecords++
+			}
+			if r.Adverse() {
+				v.AdverseRecords++
+			}
+		}
+	}
+	if f&vfTrainings != 0 {
+		v.Trainings = nil
+		if len(e.Trainings) > 0 {
+			trainings = slices.Grow(trainings, len(e.Trainings))
+			for _, t := range e.Trainings {
+				trainings = append(trainings, TrainingView{Kind: string(t.Kind), Online: t.Online, Date: t.Date})
+			}
+			v.Trainings = trainings
+		}
+	}
+	if f&vfExitReasons != 0 {
+		v.ExitReasons = nil
+		if len(e.Exits) > 0 {
+			exits = slices.Grow(exits, len(e.Exits))
+			for _, x := range e.Exits {
+				exits = append(exits, string(x.Reason))
+			}
+			v.ExitReasons = exits
+		}
 	}
 }
 
