@@ -70,7 +70,7 @@ type Env struct {
 // NewEnv builds the expression environment of e on asOf.
 func NewEnv(e Expert, asOf time.Time) *Env {
 	s := newEnvSlot()
-	s.reset(&e, asOf, allViewFields)
+	s.reset(&e, asOf, AllViewFields)
 	return &s.env
 }
 
@@ -146,7 +146,7 @@ type compiled struct {
 	sweepExits map[string]ExitReason
 	staleDays  int
 	envs       sync.Pool  // of *envSlot, reused across Check, Drawable and Sweep
-	view       viewFields // the view fields the rules read: the only ones a pooled view fills
+	view       ViewFields // the view fields the rules read: the only ones a pooled view fills
 }
 
 // Compile checks and compiles every rule, reporting all compile errors together (each a
@@ -213,15 +213,27 @@ func (r *Rules) Compile() error {
 	if len(errs) > 0 {
 		return errors.Join(errs...)
 	}
-	c.view = c.viewFields()
+	c.view = c.readFields()
 	r.c = c
 	return nil
 }
 
-// viewFields returns the fields of the expert view that the compiled rules read
+// ViewFields returns the fields of the expert view that the compiled rules read
+// (AllViewFields when a rule uses the view otherwise, or the rules are not compiled).
+func (r *Rules) ViewFields() ViewFields {
+	if r == nil {
+		r = DefaultRules()
+	}
+	if r.c == nil {
+		return AllViewFields
+	}
+	return r.c.view
+}
+
+// readFields returns the fields of the expert view that the compiled rules read
 // (rules.Program.Members; every field when a rule uses the view otherwise).
-func (c *compiled) viewFields() viewFields {
-	var f viewFields
+func (c *compiled) readFields() ViewFields {
+	var f ViewFields
 	add := func(s *rules.Set[Env]) {
 		if s == nil {
 			return
@@ -229,7 +241,7 @@ func (c *compiled) viewFields() viewFields {
 		for _, p := range s.Programs {
 			members, all := p.Members("expert")
 			if all {
-				f = allViewFields
+				f = AllViewFields
 				return
 			}
 			for _, m := range members {

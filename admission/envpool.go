@@ -36,10 +36,10 @@ func newEnvSlot() *envSlot {
 
 // reset makes s the environment of e on asOf, with the view fields f filled (the others as
 // clearView left them).
-func (s *envSlot) reset(e *Expert, asOf time.Time, f viewFields) {
+func (s *envSlot) reset(e *Expert, asOf time.Time, f ViewFields) {
 	ay, am, ad := s.setDate(asOf)
 	s.creds, s.trainings = e.Credentials, e.Trainings
-	e.viewInto(&s.env.Expert, f)
+	e.ViewIntoFields(&s.env.Expert, f)
 	s.env.Age = ageOn(e.BirthDate, ay, am, ad)
 	s.env.AsOf = asOf
 }

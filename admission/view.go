@@ -91,16 +91,20 @@ func (e Expert) View() ExpertView {
 // lists are nil). Reusing one ExpertView this way builds the views of a whole pool, one expert
 // after another, with next to no garbage. It overwrites what those five slices of *v held
 // before, so slices taken from an earlier view in v must not be kept.
-func (e *Expert) ViewInto(v *ExpertView) { e.viewInto(v, allViewFields) }
+func (e *Expert) ViewInto(v *ExpertView) { e.ViewIntoFields(v, AllViewFields) }
 
-// viewFields is a set of ExpertView fields: those the expressions of a rule set read
-// (viewFieldsOf), the only ones a pooled view of those rules needs filled.
-type viewFields uint32
+// ViewFields is a set of ExpertView fields: those the expressions of a rule set read
+// (ViewFieldsOf, Rules.ViewFields), the only ones a view evaluated by those expressions needs
+// filled (Expert.ViewIntoFields).
+type ViewFields uint32
 
-// The fields of ExpertView, as viewFields bits (vfRecords: Records, SeriousRecords and
+// AllViewFields is every field of ExpertView.
+const AllViewFields = ^ViewFields(0)
+
+// The fields of ExpertView, as ViewFields bits (vfRecords: Records, SeriousRecords and
 // AdverseRecords, counted in one pass).
 const (
-	vfID viewFields = 1 << iota
+	vfID ViewFields = 1 << iota
 	vfName
 	vfRegion
 	vfStatus
@@ -117,12 +121,20 @@ const (
 	vfRecords
 	vfTrainings
 	vfExitReasons
-
-	allViewFields = ^viewFields(0)
 )
 
+// ViewFieldsOf returns the set of the named ExpertView fields (as an expression names them:
+// "Title", "Affiliation"); an unknown name gives AllViewFields.
+func ViewFieldsOf(names ...string) ViewFields {
+	var f ViewFields
+	for _, n := range names {
+		f |= viewField(n)
+	}
+	return f
+}
+
 // viewField returns the bit of the ExpertView field name; an unknown name gives every field.
-func viewField(name string) viewFields {
+func viewField(name string) ViewFields {
 	switch name {
 	case "ID":
 		return vfID
@@ -159,12 +171,14 @@ func viewField(name string) viewFields {
 	case "ExitReasons":
 		return vfExitReasons
 	}
-	return allViewFields
+	return AllViewFields
 }
 
-// viewInto is ViewInto filling only the fields of f; the others are left as they are (zero
-// in a view cleared by clearView).
-func (e *Expert) viewInto(v *ExpertView, f viewFields) {
+// ViewIntoFields is ViewInto filling only the fields of f; the others are left as they are,
+// so a view filled this way expert after expert must only ever be filled with the same f
+// (its other fields then stay zero). An expression that reads only fields of f sees what it
+// would see in the full view.
+func (e *Expert) ViewIntoFields(v *ExpertView, f ViewFields) {
 	if f == 0 {
 		return
 	}

@@ -142,14 +142,15 @@ func (sc *screener) setEnv(i int) {
 // evaluated (not kept) reads it.
 func (sc *screener) ensureView(i int) {
 	if sc.viewOf != i {
-		sc.pool.Experts[i].ViewInto(&sc.env.Expert)
+		sc.pool.Experts[i].ViewIntoFields(&sc.env.Expert, ^sc.p.unread)
 		sc.viewOf = i
 	}
 }
 
-// view returns sc.env's view when it is expert i's, or nil.
+// view returns sc.env's view when it is expert i's and complete (the county recusal rules
+// may read any field), or nil.
 func (sc *screener) view(i int) *admission.ExpertView {
-	if sc.viewOf == i {
+	if sc.viewOf == i && sc.p.unread == 0 {
 		return &sc.env.Expert
 	}
 	return nil

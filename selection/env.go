@@ -92,6 +92,9 @@ type Prepared struct {
 	pureCriteria bool
 	pureQuotas   []bool
 	pureGroups   []bool
+	// unread are the view fields no expression of the draw reads (viewFields), which the
+	// screener does not fill; the zero value fills every field.
+	unread admission.ViewFields
 }
 
 // exprPure reports whether an expression over Env names none of the fields that change from
@@ -195,7 +198,40 @@ func PrepareWith(req Request, r *Rules, o PrepareOptions) (*Prepared, error) {
 	for _, g := range p.groups {
 		p.pureGroups = append(p.pureGroups, exprPure(g.Names))
 	}
+	p.unread = ^p.viewFields()
 	return p, nil
+}
+
+// viewFields returns the fields of the expert view that a draw's expressions read: the
+// request's, the county exclusion rules' and the admission rules' (every field when one of
+// them uses the view otherwise). The screener fills only those.
+func (p *Prepared) viewFields() admission.ViewFields {
+	f := p.rules.Admission.ViewFields()
+	add := func(members []string, all bool) {
+		if all {
+			f = admission.AllViewFields
+			return
+		}
+		f |= admission.ViewFieldsOf(members...)
+	}
+	if p.criteria != nil {
+		add(p.criteria.Members("expert"))
+	}
+	for _, c := range p.conditions {
+		add(c.Members("expert"))
+	}
+	for _, q := range p.quotas {
+		add(q.Members("expert"))
+	}
+	for _, g := range p.groups {
+		add(g.Members("expert"))
+	}
+	if p.exclusions != nil {
+		for _, x := range p.exclusions.Programs {
+			add(x.Members("expert"))
+		}
+	}
+	return f
 }
 
 // RequestDigest returns the request digest (lowercase hex) of docs/draw-v1.md.

@@ -20,3 +20,10 @@ func SortIDs(ids []string) []string {
 	}
 	return out
 }
+
+// FullView makes the draws of p fill every field of each expert's view, as before the
+// fields its expressions read were known: the reference the partial view is tested against.
+func FullView(p *Prepared) { p.unread = 0 }
+
+// ReadsEveryField reports whether the draws of p fill every field of the view.
+func ReadsEveryField(p *Prepared) bool { return p.unread == 0 }

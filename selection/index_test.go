@@ -13,6 +13,7 @@ import (
 
 	"github.com/wzsti/expertdb/admission"
 	"github.com/wzsti/expertdb/conflict"
+	"github.com/wzsti/expertdb/rule"
 	"github.com/wzsti/expertdb/selection"
 )
 
@@ -428,4 +429,71 @@ func isConflictCode(code string) bool {
 		return true
 	}
 	return strings.HasPrefix(code, conflict.RelationCodePrefix)
+}
+
+// Invariant: a draw fills only the view fields its expressions read (the request's, the
+// county rules' and the admission rules'), and gives exactly what it gives with every field
+// filled, from a plain and an indexed pool, with criteria and county rules reading each of
+// the other fields, and with county recusal rules (which read the whole view).
+func TestDrawReadsOnlyTheViewFieldsItNeeds(t *testing.T) {
+	pr, err := selection.Prepare(request(1), nil)
+	require.NoError(t, err)
+	require.False(t, selection.ReadsEveryField(pr), "a default draw reads only some fields")
+	extra := []string{``, `expert.Region == "330302"`, `len(expert.Past) == 0`, `expert.Affiliation.Kind == "enterprise"`,
+		`expert.Name != ""`, `expert.ID < "X10"`, `len(expert.Credentials) > 1`, `expert.Status == "active"`,
+		`let e = expert; e.Title > 2`}
+	rapid.Check(t, func(t *rapid.T) {
+		plain := genIndexPool(t)
+		req := genIndexRequest(t, 0, `age < 64`)
+		if rapid.Bool().Draw(t, "succeeds") {
+			// One seat and a filler no rule excludes, so that the draw's exclusions are
+			// compared rather than two identical refusals.
+			req.Size, req.Quotas, req.Groups = 1, nil, nil
+			seen := map[string]bool{}
+			for i := range plain.Experts {
+				for seen[plain.Experts[i].ID] {
+					plain.Experts[i].ID += "b"
+				}
+				seen[plain.Experts[i].ID] = true
+			}
+			plain.Experts = append(plain.Experts, expert("ZZZ", "U9"))
+		}
+		if x := rapid.SampledFrom(extra).Draw(t, "extra criteria"); x != "" {
+			if req.Criteria != "" {
+				req.Criteria = "(" + req.Criteria + ") && " + x
+			} else {
+				req.Criteria = x
+			}
+		}
+		r := genIndexRules(t)
+		if rapid.Bool().Draw(t, "county") {
+			if r == nil {
+				r = selection.DefaultRules()
+			}
+			r.Exclusions = append(r.Exclusions, rule.Rule{Name: "region", Article: "Art. 13",
+				Expr: rapid.SampledFrom(extra[1:]).Draw(t, "county rule"), Message: "县级规则"})
+		}
+		if rapid.Bool().Draw(t, "clause5") {
+			if r == nil {
+				r = selection.DefaultRules()
+			}
+			c := *conflict.DefaultRules()
+			c.Clause5 = []rule.Rule{{Name: "same-region", Article: "Art. 15(5)", Expr: `expert.Region == "330303" || "x" in expert.Tags`, Message: "同区"}}
+			require.NoError(t, c.Compile())
+			r.Conflict = &c
+		}
+		e := selection.Entropy{Sources: [][]uint64{{rapid.Uint64().Draw(t, "entropy")}}}
+		partial, err := selection.Prepare(req, r)
+		if err != nil {
+			return // a request the generator made invalid: nothing to compare
+		}
+		full, err := selection.Prepare(req, r)
+		require.NoError(t, err)
+		selection.FullView(full)
+		for _, pool := range []selection.Pool{plain, plain.Indexed()} {
+			want, wantErr := full.Draw(pool, e)
+			got, gotErr := partial.Draw(pool, e)
+			sameDraw(t, "partial view", want, wantErr, got, gotErr)
+		}
+	})
 }
