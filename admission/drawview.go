@@ -40,7 +40,7 @@ func drawableIn(c *compiled, s *envSlot, e *Expert, v *ExpertView, asOf time.Tim
 			Message: "专家不在库（未入库或已出库），不能抽取"})
 	}
 	s.creds, s.trainings = e.Credentials, e.Trainings
-	s.env.Expert = *v
+	copyFields(&s.env.Expert, v, c.view) // the rules read no other field
 	s.env.Age = ageOn(e.BirthDate, ay, am, ad)
 	s.env.AsOf = asOf
 	s.env.meter = m

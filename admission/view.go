@@ -302,3 +302,63 @@ func clearView(v *ExpertView) {
 	v.Past, v.Categories, v.Credentials = v.Past[:0], v.Categories[:0], v.Credentials[:0]
 	v.Trainings, v.ExitReasons = v.Trainings[:0], v.ExitReasons[:0]
 }
+
+// copyFields sets the fields f of *dst to those of *src (list fields share src's arrays, as a
+// plain copy of the view does).
+func copyFields(dst, src *ExpertView, f ViewFields) {
+	if f == AllViewFields {
+		*dst = *src
+		return
+	}
+	if f&vfID != 0 {
+		dst.ID = src.ID
+	}
+	if f&vfName != 0 {
+		dst.Name = src.Name
+	}
+	if f&vfRegion != 0 {
+		dst.Region = src.Region
+	}
+	if f&vfStatus != 0 {
+		dst.Status = src.Status
+	}
+	if f&vfTitle != 0 {
+		dst.Title = src.Title
+	}
+	if f&vfRetirementAge != 0 {
+		dst.RetirementAge = src.RetirementAge
+	}
+	if f&vfBirthDate != 0 {
+		dst.BirthDate = src.BirthDate
+	}
+	if f&vfUpdatedAt != 0 {
+		dst.UpdatedAt = src.UpdatedAt
+	}
+	if f&vfAffiliation != 0 {
+		dst.Affiliation = src.Affiliation
+	}
+	if f&vfPast != 0 {
+		dst.Past = src.Past
+	}
+	if f&vfCategories != 0 {
+		dst.Categories = src.Categories
+	}
+	if f&vfFields != 0 {
+		dst.Fields = src.Fields
+	}
+	if f&vfTags != 0 {
+		dst.Tags = src.Tags
+	}
+	if f&vfCredentials != 0 {
+		dst.Credentials = src.Credentials
+	}
+	if f&vfRecords != 0 {
+		dst.Records, dst.SeriousRecords, dst.AdverseRecords = src.Records, src.SeriousRecords, src.AdverseRecords
+	}
+	if f&vfTrainings != 0 {
+		dst.Trainings = src.Trainings
+	}
+	if f&vfExitReasons != 0 {
+		dst.ExitReasons = src.ExitReasons
+	}
+}

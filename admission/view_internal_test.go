@@ -58,3 +58,26 @@ func fillEveryField(v reflect.Value) {
 		panic("fillEveryField: " + v.Kind().String())
 	}
 }
+
+// copyFields with every field's bit (not AllViewFields, which copies whole) copies every
+// field: a field added to ExpertView must get a bit.
+func TestCopyFieldsCoversEveryField(t *testing.T) {
+	var src, dst ExpertView
+	fillEveryField(reflect.ValueOf(&src).Elem())
+	every := vfID | vfName | vfRegion | vfStatus | vfTitle | vfRetirementAge | vfBirthDate | vfUpdatedAt |
+		vfAffiliation | vfPast | vfCategories | vfFields | vfTags | vfCredentials | vfRecords | vfTrainings | vfExitReasons
+	copyFields(&dst, &src, every)
+	if !reflect.DeepEqual(src, dst) {
+		t.Errorf("copyFields missed a field: %+v, want %+v", dst, src)
+	}
+	for _, name := range []string{"ID", "Name", "Region", "Status", "Title", "RetirementAge", "BirthDate", "UpdatedAt",
+		"Affiliation", "Past", "Categories", "Fields", "Tags", "Credentials", "Records", "SeriousRecords",
+		"AdverseRecords", "Trainings", "ExitReasons"} {
+		if viewField(name) == AllViewFields || viewField(name)&every == 0 {
+			t.Errorf("field %s has no bit", name)
+		}
+	}
+	if n := reflect.TypeFor[ExpertView]().NumField(); n != 19 {
+		t.Errorf("ExpertView has %d fields: give the new ones a bit in viewField, ViewIntoFields and copyFields", n)
+	}
+}
