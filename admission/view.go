@@ -182,7 +182,6 @@ func (e *Expert) ViewIntoFields(v *ExpertView, f ViewFields) {
 	if f == 0 {
 		return
 	}
-	past, cats, creds, trainings, exits := v.Past[:0], v.Categories[:0], v.Credentials[:0], v.Trainings[:0], v.ExitReasons[:0]
 	// Field by field: every field is set (a composite literal would be built on the stack and
 	// copied whole, with its write barriers, into the pooled view).
 	if f&vfID != 0 {
@@ -222,34 +221,13 @@ func (e *Expert) ViewIntoFields(v *ExpertView, f ViewFields) {
 		v.Tags = e.Tags
 	}
 	if f&vfPast != 0 {
-		v.Past = nil
-		if len(e.Past) > 0 {
-			past = slices.Grow(past, len(e.Past))
-			for _, a := range e.Past {
-				past = append(past, unitView(a))
-			}
-			v.Past = past
-		}
+		v.Past = refill(v.Past, e.Past, unitView)
 	}
 	if f&vfCategories != 0 {
-		v.Categories = nil
-		if len(e.Categories) > 0 {
-			cats = slices.Grow(cats, len(e.Categories))
-			for _, c := range e.Categories {
-				cats = append(cats, string(c))
-			}
-			v.Categories = cats
-		}
+		v.Categories = refill(v.Categories, e.Categories, func(c Category) string { return string(c) })
 	}
 	if f&vfCredentials != 0 {
-		v.Credentials = nil
-		if len(e.Credentials) > 0 {
-			creds = slices.Grow(creds, len(e.Credentials))
-			for _, c := range e.Credentials {
-				creds = append(creds, c.Kind)
-			}
-			v.Credentials = creds
-		}
+		v.Credentials = refill(v.Credentials, e.Credentials, func(c Credential) string { return c.Kind })
 	}
 	if f&vfRecords != 0 {
 		v.Records, v.SeriousRecords, v.AdverseRecords = len(e.Records), 0, 0
@@ -263,24 +241,12 @@ func (e *Expert) ViewIntoFields(v *ExpertView, f ViewFields) {
 		}
 	}
 	if f&vfTrainings != 0 {
-		v.Trainings = nil
-		if len(e.Trainings) > 0 {
-			trainings = slices.Grow(trainings, len(e.Trainings))
-			for _, t := range e.Trainings {
-				trainings = append(trainings, TrainingView{Kind: string(t.Kind), Online: t.Online, Date: t.Date})
-			}
-			v.Trainings = trainings
-		}
+		v.Trainings = refill(v.Trainings, e.Trainings, func(t Training) TrainingView {
+			return TrainingView{Kind: string(t.Kind), Online: t.Online, Date: t.Date}
+		})
 	}
 	if f&vfExitReasons != 0 {
-		v.ExitReasons = nil
-		if len(e.Exits) > 0 {
-			exits = slices.Grow(exits, len(e.Exits))
-			for _, x := range e.Exits {
-				exits = append(exits, string(x.Reason))
-			}
-			v.ExitReasons = exits
-		}
+		v.ExitReasons = refill(v.ExitReasons, e.Exits, func(x Exit) string { return string(x.Reason) })
 	}
 }
 
@@ -301,6 +267,19 @@ func clearView(v *ExpertView) {
 	v.Records, v.SeriousRecords, v.AdverseRecords = 0, 0, 0
 	v.Past, v.Categories, v.Credentials = v.Past[:0], v.Categories[:0], v.Credentials[:0]
 	v.Trainings, v.ExitReasons = v.Trainings[:0], v.ExitReasons[:0]
+}
+
+// refill returns dst's array refilled with conv of each element of src, or nil when src is
+// empty (as View gives empty lists).
+func refill[S, T any](dst []T, src []S, conv func(S) T) []T {
+	if len(src) == 0 {
+		return nil
+	}
+	dst = slices.Grow(dst[:0], len(src))
+	for _, x := range src {
+		dst = append(dst, conv(x))
+	}
+	return dst
 }
 
 // copyFields sets the fields f of *dst to those of *src (list fields share src's arrays, as a

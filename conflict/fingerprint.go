@@ -113,26 +113,19 @@ func (c *Checker) buildKeys() {
 		size <<= 1
 	}
 	c.keys = keySet{bits: make([]uint64, size/64), mask: uint32(size - 1)}
-	for k := range c.byID {
-		c.keys.set(keyHash(keyID, k))
-	}
-	for k := range c.rel {
-		c.keys.set(keyHash(keyID, k))
-	}
-	for k := range c.avoidByID {
-		c.keys.set(keyHash(keyID, k))
-	}
-	for k := range c.byIDNum {
-		c.keys.set(keyHash(keyIDNum, k))
-	}
-	for k := range c.byUnitCode {
-		c.keys.set(keyHash(keyCode, k))
-	}
-	for k := range c.avoidByUnitCode {
-		c.keys.set(keyHash(keyCode, k))
-	}
-	for k := range c.mentioned {
-		c.keys.set(keyHash(keyUnitNm, k))
+	setKeys(&c.keys, keyID, c.byID)
+	setKeys(&c.keys, keyID, c.rel)
+	setKeys(&c.keys, keyID, c.avoidByID)
+	setKeys(&c.keys, keyIDNum, c.byIDNum)
+	setKeys(&c.keys, keyCode, c.byUnitCode)
+	setKeys(&c.keys, keyCode, c.avoidByUnitCode)
+	setKeys(&c.keys, keyUnitNm, c.mentioned)
+}
+
+// setKeys sets the bit of every key of m, as a key of the given kind.
+func setKeys[V any](ks *keySet, kind byte, m map[string]V) {
+	for k := range m {
+		ks.set(keyHash(kind, k))
 	}
 }
 

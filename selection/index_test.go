@@ -381,17 +381,8 @@ func TestRecusalIsTheCheckersOwnDecision(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		plain := genIndexPool(t)
 		req := genIndexRequest(t, 0, `age < 64`)
-		// One seat and a filler no rule excludes: every draw succeeds, so that its
-		// exclusions can be compared (duplicate IDs, which refuse the draw, are renamed).
-		req.Size, req.Quotas, req.Groups, req.Criteria = 1, nil, nil, ""
-		seen := map[string]bool{}
-		for i := range plain.Experts {
-			for seen[plain.Experts[i].ID] {
-				plain.Experts[i].ID += "b"
-			}
-			seen[plain.Experts[i].ID] = true
-		}
-		plain.Experts = append(plain.Experts, expert("ZZZ", "U9"))
+		req.Criteria = ""
+		succeeding(&req, &plain)
 		e := selection.Entropy{Sources: [][]uint64{{rapid.Uint64().Draw(t, "entropy")}}}
 		c, err := conflict.New(req.Project, plain.Relations, req.At, nil)
 		require.NoError(t, err)
@@ -446,17 +437,7 @@ func TestDrawReadsOnlyTheViewFieldsItNeeds(t *testing.T) {
 		plain := genIndexPool(t)
 		req := genIndexRequest(t, 0, `age < 64`)
 		if rapid.Bool().Draw(t, "succeeds") {
-			// One seat and a filler no rule excludes, so that the draw's exclusions are
-			// compared rather than two identical refusals.
-			req.Size, req.Quotas, req.Groups = 1, nil, nil
-			seen := map[string]bool{}
-			for i := range plain.Experts {
-				for seen[plain.Experts[i].ID] {
-					plain.Experts[i].ID += "b"
-				}
-				seen[plain.Experts[i].ID] = true
-			}
-			plain.Experts = append(plain.Experts, expert("ZZZ", "U9"))
+			succeeding(&req, &plain)
 		}
 		if x := rapid.SampledFrom(extra).Draw(t, "extra criteria"); x != "" {
 			if req.Criteria != "" {
@@ -496,4 +477,19 @@ func TestDrawReadsOnlyTheViewFieldsItNeeds(t *testing.T) {
 			sameDraw(t, "partial view", want, wantErr, got, gotErr)
 		}
 	})
+}
+
+// succeeding makes the draw of req from pool succeed whatever the generators gave, so that
+// its exclusions are compared rather than two identical refusals: one seat, no quota or
+// group, duplicate IDs (which refuse the draw) renamed, and a filler no rule excludes.
+func succeeding(req *selection.Request, pool *selection.Pool) {
+	req.Size, req.Quotas, req.Groups = 1, nil, nil
+	seen := map[string]bool{}
+	for i := range pool.Experts {
+		for seen[pool.Experts[i].ID] {
+			pool.Experts[i].ID += "b"
+		}
+		seen[pool.Experts[i].ID] = true
+	}
+	pool.Experts = append(pool.Experts, expert("ZZZ", "U9"))
 }
