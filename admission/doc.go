@@ -82,10 +82,13 @@
 // per compiled Rules, safe for concurrent use), and Drawable, which returns the findings of
 // Check only for an ineligible expert, stops at the first failed basic rule or the first
 // qualifying category of an eligible one: results are those of evaluating every rule on
-// NewEnv, at a fraction of the cost when a whole pool is screened for a draw. Callers building
-// many views can do the same with Expert.ViewInto. A draw that already built an expert's view
-// passes it to DrawableView, or, for a whole pool on one activity date, to a Screen
-// (NewScreen), which keeps one environment and the date's calendar day for every expert.
+// NewEnv, at a fraction of the cost when a whole pool is screened for a draw; their pooled
+// environments fill only the view fields the compiled rules read. Callers building many
+// views can do the same with Expert.ViewInto, or fill only the fields their expressions read
+// with Expert.ViewIntoFields (ViewFieldsOf; Rules.ViewFields gives the admission rules' own).
+// A draw that already built an expert's view passes it to DrawableView, or, for a whole pool
+// on one activity date, to a Screen (NewScreen), which keeps one environment and the date's
+// calendar day for every expert.
 //
 // # Interpretations
 //

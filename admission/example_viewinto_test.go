@@ -48,3 +48,15 @@ func ExampleScreen() {
 	// Output:
 	// E002 age
 }
+
+// A caller whose expressions read a few fields fills only those: the admission rules' own
+// (Rules.ViewFields) and, here, the region a county rule reads.
+func ExampleExpert_ViewIntoFields() {
+	fields := admission.DefaultRules().ViewFields() | admission.ViewFieldsOf("Region")
+	e := admission.Expert{ID: "E001", Name: "张三", Region: "330302", Title: admission.Senior}
+	var v admission.ExpertView
+	e.ViewIntoFields(&v, fields)
+	fmt.Println(v.Region, v.Title, v.Name == "")
+	// Output:
+	// 330302 4 true
+}

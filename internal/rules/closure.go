@@ -11,7 +11,8 @@ import (
 
 // Typed closures. A checked expression whose every node is in the supported subset is also
 // compiled into Go closures that read the environment through field offsets computed once:
-// no reflection, no interface boxing and no allocation per evaluation. The closures charge
+// no reflection, no interface boxing and no allocation per evaluation (they run in a
+// heap context, Scratch, that a caller evaluating again and again keeps). The closures charge
 // the meter exactly as the instrumented VM program does (the same weights per predicate
 // iteration, the same charge for membership in a list), so both give the same values and the
 // same budget errors. Anything outside the subset, and any situation the closures do not
@@ -27,6 +28,8 @@ import (
 // func(string, int) bool and func(time.Time) int; and the methods IsZero, Year, YearDay and
 // Day of time.Time.
 
+// cctx is the context of one evaluation by closures (in a Scratch, on the heap: the
+// collector must see what it points to).
 type cctx struct {
 	env   unsafe.Pointer
 	elem  [MaxNesting + 1]unsafe.Pointer // the current element of each enclosing predicate, by depth
