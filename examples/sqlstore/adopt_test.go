@@ -76,7 +76,7 @@ func TestOpenRefusesForeignTables(t *testing.T) {
 // migration in expertdb_migrations are refused.
 func TestOpenRefusesUnknownVersions(t *testing.T) {
 	for _, tc := range []struct{ name, sql, want string }{
-		{"newer", `INSERT INTO expertdb_migrations (version, name) VALUES (6, '0006_future')`, "newer than this build"},
+		{"newer", `INSERT INTO expertdb_migrations (version, name) VALUES (7, '0007_future')`, "newer than this build"},
 		{"renamed", `UPDATE expertdb_migrations SET name = '0002_other' WHERE version = 2`, "this package calls it"},
 		{"gap", `DELETE FROM expertdb_migrations WHERE version = 1`, "gap"},
 		{"missing table", `DROP TABLE profiles`, "missing"},
@@ -128,7 +128,7 @@ func TestOpenAdoptsV010(t *testing.T) {
 			assert.NotEmpty(t, d)
 		}
 		require.NoError(t, raw.QueryRowContext(ctx, `SELECT count(*) FROM expertdb_migrations`).Scan(&n))
-		assert.Equal(t, 5, n)
+		assert.Equal(t, 6, n)
 		// The query columns of schema version 4 are filled for the old rows.
 		x := benchExpert(1)
 		found, err := db.Experts().QueryExperts(ctx, expertdb.ExpertQuery{Filter: expertdb.ExpertFilter{Unit: x.Affiliation.Org, Region: x.Region, Text: x.Name}})
@@ -148,7 +148,7 @@ func TestVerifyOnlyWithOwnTool(t *testing.T) {
 		require.ErrorIs(t, err, sqlstore.ErrSchemaState)
 		files, err := sqlstore.MigrationSQL(e, opts)
 		require.NoError(t, err)
-		require.Len(t, files, 5)
+		require.Len(t, files, 6)
 		for _, f := range files {
 			tx, err := raw.BeginTx(ctx, nil)
 			require.NoError(t, err)

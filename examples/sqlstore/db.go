@@ -135,6 +135,7 @@ var tableNames = []string{
 	"experts_by_status", "experts_by_org", "experts_by_region",
 	"expert_changes", "expert_changes_seq", "expert_changed", "experts_changed", "experts_reset_fn", "experts_reset_t",
 	"seats_version_fn", "seats_version_i", "seats_version_u", "seats_version_d", "seats_version_t",
+	"pool_nonces", "pool_nonce_fn", "pool_nonce_t",
 	migrationsTable,
 }
 

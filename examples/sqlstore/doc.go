@@ -77,7 +77,9 @@
 // change to the seats; the changed experts' rows are merged into the kept experts, and the
 // new pool inherits what the kept pool computed about the unchanged experts
 // (selection.Pool.IndexedFrom). Only a handle's first snapshot reads every row. A stale snapshot is never used: the version
-// changes in the same transaction as any such write. The price: on PostgreSQL, transactions that write
+// changes in the same transaction as any such write, with a new nonce; schema version 6 keeps
+// the nonce of each recent version, so that a database restored from an older backup and
+// written past the kept version is read again in full rather than merged into the kept one. The price: on PostgreSQL, transactions that write
 // those tables serialise on the version row from their first such statement to their commit
 // (the statement triggers take it before any row lock, so they queue rather than deadlock). Draw records reference the
 // profile versions of their pool through one profile manifest (docs/draw-record.md), kept with

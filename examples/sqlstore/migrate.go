@@ -106,7 +106,7 @@ func prefixed(sqlText, prefix string) string {
 var v1Tables = []string{"experts", "audit_records", "audit_hashes", "ratings", "ledger_counts", "ledger_seats", "campaign_events"}
 
 // allTables are the tables of the current schema.
-var allTables = append(slices.Clone(v1Tables), "expert_draws", "profiles", "pool_state", "expert_changes", migrationsTable)
+var allTables = append(slices.Clone(v1Tables), "expert_draws", "profiles", "pool_state", "expert_changes", "pool_nonces", migrationsTable)
 
 func (d *DB) tableExists(ctx context.Context, q querier, name string) (bool, error) {
 	var ok bool

@@ -4,10 +4,12 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
 	"strconv"
+	"strings"
 	"unsafe"
 
 	"github.com/wzsti/expertdb"
@@ -73,9 +75,9 @@ func (d *DB) poolVersion(ctx context.Context, q querier) (string, error) {
 // only when it changed; the new snapshot's pool inherits the kept pool's cache for the
 // unchanged experts (expertdb.PoolSnapshot.Base). Without a kept snapshot (the first draw of
 // a process), or when the experts changed in a way expert_changes does not record (a TRUNCATE
-// on PostgreSQL), or the version went backwards, it reads every row. A database restored
-// from a backup taken before the kept snapshot and written since to a higher version is not
-// told apart: open it with new handles.
+// on PostgreSQL), or the version went backwards, or the nonce recorded for the kept version
+// is no longer the kept snapshot's (pool_nonces, schema version 6: a database restored from a
+// backup older than the kept snapshot and written since past its version), it reads every row.
 // Inside a unit of work (Atomically) that has written what a draw reads, it reads through the
 // unit's transaction and keeps nothing it read there (the unit may still roll back); a unit
 // that has not uses and keeps the committed snapshot. It refuses (expertdb.ErrNotCovered)
@@ -203,11 +205,19 @@ func (d *DB) coldSnapshot(ctx context.Context, q expertdb.SnapshotQuery) (*exper
 func (d *DB) readSnapshot(ctx context.Context, q querier, st poolState, c *snapshotCache, sq expertdb.SnapshotQuery) (*expertdb.PoolSnapshot, error) {
 	snap := &expertdb.PoolSnapshot{Version: st.version, Year: sq.Year}
 	var err error
+	since := c != nil && c.num < st.num && c.num >= st.reset
+	if since {
+		// Only from c's own history: a database restored from an older backup and written
+		// past c's version has another nonce at it.
+		if since, err = d.sameHistory(ctx, q, c); err != nil {
+			return nil, err
+		}
+	}
 	switch {
 	case c != nil && c.version == st.version && c.seatsOf == sq.Seats:
 		snap.Experts, snap.Digests, snap.Seats = c.experts, c.digests, c.seats
 		snap.Base = d.baseOf(c, sq.Year)
-	case c != nil && c.num < st.num && c.num >= st.reset:
+	case since:
 		if snap.Experts, snap.Digests, snap.BaseIndex, err = d.changedExperts(ctx, q, c); err != nil {
 			return nil, err
 		}
@@ -235,6 +245,22 @@ func (d *DB) readSnapshot(ctx context.Context, q querier, st poolState, c *snaps
 		return nil, err
 	}
 	return snap, nil
+}
+
+// sameHistory reports whether the database, read through q, records for c's version the
+// nonce c was read at (pool_nonces, schema version 6): whether what changed since c's version
+// is all that separates c from the database.
+func (d *DB) sameHistory(ctx context.Context, q querier, c *snapshotCache) (bool, error) {
+	_, nonce, _ := strings.Cut(c.version, "-")
+	var got string
+	err := q.QueryRowContext(ctx, d.q(`SELECT nonce FROM {pool_nonces} WHERE version = $1`), c.num).Scan(&got)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil // older than the versions kept: read in full
+	}
+	if err != nil {
+		return false, err
+	}
+	return got == nonce, nil
 }
 
 // baseOf returns a kept snapshot of c whose pool a new snapshot's pool may inherit from: the

@@ -1,0 +1,15 @@
+-- expertdb schema version 6 (SQLite): the nonce of each recent pool version. Every bump draws
+-- a new nonce; pool_nonces keeps it per version (the last 4,096 versions), so that a reader
+-- holding the snapshot of version V reads only what changed since V when the nonce recorded
+-- for V is still the one it read. A database restored from a backup older than V and written
+-- past V has another nonce at V: the snapshot is read again in full, never stale.
+CREATE TABLE pool_nonces (
+	version BIGINT PRIMARY KEY,
+	nonce   TEXT NOT NULL
+);
+INSERT INTO pool_nonces (version, nonce) SELECT version, nonce FROM pool_state WHERE id = 1;
+CREATE TRIGGER pool_nonce_t AFTER UPDATE OF version ON pool_state WHEN NEW.version <> OLD.version BEGIN
+	INSERT OR REPLACE INTO pool_nonces (version, nonce) VALUES (NEW.version, NEW.nonce);
+	DELETE FROM pool_nonces WHERE version <= NEW.version - 4096;
+END;
+INSERT INTO expertdb_migrations (version, name) VALUES (6, '0006_nonces');
