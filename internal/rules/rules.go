@@ -240,10 +240,9 @@ func (p *Program[E, R]) Eval(env *E) (R, error) { return p.EvalMeter(env, nil) }
 // evaluation.
 //
 // The context lives on the heap, where the collector sees what it points to: an earlier
-// version kept it on the stack behind a pointer hidden from escape analysis, and the
-// collector then freed what only the context referenced, so that evaluations under
-// collection pressure charged their meters wrongly or read freed memory (TestSetNext under
-// GOGC=1).
+// version kept it on the stack behind a pointer hidden from escape analysis (an invalid use
+// of unsafe.Pointer), and evaluations under collection pressure then charged their meters
+// wrongly or read a helper's panic as false (TestSetNext runs under GOGC=1).
 type Scratch struct{ c cctx }
 
 // ctx resets the scratch for one evaluation of env under lim and returns its context. The
