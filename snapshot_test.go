@@ -25,12 +25,7 @@ func TestDrawRecordReferencesProfiles(t *testing.T) {
 	ctx := context.Background()
 	events := expertdb.NewMemoryEventStore()
 	now := rpPool.AsOf
-	svc, err := expertdb.NewService(ctx, expertdb.Options{
-		Users: []audit.User{{ID: rpAdmin.ID, Name: rpAdmin.Name, Role: rpAdmin.Role, Unit: rpAdmin.Unit},
-			{ID: rpClerk.ID, Name: rpClerk.Name, Role: rpClerk.Role, Unit: rpClerk.Unit}},
-		Events: events, Clock: func() time.Time { return now }, Random: bytes.NewReader(bytes.Repeat([]byte{9}, 1<<12)),
-	})
-	require.NoError(t, err)
+	svc := manifestService(t, events, now)
 	for _, app := range rpPool.Applications {
 		_, err := svc.Admit(ctx, rpAdmin, app)
 		require.NoError(t, err)
@@ -109,12 +104,7 @@ func TestProfileManifestAttacks(t *testing.T) {
 	ctx := context.Background()
 	events := expertdb.NewMemoryEventStore()
 	now := rpPool.AsOf
-	svc, err := expertdb.NewService(ctx, expertdb.Options{
-		Users: []audit.User{{ID: rpAdmin.ID, Name: rpAdmin.Name, Role: rpAdmin.Role, Unit: rpAdmin.Unit},
-			{ID: rpClerk.ID, Name: rpClerk.Name, Role: rpClerk.Role, Unit: rpClerk.Unit}},
-		Events: events, Clock: func() time.Time { return now }, Random: bytes.NewReader(bytes.Repeat([]byte{9}, 1<<12)),
-	})
-	require.NoError(t, err)
+	svc := manifestService(t, events, now)
 	for _, app := range rpPool.Applications[:len(rpPool.Applications)-3] {
 		_, err := svc.Admit(ctx, rpAdmin, app)
 		require.NoError(t, err)
@@ -301,4 +291,16 @@ func TestProfileStores(t *testing.T) {
 			})
 		})
 	}
+}
+
+// manifestService returns a Service over events for rpAdmin and rpClerk, on a fixed clock and
+// entropy.
+func manifestService(t *testing.T, events expertdb.EventStore, now time.Time) *expertdb.Service {
+	svc, err := expertdb.NewService(context.Background(), expertdb.Options{
+		Users: []audit.User{{ID: rpAdmin.ID, Name: rpAdmin.Name, Role: rpAdmin.Role, Unit: rpAdmin.Unit},
+			{ID: rpClerk.ID, Name: rpClerk.Name, Role: rpClerk.Role, Unit: rpClerk.Unit}},
+		Events: events, Clock: func() time.Time { return now }, Random: bytes.NewReader(bytes.Repeat([]byte{9}, 1<<12)),
+	})
+	require.NoError(t, err)
+	return svc
 }

@@ -182,6 +182,21 @@ func (sc *screener) normName(org string) string {
 	return n
 }
 
+// inactive reports whether pool expert i is not Active: from the cache's flags when it keeps
+// them (the expert's record is then not read), else from the record.
+func (sc *screener) inactive(i int) bool {
+	if f := sc.ix.flags; f != nil {
+		return f[i]&flagInactive != 0
+	}
+	return sc.pool.Experts[i].Status != admission.Active
+}
+
+// mayBeUnavailable reports whether pool expert i declared unavailable periods (always true
+// without the cache's flags).
+func (sc *screener) mayBeUnavailable(i int) bool {
+	return sc.ix.flags == nil || sc.ix.flags[i]&flagUnavailable != 0
+}
+
 // screen decides whether pool expert i may be drawn for the request. It returns the
 // exclusion (excluded true) or not; sc.env is the expert's environment when the cheap checks
 // (status, cap) passed.
@@ -189,7 +204,7 @@ func (sc *screener) screen(i int) (ex Exclusion, excluded bool, err error) {
 	p, e := sc.p, &sc.pool.Experts[i]
 	usage := sc.ix.usage[i]
 	r, q := p.rules, &p.req
-	if f := sc.ix.flags; f != nil && f[i]&flagInactive != 0 || f == nil && e.Status != admission.Active {
+	if sc.inactive(i) {
 		art := "Art. 6"
 		if e.Status == admission.Exited {
 			art = "Art. 10"
@@ -272,7 +287,7 @@ func (sc *screener) screen(i int) (ex Exclusion, excluded bool, err error) {
 			return Exclusion{e.ID, x.art, x.code, x.reason}, true, nil
 		}
 	}
-	if books := sc.ix.bookingsAt(i); sc.ix.flags == nil || sc.ix.flags[i]&flagUnavailable != 0 || len(books) > 0 {
+	if books := sc.ix.bookingsAt(i); len(books) > 0 || sc.mayBeUnavailable(i) {
 		if x := p.availability(e, books); x != nil {
 			return *x, true, nil
 		}

@@ -19,11 +19,12 @@ import (
 
 // Indexed returns p carrying a cache for many draws from the same pool: what a draw derives
 // from the pool alone (the experts in ID order, their usage, bookings, history, birth dates,
-// status, unit names and recusal fingerprints, conflict.FingerprintOf) is computed by the first draw and reused by the next ones, and
-// so are the admission findings of each expert (Art. 5), per set of admission rules and
-// activity date, as the draws evaluate them. A draw from an indexed pool then evaluates only the
-// request's own criteria, conditions, recusal, availability, county exclusion rules and
-// structure over the kept views, and walks the sequence.
+// status, unit names and recusal fingerprints, conflict.FingerprintOf) is computed by the
+// first draw and reused by the next ones, and so are the admission findings of each expert
+// (Art. 5), per set of admission rules and activity date, as the draws evaluate them. A draw
+// from an indexed pool then evaluates only the request's own criteria, conditions, recusal,
+// availability, county exclusion rules and structure over the kept views, and walks the
+// sequence.
 //
 // A draw from the indexed pool returns exactly what it returns from p: the same result, the
 // same exclusions in the same order, the same errors (the draw's expression meter is charged

@@ -517,13 +517,16 @@ func requestEncoding(q *Request, r *Rules) []byte {
 	return w.b
 }
 
+// poolDigestHeader opens the hashed text of a pool digest (docs/draw-v1.md).
+const poolDigestHeader = "expertdb-pool-v1\n"
+
 // PoolDigest returns the pool digest of a candidate list already in canonical order: SHA-256
 // over "expertdb-pool-v1\n" followed by each ID and "\n", in lowercase hex.
 func PoolDigest(ids []string) string {
 	h := sha256.New()
 	// Hash in chunks of a few KiB: the same bytes as one write per ID, fewer calls.
 	buf := make([]byte, 0, 8<<10)
-	buf = append(buf, "expertdb-pool-v1\n"...)
+	buf = append(buf, poolDigestHeader...)
 	for _, id := range ids {
 		if len(buf)+len(id)+1 > cap(buf) {
 			h.Write(buf)
@@ -546,7 +549,7 @@ type poolDigester struct {
 
 func newPoolDigester(ix *poolIndex) *poolDigester {
 	d := &poolDigester{h: sha256.New(), ix: ix}
-	d.h.Write([]byte("expertdb-pool-v1\n"))
+	d.h.Write([]byte(poolDigestHeader))
 	return d
 }
 

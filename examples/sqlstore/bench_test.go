@@ -140,18 +140,22 @@ func BenchmarkEndToEndDraw(b *testing.B) {
 			require.NoError(b, db.Experts().PutMany(ctx, experts))
 			prepared, err := selection.Prepare(benchRequest(), selection.DefaultRules())
 			require.NoError(b, err)
-			q := expertdb.SnapshotQuery{Year: 2026, Seats: "seats", Ledger: db.Ledger(), Ratings: db.Ratings(), Events: db.Events()}
-			load := func(b *testing.B) selection.Pool {
-				snap, err := db.Experts().PoolSnapshot(ctx, q)
-				if err != nil {
-					b.Fatal(err)
+			// loaderOf loads, through d, what a draw reads, and returns its pool.
+			loaderOf := func(d *sqlstore.DB) func(b *testing.B) selection.Pool {
+				q := expertdb.SnapshotQuery{Year: 2026, Seats: "seats", Ledger: d.Ledger(), Ratings: d.Ratings(), Events: d.Events()}
+				return func(b *testing.B) selection.Pool {
+					snap, err := d.Experts().PoolSnapshot(ctx, q)
+					if err != nil {
+						b.Fatal(err)
+					}
+					pool, err := snap.Pool()
+					if err != nil {
+						b.Fatal(err)
+					}
+					return pool
 				}
-				pool, err := snap.Pool()
-				if err != nil {
-					b.Fatal(err)
-				}
-				return pool
 			}
+			load := loaderOf(db)
 			draw := func(b *testing.B, pool selection.Pool) {
 				if _, err := prepared.Draw(pool, entropy); err != nil {
 					b.Fatal(err)
@@ -208,18 +212,7 @@ func BenchmarkEndToEndDraw(b *testing.B) {
 			// fresh opens another handle on the same database: a process's first snapshot.
 			fresh := func(b *testing.B) (*sqlstore.DB, func(b *testing.B) selection.Pool) {
 				other := open(b)
-				oq := expertdb.SnapshotQuery{Year: 2026, Seats: "seats", Ledger: other.Ledger(), Ratings: other.Ratings(), Events: other.Events()}
-				return other, func(b *testing.B) selection.Pool {
-					snap, err := other.Experts().PoolSnapshot(ctx, oq)
-					if err != nil {
-						b.Fatal(err)
-					}
-					pool, err := snap.Pool()
-					if err != nil {
-						b.Fatal(err)
-					}
-					return pool
-				}
+				return other, loaderOf(other)
 			}
 			b.Run(fmt.Sprintf("%s/%d", name, n), func(b *testing.B) {
 				cases := []string{"naive", "warm", "cold-ledger", "cold-expert", "first", "load-first", "v0.1.0", "draw"}

@@ -270,15 +270,12 @@ func (m *evalMeter) reset(lim Limits) {
 // that keeps sc in a pool.
 func (sc *Scratch) Clear() { sc.c = cctx{} }
 
-// getScratch returns sc, or a pooled Scratch when sc is nil (put gives it back).
-func getScratch(pool *sync.Pool, sc *Scratch) (*Scratch, bool) {
-	if sc != nil {
-		return sc, false
-	}
+// getScratch returns a Scratch of pool (putScratch gives it back).
+func getScratch(pool *sync.Pool) *Scratch {
 	if x, ok := pool.Get().(*Scratch); ok {
-		return x, true
+		return x
 	}
-	return new(Scratch), true
+	return new(Scratch)
 }
 
 // putScratch clears a pooled Scratch (it holds no environment in the pool) and returns it.
@@ -330,7 +327,10 @@ func (p *Program[E, R]) EvalStringWith(env *E, m *Meter, sc *Scratch) (s string,
 	if !ok {
 		return "", false, nil
 	}
-	sc, pooled := getScratch(&p.scratch, sc)
+	pooled := sc == nil
+	if pooled {
+		sc = getScratch(&p.scratch)
+	}
 	c := sc.ctx(unsafe.Pointer(env), lim)
 	budget := runStr(p.fastS, c, &s)
 	bail, u, over := c.bail, c.used(lim), c.meter.over
@@ -409,7 +409,10 @@ func (p *Program[E, R]) limitsUnder(m *Meter) (lim Limits, ok bool) {
 // evalFast runs the closures in sc (nil: a pooled Scratch); ok is false when they bailed
 // out (the VM decides).
 func (p *Program[E, R]) evalFast(env *E, lim Limits, sc *Scratch) (r R, u usage, err error, ok bool) {
-	sc, pooled := getScratch(&p.scratch, sc)
+	pooled := sc == nil
+	if pooled {
+		sc = getScratch(&p.scratch)
+	}
 	c := sc.ctx(unsafe.Pointer(env), lim)
 	budget := p.runFast(c, &r)
 	bail, over := c.bail, c.meter.over
@@ -631,7 +634,7 @@ func (s *Set[E]) Next(env *E, m *Meter, from int, stop bool) (i int, ok bool, er
 // NextWith is Next running the closures in sc (nil: a pooled Scratch).
 func (s *Set[E]) NextWith(env *E, m *Meter, sc *Scratch, from int, stop bool) (i int, ok bool, err error) {
 	if sc == nil {
-		sc, _ = getScratch(&s.scratch, nil)
+		sc = getScratch(&s.scratch)
 		defer putScratch(&s.scratch, sc)
 	}
 	ps := s.Programs
