@@ -24,15 +24,15 @@ func DrawableView(e *Expert, v *ExpertView, asOf time.Time, r *Rules, m *rule.Me
 		s = newEnvSlot()
 	}
 	own := s.env.Expert // the slot's own (cleared) view, whose lists ViewInto reuses
-	out := drawableIn(r.c, s, e, v, asOf, m)
+	out := drawableIn(r.c, s, e, v, asOf, -1, m)
 	s.env.Expert = own
 	r.c.envs.Put(s)
 	return out
 }
 
 // drawableIn evaluates DrawableView in slot s and clears s of the expert's data, except its
-// view (a copy of *v).
-func drawableIn(c *compiled, s *envSlot, e *Expert, v *ExpertView, asOf time.Time, m *rule.Meter) []Finding {
+// view (a copy of *v). age is Age(e.BirthDate, asOf), or negative to have it computed.
+func drawableIn(c *compiled, s *envSlot, e *Expert, v *ExpertView, asOf time.Time, age int, m *rule.Meter) []Finding {
 	ay, am, ad := s.setDate(asOf)
 	var out []Finding
 	if e.Status != Active {
@@ -41,7 +41,10 @@ func drawableIn(c *compiled, s *envSlot, e *Expert, v *ExpertView, asOf time.Tim
 	}
 	s.creds, s.trainings = e.Credentials, e.Trainings
 	copyFields(&s.env.Expert, v, c.view) // the rules read no other field
-	s.env.Age = ageOn(e.BirthDate, ay, am, ad)
+	if age < 0 {
+		age = ageOn(e.BirthDate, ay, am, ad)
+	}
+	s.env.Age = age
 	s.env.AsOf = asOf
 	s.env.meter = m
 	env := &s.env
@@ -79,7 +82,17 @@ func (s *Screen) DrawableView(e *Expert, v *ExpertView, m *rule.Meter) []Finding
 	if s.c == nil {
 		return notCompiled().Findings
 	}
-	return drawableIn(s.c, s.slot, e, v, s.asOf, m)
+	return drawableIn(s.c, s.slot, e, v, s.asOf, -1, m)
+}
+
+// DrawableViewAged is DrawableView for an expert whose age on the Screen's date the caller
+// has computed already: age must be Age(e.BirthDate, asOf), as a draw's screener computes it
+// for its own expressions; the birth date is then not read again. A negative age is computed.
+func (s *Screen) DrawableViewAged(e *Expert, v *ExpertView, age int, m *rule.Meter) []Finding {
+	if s.c == nil {
+		return notCompiled().Findings
+	}
+	return drawableIn(s.c, s.slot, e, v, s.asOf, age, m)
 }
 
 // Close drops the Screen's reference to the last view it read.

@@ -33,7 +33,8 @@ func TestPropertyDrawableViewIsDrawable(t *testing.T) {
 
 // Invariant: a Screen gives, expert after expert, exactly what DrawableView gives on its
 // date, charging a draw's meter the same, whatever the order of the experts, the date and the
-// meter's size, and leaves every view as it was.
+// meter's size, also when given the expert's age (DrawableViewAged), and leaves every view as
+// it was.
 func TestPropertyScreenIsDrawableView(t *testing.T) {
 	experts := benchExperts(24)
 	training := admission.DefaultRules()
@@ -58,7 +59,15 @@ func TestPropertyScreenIsDrawableView(t *testing.T) {
 			var v admission.ExpertView
 			e.ViewInto(&v)
 			want := admission.DrawableView(&e, &v, at, r, mw)
-			got := sc.DrawableView(&e, &v, mg)
+			var got []admission.Finding
+			switch rapid.IntRange(0, 2).Draw(t, "entry") {
+			case 0:
+				got = sc.DrawableView(&e, &v, mg)
+			case 1: // the age given, as a draw's screener gives it
+				got = sc.DrawableViewAged(&e, &v, admission.Age(e.BirthDate, at), mg)
+			default: // a negative age: computed
+				got = sc.DrawableViewAged(&e, &v, -1, mg)
+			}
 			require.Equal(t, want, got, "expert %d", k)
 			require.Equal(t, e.View(), v)
 			if mw != nil {

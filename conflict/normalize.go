@@ -339,6 +339,9 @@ func digits(s string) bool {
 // looksLikeIDNumber reports whether s has the shape of a resident ID number; such a value is
 // never used as a displayed identifier.
 func looksLikeIDNumber(s string) bool {
+	if !mayBeIDNumber(s) {
+		return false
+	}
 	n := NormalizeIDNumber(s)
 	if len(n) != 15 && len(n) != 18 {
 		return false
@@ -348,6 +351,29 @@ func looksLikeIDNumber(s string) bool {
 		if !('0' <= c && c <= '9' || c == 'X' && i == len(n)-1) {
 			return false
 		}
+	}
+	return true
+}
+
+// mayBeIDNumber is false when s has a character that NormalizeIDNumber neither keeps nor
+// drops, so that s is not an ID number: an ASCII character other than a digit, x, X, a space
+// or a hyphen, or an ideograph (width folding and NFKC leave both as they are). It reads s
+// without allocating; the full normalisation decides the rest.
+func mayBeIDNumber(s string) bool {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if !('0' <= c && c <= '9' || c == 'x' || c == 'X' || c == '-' || c == ' ' || '\t' <= c && c <= '\r') {
+				return false
+			}
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if ideograph(r) {
+			return false
+		}
+		i += n
 	}
 	return true
 }

@@ -135,3 +135,21 @@ func TestEqualSimpleAgreesWithNormalizeName(t *testing.T) {
 		}
 	})
 }
+
+// TestMayBeIDNumberNeverHidesOne: the shortcut that spares a person's ID its normalisation
+// rules out only values whose normal form is not an ID number.
+func TestMayBeIDNumberNeverHidesOne(t *testing.T) {
+	idChars := []rune("0123456789xX- \t０１２３４５６７８９ｘＸ－\u3000\u00ad\u200b")
+	for _, s := range []string{"330302198001011234", "33030219800101123x", "330302800101123", "３３０３０２１９８００１０１１２３４",
+		"330302-19800101-1234", " 330302 19800101 1234 "} {
+		require.True(t, conflict.MayBeIDNumber(s), "%q", s)
+		require.True(t, conflict.LooksLikeIDNumberGeneral(s), "%q", s)
+	}
+	rapid.Check(t, func(t *rapid.T) {
+		s := rapid.OneOf(rapid.StringOf(rapid.SampledFrom(idChars)), rapid.StringOf(rapid.SampledFrom(append(idChars, simpleAlphabet()...))),
+			unitText(), rapid.String()).Draw(t, "s")
+		if !conflict.MayBeIDNumber(s) {
+			require.False(t, conflict.LooksLikeIDNumberGeneral(s), "%+q", s)
+		}
+	})
+}

@@ -130,7 +130,7 @@ func (sc *screener) setEnv(i int) {
 	if sc.ix.born != nil {
 		env.Age = ageOn(sc.ix.born[i], sc.at)
 	} else {
-		env.Age = admission.Age(e.BirthDate, sc.p.req.At)
+		env.Age = ageOn(civilOf(e.BirthDate), sc.at)
 	}
 	env.Usage = sc.ix.usage[i]
 	env.Project = sc.p.project
@@ -246,10 +246,10 @@ func (sc *screener) screen(i int) (ex Exclusion, excluded bool, err error) {
 	}
 	var fs []admission.Finding
 	if a := sc.adm; a != nil {
-		fs = a.drawable(i, e, func() *admission.ExpertView { sc.ensureView(i); return &env.Expert }, sc.admission(), env.meter)
+		fs = a.drawable(i, e, env.Age, func() *admission.ExpertView { sc.ensureView(i); return &env.Expert }, sc.admission(), env.meter)
 	} else {
 		sc.ensureView(i)
-		fs = sc.admission().DrawableView(e, &env.Expert, env.meter)
+		fs = sc.admission().DrawableViewAged(e, &env.Expert, env.Age, env.meter) // env.Age is the expert's age on the activity date
 	}
 	if env.meter != nil && env.meter.Exhausted() != "" {
 		return ex, false, budgetError(&rule.EvalError{Rule: env.meter.Exhausted(), Article: "Art. 5", Budget: true,
@@ -559,8 +559,16 @@ func (p *Prepared) newBase(pool Pool) (*base, error) {
 	outcome := make([]uint8, n)
 	masks := make([]uint32, n)
 	slab := make([]int32, n*ng) // group value tokens, ng per expert
-	exAt := make([]int32, n)    // index into exs of expert i's exclusion
-	var exs []Exclusion
+	// The exclusions by canonical position (rank), compacted in place below: one allocation,
+	// no copy per growth. Experts with an invalid ID have no position (rank -1).
+	rank := make([]int32, n)
+	for i := range rank {
+		rank[i] = -1
+	}
+	for k, o := range ix.order {
+		rank[o] = int32(k)
+	}
+	exs := make([]Exclusion, len(ix.order)+len(ix.badSorted))
 	var refused map[int]error
 	for i := range pool.Experts {
 		e := &pool.Experts[i]
@@ -589,8 +597,9 @@ func (p *Prepared) newBase(pool Pool) (*base, error) {
 				continue
 			}
 			outcome[i] = outPreferred
-			exAt[i] = int32(len(exs))
-			exs = append(exs, Exclusion{e.ID, "Art. 14(1)", "on-panel", "已作为择优选取专家列入专家组"})
+			if r := rank[i]; r >= 0 {
+				exs[r] = Exclusion{e.ID, "Art. 14(1)", "on-panel", "已作为择优选取专家列入专家组"}
+			}
 			continue
 		}
 		ex, excluded, err := sc.screen(i)
@@ -609,12 +618,11 @@ func (p *Prepared) newBase(pool Pool) (*base, error) {
 				continue
 			}
 		}
-		exAt[i] = int32(len(exs))
-		exs = append(exs, ex)
+		if r := rank[i]; r >= 0 {
+			exs[r] = ex
+		}
 	}
-	if k := len(exs) + len(ix.badSorted); k > 0 {
-		b.excluded = make([]Exclusion, 0, k) // nil when nobody is excluded, as before
-	}
+	nx := 0 // exclusions kept so far, in canonical order: exs[:nx]
 	var dig *poolDigester
 	if ix.idText != nil {
 		dig = newPoolDigester(ix)
@@ -632,13 +640,16 @@ func (p *Prepared) newBase(pool Pool) (*base, error) {
 			classes = append(classes, gt.class(b.st, masks[i], slab[i*ng:(i+1)*ng]))
 		case outPreferred:
 			b.fixed = append(b.fixed, member{pick: Pick{ExpertID: e.ID, Preferential: true, Round: -1}, expert: e, class: gt.class(b.st, masks[i], slab[i*ng:(i+1)*ng])})
-			b.excluded = append(b.excluded, exs[exAt[i]])
+			exs[nx] = exs[k]
+			nx++
 		case outRefused:
 			prefErrs = append(prefErrs, refused[i])
 		default:
-			b.excluded = append(b.excluded, exs[exAt[i]])
+			exs[nx] = exs[k]
+			nx++
 		}
 	}
+	b.excluded = compactExclusions(exs, nx, ix.badSorted)
 	for _, id := range q.Preferred {
 		if !found[id] {
 			prefErrs = append(prefErrs, refuse(ErrPreferential, id, "Art. 14(1)", "not-found", "择优选取的专家不在专家库中（库外专家须按特邀专家程序报批）", "preferential pick is not in the pool"))
@@ -647,7 +658,6 @@ func (p *Prepared) newBase(pool Pool) (*base, error) {
 	if err := errors.Join(prefErrs...); err != nil {
 		return nil, err
 	}
-	b.excluded = append(b.excluded, ix.badSorted...)
 	slices.SortFunc(b.fixed, func(x, y member) int { return cmp.Compare(x.pick.ExpertID, y.pick.ExpertID) })
 	inv, err := p.checkInvitations(pool, checker, found, meter)
 	if err != nil {
@@ -688,6 +698,23 @@ func (p *Prepared) newBase(pool Pool) (*base, error) {
 		return nil, b.explain()
 	}
 	return b, nil
+}
+
+// compactExclusions returns exs[:nx] followed by bad, in exs's array (cap(exs) ≥ nx +
+// len(bad)), or nil when both are empty. A list much shorter than the array is copied to one
+// of its own size, so that a result does not keep a pool-sized array alive; otherwise the
+// rest of the array is cleared.
+func compactExclusions(exs []Exclusion, nx int, bad []Exclusion) []Exclusion {
+	k := nx + len(bad)
+	if k == 0 {
+		return nil
+	}
+	out := append(exs[:nx], bad...)
+	if cap(exs) > 2*k+16 {
+		return slices.Clone(out)
+	}
+	clear(exs[k:cap(exs)])
+	return out[:k:k]
 }
 
 // checkPlan checks the plan and the share of preferential picks (Art. 14(1)).

@@ -2,6 +2,7 @@ package selection
 
 import (
 	"cmp"
+	"encoding/binary"
 	"maps"
 	"reflect"
 	"slices"
@@ -387,17 +388,18 @@ func (c *poolCache) admission(n int, r *admission.Rules, at time.Time) *admCache
 	return a
 }
 
-// drawable returns the admission findings of pool expert i (DrawableView of e with view v),
-// charged to m exactly as an evaluation would charge it: kept findings when m holds enough
-// for them (replay), otherwise evaluated, and kept for the next draws when they ran under
-// their own limits only.
-func (a *admCache) drawable(i int, e *admission.Expert, view func() *admission.ExpertView, sc *admission.Screen, m *rule.Meter) []admission.Finding {
+// drawable returns the admission findings of pool expert i (DrawableView of e with view v;
+// age is e's age on the activity date, admission.Screen.DrawableViewAged), charged to m
+// exactly as an evaluation would charge it: kept findings when m holds enough for them
+// (replay), otherwise evaluated, and kept for the next draws when they ran under their own
+// limits only.
+func (a *admCache) drawable(i int, e *admission.Expert, age int, view func() *admission.ExpertView, sc *admission.Screen, m *rule.Meter) []admission.Finding {
 	if a.state[i].Load() == admKnown && replay(m, a.cost[i]) {
 		return a.fs[i]
 	}
 	s0, b0 := m.Remaining()
 	fresh := m.Exhausted() == ""
-	fs := sc.DrawableView(e, view(), m)
+	fs := sc.DrawableViewAged(e, view(), age, m)
 	if !fresh || m.Exhausted() != "" {
 		return fs
 	}
@@ -715,14 +717,9 @@ func sortIDs(es []idEntry) []idEntry {
 // idPrefix packs the first 8 bytes of id big-endian, zero-padded: idPrefix(a) < idPrefix(b)
 // implies a < b, and a < b implies idPrefix(a) ≤ idPrefix(b).
 func idPrefix(id string) uint64 {
-	var k uint64
-	for j := range 8 {
-		k <<= 8
-		if j < len(id) {
-			k |= uint64(id[j])
-		}
-	}
-	return k
+	var b [8]byte
+	copy(b[:], id)
+	return binary.BigEndian.Uint64(b[:])
 }
 
 func (ix *poolIndex) historyAt(i int) []Participation {
