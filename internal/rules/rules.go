@@ -292,6 +292,14 @@ func (p *Program[E, R]) EvalMeter(env *E, m *Meter) (R, error) { return p.EvalWi
 func (p *Program[E, R]) EvalWith(env *E, m *Meter, sc *Scratch) (R, error) {
 	var zero R
 	lim, ok := p.limitsUnder(m)
+	if ok && p.fastB != nil && sc != nil && !crossCheck {
+		if v, err, ok := p.evalBool(env, lim, m, sc); ok {
+			return *(*R)(unsafe.Pointer(&v)), err // R is bool when fastB is set
+		}
+		r, u, err := p.evalVM(env, lim) // the closures bailed out, charging nothing
+		p.charge(m, u, err)
+		return r, err
+	}
 	if !ok {
 		return zero, &EvalError{Rule: p.name, Article: p.article, Budget: true,
 			Err: fmt.Errorf("draw budget exhausted (by rule %q)", m.Exhausted())}
@@ -356,17 +364,12 @@ func (p *Program[E, R]) EvalStringWith(env *E, m *Meter, sc *Scratch) (s string,
 }
 
 func runStr(f strFn, c *cctx, s *string) (budget bool) {
-	defer func() {
-		if x := recover(); x != nil {
-			if _, ok := x.(errBudget); ok {
-				budget = true
-			} else {
-				c.bail = true
-			}
-		}
-	}()
-	*s = f(c)
-	return false
+	var caught panicked
+	*s = callStr(f, c, &caught)
+	if caught.other {
+		c.bail = true
+	}
+	return caught.budget
 }
 
 // usage is what one evaluation spent.
@@ -406,6 +409,54 @@ func (p *Program[E, R]) limitsUnder(m *Meter) (lim Limits, ok bool) {
 	return lim, true
 }
 
+// evalBool is evalFast and charge for a program whose closures compute a bool, run in sc
+// under lim (limitsUnder(m)), in one frame: the same result, error and charge to m. ok is
+// false when the closures bailed out; nothing is charged then (the caller runs the VM).
+func (p *Program[E, R]) evalBool(env *E, lim Limits, m *Meter, sc *Scratch) (v bool, err error, ok bool) {
+	c := sc.ctx(unsafe.Pointer(env), lim)
+	var caught panicked
+	v = callBool(p.fastB, c, &caught)
+	switch {
+	case caught.budget:
+		p.chargeStop(m, c.used(lim), true)
+		return false, &EvalError{Rule: p.name, Article: p.article, Budget: true, Err: errBudget{c.meter.over}}, true
+	case caught.other || c.bail:
+		return false, nil, false // a helper's panic or an unsupported value: the VM decides
+	}
+	p.chargeStop(m, c.used(lim), false)
+	return v, nil, true
+}
+
+// panicked records what a deferred catch recovered: the meter's panic (budget) or another
+// (a helper of the environment). A run of closures defers its catch method, whose one
+// argument costs less to defer than a closure over the run's variables.
+type panicked struct{ budget, other bool }
+
+func (x *panicked) catch() {
+	if r := recover(); r != nil {
+		_, x.budget = r.(errBudget)
+		x.other = !x.budget
+	}
+}
+
+// callBool returns f(c), or false with the panic recorded in x.
+func callBool(f boolFn, c *cctx, x *panicked) bool {
+	defer x.catch()
+	return f(c)
+}
+
+// callStr returns f(c), or "" with the panic recorded in x.
+func callStr(f strFn, c *cctx, x *panicked) string {
+	defer x.catch()
+	return f(c)
+}
+
+// callValue returns f(c), or nil with the panic recorded in x.
+func callValue(f func(*cctx) any, c *cctx, x *panicked) any {
+	defer x.catch()
+	return f(c)
+}
+
 // evalFast runs the closures in sc (nil: a pooled Scratch); ok is false when they bailed
 // out (the VM decides).
 func (p *Program[E, R]) evalFast(env *E, lim Limits, sc *Scratch) (r R, u usage, err error, ok bool) {
@@ -434,23 +485,18 @@ func (p *Program[E, R]) evalFast(env *E, lim Limits, sc *Scratch) (r R, u usage,
 // runFast calls the closures, turning the meter's panic into budget and any other panic (a
 // helper of the environment) into a bail-out.
 func (p *Program[E, R]) runFast(c *cctx, r *R) (budget bool) {
-	defer func() {
-		if x := recover(); x != nil {
-			if _, ok := x.(errBudget); ok {
-				budget = true
-			} else {
-				c.bail = true
-			}
-		}
-	}()
+	var caught panicked
 	if p.fastB != nil {
-		v := p.fastB(c)
+		v := callBool(p.fastB, c, &caught)
 		*r = *(*R)(unsafe.Pointer(&v)) // R is bool when fastB is set
 	} else {
-		v := p.fastV(c)
+		v := callValue(p.fastV, c, &caught)
 		*r, _ = v.(R)
 	}
-	return false
+	if caught.other {
+		c.bail = true
+	}
+	return caught.budget
 }
 
 // evalVM runs the instrumented program on the VM.
