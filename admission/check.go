@@ -412,6 +412,9 @@ func (c *compiled) check(env *Env, claimed []Category) Decision {
 
 // appendFailed evaluates every rule of s and appends a Finding for each that does not hold.
 func appendFailed(out []Finding, s *rules.Set[Env], env *Env) []Finding {
+	if s == nil || len(s.Programs) == 0 {
+		return out
+	}
 	for i := 0; ; i++ {
 		var err error
 		if i, _, err = s.NextWith(env, env.meter, env.scratch, i, false); i >= len(s.Programs) {
@@ -460,11 +463,17 @@ func (c *compiled) eligible(env *Env, claimed []Category) bool {
 
 // allHold reports whether every rule of s holds on env (an evaluation error does not hold).
 func allHold(s *rules.Set[Env], env *Env) bool {
+	if len(s.Programs) == 0 {
+		return true // most categories require nothing beyond one qualification
+	}
 	i, _, _ := s.NextWith(env, env.meter, env.scratch, 0, false)
 	return i >= len(s.Programs)
 }
 
 func anyHolds(s *rules.Set[Env], env *Env) bool {
+	if len(s.Programs) == 0 {
+		return false
+	}
 	i, _, _ := s.NextWith(env, env.meter, env.scratch, 0, true)
 	return i < len(s.Programs)
 }
