@@ -407,6 +407,14 @@ func (sv *solver) solve() (bool, error) {
 			}
 		}
 	}
+	// A quota short of more members than there are seats left cannot be met: that is what
+	// every search concludes at its first node, answered here without building one. Late in
+	// a walk most candidates that cannot join are refused this way.
+	for q := range sv.nq {
+		if sv.qmin[q]-sv.cnt[q] > sv.slots {
+			return false, nil
+		}
+	}
 	if ok, handled := sv.tryExact(); handled {
 		if sv.nodes > st.bound {
 			return false, sv.boundErr()
