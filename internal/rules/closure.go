@@ -60,12 +60,20 @@ type (
 type cnode struct {
 	t    reflect.Type
 	addr addrFn
-	b    boolFn
-	i    intFn
-	s    strFn
-	tm   timeFn
-	lit  []string // a list literal of strings
-	ilit []int    // a list literal of ints
+	// rooted says that the value is stored at c.env + off, a field of the environment or of
+	// a struct field of it (never nil): addr is then one step, and loads read it directly.
+	rooted bool
+	off    uintptr
+	// konst says that the value is a constant: the string str or the int num.
+	konst bool
+	str   string
+	num   int
+	b     boolFn
+	i     intFn
+	s     strFn
+	tm    timeFn
+	lit   []string // a list literal of strings
+	ilit  []int    // a list literal of ints
 }
 
 var (
@@ -77,6 +85,10 @@ var (
 func (n cnode) boolFn() boolFn {
 	if n.b != nil {
 		return n.b
+	}
+	if n.rooted && n.t == boolT {
+		off := n.off
+		return func(c *cctx) bool { return *(*bool)(unsafe.Add(c.env, off)) }
 	}
 	if n.addr != nil && n.t == boolT {
 		a := n.addr
@@ -96,6 +108,10 @@ func (n cnode) intFn() intFn {
 	if n.i != nil {
 		return n.i
 	}
+	if n.rooted && n.t == intT {
+		off := n.off
+		return func(c *cctx) int { return *(*int)(unsafe.Add(c.env, off)) }
+	}
 	if n.addr != nil && n.t == intT {
 		a := n.addr
 		return func(c *cctx) int {
@@ -114,6 +130,10 @@ func (n cnode) strFn() strFn {
 	if n.s != nil {
 		return n.s
 	}
+	if n.rooted && n.t == strT {
+		off := n.off
+		return func(c *cctx) string { return *(*string)(unsafe.Add(c.env, off)) }
+	}
 	if n.addr != nil && n.t == strT {
 		a := n.addr
 		return func(c *cctx) string {
@@ -131,6 +151,10 @@ func (n cnode) strFn() strFn {
 func (n cnode) timeFn() timeFn {
 	if n.tm != nil {
 		return n.tm
+	}
+	if n.rooted && n.t == timeType {
+		off := n.off
+		return func(c *cctx) time.Time { return *(*time.Time)(unsafe.Add(c.env, off)) }
 	}
 	if n.addr != nil && n.t == timeType {
 		a := n.addr
@@ -178,17 +202,17 @@ func (b *builder) build(n ast.Node) (cnode, bool) {
 		return cnode{t: boolT, b: func(*cctx) bool { return v }}, true
 	case *ast.IntegerNode:
 		v := x.Value
-		return cnode{t: intT, i: func(*cctx) int { return v }}, true
+		return cnode{t: intT, i: func(*cctx) int { return v }, konst: true, num: v}, true
 	case *ast.StringNode:
 		v := x.Value
-		return cnode{t: strT, s: func(*cctx) string { return v }}, true
+		return cnode{t: strT, s: func(*cctx) string { return v }, konst: true, str: v}, true
 	case *ast.IdentifierNode:
 		if v, ok := b.consts[x.Value]; ok {
 			switch v := v.(type) {
 			case int:
-				return cnode{t: intT, i: func(*cctx) int { return v }}, true
+				return cnode{t: intT, i: func(*cctx) int { return v }, konst: true, num: v}, true
 			case string:
-				return cnode{t: strT, s: func(*cctx) string { return v }}, true
+				return cnode{t: strT, s: func(*cctx) string { return v }, konst: true, str: v}, true
 			case bool:
 				return cnode{t: boolT, b: func(*cctx) bool { return v }}, true
 			}
@@ -199,7 +223,7 @@ func (b *builder) build(n ast.Node) (cnode, bool) {
 			return cnode{}, false
 		}
 		off := f.Offset
-		return cnode{t: f.Type, addr: func(c *cctx) unsafe.Pointer { return unsafe.Add(c.env, off) }}, true
+		return cnode{t: f.Type, addr: func(c *cctx) unsafe.Pointer { return unsafe.Add(c.env, off) }, rooted: true, off: off}, true
 	case *ast.PointerNode:
 		if x.Name != "" || len(b.elems) == 0 {
 			return cnode{}, false
@@ -300,6 +324,15 @@ func (b *builder) member(x *ast.MemberNode) (cnode, bool) {
 	}
 	t := base.t
 	a := base.addr
+	if base.rooted && t.Kind() == reflect.Struct {
+		// A field of a struct stored in the environment: one offset from the root.
+		f, ok := field(t, p.Value)
+		if !ok {
+			return cnode{}, false
+		}
+		off := base.off + f.Offset
+		return cnode{t: f.Type, addr: func(c *cctx) unsafe.Pointer { return unsafe.Add(c.env, off) }, rooted: true, off: off}, true
+	}
 	if t.Kind() == reflect.Pointer {
 		t = t.Elem()
 		inner := a
@@ -364,6 +397,9 @@ func (b *builder) binary(x *ast.BinaryNode) (cnode, bool) {
 			return cnode{}, false
 		}
 		return cnode{t: boolT, b: func(c *cctx) bool { return lf(c) || rf(c) }}, true
+	}
+	if f := compareField(x.Operator, l, r); f != nil {
+		return cnode{t: boolT, b: f}, true
 	}
 	if lf, rf := l.intFn(), r.intFn(); lf != nil && rf != nil {
 		switch x.Operator {
@@ -468,6 +504,21 @@ func (b *builder) in(l, r cnode, charge bool) boolFn {
 	}
 	ra := r.addr
 	switch {
+	case r.t.Elem() == strT && l.konst && r.rooted:
+		// The natural form: "economic" in expert.Categories.
+		v, off := l.str, r.off
+		return func(c *cctx) bool {
+			xs := *(*[]string)(unsafe.Add(c.env, off))
+			if charge {
+				c.meter.step(int64(len(xs) + 1))
+			}
+			for _, s := range xs {
+				if s == v {
+					return true
+				}
+			}
+			return false
+		}
 	case r.t.Elem() == strT && l.strFn() != nil:
 		lf := l.strFn()
 		return func(c *cctx) bool {
@@ -770,4 +821,42 @@ func strRootOf(env reflect.Type, consts map[string]any, root ast.Node) strFn {
 		return nil
 	}
 	return n.strFn()
+}
+
+// compareField compiles the comparison of a field of the environment (l rooted) with a
+// constant (r), the form most rules take (expert.Title >= AssociateSenior,
+// expert.Affiliation.Kind == "enterprise"), into one closure that reads the field in place;
+// nil for any other comparison.
+func compareField(op string, l, r cnode) boolFn {
+	if !l.rooted || !r.konst {
+		return nil
+	}
+	off := l.off
+	switch {
+	case l.t == intT && r.t == intT:
+		k := r.num
+		switch op {
+		case "==":
+			return func(c *cctx) bool { return *(*int)(unsafe.Add(c.env, off)) == k }
+		case "!=":
+			return func(c *cctx) bool { return *(*int)(unsafe.Add(c.env, off)) != k }
+		case "<":
+			return func(c *cctx) bool { return *(*int)(unsafe.Add(c.env, off)) < k }
+		case "<=":
+			return func(c *cctx) bool { return *(*int)(unsafe.Add(c.env, off)) <= k }
+		case ">":
+			return func(c *cctx) bool { return *(*int)(unsafe.Add(c.env, off)) > k }
+		case ">=":
+			return func(c *cctx) bool { return *(*int)(unsafe.Add(c.env, off)) >= k }
+		}
+	case l.t == strT && r.t == strT:
+		k := r.str
+		switch op {
+		case "==":
+			return func(c *cctx) bool { return *(*string)(unsafe.Add(c.env, off)) == k }
+		case "!=":
+			return func(c *cctx) bool { return *(*string)(unsafe.Add(c.env, off)) != k }
+		}
+	}
+	return nil
 }
