@@ -59,8 +59,16 @@ func TestSetNext(t *testing.T) {
 		}
 	}
 	sets = append(sets, srcs)
-	for _, rs := range sets {
-		s, err := rules.CompileSet[env](rs, consts)
+	// The rules under the default limits, and under limits of their own so small that they,
+	// not the draw meter, stop the closures that spend steps.
+	tight := consts
+	tight.Limits = rules.Limits{Steps: 4, Bytes: 1 << 20, Cells: 1 << 20, MaxString: 1 << 16}
+	for k, rs := range append(sets, sets...) {
+		o := consts
+		if k >= len(sets) {
+			o = tight
+		}
+		s, err := rules.CompileSet[env](rs, o)
 		require.NoError(t, err)
 		for _, stop := range []bool{false, true} {
 			// No meter, then draw meters from one that runs out at once to one that never
