@@ -110,6 +110,10 @@ func (sc *screener) admission() *admission.Screen {
 
 // evalBool evaluates a request filter on pool expert i (sc.env set), from mm when kept.
 func (sc *screener) evalBool(prog *rules.Bool[Env], mm *exprMemo, i int) (bool, error) {
+	if mm == nil { // nothing kept (a pool without a cache, or an impure expression)
+		sc.ensureView(i)
+		return prog.EvalWith(sc.env, sc.meter, sc.env.scratch)
+	}
 	if mm.known(i, sc.meter) {
 		return mm.ok[i], nil
 	}
@@ -319,6 +323,15 @@ func (sc *screener) signature(i int, toks []int32) (uint32, error) {
 	}
 	for g, prog := range p.groups {
 		mm := sc.groups[g]
+		if mm == nil { // nothing kept
+			sc.ensureView(i)
+			t, err := p.groupToken(env, sc.gt, g, prog)
+			if err != nil {
+				return 0, err
+			}
+			toks[g] = t
+			continue
+		}
 		if mm.known(i, env.meter) {
 			toks[g] = mm.tok[i]
 			continue
