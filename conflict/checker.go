@@ -659,7 +659,7 @@ func (c *Checker) report(e *admission.Expert, k Known, out []Conflict) []Conflic
 			Reason: c.failReason, Definite: true, Excludes: true}}
 	}
 	pr := &probe{rawName: e.Name, out: out}
-	id := strings.TrimSpace(e.ID)
+	id := trimID(e.ID)
 	if id != "" {
 		for _, i := range c.byID[id] {
 			c.identity(pr, i, true, "专家编号一致")

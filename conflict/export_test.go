@@ -23,3 +23,6 @@ func LooksLikeIDNumberGeneral(s string) bool {
 	}
 	return true
 }
+
+// TrimID is trimID, for the tests.
+var TrimID = trimID

@@ -2,6 +2,7 @@ package conflict
 
 import (
 	"strings"
+	"unicode/utf8"
 
 	"github.com/wzsti/expertdb/admission"
 )
@@ -35,7 +36,7 @@ func FingerprintOf(e *admission.Expert, units []string) Fingerprint {
 	}
 	var f Fingerprint
 	f.n = 1
-	if id := strings.TrimSpace(e.ID); id != "" {
+	if id := trimID(e.ID); id != "" {
 		f.add(keyID, id)
 	}
 	if e.IDNumber != "" {
@@ -74,6 +75,15 @@ func (f *Fingerprint) add(kind byte, s string) {
 	}
 	f.keys[f.n-1] = keyHash(kind, s)
 	f.n++
+}
+
+// trimID is strings.TrimSpace(id), without the call for the usual ID that starts and ends
+// with a printable ASCII character.
+func trimID(id string) string {
+	if n := len(id); n > 0 && ' ' < id[0] && id[0] < utf8.RuneSelf && ' ' < id[n-1] && id[n-1] < utf8.RuneSelf {
+		return id
+	}
+	return strings.TrimSpace(id)
 }
 
 // keyHash is FNV-1a (64 bits, folded to 32) over kind and s. It need not resist collisions:

@@ -153,3 +153,13 @@ func TestMayBeIDNumberNeverHidesOne(t *testing.T) {
 		}
 	})
 }
+
+func TestTrimIDIsTrimSpace(t *testing.T) {
+	for _, s := range []string{"", " ", "E001", " E001", "E001 ", "\u3000E001", "E001\u00a0", "\x7fE\x7f", "\tE\n", "专家"} {
+		require.Equal(t, strings.TrimSpace(s), conflict.TrimID(s), "%q", s)
+	}
+	rapid.Check(t, func(t *rapid.T) {
+		s := rapid.String().Draw(t, "s")
+		require.Equal(t, strings.TrimSpace(s), conflict.TrimID(s), "%+q", s)
+	})
+}
