@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"encoding/binary"
 	"maps"
+	"math/bits"
 	"reflect"
 	"slices"
 	"strings"
@@ -639,7 +640,7 @@ func newExpertIndex(experts []admission.Expert) *poolIndex {
 	}
 	es = sortIDs(es)
 	for k := range es {
-		if k > 0 && es[k].id == es[k-1].id && ix.dup == "" {
+		if k > 0 && es[k].key == es[k-1].key && es[k].id == es[k-1].id && ix.dup == "" {
 			ix.dup = es[k].id
 		}
 		ix.order = append(ix.order, es[k].i)
@@ -680,14 +681,20 @@ func sortIDs(es []idEntry) []idEntry {
 		or |= es[k].key
 	}
 	diff := and ^ or
-	tmp := make([]idEntry, len(es))
-	for shift := 0; shift < 64; shift += 8 {
-		if (diff>>shift)&0xff == 0 {
-			continue // every key has the same byte here
-		}
-		var at [256]int
+	// Sort on the bits where keys differ only, in digits of 8 bits, or 11 for a pool large
+	// enough to fill the wider count table: IDs of one pattern (a letter, then digits) differ
+	// in 12 to 24 bits, two or three passes.
+	width, tmp := 8, make([]idEntry, len(es))
+	if len(es) >= 512 {
+		width = 11
+	}
+	lo, hi := bits.TrailingZeros64(diff), 64-bits.LeadingZeros64(diff)
+	at := make([]int, 1<<width)
+	for shift := lo; shift < hi; shift += width {
+		clear(at)
+		mask := uint64(len(at) - 1)
 		for k := range es {
-			at[(es[k].key>>shift)&0xff]++
+			at[(es[k].key>>shift)&mask]++
 		}
 		sum := 0
 		for b, c := range at {
@@ -695,7 +702,7 @@ func sortIDs(es []idEntry) []idEntry {
 			sum += c
 		}
 		for k := range es {
-			b := (es[k].key >> shift) & 0xff
+			b := (es[k].key >> shift) & mask
 			tmp[at[b]] = es[k]
 			at[b]++
 		}

@@ -352,7 +352,7 @@ func TestIDSortAgreesWithStringSort(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		prefix := rapid.SampledFrom([]string{"", "B", "E0", "XM-2026-", "330302-2026-000"}).Draw(t, "prefix")
 		alphabet := rapid.SampledFrom([]string{"01", "0123456789", "AZaz09.-:_"}).Draw(t, "alphabet")
-		n := rapid.SampledFrom([]int{0, 1, 2, 255, 256, 257, 1000}).Draw(t, "n")
+		n := rapid.SampledFrom([]int{0, 1, 2, 255, 256, 257, 511, 512, 1000, 3000}).Draw(t, "n")
 		maxLen := rapid.IntRange(0, 12).Draw(t, "maxLen")
 		seed := rapid.Uint64().Draw(t, "seed")
 		ids := make([]string, n)
