@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/wzsti/expertdb/admission"
 	"github.com/wzsti/expertdb/conflict"
@@ -569,12 +570,15 @@ func (p *Prepared) newBase(pool Pool) (*base, error) {
 		outRefused
 	)
 	n, ng := len(pool.Experts), len(q.Groups)
-	outcome := make([]uint8, n)
-	masks := make([]uint32, n)
-	slab := make([]int32, n*ng) // group value tokens, ng per expert
+	bufs := screenBufs.Get().(*screenBuffers)
+	defer screenBufs.Put(bufs)
+	outcome := grown(&bufs.outcome, n)
+	clear(outcome)
+	masks := grown(&bufs.masks, n)  // set for each candidate before it is read
+	slab := grown(&bufs.slab, n*ng) // group value tokens, ng per expert, likewise
 	// The exclusions by canonical position (rank), compacted in place below: one allocation,
 	// no copy per growth. Experts with an invalid ID have no position (rank -1).
-	rank := make([]int32, n)
+	rank := grown(&bufs.rank, n)
 	for i := range rank {
 		rank[i] = -1
 	}
@@ -713,17 +717,28 @@ func (p *Prepared) newBase(pool Pool) (*base, error) {
 	return b, nil
 }
 
+// screenBuffers are newBase's arrays by pool index, reused from draw to draw (screenBufs):
+// they hold no pointer, and newBase sets every element it reads.
+type screenBuffers struct {
+	outcome []uint8
+	masks   []uint32
+	slab    []int32
+	rank    []int32
+}
+
+var screenBufs = sync.Pool{New: func() any { return new(screenBuffers) }}
+
 // compactExclusions returns exs[:nx] followed by bad, in exs's array (cap(exs) ≥ nx +
-// len(bad)), or nil when both are empty. A list much shorter than the array is copied to one
-// of its own size, so that a result does not keep a pool-sized array alive; otherwise the
-// rest of the array is cleared.
+// len(bad)), or nil when both are empty. A list under a quarter of the array is copied to
+// one of its own size, so that a result does not keep a pool-sized array alive for a few
+// exclusions; otherwise the rest of the array is cleared.
 func compactExclusions(exs []Exclusion, nx int, bad []Exclusion) []Exclusion {
 	k := nx + len(bad)
 	if k == 0 {
 		return nil
 	}
 	out := append(exs[:nx], bad...)
-	if cap(exs) > 2*k+16 {
+	if cap(exs) > 4*k+64 {
 		return slices.Clone(out)
 	}
 	clear(exs[k:cap(exs)])

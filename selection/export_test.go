@@ -11,12 +11,13 @@ func AgeOn(birth, at time.Time) int { return ageOn(civilOf(birth), civilOf(at)) 
 func SortIDs(ids []string) []string {
 	es := make([]idEntry, len(ids))
 	for i, id := range ids {
-		es[i] = idEntry{idPrefix(id), id, int32(i)}
+		es[i] = idEntry{idPrefix(id), int32(i)}
 	}
-	es = sortIDs(es)
+	var s idSorter
+	es = s.sort(es, ids)
 	out := make([]string, len(es))
 	for i, e := range es {
-		out[i] = e.id
+		out[i] = ids[e.i]
 	}
 	return out
 }

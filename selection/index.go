@@ -624,55 +624,75 @@ func newPoolIndex(pool Pool) *poolIndex {
 func newExpertIndex(experts []admission.Expert) *poolIndex {
 	n := len(experts)
 	ix := &poolIndex{order: make([]int32, 0, n), ids: make([]string, 0, n)}
-	// Sort (ID, index) pairs rather than indexes into the pool: the comparisons then read
-	// adjacent memory instead of one large Expert each.
-	// The first 8 bytes of an ID, big-endian and zero-padded, order IDs as the strings do
-	// wherever they differ; equal prefixes fall back to the strings.
-	es := make([]idEntry, 0, n)
+	// Sort (prefix, index) pairs rather than indexes into the pool: the sort then reads
+	// adjacent memory instead of one large Expert each. The first 8 bytes of an ID,
+	// big-endian and zero-padded, order IDs as the strings do wherever they differ; equal
+	// prefixes fall back to the strings, read from byPool (the IDs in pool order).
+	srt := idSorters.Get().(*idSorter)
+	defer srt.put()
+	byPool := grown(&srt.byPool, n)
+	es := srt.es[:0]
 	for i := range experts {
 		id := experts[i].ID
+		byPool[i] = id
 		if !admission.ValidExpertID(id) {
 			ix.badIDs = append(ix.badIDs, badIDExclusion(id))
 			ix.bad = append(ix.bad, int32(i))
 		} else {
-			es = append(es, idEntry{idPrefix(id), id, int32(i)})
+			es = append(es, idEntry{idPrefix(id), int32(i)})
 		}
 	}
-	es = sortIDs(es)
+	srt.es = es
+	es = srt.sort(es, byPool)
 	for k := range es {
-		if k > 0 && es[k].key == es[k-1].key && es[k].id == es[k-1].id && ix.dup == "" {
-			ix.dup = es[k].id
+		id := byPool[es[k].i]
+		if k > 0 && es[k].key == es[k-1].key && id == byPool[es[k-1].i] && ix.dup == "" {
+			ix.dup = id
 		}
 		ix.order = append(ix.order, es[k].i)
-		ix.ids = append(ix.ids, es[k].id)
+		ix.ids = append(ix.ids, id)
 	}
 	ix.badSorted = sortedBadIDs(slices.Clone(ix.badIDs))
 	return ix
 }
 
-// idEntry is an expert's ID with its 8-byte prefix (idPrefix) and pool index, as the pool
-// index sorts them.
+// idEntry is an expert's ID prefix (idPrefix) and pool index, as the pool index sorts them.
+// It holds no pointer: the sort's buffers are reused without being cleared.
 type idEntry struct {
 	key uint64
-	id  string
 	i   int32
 }
 
-func compareIDEntries(a, b idEntry) int {
-	if a.key != b.key {
-		return cmp.Compare(a.key, b.key)
-	}
-	return strings.Compare(a.id, b.id)
+// idSorter holds the buffers of one sort of a pool's IDs, reused from draw to draw
+// (idSorters): the entries, the radix sort's second array and count table, and the IDs in
+// pool order (cleared after each sort, so that no pool's IDs are kept alive).
+type idSorter struct {
+	es, tmp []idEntry
+	at      []int
+	byPool  []string
 }
 
-// sortIDs sorts es by ID and returns the sorted slice (es or another of the same length): a
-// least-significant-digit radix sort on the bytes of the 8-byte prefixes that differ between
-// entries, then by string within each run of equal prefixes. Pools of IDs that share a
-// prefix and differ in a few bytes sort in a few linear passes instead of n log n
-// comparisons.
-func sortIDs(es []idEntry) []idEntry {
+var idSorters = sync.Pool{New: func() any { return new(idSorter) }}
+
+func (s *idSorter) put() {
+	clear(s.byPool)
+	idSorters.Put(s)
+}
+
+// sort sorts es by ID (ids[e.i] is the ID of entry e) and returns the sorted slice (es or
+// the sorter's other array): a least-significant-digit radix sort on the bits of the 8-byte
+// prefixes that differ between entries, then by string within each run of equal prefixes.
+// Pools of IDs that share a prefix and differ in a few characters sort in two or three
+// linear passes instead of n log n comparisons.
+func (s *idSorter) sort(es []idEntry, ids []string) []idEntry {
+	byID := func(a, b idEntry) int {
+		if a.key != b.key {
+			return cmp.Compare(a.key, b.key)
+		}
+		return strings.Compare(ids[a.i], ids[b.i])
+	}
 	if len(es) < 256 {
-		slices.SortFunc(es, compareIDEntries)
+		slices.SortFunc(es, byID)
 		return es
 	}
 	and, or := ^uint64(0), uint64(0)
@@ -681,15 +701,14 @@ func sortIDs(es []idEntry) []idEntry {
 		or |= es[k].key
 	}
 	diff := and ^ or
-	// Sort on the bits where keys differ only, in digits of 8 bits, or 11 for a pool large
-	// enough to fill the wider count table: IDs of one pattern (a letter, then digits) differ
-	// in 12 to 24 bits, two or three passes.
-	width, tmp := 8, make([]idEntry, len(es))
+	// Digits of 8 bits, or 11 for a pool large enough to fill the wider count table: IDs of
+	// one pattern (a letter, then digits) differ in 12 to 24 bits.
+	width := 8
 	if len(es) >= 512 {
 		width = 11
 	}
+	tmp, at := grown(&s.tmp, len(es)), grown(&s.at, 1<<width)
 	lo, hi := bits.TrailingZeros64(diff), 64-bits.LeadingZeros64(diff)
-	at := make([]int, 1<<width)
 	for shift := lo; shift < hi; shift += width {
 		clear(at)
 		mask := uint64(len(at) - 1)
@@ -708,15 +727,17 @@ func sortIDs(es []idEntry) []idEntry {
 		}
 		es, tmp = tmp, es
 	}
-	for s := 0; s < len(es); {
-		t := s + 1
-		for t < len(es) && es[t].key == es[s].key {
+	// Keep both arrays for the next sort, whichever holds the result.
+	s.es, s.tmp = es[:0], tmp[:0]
+	for b := 0; b < len(es); {
+		t := b + 1
+		for t < len(es) && es[t].key == es[b].key {
 			t++
 		}
-		if t-s > 1 {
-			slices.SortFunc(es[s:t], compareIDEntries)
+		if t-b > 1 {
+			slices.SortFunc(es[b:t], byID)
 		}
-		s = t
+		b = t
 	}
 	return es
 }

@@ -37,9 +37,9 @@ type solverScratch struct {
 }
 
 // grown returns (*buf)[:n], growing *buf when it is shorter; the contents are not cleared.
-func grown(buf *[]int32, n int) []int32 {
+func grown[T any](buf *[]T, n int) []T {
 	if cap(*buf) < n {
-		*buf = make([]int32, n)
+		*buf = make([]T, n)
 	}
 	return (*buf)[:n]
 }
