@@ -512,7 +512,8 @@ func (p *Prepared) newBase(pool Pool) (*base, error) {
 	if pc != nil {
 		ix = pc.index(pool)
 	} else {
-		ix = newPoolIndex(pool)
+		ix = plainIndex(pool)
+		defer ix.release() // read by newBase alone: the base keeps copies
 	}
 	if ix.dup != "" {
 		return nil, refuse(ErrInvalidRequest, ix.dup, "Art. 13", "duplicate-expert", "专家库中同一编号出现多次", "pool lists an expert twice")

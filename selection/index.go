@@ -177,8 +177,8 @@ func (ix *poolIndex) orgOf(org string) int32 {
 }
 
 // withMaps returns a copy of the experts' index ix with the usage, bookings and history of
-// pool's maps (newPoolIndex's), looked up by ID: per map entry in the ID order when the map
-// is small, per expert otherwise.
+// pool's maps, looked up by ID: per map entry in the ID order when the map is small, per
+// expert otherwise.
 func (ix *poolIndex) withMaps(pool Pool) *poolIndex {
 	out := *ix
 	n := len(pool.Experts)
@@ -633,8 +633,37 @@ func ageOn(b, a civilDate) int {
 
 func leap(y int) bool { return y%4 == 0 && (y%100 != 0 || y%400 == 0) }
 
-func newPoolIndex(pool Pool) *poolIndex {
-	return newExpertIndex(pool.Experts).withMaps(pool)
+// plainIndexes are the pool indexes of draws from pools without a cache (plainIndex),
+// reused from draw to draw.
+var plainIndexes = sync.Pool{New: func() any { return new(poolIndex) }}
+
+// plainIndex returns the index of a pool without a cache (newExpertIndex and withMaps), in
+// arrays reused from earlier draws; the caller gives it back with release once the draw no
+// longer reads it.
+func plainIndex(pool Pool) *poolIndex {
+	ix := plainIndexes.Get().(*poolIndex)
+	*ix = poolIndex{order: ix.order[:0], ids: ix.ids[:0], usage: ix.usage}
+	fillExpertIndex(ix, pool.Experts)
+	n := len(pool.Experts)
+	ix.usage = grown(&ix.usage, n)
+	clear(ix.usage)
+	fill(ix, pool, pool.Usage, func(i int32, v int) { ix.usage[i] = v })
+	if len(pool.History) > 0 {
+		ix.hist = make([][]Participation, n)
+		fill(ix, pool, pool.History, func(i int32, v []Participation) { ix.hist[i] = v })
+	}
+	if len(pool.Bookings) > 0 {
+		ix.books = make([][]Booking, n)
+		fill(ix, pool, pool.Bookings, func(i int32, v []Booking) { ix.books[i] = v })
+	}
+	return ix
+}
+
+// release gives a plainIndex back, keeping only its arrays without what they refer to.
+func (ix *poolIndex) release() {
+	clear(ix.ids)
+	*ix = poolIndex{order: ix.order[:0], ids: ix.ids[:0], usage: ix.usage}
+	plainIndexes.Put(ix)
 }
 
 // newExpertIndex returns the part of a pool index that depends on the experts alone: the
@@ -642,6 +671,13 @@ func newPoolIndex(pool Pool) *poolIndex {
 func newExpertIndex(experts []admission.Expert) *poolIndex {
 	n := len(experts)
 	ix := &poolIndex{order: make([]int32, 0, n), ids: make([]string, 0, n)}
+	fillExpertIndex(ix, experts)
+	return ix
+}
+
+// fillExpertIndex is newExpertIndex appending to ix.order and ix.ids (empty).
+func fillExpertIndex(ix *poolIndex, experts []admission.Expert) {
+	n := len(experts)
 	// Sort (prefix, index) pairs rather than indexes into the pool: the sort then reads
 	// adjacent memory instead of one large Expert each. The first 8 bytes of an ID,
 	// big-endian and zero-padded, order IDs as the strings do wherever they differ; equal
@@ -671,7 +707,6 @@ func newExpertIndex(experts []admission.Expert) *poolIndex {
 		ix.ids = append(ix.ids, id)
 	}
 	ix.badSorted = sortedBadIDs(slices.Clone(ix.badIDs))
-	return ix
 }
 
 // idEntry is an expert's ID prefix (idPrefix) and pool index, as the pool index sorts them.
