@@ -64,6 +64,11 @@ type cnode struct {
 	// a struct field of it (never nil): addr is then one step, and loads read it directly.
 	rooted bool
 	off    uintptr
+	// pure says that computing the value can neither charge the meter, nor bail out, nor
+	// panic: constants, fields of the environment (rooted), and comparisons, logic and plain
+	// arithmetic of such values. An evaluation of a pure program costs the meter one step,
+	// whatever the data (Program.EvalWith runs it without a recover).
+	pure bool
 	// konst says that the value is a constant: the string str or the int num.
 	konst bool
 	str   string
@@ -199,22 +204,22 @@ func (b *builder) build(n ast.Node) (cnode, bool) {
 	switch x := n.(type) {
 	case *ast.BoolNode:
 		v := x.Value
-		return cnode{t: boolT, b: func(*cctx) bool { return v }}, true
+		return cnode{t: boolT, b: func(*cctx) bool { return v }, pure: true}, true
 	case *ast.IntegerNode:
 		v := x.Value
-		return cnode{t: intT, i: func(*cctx) int { return v }, konst: true, num: v}, true
+		return cnode{t: intT, i: func(*cctx) int { return v }, konst: true, num: v, pure: true}, true
 	case *ast.StringNode:
 		v := x.Value
-		return cnode{t: strT, s: func(*cctx) string { return v }, konst: true, str: v}, true
+		return cnode{t: strT, s: func(*cctx) string { return v }, konst: true, str: v, pure: true}, true
 	case *ast.IdentifierNode:
 		if v, ok := b.consts[x.Value]; ok {
 			switch v := v.(type) {
 			case int:
-				return cnode{t: intT, i: func(*cctx) int { return v }, konst: true, num: v}, true
+				return cnode{t: intT, i: func(*cctx) int { return v }, konst: true, num: v, pure: true}, true
 			case string:
-				return cnode{t: strT, s: func(*cctx) string { return v }, konst: true, str: v}, true
+				return cnode{t: strT, s: func(*cctx) string { return v }, konst: true, str: v, pure: true}, true
 			case bool:
-				return cnode{t: boolT, b: func(*cctx) bool { return v }}, true
+				return cnode{t: boolT, b: func(*cctx) bool { return v }, pure: true}, true
 			}
 			return cnode{}, false
 		}
@@ -223,7 +228,7 @@ func (b *builder) build(n ast.Node) (cnode, bool) {
 			return cnode{}, false
 		}
 		off := f.Offset
-		return cnode{t: f.Type, addr: func(c *cctx) unsafe.Pointer { return unsafe.Add(c.env, off) }, rooted: true, off: off}, true
+		return cnode{t: f.Type, addr: func(c *cctx) unsafe.Pointer { return unsafe.Add(c.env, off) }, rooted: true, off: off, pure: true}, true
 	case *ast.PointerNode:
 		if x.Name != "" || len(b.elems) == 0 {
 			return cnode{}, false
@@ -243,13 +248,13 @@ func (b *builder) build(n ast.Node) (cnode, bool) {
 			if f == nil {
 				return cnode{}, false
 			}
-			return cnode{t: boolT, b: func(c *cctx) bool { return !f(c) }}, true
+			return cnode{t: boolT, b: func(c *cctx) bool { return !f(c) }, pure: in.pure}, true
 		case "-":
 			f := in.intFn()
 			if f == nil {
 				return cnode{}, false
 			}
-			return cnode{t: intT, i: func(c *cctx) int { return -f(c) }}, true
+			return cnode{t: intT, i: func(c *cctx) int { return -f(c) }, pure: in.pure}, true
 		}
 	case *ast.BinaryNode:
 		return b.binary(x)
@@ -278,13 +283,14 @@ func (b *builder) build(n ast.Node) (cnode, bool) {
 		if !ok1 || !ok2 || !ok3 || cf == nil {
 			return cnode{}, false
 		}
+		pure := cond.pure && a.pure && e.pure
 		if af, ef := a.boolFn(), e.boolFn(); af != nil && ef != nil {
 			return cnode{t: boolT, b: func(c *cctx) bool {
 				if cf(c) {
 					return af(c)
 				}
 				return ef(c)
-			}}, true
+			}, pure: pure}, true
 		}
 		if af, ef := a.intFn(), e.intFn(); af != nil && ef != nil {
 			return cnode{t: intT, i: func(c *cctx) int {
@@ -292,7 +298,7 @@ func (b *builder) build(n ast.Node) (cnode, bool) {
 					return af(c)
 				}
 				return ef(c)
-			}}, true
+			}, pure: pure}, true
 		}
 		if af, ef := a.strFn(), e.strFn(); af != nil && ef != nil {
 			return cnode{t: strT, s: func(c *cctx) string {
@@ -300,7 +306,7 @@ func (b *builder) build(n ast.Node) (cnode, bool) {
 					return af(c)
 				}
 				return ef(c)
-			}}, true
+			}, pure: pure}, true
 		}
 	case *ast.BuiltinNode:
 		return b.builtin(x)
@@ -331,7 +337,7 @@ func (b *builder) member(x *ast.MemberNode) (cnode, bool) {
 			return cnode{}, false
 		}
 		off := base.off + f.Offset
-		return cnode{t: f.Type, addr: func(c *cctx) unsafe.Pointer { return unsafe.Add(c.env, off) }, rooted: true, off: off}, true
+		return cnode{t: f.Type, addr: func(c *cctx) unsafe.Pointer { return unsafe.Add(c.env, off) }, rooted: true, off: off, pure: true}, true
 	}
 	if t.Kind() == reflect.Pointer {
 		t = t.Elem()
@@ -384,43 +390,44 @@ func (b *builder) binary(x *ast.BinaryNode) (cnode, bool) {
 	if !ok2 {
 		return cnode{}, false
 	}
+	pure := l.pure && r.pure
 	switch x.Operator {
 	case "&&", "and":
 		lf, rf := l.boolFn(), r.boolFn()
 		if lf == nil || rf == nil {
 			return cnode{}, false
 		}
-		return cnode{t: boolT, b: func(c *cctx) bool { return lf(c) && rf(c) }}, true
+		return cnode{t: boolT, b: func(c *cctx) bool { return lf(c) && rf(c) }, pure: pure}, true
 	case "||", "or":
 		lf, rf := l.boolFn(), r.boolFn()
 		if lf == nil || rf == nil {
 			return cnode{}, false
 		}
-		return cnode{t: boolT, b: func(c *cctx) bool { return lf(c) || rf(c) }}, true
+		return cnode{t: boolT, b: func(c *cctx) bool { return lf(c) || rf(c) }, pure: pure}, true
 	}
 	if f := compareField(x.Operator, l, r); f != nil {
-		return cnode{t: boolT, b: f}, true
+		return cnode{t: boolT, b: f, pure: true}, true
 	}
 	if lf, rf := l.intFn(), r.intFn(); lf != nil && rf != nil {
 		switch x.Operator {
 		case "==":
-			return cnode{t: boolT, b: func(c *cctx) bool { return lf(c) == rf(c) }}, true
+			return cnode{t: boolT, b: func(c *cctx) bool { return lf(c) == rf(c) }, pure: pure}, true
 		case "!=":
-			return cnode{t: boolT, b: func(c *cctx) bool { return lf(c) != rf(c) }}, true
+			return cnode{t: boolT, b: func(c *cctx) bool { return lf(c) != rf(c) }, pure: pure}, true
 		case "<":
-			return cnode{t: boolT, b: func(c *cctx) bool { return lf(c) < rf(c) }}, true
+			return cnode{t: boolT, b: func(c *cctx) bool { return lf(c) < rf(c) }, pure: pure}, true
 		case "<=":
-			return cnode{t: boolT, b: func(c *cctx) bool { return lf(c) <= rf(c) }}, true
+			return cnode{t: boolT, b: func(c *cctx) bool { return lf(c) <= rf(c) }, pure: pure}, true
 		case ">":
-			return cnode{t: boolT, b: func(c *cctx) bool { return lf(c) > rf(c) }}, true
+			return cnode{t: boolT, b: func(c *cctx) bool { return lf(c) > rf(c) }, pure: pure}, true
 		case ">=":
-			return cnode{t: boolT, b: func(c *cctx) bool { return lf(c) >= rf(c) }}, true
+			return cnode{t: boolT, b: func(c *cctx) bool { return lf(c) >= rf(c) }, pure: pure}, true
 		case "+":
-			return cnode{t: intT, i: func(c *cctx) int { return lf(c) + rf(c) }}, true
+			return cnode{t: intT, i: func(c *cctx) int { return lf(c) + rf(c) }, pure: pure}, true
 		case "-":
-			return cnode{t: intT, i: func(c *cctx) int { return lf(c) - rf(c) }}, true
+			return cnode{t: intT, i: func(c *cctx) int { return lf(c) - rf(c) }, pure: pure}, true
 		case "*":
-			return cnode{t: intT, i: func(c *cctx) int { return lf(c) * rf(c) }}, true
+			return cnode{t: intT, i: func(c *cctx) int { return lf(c) * rf(c) }, pure: pure}, true
 		case "%":
 			return cnode{t: intT, i: func(c *cctx) int {
 				a, d := lf(c), rf(c)
@@ -436,32 +443,32 @@ func (b *builder) binary(x *ast.BinaryNode) (cnode, bool) {
 	if lf, rf := l.strFn(), r.strFn(); lf != nil && rf != nil {
 		switch x.Operator {
 		case "==":
-			return cnode{t: boolT, b: func(c *cctx) bool { return lf(c) == rf(c) }}, true
+			return cnode{t: boolT, b: func(c *cctx) bool { return lf(c) == rf(c) }, pure: pure}, true
 		case "!=":
-			return cnode{t: boolT, b: func(c *cctx) bool { return lf(c) != rf(c) }}, true
+			return cnode{t: boolT, b: func(c *cctx) bool { return lf(c) != rf(c) }, pure: pure}, true
 		case "<":
-			return cnode{t: boolT, b: func(c *cctx) bool { return lf(c) < rf(c) }}, true
+			return cnode{t: boolT, b: func(c *cctx) bool { return lf(c) < rf(c) }, pure: pure}, true
 		case "<=":
-			return cnode{t: boolT, b: func(c *cctx) bool { return lf(c) <= rf(c) }}, true
+			return cnode{t: boolT, b: func(c *cctx) bool { return lf(c) <= rf(c) }, pure: pure}, true
 		case ">":
-			return cnode{t: boolT, b: func(c *cctx) bool { return lf(c) > rf(c) }}, true
+			return cnode{t: boolT, b: func(c *cctx) bool { return lf(c) > rf(c) }, pure: pure}, true
 		case ">=":
-			return cnode{t: boolT, b: func(c *cctx) bool { return lf(c) >= rf(c) }}, true
+			return cnode{t: boolT, b: func(c *cctx) bool { return lf(c) >= rf(c) }, pure: pure}, true
 		case "contains":
-			return cnode{t: boolT, b: func(c *cctx) bool { return strings.Contains(lf(c), rf(c)) }}, true
+			return cnode{t: boolT, b: func(c *cctx) bool { return strings.Contains(lf(c), rf(c)) }, pure: pure}, true
 		case "startsWith":
-			return cnode{t: boolT, b: func(c *cctx) bool { return strings.HasPrefix(lf(c), rf(c)) }}, true
+			return cnode{t: boolT, b: func(c *cctx) bool { return strings.HasPrefix(lf(c), rf(c)) }, pure: pure}, true
 		case "endsWith":
-			return cnode{t: boolT, b: func(c *cctx) bool { return strings.HasSuffix(lf(c), rf(c)) }}, true
+			return cnode{t: boolT, b: func(c *cctx) bool { return strings.HasSuffix(lf(c), rf(c)) }, pure: pure}, true
 		}
 		return cnode{}, false
 	}
 	if lf, rf := l.boolFn(), r.boolFn(); lf != nil && rf != nil {
 		switch x.Operator {
 		case "==":
-			return cnode{t: boolT, b: func(c *cctx) bool { return lf(c) == rf(c) }}, true
+			return cnode{t: boolT, b: func(c *cctx) bool { return lf(c) == rf(c) }, pure: pure}, true
 		case "!=":
-			return cnode{t: boolT, b: func(c *cctx) bool { return lf(c) != rf(c) }}, true
+			return cnode{t: boolT, b: func(c *cctx) bool { return lf(c) != rf(c) }, pure: pure}, true
 		}
 	}
 	return cnode{}, false
@@ -781,46 +788,48 @@ func (b *builder) call(x *ast.CallNode) (cnode, bool) {
 
 // closureOf compiles the root of a checked tree: a bool for Bool programs (fb), a bool, int
 // or string boxed for Value programs (fv). ok is false when the tree is outside the subset.
-func closureOf[R any](env reflect.Type, consts map[string]any, root ast.Node) (fb boolFn, fv func(c *cctx) any, ok bool) {
+func closureOf[R any](env reflect.Type, consts map[string]any, root ast.Node) (fb boolFn, fv func(c *cctx) any, pure, ok bool) {
 	if env.Kind() != reflect.Struct {
-		return nil, nil, false
+		return nil, nil, false, false
 	}
 	b := &builder{env: env, consts: consts}
 	n, ok := b.build(root)
 	if !ok {
-		return nil, nil, false
+		return nil, nil, false, false
 	}
 	var zero R
 	if _, isBool := any(zero).(bool); isBool {
 		f := n.boolFn()
-		return f, nil, f != nil
+		return f, nil, n.pure && f != nil, f != nil
 	}
 	if reflect.TypeFor[R]().Kind() != reflect.Interface {
-		return nil, nil, false
+		return nil, nil, false, false
 	}
 	if f := n.strFn(); f != nil {
-		return nil, func(c *cctx) any { return f(c) }, true
+		return nil, func(c *cctx) any { return f(c) }, false, true
 	}
 	if f := n.intFn(); f != nil {
-		return nil, func(c *cctx) any { return f(c) }, true
+		return nil, func(c *cctx) any { return f(c) }, false, true
 	}
 	if f := n.boolFn(); f != nil {
-		return nil, func(c *cctx) any { return f(c) }, true
+		return nil, func(c *cctx) any { return f(c) }, false, true
 	}
-	return nil, nil, false
+	return nil, nil, false, false
 }
 
-// strRootOf returns the string closure of a Value program whose root is a string, or nil.
-func strRootOf(env reflect.Type, consts map[string]any, root ast.Node) strFn {
+// strRootOf returns the string closure of a Value program whose root is a string, or nil,
+// and whether it is pure (cnode.pure).
+func strRootOf(env reflect.Type, consts map[string]any, root ast.Node) (strFn, bool) {
 	if env.Kind() != reflect.Struct {
-		return nil
+		return nil, false
 	}
 	b := &builder{env: env, consts: consts}
 	n, ok := b.build(root)
 	if !ok {
-		return nil
+		return nil, false
 	}
-	return n.strFn()
+	f := n.strFn()
+	return f, n.pure && f != nil
 }
 
 // compareField compiles the comparison of a field of the environment (l rooted) with a

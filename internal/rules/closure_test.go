@@ -211,3 +211,52 @@ func TestPropertyEvalStringIsEval(t *testing.T) {
 	require.NoError(t, err)
 	assert.Zero(t, testing.AllocsPerRun(100, func() { _, _ = q.Eval(e) }), "a closure evaluation allocates nothing")
 }
+
+// Invariant: an evaluation in a caller's Scratch (where a pure program runs without a
+// recover, charging one step) gives what the pooled path gives: the value, the error, and
+// the draw meter left alike, for any expression, environment and meter.
+func TestPropertyEvalWithScratchIsEvalMeter(t *testing.T) {
+	pure, strs := 0, []string{`expert.Affiliation.Org`, `expert.Affiliation.Kind`, `age > 3 ? expert.Affiliation.Org : "y"`, `"k"`,
+		`expert.Title >= 2 ? expert.Affiliation.Kind : expert.Affiliation.Org`, `upper(expert.Affiliation.Org)`}
+	var sc rules.Scratch
+	rapid.Check(t, func(t *rapid.T) {
+		e := genEnv(t)
+		total := rapid.SampledFrom([]int64{0, 1, 2, 3, 40, 1 << 40}).Draw(t, "meter")
+		var mw, mg *rules.Meter
+		if total > 0 {
+			mw, mg = rules.NewMeter(total, 1<<30), rules.NewMeter(total, 1<<30)
+		}
+		sameMeter := func(what string) {
+			if mw != nil {
+				ws, wb := mw.Remaining()
+				gs, gb := mg.Remaining()
+				require.Equal(t, []any{ws, wb, mw.Used(), mw.Exhausted()}, []any{gs, gb, mg.Used(), mg.Exhausted()}, what)
+			}
+		}
+		for range rapid.IntRange(1, 4).Draw(t, "evaluations") {
+			if rapid.Bool().Draw(t, "string") {
+				src := rapid.SampledFrom(strs).Draw(t, "src")
+				p, err := rules.CompileValue[env]("g", src, consts)
+				require.NoError(t, err)
+				ws, wok, werr := p.EvalString(e, mw)
+				gs, gok, gerr := p.EvalStringWith(e, mg, &sc)
+				require.Equal(t, []any{ws, wok, errorText(werr)}, []any{gs, gok, errorText(gerr)}, src)
+				sameMeter(src)
+				continue
+			}
+			src := genBool(t, 2)
+			p, err := rules.CompileBool[env]("gen", src, consts)
+			if err != nil {
+				continue
+			}
+			if rules.IsPure(p) {
+				pure++
+			}
+			wv, werr := p.EvalMeter(e, mw)
+			gv, gerr := p.EvalWith(e, mg, &sc)
+			require.Equal(t, []any{wv, errorText(werr)}, []any{gv, errorText(gerr)}, src)
+			sameMeter(src)
+		}
+	})
+	assert.Positive(t, pure, "some generated expressions are pure")
+}

@@ -21,3 +21,6 @@ func (p *Program[E, R]) EvalVM(env *E) (R, error) {
 
 // CrossCheck is true under the build tag rulescheck (every evaluation also runs on the VM).
 const CrossCheck = crossCheck
+
+// IsPure reports whether p runs as pure closures (cnode.pure), for the tests.
+func IsPure[E, R any](p *Program[E, R]) bool { return p.pure }

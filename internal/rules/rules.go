@@ -67,6 +67,7 @@ type Program[E any, R any] struct {
 	pool    sync.Pool         // of *slot[E]
 	scratch sync.Pool         // of *Scratch, for the evaluations given none
 	fastB   boolFn            // the closures of a Bool program, or nil
+	pure    bool              // fastB, or fastS, is pure (cnode.pure): no meter, bail-out or panic
 	fastV   func(c *cctx) any // the closures of a Value program, or nil
 	fastS   strFn             // the closures of a Value program whose root is a string, or nil
 	idents  map[string]bool   // the identifiers the expression names (Names)
@@ -163,12 +164,12 @@ func compile[E any, R any](name, source string, o Options, as expr.Option) (p *P
 	if o.MemoryBudget > 0 {
 		lim.Cells = o.MemoryBudget
 	}
-	fb, fv, _ := closureOf[R](et, o.Constants, checked.Node())
+	fb, fv, pure, _ := closureOf[R](et, o.Constants, checked.Node())
 	var fs strFn
 	if fv != nil {
-		fs = strRootOf(et, o.Constants, checked.Node())
+		fs, pure = strRootOf(et, o.Constants, checked.Node())
 	}
-	return &Program[E, R]{name: name, article: o.Article, source: source, prog: prog, limits: lim, wrapper: wt, fastB: fb, fastV: fv, fastS: fs,
+	return &Program[E, R]{name: name, article: o.Article, source: source, prog: prog, limits: lim, wrapper: wt, fastB: fb, fastV: fv, fastS: fs, pure: pure,
 		idents: identifiers(checked.Node())}, nil
 }
 
@@ -258,6 +259,16 @@ func (sc *Scratch) ctx(env unsafe.Pointer, lim Limits) *cctx {
 	return c
 }
 
+// bind makes sc the context of a pure evaluation of env (cnode.pure), which reads only the
+// environment.
+func (sc *Scratch) bind(env unsafe.Pointer) *cctx {
+	c := &sc.c
+	if c.env != env {
+		c.env = env
+	}
+	return c
+}
+
 // reset makes m the meter of an evaluation under lim.
 func (m *evalMeter) reset(lim Limits) {
 	m.steps, m.bytes, m.maxString = lim.Steps, lim.Bytes, lim.MaxString
@@ -293,6 +304,11 @@ func (p *Program[E, R]) EvalWith(env *E, m *Meter, sc *Scratch) (R, error) {
 	var zero R
 	lim, ok := p.limitsUnder(m)
 	if ok && p.fastB != nil && sc != nil && !crossCheck {
+		if p.pure { // nothing to meter, nothing to recover: one step, as evalBool would charge
+			v := p.fastB(sc.bind(unsafe.Pointer(env)))
+			p.chargeStop(m, usage{}, false)
+			return *(*R)(unsafe.Pointer(&v)), nil
+		}
 		if v, err, ok := p.evalBool(env, lim, m, sc); ok {
 			return *(*R)(unsafe.Pointer(&v)), err // R is bool when fastB is set
 		}
@@ -334,6 +350,11 @@ func (p *Program[E, R]) EvalStringWith(env *E, m *Meter, sc *Scratch) (s string,
 	lim, ok := p.limitsUnder(m)
 	if !ok {
 		return "", false, nil
+	}
+	if p.pure && sc != nil && !crossCheck { // a field or constant: one step, as below
+		s = p.fastS(sc.bind(unsafe.Pointer(env)))
+		p.chargeStop(m, usage{}, false)
+		return s, true, nil
 	}
 	pooled := sc == nil
 	if pooled {
@@ -785,6 +806,14 @@ func (s *Set[E]) runFast(env *E, m *Meter, sc *Scratch, from int, stop bool) (i 
 		p := ps[i]
 		if p.fastB == nil {
 			return i, false, fastDone, ""
+		}
+		if plenty && p.pure { // one step, nothing to reset or measure
+			if v = p.fastB(c); v == stop {
+				owed++
+				return i, v, fastStop, ""
+			}
+			owed++
+			continue
 		}
 		if plenty {
 			lim = p.limits
