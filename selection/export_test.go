@@ -28,9 +28,3 @@ func FullView(p *Prepared) { p.unread = 0 }
 
 // ReadsEveryField reports whether the draws of p fill every field of the view.
 func ReadsEveryField(p *Prepared) bool { return p.unread == 0 }
-
-// CivilOf exposes civilOf (a time's calendar date in its own location) to the black-box tests.
-func CivilOf(t time.Time) (int, time.Month, int) {
-	c := civilOf(t)
-	return int(c.y), time.Month(c.m), int(c.d)
-}

@@ -595,24 +595,6 @@ type civilDate struct {
 }
 
 func civilOf(t time.Time) civilDate {
-	if sec := t.Unix(); sec >= -62162035200 && t.Location() == time.UTC {
-		// From 0000-03-01 on (sec ≥ its Unix time), what Date computes without its location
-		// lookup: days since 0000-03-01 to a proleptic Gregorian date (H. Hinnant's
-		// civil_from_days), in unsigned arithmetic.
-		z := uint64(sec+62162035200) / 86400 // days since 0000-03-01
-		era := z / 146097
-		doe := z - era*146097                                  // [0, 146096]
-		yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365 // [0, 399]
-		doy := doe - (365*yoe + yoe/4 - yoe/100)               // [0, 365]
-		mp := (5*doy + 2) / 153                                // [0, 11], from March
-		d := doy - (153*mp+2)/5 + 1
-		m, y := mp+3, yoe+era*400
-		if m > 12 {
-			m -= 12
-			y++
-		}
-		return civilDate{int32(y), uint8(m), uint8(d)}
-	}
 	y, m, d := t.Date()
 	return civilDate{int32(y), uint8(m), uint8(d)}
 }

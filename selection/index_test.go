@@ -292,31 +292,6 @@ func TestAgeOnAgreesWithAdmission(t *testing.T) {
 	})
 }
 
-// Invariant: the calendar date a draw reads off a time is time.Time.Date's, for UTC times
-// (computed without the location lookup) as for any other, before 1970 and after, at any
-// hour, on every day of every era the types allow.
-func TestCivilOfIsDate(t *testing.T) {
-	zones := []*time.Location{time.UTC, time.FixedZone("CST", 8*3600), time.FixedZone("W", -11*3600), nil}
-	for _, tm := range []time.Time{{}, time.Unix(0, 0).UTC(), time.Unix(-1, 0).UTC(), time.Unix(-86400, 0).UTC(),
-		time.Date(1600, 2, 29, 23, 59, 59, 999, time.UTC), time.Date(-400, 3, 1, 0, 0, 0, 0, time.UTC),
-		time.Date(2000, 2, 29, 12, 0, 0, 0, time.UTC), time.Date(2100, 3, 1, 0, 0, 0, 0, time.UTC),
-		time.Date(0, 3, 1, 0, 0, 0, 0, time.UTC), time.Date(0, 2, 29, 23, 59, 59, 0, time.UTC), time.Date(9999, 12, 31, 23, 0, 0, 0, time.UTC)} {
-		y, m, d := tm.Date()
-		gy, gm, gd := selection.CivilOf(tm)
-		require.Equal(t, []int{y, int(m), d}, []int{gy, int(gm), gd}, "%v", tm)
-	}
-	rapid.Check(t, func(t *rapid.T) {
-		sec := rapid.Int64Range(-80_000_000_000, 80_000_000_000).Draw(t, "unix")
-		tm := time.Unix(sec, rapid.Int64Range(0, 999_999_999).Draw(t, "nsec"))
-		if z := zones[rapid.IntRange(0, len(zones)-1).Draw(t, "zone")]; z != nil {
-			tm = tm.In(z)
-		}
-		y, m, d := tm.Date()
-		gy, gm, gd := selection.CivilOf(tm)
-		require.Equal(t, []int{y, int(m), d}, []int{gy, int(gm), gd}, "%v", tm)
-	})
-}
-
 // An expression that reads the activity date (through age) is never answered from another
 // date's result; one that reads only the expert is kept and reused.
 func TestIndexedPoolKeepsOnlyPureResults(t *testing.T) {

@@ -587,6 +587,10 @@ func (b *builder) builtin(x *ast.BuiltinNode) (cnode, bool) {
 		if !ok || a.addr == nil || a.t.Kind() != reflect.Slice {
 			return cnode{}, false
 		}
+		if a.rooted { // a slice in the environment: its length, in place
+			off := a.off
+			return cnode{t: intT, i: func(c *cctx) int { return (*sliceHeader)(unsafe.Add(c.env, off)).len }, pure: true}, true
+		}
 		af := a.addr
 		return cnode{t: intT, i: func(c *cctx) int {
 			p := af(c)
@@ -609,10 +613,11 @@ func (b *builder) builtin(x *ast.BuiltinNode) (cnode, bool) {
 		if af == nil || df == nil {
 			return cnode{}, false
 		}
+		pure := a.pure && d.pure
 		if x.Name == "max" {
-			return cnode{t: intT, i: func(c *cctx) int { return max(af(c), df(c)) }}, true
+			return cnode{t: intT, i: func(c *cctx) int { return max(af(c), df(c)) }, pure: pure}, true
 		}
-		return cnode{t: intT, i: func(c *cctx) int { return min(af(c), df(c)) }}, true
+		return cnode{t: intT, i: func(c *cctx) int { return min(af(c), df(c)) }, pure: pure}, true
 	case "all", "any", "none", "one", "count":
 		if len(x.Arguments) != 2 {
 			return cnode{}, false
@@ -715,15 +720,16 @@ func (b *builder) call(x *ast.CallNode) (cnode, bool) {
 		if tf == nil {
 			return cnode{}, false
 		}
+		pure := recv.pure // the methods of a time read it and never fail
 		switch p.Value {
 		case "IsZero":
-			return cnode{t: boolT, b: func(c *cctx) bool { return tf(c).IsZero() }}, true
+			return cnode{t: boolT, b: func(c *cctx) bool { return tf(c).IsZero() }, pure: pure}, true
 		case "Year":
-			return cnode{t: intT, i: func(c *cctx) int { return tf(c).Year() }}, true
+			return cnode{t: intT, i: func(c *cctx) int { return tf(c).Year() }, pure: pure}, true
 		case "YearDay":
-			return cnode{t: intT, i: func(c *cctx) int { return tf(c).YearDay() }}, true
+			return cnode{t: intT, i: func(c *cctx) int { return tf(c).YearDay() }, pure: pure}, true
 		case "Day":
-			return cnode{t: intT, i: func(c *cctx) int { return tf(c).Day() }}, true
+			return cnode{t: intT, i: func(c *cctx) int { return tf(c).Day() }, pure: pure}, true
 		}
 		return cnode{}, false
 	}
