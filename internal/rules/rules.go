@@ -259,6 +259,16 @@ func (sc *Scratch) ctx(env unsafe.Pointer, lim Limits) *cctx {
 	return c
 }
 
+// usable reports whether an evaluation may be charged to m (nil: no total), as limitsUnder
+// decides.
+func usable(m *Meter) bool {
+	if m == nil {
+		return true
+	}
+	steps, bytes := m.Remaining()
+	return steps > 0 && bytes > 0
+}
+
 // bind makes sc the context of a pure evaluation of env (cnode.pure), which reads only the
 // environment.
 func (sc *Scratch) bind(env unsafe.Pointer) *cctx {
@@ -716,6 +726,15 @@ func (s *Set[E]) NextWith(env *E, m *Meter, sc *Scratch, from int, stop bool) (i
 	ps := s.Programs
 	for i = from; i < len(ps); i++ {
 		p := ps[i]
+		if p.pure && !crossCheck && usable(m) {
+			// Nothing to meter or recover: the rule's one step, as EvalMeter charges it.
+			v := p.fastB(sc.bind(unsafe.Pointer(env)))
+			p.chargeStop(m, usage{}, false)
+			if v == stop {
+				return i, v, nil
+			}
+			continue
+		}
 		if !crossCheck && p.fastB != nil {
 			j, v, st, over := s.runFast(env, m, sc, i, stop)
 			switch st {
