@@ -152,7 +152,9 @@ type compiled struct {
 // Compile checks and compiles every rule, reporting all compile errors together (each a
 // *rule.CompileError, reachable with errors.As) along with configuration mistakes.
 func (r *Rules) Compile() error {
-	opts := rules.Options{Constants: TitleConstants()}
+	// The helpers (hasCredential, hasRecentTraining, daysSince) are the environment slot's own
+	// methods, which never panic.
+	opts := rules.Options{Constants: TitleConstants(), SafeHelpers: true}
 	var errs []error
 	c := &compiled{staleDays: r.StaleAfterDays, sweepExits: map[string]ExitReason{}}
 	if c.staleDays == 0 {

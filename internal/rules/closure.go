@@ -64,10 +64,11 @@ type cnode struct {
 	// a struct field of it (never nil): addr is then one step, and loads read it directly.
 	rooted bool
 	off    uintptr
-	// pure says that computing the value can neither charge the meter, nor bail out, nor
-	// panic: constants, fields of the environment (rooted), and comparisons, logic and plain
-	// arithmetic of such values. An evaluation of a pure program costs the meter one step,
-	// whatever the data (Program.EvalWith runs it without a recover).
+	// pure says that computing the value can neither charge the meter nor panic: constants,
+	// fields of the environment (rooted), comparisons, logic and plain arithmetic of such
+	// values, and calls of helpers a site declares safe (Options.SafeHelpers). An evaluation
+	// of a pure program costs the meter one step, whatever the data (Program.EvalWith runs
+	// it without a recover); it may still bail out (a nil helper), which the caller checks.
 	pure bool
 	// konst says that the value is a constant: the string str or the int num.
 	konst bool
@@ -177,9 +178,10 @@ func (n cnode) timeFn() timeFn {
 
 // builder compiles a checked tree (constants substituted) into closures.
 type builder struct {
-	env    reflect.Type
-	consts map[string]any
-	elems  []reflect.Type // element types of the enclosing predicates
+	env         reflect.Type
+	consts      map[string]any
+	safeHelpers bool           // Options.SafeHelpers
+	elems       []reflect.Type // element types of the enclosing predicates
 }
 
 // field finds the field expr calls name in struct type t: the one tagged expr:"name", else
@@ -743,10 +745,12 @@ func (b *builder) call(x *ast.CallNode) (cnode, bool) {
 	}
 	off := f.Offset
 	args := make([]cnode, len(x.Arguments))
+	pure := b.safeHelpers // a nil helper bails out; a safe one never panics
 	for i, a := range x.Arguments {
 		if args[i], ok = b.build(a); !ok {
 			return cnode{}, false
 		}
+		pure = pure && args[i].pure
 	}
 	switch f.Type {
 	case reflect.TypeFor[func(string) bool]():
@@ -761,7 +765,7 @@ func (b *builder) call(x *ast.CallNode) (cnode, bool) {
 				return false
 			}
 			return fn(a0(c))
-		}}, true
+		}, pure: pure}, true
 	case reflect.TypeFor[func(string, int) bool]():
 		a0, a1 := args[0].strFn(), args[1].intFn()
 		if a0 == nil || a1 == nil {
@@ -774,7 +778,7 @@ func (b *builder) call(x *ast.CallNode) (cnode, bool) {
 				return false
 			}
 			return fn(a0(c), a1(c))
-		}}, true
+		}, pure: pure}, true
 	case reflect.TypeFor[func(time.Time) int]():
 		a0 := args[0].timeFn()
 		if a0 == nil {
@@ -787,18 +791,18 @@ func (b *builder) call(x *ast.CallNode) (cnode, bool) {
 				return 0
 			}
 			return fn(a0(c))
-		}}, true
+		}, pure: pure}, true
 	}
 	return cnode{}, false
 }
 
 // closureOf compiles the root of a checked tree: a bool for Bool programs (fb), a bool, int
 // or string boxed for Value programs (fv). ok is false when the tree is outside the subset.
-func closureOf[R any](env reflect.Type, consts map[string]any, root ast.Node) (fb boolFn, fv func(c *cctx) any, pure, ok bool) {
+func closureOf[R any](env reflect.Type, o Options, root ast.Node) (fb boolFn, fv func(c *cctx) any, pure, ok bool) {
 	if env.Kind() != reflect.Struct {
 		return nil, nil, false, false
 	}
-	b := &builder{env: env, consts: consts}
+	b := &builder{env: env, consts: o.Constants, safeHelpers: o.SafeHelpers}
 	n, ok := b.build(root)
 	if !ok {
 		return nil, nil, false, false
@@ -825,11 +829,11 @@ func closureOf[R any](env reflect.Type, consts map[string]any, root ast.Node) (f
 
 // strRootOf returns the string closure of a Value program whose root is a string, or nil,
 // and whether it is pure (cnode.pure).
-func strRootOf(env reflect.Type, consts map[string]any, root ast.Node) (strFn, bool) {
+func strRootOf(env reflect.Type, o Options, root ast.Node) (strFn, bool) {
 	if env.Kind() != reflect.Struct {
 		return nil, false
 	}
-	b := &builder{env: env, consts: consts}
+	b := &builder{env: env, consts: o.Constants, safeHelpers: o.SafeHelpers}
 	n, ok := b.build(root)
 	if !ok {
 		return nil, false

@@ -233,10 +233,13 @@ func TestPropertyEvalWithScratchIsEvalMeter(t *testing.T) {
 				require.Equal(t, []any{ws, wb, mw.Used(), mw.Exhausted()}, []any{gs, gb, mg.Used(), mg.Exhausted()}, what)
 			}
 		}
+		// The helpers of genEnv never panic (or are nil): a site may declare them safe.
+		o := consts
+		o.SafeHelpers = rapid.Bool().Draw(t, "safe helpers")
 		for range rapid.IntRange(1, 4).Draw(t, "evaluations") {
 			if rapid.Bool().Draw(t, "string") {
 				src := rapid.SampledFrom(strs).Draw(t, "src")
-				p, err := rules.CompileValue[env]("g", src, consts)
+				p, err := rules.CompileValue[env]("g", src, o)
 				require.NoError(t, err)
 				ws, wok, werr := p.EvalString(e, mw)
 				gs, gok, gerr := p.EvalStringWith(e, mg, &sc)
@@ -245,7 +248,7 @@ func TestPropertyEvalWithScratchIsEvalMeter(t *testing.T) {
 				continue
 			}
 			src := genBool(t, 2)
-			p, err := rules.CompileBool[env]("gen", src, consts)
+			p, err := rules.CompileBool[env]("gen", src, o)
 			if err != nil {
 				continue
 			}
@@ -259,4 +262,55 @@ func TestPropertyEvalWithScratchIsEvalMeter(t *testing.T) {
 		}
 	})
 	assert.Positive(t, pure, "some generated expressions are pure")
+}
+
+// Invariant: Set.Next over generated rules, pure or not, under safe helpers or not, gives
+// rule for rule what EvalMeter gives, and leaves the draw meter alike.
+func TestPropertySetNextIsEvalMeter(t *testing.T) {
+	var sc rules.Scratch
+	rapid.Check(t, func(t *rapid.T) {
+		o := consts
+		o.SafeHelpers = rapid.Bool().Draw(t, "safe helpers")
+		var rs []rules.Rule
+		for k := range rapid.IntRange(1, 4).Draw(t, "rules") {
+			rs = append(rs, rules.Rule{Name: fmt.Sprintf("r%d", k), Article: "Art. 1", Expr: genBool(t, 1)})
+		}
+		s, err := rules.CompileSet[env](rs, o)
+		if err != nil {
+			return
+		}
+		e := genEnv(t)
+		stop := rapid.Bool().Draw(t, "stop")
+		total := rapid.SampledFrom([]int64{0, 1, 2, 3, 40, 1 << 40}).Draw(t, "meter")
+		var mw, mg *rules.Meter
+		if total > 0 {
+			mw, mg = rules.NewMeter(total, 1<<30), rules.NewMeter(total, 1<<30)
+		}
+		type outcome struct {
+			i   int
+			ok  bool
+			err string
+		}
+		var want, got []outcome
+		for i, p := range s.Programs {
+			ok, err := p.EvalMeter(e, mw)
+			if (err == nil && ok) == stop {
+				want = append(want, outcome{i, ok, errorText(err)})
+			}
+		}
+		for i := 0; ; i++ {
+			var ok bool
+			var err error
+			if i, ok, err = s.NextWith(e, mg, &sc, i, stop); i >= len(s.Programs) {
+				break
+			}
+			got = append(got, outcome{i, ok, errorText(err)})
+		}
+		require.Equal(t, want, got)
+		if mw != nil {
+			ws, wb := mw.Remaining()
+			gs, gb := mg.Remaining()
+			require.Equal(t, []any{ws, wb, mw.Used(), mw.Exhausted()}, []any{gs, gb, mg.Used(), mg.Exhausted()})
+		}
+	})
 }

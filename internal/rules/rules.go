@@ -50,6 +50,11 @@ type Options struct {
 	Limits Limits
 	// Hidden lists fields the author of the expression may not read (e.g. personal data).
 	Hidden []Hidden
+	// SafeHelpers declares that the environment's function fields are the site's own helpers
+	// and never panic (they are set by the evaluating code, never by an author): a call of one
+	// with pure arguments is then evaluated without a recover. A nil helper still makes the
+	// VM decide.
+	SafeHelpers bool
 }
 
 // Program is a compiled expression over environment E. It is safe for concurrent use.
@@ -164,10 +169,10 @@ func compile[E any, R any](name, source string, o Options, as expr.Option) (p *P
 	if o.MemoryBudget > 0 {
 		lim.Cells = o.MemoryBudget
 	}
-	fb, fv, pure, _ := closureOf[R](et, o.Constants, checked.Node())
+	fb, fv, pure, _ := closureOf[R](et, o, checked.Node())
 	var fs strFn
 	if fv != nil {
-		fs, pure = strRootOf(et, o.Constants, checked.Node())
+		fs, pure = strRootOf(et, o, checked.Node())
 	}
 	return &Program[E, R]{name: name, article: o.Article, source: source, prog: prog, limits: lim, wrapper: wt, fastB: fb, fastV: fv, fastS: fs, pure: pure,
 		idents: identifiers(checked.Node())}, nil
@@ -276,6 +281,7 @@ func (sc *Scratch) bind(env unsafe.Pointer) *cctx {
 	if c.env != env {
 		c.env = env
 	}
+	c.bail = false
 	return c
 }
 
@@ -315,9 +321,12 @@ func (p *Program[E, R]) EvalWith(env *E, m *Meter, sc *Scratch) (R, error) {
 	lim, ok := p.limitsUnder(m)
 	if ok && p.fastB != nil && sc != nil && !crossCheck {
 		if p.pure { // nothing to meter, nothing to recover: one step, as evalBool would charge
-			v := p.fastB(sc.bind(unsafe.Pointer(env)))
-			p.chargeStop(m, usage{}, false)
-			return *(*R)(unsafe.Pointer(&v)), nil
+			c := sc.bind(unsafe.Pointer(env))
+			if v := p.fastB(c); !c.bail {
+				p.chargeStop(m, usage{}, false)
+				return *(*R)(unsafe.Pointer(&v)), nil
+			}
+			// A nil helper: the closures bail out below too, and the VM decides.
 		}
 		if v, err, ok := p.evalBool(env, lim, m, sc); ok {
 			return *(*R)(unsafe.Pointer(&v)), err // R is bool when fastB is set
@@ -361,10 +370,13 @@ func (p *Program[E, R]) EvalStringWith(env *E, m *Meter, sc *Scratch) (s string,
 	if !ok {
 		return "", false, nil
 	}
-	if p.pure && sc != nil && !crossCheck { // a field or constant: one step, as below
-		s = p.fastS(sc.bind(unsafe.Pointer(env)))
-		p.chargeStop(m, usage{}, false)
-		return s, true, nil
+	if p.pure && sc != nil && !crossCheck { // one step, as below
+		c := sc.bind(unsafe.Pointer(env))
+		if s = p.fastS(c); !c.bail {
+			p.chargeStop(m, usage{}, false)
+			return s, true, nil
+		}
+		s = ""
 	}
 	pooled := sc == nil
 	if pooled {
@@ -728,12 +740,15 @@ func (s *Set[E]) NextWith(env *E, m *Meter, sc *Scratch, from int, stop bool) (i
 		p := ps[i]
 		if p.pure && !crossCheck && usable(m) {
 			// Nothing to meter or recover: the rule's one step, as EvalMeter charges it.
-			v := p.fastB(sc.bind(unsafe.Pointer(env)))
-			p.chargeStop(m, usage{}, false)
-			if v == stop {
-				return i, v, nil
+			c := sc.bind(unsafe.Pointer(env))
+			if v := p.fastB(c); !c.bail {
+				p.chargeStop(m, usage{}, false)
+				if v == stop {
+					return i, v, nil
+				}
+				continue
 			}
-			continue
+			// A nil helper: the run below bails out on it too, and the VM decides.
 		}
 		if !crossCheck && p.fastB != nil {
 			j, v, st, over := s.runFast(env, m, sc, i, stop)
@@ -827,11 +842,14 @@ func (s *Set[E]) runFast(env *E, m *Meter, sc *Scratch, from int, stop bool) (i 
 			return i, false, fastDone, ""
 		}
 		if plenty && p.pure { // one step, nothing to reset or measure
-			if v = p.fastB(c); v == stop {
-				owed++
-				return i, v, fastStop, ""
+			v = p.fastB(c)
+			if c.bail {
+				return i, false, fastBail, ""
 			}
 			owed++
+			if v == stop {
+				return i, v, fastStop, ""
+			}
 			continue
 		}
 		if plenty {
