@@ -2,6 +2,7 @@ package rules
 
 import (
 	"reflect"
+	"slices"
 	"strings"
 	"time"
 	"unsafe"
@@ -70,6 +71,12 @@ type cnode struct {
 	// of a pure program costs the meter one step, whatever the data (Program.EvalWith runs
 	// it without a recover); it may still bail out (a nil helper), which the caller checks.
 	pure bool
+	// bounded says that, besides what a pure node does, computing the value charges steps
+	// only by scanning the []string fields of the environment at the offsets in scan, each
+	// at most its length plus one: whether it can exceed a step limit is known before it
+	// runs, from those lengths.
+	bounded bool
+	scan    []uintptr
 	// konst says that the value is a constant: the string str or the int num.
 	konst bool
 	str   string
@@ -250,7 +257,7 @@ func (b *builder) build(n ast.Node) (cnode, bool) {
 			if f == nil {
 				return cnode{}, false
 			}
-			return cnode{t: boolT, b: func(c *cctx) bool { return !f(c) }, pure: in.pure}, true
+			return cnode{t: boolT, b: func(c *cctx) bool { return !f(c) }, pure: in.pure, bounded: in.bounded, scan: in.scan}, true
 		case "-":
 			f := in.intFn()
 			if f == nil {
@@ -379,14 +386,26 @@ func (b *builder) binary(x *ast.BinaryNode) (cnode, bool) {
 		if !ok {
 			return cnode{}, false
 		}
-		f := b.in(l, r, scans(x.Right))
+		charge := scans(x.Right)
+		f := b.in(l, r, charge)
 		if f == nil {
 			return cnode{}, false
 		}
-		if x.Operator == "not in" {
-			return cnode{t: boolT, b: func(c *cctx) bool { return !f(c) }}, true
+		// The natural form, "economic" in expert.Categories, charges the length of the field
+		// plus one: bounded (and pure without the charge).
+		var n cnode
+		if l.konst && r.rooted && r.t.Elem() == strT {
+			n.pure, n.bounded = !charge, charge
+			if charge {
+				n.scan = []uintptr{r.off}
+			}
 		}
-		return cnode{t: boolT, b: f}, true
+		if x.Operator == "not in" {
+			n.t, n.b = boolT, func(c *cctx) bool { return !f(c) }
+			return n, true
+		}
+		n.t, n.b = boolT, f
+		return n, true
 	}
 	r, ok2 := b.build(x.Right)
 	if !ok2 {
@@ -399,13 +418,13 @@ func (b *builder) binary(x *ast.BinaryNode) (cnode, bool) {
 		if lf == nil || rf == nil {
 			return cnode{}, false
 		}
-		return cnode{t: boolT, b: func(c *cctx) bool { return lf(c) && rf(c) }, pure: pure}, true
+		return cnode{t: boolT, b: func(c *cctx) bool { return lf(c) && rf(c) }, pure: pure, bounded: !pure && isBounded(l) && isBounded(r), scan: scansOf(l, r)}, true
 	case "||", "or":
 		lf, rf := l.boolFn(), r.boolFn()
 		if lf == nil || rf == nil {
 			return cnode{}, false
 		}
-		return cnode{t: boolT, b: func(c *cctx) bool { return lf(c) || rf(c) }, pure: pure}, true
+		return cnode{t: boolT, b: func(c *cctx) bool { return lf(c) || rf(c) }, pure: pure, bounded: !pure && isBounded(l) && isBounded(r), scan: scansOf(l, r)}, true
 	}
 	if f := compareField(x.Operator, l, r); f != nil {
 		return cnode{t: boolT, b: f, pure: true}, true
@@ -798,7 +817,8 @@ func (b *builder) call(x *ast.CallNode) (cnode, bool) {
 
 // closureOf compiles the root of a checked tree: a bool for Bool programs (fb), a bool, int
 // or string boxed for Value programs (fv). ok is false when the tree is outside the subset.
-func closureOf[R any](env reflect.Type, o Options, root ast.Node) (fb boolFn, fv func(c *cctx) any, pure, ok bool) {
+// pure reports a pure fb (cnode.pure); a bounded fb sets *scan to its scans (cnode.bounded).
+func closureOf[R any](env reflect.Type, o Options, root ast.Node, scan *[]uintptr) (fb boolFn, fv func(c *cctx) any, pure, ok bool) {
 	if env.Kind() != reflect.Struct {
 		return nil, nil, false, false
 	}
@@ -810,6 +830,9 @@ func closureOf[R any](env reflect.Type, o Options, root ast.Node) (fb boolFn, fv
 	var zero R
 	if _, isBool := any(zero).(bool); isBool {
 		f := n.boolFn()
+		if f != nil && n.bounded {
+			*scan = n.scan
+		}
 		return f, nil, n.pure && f != nil, f != nil
 	}
 	if reflect.TypeFor[R]().Kind() != reflect.Interface {
@@ -878,4 +901,15 @@ func compareField(op string, l, r cnode) boolFn {
 		}
 	}
 	return nil
+}
+
+// isBounded reports whether n is pure or bounded (cnode.bounded).
+func isBounded(n cnode) bool { return n.pure || n.bounded }
+
+// scansOf returns the scans of a and b together (cnode.scan).
+func scansOf(a, b cnode) []uintptr {
+	if len(a.scan)+len(b.scan) == 0 {
+		return nil
+	}
+	return append(slices.Clip(a.scan), b.scan...)
 }

@@ -72,7 +72,8 @@ type Program[E any, R any] struct {
 	pool    sync.Pool         // of *slot[E]
 	scratch sync.Pool         // of *Scratch, for the evaluations given none
 	fastB   boolFn            // the closures of a Bool program, or nil
-	pure    bool              // fastB, or fastS, is pure (cnode.pure): no meter, bail-out or panic
+	pure    bool              // fastB, or fastS, is pure (cnode.pure): no meter or panic
+	scan    []uintptr         // fastB is bounded (cnode.bounded) by these scans of the environment
 	fastV   func(c *cctx) any // the closures of a Value program, or nil
 	fastS   strFn             // the closures of a Value program whose root is a string, or nil
 	idents  map[string]bool   // the identifiers the expression names (Names)
@@ -169,12 +170,13 @@ func compile[E any, R any](name, source string, o Options, as expr.Option) (p *P
 	if o.MemoryBudget > 0 {
 		lim.Cells = o.MemoryBudget
 	}
-	fb, fv, pure, _ := closureOf[R](et, o, checked.Node())
+	var scan []uintptr
+	fb, fv, pure, _ := closureOf[R](et, o, checked.Node(), &scan)
 	var fs strFn
 	if fv != nil {
 		fs, pure = strRootOf(et, o, checked.Node())
 	}
-	return &Program[E, R]{name: name, article: o.Article, source: source, prog: prog, limits: lim, wrapper: wt, fastB: fb, fastV: fv, fastS: fs, pure: pure,
+	return &Program[E, R]{name: name, article: o.Article, source: source, prog: prog, limits: lim, wrapper: wt, fastB: fb, fastV: fv, fastS: fs, pure: pure, scan: scan,
 		idents: identifiers(checked.Node())}, nil
 }
 
@@ -264,6 +266,16 @@ func (sc *Scratch) ctx(env unsafe.Pointer, lim Limits) *cctx {
 	return c
 }
 
+// scanned is the most steps a bounded program's scans of env can charge (cnode.bounded):
+// each scanned field's length plus one.
+func (p *Program[E, R]) scanned(env unsafe.Pointer) int64 {
+	var n int64
+	for _, off := range p.scan {
+		n += int64((*sliceHeader)(unsafe.Add(env, off)).len) + 1
+	}
+	return n
+}
+
 // usable reports whether an evaluation may be charged to m (nil: no total), as limitsUnder
 // decides.
 func usable(m *Meter) bool {
@@ -327,6 +339,14 @@ func (p *Program[E, R]) EvalWith(env *E, m *Meter, sc *Scratch) (R, error) {
 				return *(*R)(unsafe.Pointer(&v)), nil
 			}
 			// A nil helper: the closures bail out below too, and the VM decides.
+		}
+		if p.scan != nil && p.scanned(unsafe.Pointer(env)) <= lim.Steps {
+			// The scans cannot reach the step limit: nothing to recover.
+			c := sc.ctx(unsafe.Pointer(env), lim)
+			if v := p.fastB(c); !c.bail {
+				p.chargeStop(m, c.used(lim), false)
+				return *(*R)(unsafe.Pointer(&v)), nil
+			}
 		}
 		if v, err, ok := p.evalBool(env, lim, m, sc); ok {
 			return *(*R)(unsafe.Pointer(&v)), err // R is bool when fastB is set
