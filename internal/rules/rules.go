@@ -276,6 +276,16 @@ func (p *Program[E, R]) scanned(env unsafe.Pointer) int64 {
 	return n
 }
 
+// roomy reports whether m (nil: no total) holds more than n steps and some bytes, so that n
+// pure evaluations (one step each) can neither be refused nor exhaust it.
+func roomy(m *Meter, n int) bool {
+	if m == nil {
+		return true
+	}
+	steps, bytes := m.Remaining()
+	return steps > int64(n) && bytes > 0
+}
+
 // usable reports whether an evaluation may be charged to m (nil: no total), as limitsUnder
 // decides.
 func usable(m *Meter) bool {
@@ -756,7 +766,30 @@ func (s *Set[E]) NextWith(env *E, m *Meter, sc *Scratch, from int, stop bool) (i
 		defer putScratch(&s.scratch, sc)
 	}
 	ps := s.Programs
-	for i = from; i < len(ps); i++ {
+	i = from
+	if !crossCheck && i < len(ps) && ps[i].pure && roomy(m, len(ps)-i) {
+		// A run of pure rules under a meter that holds a step for every rule left, which none
+		// can exhaust: their steps, one each, are charged together.
+		c := sc.bind(unsafe.Pointer(env))
+		var owed int64
+		for ; i < len(ps) && ps[i].pure; i++ {
+			v := ps[i].fastB(c)
+			if c.bail {
+				break // a nil helper: the loop below takes this rule again
+			}
+			owed++
+			if v == stop {
+				if m != nil {
+					m.Charge(ps[from].name, owed, 0, false)
+				}
+				return i, v, nil
+			}
+		}
+		if m != nil && owed > 0 {
+			m.Charge(ps[from].name, owed, 0, false)
+		}
+	}
+	for ; i < len(ps); i++ {
 		p := ps[i]
 		if p.pure && !crossCheck && usable(m) {
 			// Nothing to meter or recover: the rule's one step, as EvalMeter charges it.
