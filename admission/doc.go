@@ -88,7 +88,10 @@
 // with Expert.ViewIntoFields (ViewFieldsOf; Rules.ViewFields gives the admission rules' own).
 // A draw that already built an expert's view passes it to DrawableView, or, for a whole pool
 // on one activity date, to a Screen (NewScreen), which keeps one environment and the date's
-// calendar day for every expert.
+// calendar day for every expert (Screen.DrawableViewAged also takes the age the draw computed).
+// The rules are compiled declaring the environment's helpers (hasCredential,
+// hasRecentTraining, daysSince) safe, so the default rules run as pure programs, without a
+// recover (see internal/rules).
 //
 // # Interpretations
 //

@@ -28,6 +28,18 @@ import (
 // c ? a : b; calls of the environment's helpers of types func(string) bool,
 // func(string, int) bool and func(time.Time) int; and the methods IsZero, Year, YearDay and
 // Day of time.Time.
+//
+// Pure and bounded programs. Most rules cannot charge the meter at all: a field compared with
+// a constant, logic over such comparisons, the length of a field, a time's methods, and calls
+// of the site's own helpers when it declares them safe (Options.SafeHelpers: they never
+// panic). Such a program (cnode.pure) costs exactly one step whatever the data, so it runs
+// without a recover or a meter reset and is charged that step directly; Set.Next runs a run of
+// them in place. A program whose only charges are scans of string fields of the environment
+// (cnode.bounded: "economic" in expert.Categories) charges at most each field's length plus
+// one: when that cannot reach its step limit it runs without a recover too, and is charged
+// what it spent. In both cases a bail-out (a nil helper) falls back to the ordinary path,
+// which charges nothing for the attempt. TestPropertyEvalWithScratchIsEvalMeter and
+// TestPropertySetNextIsEvalMeter compare every path with EvalMeter, value and meter alike.
 
 // cctx is the context of one evaluation by closures (in a Scratch, on the heap: the
 // collector must see what it points to).
