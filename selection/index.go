@@ -181,19 +181,27 @@ func (ix *poolIndex) orgOf(org string) int32 {
 // expert otherwise.
 func (ix *poolIndex) withMaps(pool Pool) *poolIndex {
 	out := *ix
+	out.setMaps(ix, pool, make([]int, len(pool.Experts)))
+	return &out
+}
+
+// setMaps sets ix's usage (in the zeroed array usage), history and bookings from pool's
+// maps, looked up through the experts' index from.
+func (ix *poolIndex) setMaps(from *poolIndex, pool Pool, usage []int) {
 	n := len(pool.Experts)
-	out.usage = make([]int, n)
-	fill(ix, pool, pool.Usage, func(i int32, v int) { out.usage[i] = v })
-	out.hist, out.books = nil, nil
+	ix.usage = usage
+	fill(from, pool, pool.Usage, func(i int32, v int) { usage[i] = v })
+	ix.hist, ix.books = nil, nil
 	if len(pool.History) > 0 {
-		out.hist = make([][]Participation, n)
-		fill(ix, pool, pool.History, func(i int32, v []Participation) { out.hist[i] = v })
+		hist := make([][]Participation, n)
+		fill(from, pool, pool.History, func(i int32, v []Participation) { hist[i] = v })
+		ix.hist = hist
 	}
 	if len(pool.Bookings) > 0 {
-		out.books = make([][]Booking, n)
-		fill(ix, pool, pool.Bookings, func(i int32, v []Booking) { out.books[i] = v })
+		books := make([][]Booking, n)
+		fill(from, pool, pool.Bookings, func(i int32, v []Booking) { books[i] = v })
+		ix.books = books
 	}
-	return &out
 }
 
 // fill calls set(i, m[ID of expert i]) for every pool expert i whose ID is in m.
@@ -626,18 +634,9 @@ func plainIndex(pool Pool) *poolIndex {
 	ix := plainIndexes.Get().(*poolIndex)
 	*ix = poolIndex{order: ix.order[:0], ids: ix.ids[:0], usage: ix.usage}
 	fillExpertIndex(ix, pool.Experts)
-	n := len(pool.Experts)
-	ix.usage = grown(&ix.usage, n)
-	clear(ix.usage)
-	fill(ix, pool, pool.Usage, func(i int32, v int) { ix.usage[i] = v })
-	if len(pool.History) > 0 {
-		ix.hist = make([][]Participation, n)
-		fill(ix, pool, pool.History, func(i int32, v []Participation) { ix.hist[i] = v })
-	}
-	if len(pool.Bookings) > 0 {
-		ix.books = make([][]Booking, n)
-		fill(ix, pool, pool.Bookings, func(i int32, v []Booking) { ix.books[i] = v })
-	}
+	usage := grown(&ix.usage, len(pool.Experts))
+	clear(usage)
+	ix.setMaps(ix, pool, usage)
 	return ix
 }
 

@@ -547,18 +547,7 @@ func (b *builder) in(l, r cnode, charge bool) boolFn {
 	case r.t.Elem() == strT && l.konst && r.rooted:
 		// The natural form: "economic" in expert.Categories.
 		v, off := l.str, r.off
-		return func(c *cctx) bool {
-			xs := *(*[]string)(unsafe.Add(c.env, off))
-			if charge {
-				c.meter.step(int64(len(xs) + 1))
-			}
-			for _, s := range xs {
-				if s == v {
-					return true
-				}
-			}
-			return false
-		}
+		return func(c *cctx) bool { return scanStrings(c, *(*[]string)(unsafe.Add(c.env, off)), v, charge) }
 	case r.t.Elem() == strT && l.strFn() != nil:
 		lf := l.strFn()
 		return func(c *cctx) bool {
@@ -568,16 +557,7 @@ func (b *builder) in(l, r cnode, charge bool) boolFn {
 				c.bail = true
 				return false
 			}
-			xs := *(*[]string)(p)
-			if charge {
-				c.meter.step(int64(len(xs) + 1))
-			}
-			for _, s := range xs {
-				if s == v {
-					return true
-				}
-			}
-			return false
+			return scanStrings(c, *(*[]string)(p), v, charge)
 		}
 	case r.t.Elem() == intT && l.intFn() != nil:
 		lf := l.intFn()
@@ -924,4 +904,13 @@ func scansOf(a, b cnode) []uintptr {
 		return nil
 	}
 	return append(slices.Clip(a.scan), b.scan...)
+}
+
+// scanStrings reports whether v is in xs, charging the scan (its length plus one step) when
+// charge is set, as the VM's membership test is charged.
+func scanStrings(c *cctx, xs []string, v string, charge bool) bool {
+	if charge {
+		c.meter.step(int64(len(xs) + 1))
+	}
+	return slices.Contains(xs, v)
 }

@@ -286,26 +286,7 @@ func TestPropertySetNextIsEvalMeter(t *testing.T) {
 		if total > 0 {
 			mw, mg = rules.NewMeter(total, 1<<30), rules.NewMeter(total, 1<<30)
 		}
-		type outcome struct {
-			i   int
-			ok  bool
-			err string
-		}
-		var want, got []outcome
-		for i, p := range s.Programs {
-			ok, err := p.EvalMeter(e, mw)
-			if (err == nil && ok) == stop {
-				want = append(want, outcome{i, ok, errorText(err)})
-			}
-		}
-		for i := 0; ; i++ {
-			var ok bool
-			var err error
-			if i, ok, err = s.NextWith(e, mg, &sc, i, stop); i >= len(s.Programs) {
-				break
-			}
-			got = append(got, outcome{i, ok, errorText(err)})
-		}
+		want, got := nextOutcomes(s, e, mw, mg, &sc, stop)
 		require.Equal(t, want, got)
 		if mw != nil {
 			ws, wb := mw.Remaining()

@@ -33,17 +33,6 @@ func TestSetNext(t *testing.T) {
 		}
 		return slices.Contains(creds, k)
 	}
-	type outcome struct {
-		i   int
-		ok  bool
-		err string
-	}
-	errText := func(err error) string {
-		if err == nil {
-			return ""
-		}
-		return err.Error()
-	}
 	// Every order of pairs and triples, and the whole list.
 	var sets [][]rules.Rule
 	for _, a := range srcs {
@@ -78,21 +67,7 @@ func TestSetNext(t *testing.T) {
 				if total[0] > 0 {
 					mw, mg = rules.NewMeter(total[0], total[1]), rules.NewMeter(total[0], total[1])
 				}
-				var want, got []outcome
-				for i, p := range s.Programs {
-					ok, err := p.EvalMeter(e, mw)
-					if (err == nil && ok) == stop {
-						want = append(want, outcome{i, ok, errText(err)})
-					}
-				}
-				for i := 0; ; i++ {
-					var ok bool
-					var err error
-					if i, ok, err = s.Next(e, mg, i, stop); i >= len(s.Programs) {
-						break
-					}
-					got = append(got, outcome{i, ok, errText(err)})
-				}
+				want, got := nextOutcomes(s, e, mw, mg, nil, stop)
 				assert.Equal(t, want, got, "stop %v, meter %v, rules %v", stop, total, rs)
 				if mw != nil {
 					ws, wb := mw.Remaining()
@@ -182,4 +157,31 @@ func errorText(err error) string {
 		return ""
 	}
 	return err.Error()
+}
+
+// nextOutcome is what Set.Next returns for one rule.
+type nextOutcome struct {
+	i   int
+	ok  bool
+	err string
+}
+
+// nextOutcomes returns, for the rules of s on e, what EvalMeter under mw gives rule by rule
+// where the outcome is stop (want), and what Set.NextWith under mg, in sc, stops at (got).
+func nextOutcomes(s *rules.Set[env], e *env, mw, mg *rules.Meter, sc *rules.Scratch, stop bool) (want, got []nextOutcome) {
+	for i, p := range s.Programs {
+		ok, err := p.EvalMeter(e, mw)
+		if (err == nil && ok) == stop {
+			want = append(want, nextOutcome{i, ok, errorText(err)})
+		}
+	}
+	for i := 0; ; i++ {
+		var ok bool
+		var err error
+		if i, ok, err = s.NextWith(e, mg, sc, i, stop); i >= len(s.Programs) {
+			break
+		}
+		got = append(got, nextOutcome{i, ok, errorText(err)})
+	}
+	return want, got
 }

@@ -905,32 +905,19 @@ func (s *Set[E]) runFast(env *E, m *Meter, sc *Scratch, from int, stop bool) (i 
 			}
 			continue
 		}
-		if plenty {
+		switch {
+		case plenty:
 			lim = p.limits
 			c.limit, c.cells = lim.Cells, 0
 			c.meter.reset(lim)
-			v = p.fastB(c)
-			if c.bail {
-				return i, false, fastBail, ""
-			}
-			if u := c.used(lim); u.bytes == 0 {
-				owed += u.steps + u.cells + 1
-			} else {
-				p.chargeStop(m, u, false)
-			}
-			if v == stop {
-				return i, v, fastStop, ""
-			}
-			continue
-		}
-		if m != nil {
+		case m != nil:
 			var ok bool
 			if lim, ok = p.limitsUnder(m); !ok {
 				return i, false, fastDone, ""
 			}
 			c.limit, c.cells = lim.Cells, 0
 			c.meter.reset(lim)
-		} else if i == from || p.limits != lim || c.cells != 0 || c.meter.steps != lim.Steps || c.meter.bytes != lim.Bytes {
+		case i == from || p.limits != lim || c.cells != 0 || c.meter.steps != lim.Steps || c.meter.bytes != lim.Bytes:
 			lim = p.limits
 			c.limit, c.cells = lim.Cells, 0
 			c.meter.reset(lim)
@@ -939,8 +926,11 @@ func (s *Set[E]) runFast(env *E, m *Meter, sc *Scratch, from int, stop bool) (i 
 		if c.bail {
 			return i, false, fastBail, ""
 		}
-		if m != nil {
-			p.chargeStop(m, c.used(lim), false)
+		switch u := c.used(lim); {
+		case plenty && u.bytes == 0:
+			owed += u.steps + u.cells + 1
+		case m != nil:
+			p.chargeStop(m, u, false)
 		}
 		if v == stop {
 			return i, v, fastStop, ""
