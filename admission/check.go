@@ -414,7 +414,7 @@ func (c *compiled) check(env *Env, claimed []Category) Decision {
 
 // appendFailed evaluates every rule of s and appends a Finding for each that does not hold.
 func appendFailed(out []Finding, s *rules.Set[Env], env *Env) []Finding {
-	if s == nil || len(s.Programs) == 0 {
+	if len(s.Programs) == 0 {
 		return out
 	}
 	for i := 0; ; i++ {

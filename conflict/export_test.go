@@ -11,18 +11,7 @@ var EqualSimple = equalSimple
 // it, for the tests.
 var MayBeIDNumber = mayBeIDNumber
 
-func LooksLikeIDNumberGeneral(s string) bool {
-	n := NormalizeIDNumber(s)
-	if len(n) != 15 && len(n) != 18 {
-		return false
-	}
-	for i := 0; i < len(n); i++ {
-		if c := n[i]; !('0' <= c && c <= '9' || c == 'X' && i == len(n)-1) {
-			return false
-		}
-	}
-	return true
-}
+func LooksLikeIDNumberGeneral(s string) bool { return idNumberShaped(NormalizeIDNumber(s)) }
 
 // TrimID is trimID, for the tests.
 var TrimID = trimID

@@ -339,10 +339,12 @@ func digits(s string) bool {
 // looksLikeIDNumber reports whether s has the shape of a resident ID number; such a value is
 // never used as a displayed identifier.
 func looksLikeIDNumber(s string) bool {
-	if !mayBeIDNumber(s) {
-		return false
-	}
-	n := NormalizeIDNumber(s)
+	return mayBeIDNumber(s) && idNumberShaped(NormalizeIDNumber(s))
+}
+
+// idNumberShaped reports whether a normalised value (NormalizeIDNumber) has the shape of a
+// resident ID number: 15 or 18 digits, the last possibly X.
+func idNumberShaped(n string) bool {
 	if len(n) != 15 && len(n) != 18 {
 		return false
 	}

@@ -33,9 +33,9 @@ import (
 // a constant, logic over such comparisons, the length of a field, a time's methods, and calls
 // of the site's own helpers when it declares them safe (Options.SafeHelpers: they never
 // panic). Such a program (cnode.pure) costs exactly one step whatever the data, so it runs
-// without a recover or a meter reset and is charged that step directly; Set.Next runs a run of
-// them in place. A program whose only charges are scans of string fields of the environment
-// (cnode.bounded: "economic" in expert.Categories) charges at most each field's length plus
+// without a recover and is charged that step directly; Set.Next runs a leading run of them in
+// place, without even a meter reset, and charges their steps together. A program whose only charges are scans of string fields of the environment
+// (cnode.scan: "economic" in expert.Categories) charges at most each field's length plus
 // one: when that cannot reach its step limit it runs without a recover too, and is charged
 // what it spent. In both cases a bail-out (a nil helper) falls back to the ordinary path,
 // which charges nothing for the attempt. TestPropertyEvalWithScratchIsEvalMeter and
@@ -83,12 +83,11 @@ type cnode struct {
 	// of a pure program costs the meter one step, whatever the data (Program.EvalWith runs
 	// it without a recover); it may still bail out (a nil helper), which the caller checks.
 	pure bool
-	// bounded says that, besides what a pure node does, computing the value charges steps
-	// only by scanning the []string fields of the environment at the offsets in scan, each
-	// at most its length plus one: whether it can exceed a step limit is known before it
-	// runs, from those lengths.
-	bounded bool
-	scan    []uintptr
+	// scan, when not nil, says that the value is bounded: besides what a pure node does,
+	// computing it charges steps only by scanning the []string fields of the environment at
+	// these offsets, each at most its length plus one, so whether it can exceed a step limit
+	// is known before it runs, from those lengths.
+	scan []uintptr
 	// konst says that the value is a constant: the string str or the int num.
 	konst bool
 	str   string
@@ -269,7 +268,7 @@ func (b *builder) build(n ast.Node) (cnode, bool) {
 			if f == nil {
 				return cnode{}, false
 			}
-			return cnode{t: boolT, b: func(c *cctx) bool { return !f(c) }, pure: in.pure, bounded: in.bounded, scan: in.scan}, true
+			return cnode{t: boolT, b: func(c *cctx) bool { return !f(c) }, pure: in.pure, scan: in.scan}, true
 		case "-":
 			f := in.intFn()
 			if f == nil {
@@ -407,8 +406,7 @@ func (b *builder) binary(x *ast.BinaryNode) (cnode, bool) {
 		// plus one: bounded (and pure without the charge).
 		var n cnode
 		if l.konst && r.rooted && r.t.Elem() == strT {
-			n.pure, n.bounded = !charge, charge
-			if charge {
+			if n.pure = !charge; charge {
 				n.scan = []uintptr{r.off}
 			}
 		}
@@ -430,13 +428,13 @@ func (b *builder) binary(x *ast.BinaryNode) (cnode, bool) {
 		if lf == nil || rf == nil {
 			return cnode{}, false
 		}
-		return cnode{t: boolT, b: func(c *cctx) bool { return lf(c) && rf(c) }, pure: pure, bounded: !pure && isBounded(l) && isBounded(r), scan: scansOf(l, r)}, true
+		return cnode{t: boolT, b: func(c *cctx) bool { return lf(c) && rf(c) }, pure: pure, scan: scansOf(pure, l, r)}, true
 	case "||", "or":
 		lf, rf := l.boolFn(), r.boolFn()
 		if lf == nil || rf == nil {
 			return cnode{}, false
 		}
-		return cnode{t: boolT, b: func(c *cctx) bool { return lf(c) || rf(c) }, pure: pure, bounded: !pure && isBounded(l) && isBounded(r), scan: scansOf(l, r)}, true
+		return cnode{t: boolT, b: func(c *cctx) bool { return lf(c) || rf(c) }, pure: pure, scan: scansOf(pure, l, r)}, true
 	}
 	if f := compareField(x.Operator, l, r); f != nil {
 		return cnode{t: boolT, b: f, pure: true}, true
@@ -809,7 +807,7 @@ func (b *builder) call(x *ast.CallNode) (cnode, bool) {
 
 // closureOf compiles the root of a checked tree: a bool for Bool programs (fb), a bool, int
 // or string boxed for Value programs (fv). ok is false when the tree is outside the subset.
-// pure reports a pure fb (cnode.pure); a bounded fb sets *scan to its scans (cnode.bounded).
+// pure reports a pure fb (cnode.pure); a bounded fb sets *scan to its scans (cnode.scan).
 func closureOf[R any](env reflect.Type, o Options, root ast.Node, scan *[]uintptr) (fb boolFn, fv func(c *cctx) any, pure, ok bool) {
 	if env.Kind() != reflect.Struct {
 		return nil, nil, false, false
@@ -822,7 +820,7 @@ func closureOf[R any](env reflect.Type, o Options, root ast.Node, scan *[]uintpt
 	var zero R
 	if _, isBool := any(zero).(bool); isBool {
 		f := n.boolFn()
-		if f != nil && n.bounded {
+		if f != nil {
 			*scan = n.scan
 		}
 		return f, nil, n.pure && f != nil, f != nil
@@ -895,12 +893,10 @@ func compareField(op string, l, r cnode) boolFn {
 	return nil
 }
 
-// isBounded reports whether n is pure or bounded (cnode.bounded).
-func isBounded(n cnode) bool { return n.pure || n.bounded }
-
-// scansOf returns the scans of a and b together (cnode.scan).
-func scansOf(a, b cnode) []uintptr {
-	if len(a.scan)+len(b.scan) == 0 {
+// scansOf returns the scans of a node made of a and b (cnode.scan): theirs together when
+// each is pure or bounded and the node is not pure, else nil.
+func scansOf(pure bool, a, b cnode) []uintptr {
+	if pure || !(a.pure || a.scan != nil) || !(b.pure || b.scan != nil) {
 		return nil
 	}
 	return append(slices.Clip(a.scan), b.scan...)

@@ -73,7 +73,7 @@ type Program[E any, R any] struct {
 	scratch sync.Pool         // of *Scratch, for the evaluations given none
 	fastB   boolFn            // the closures of a Bool program, or nil
 	pure    bool              // fastB, or fastS, is pure (cnode.pure): no meter or panic
-	scan    []uintptr         // fastB is bounded (cnode.bounded) by these scans of the environment
+	scan    []uintptr         // fastB is bounded by these scans of the environment (cnode.scan)
 	fastV   func(c *cctx) any // the closures of a Value program, or nil
 	fastS   strFn             // the closures of a Value program whose root is a string, or nil
 	idents  map[string]bool   // the identifiers the expression names (Names)
@@ -266,7 +266,7 @@ func (sc *Scratch) ctx(env unsafe.Pointer, lim Limits) *cctx {
 	return c
 }
 
-// scanned is the most steps a bounded program's scans of env can charge (cnode.bounded):
+// scanned is the most steps a bounded program's scans of env can charge (cnode.scan):
 // each scanned field's length plus one.
 func (p *Program[E, R]) scanned(env unsafe.Pointer) int64 {
 	var n int64
@@ -284,16 +284,6 @@ func roomy(m *Meter, n int) bool {
 	}
 	steps, bytes := m.Remaining()
 	return steps > int64(n) && bytes > 0
-}
-
-// usable reports whether an evaluation may be charged to m (nil: no total), as limitsUnder
-// decides.
-func usable(m *Meter) bool {
-	if m == nil {
-		return true
-	}
-	steps, bytes := m.Remaining()
-	return steps > 0 && bytes > 0
 }
 
 // bind makes sc the context of a pure evaluation of env (cnode.pure), which reads only the
@@ -342,21 +332,15 @@ func (p *Program[E, R]) EvalWith(env *E, m *Meter, sc *Scratch) (R, error) {
 	var zero R
 	lim, ok := p.limitsUnder(m)
 	if ok && p.fastB != nil && sc != nil && !crossCheck {
-		if p.pure { // nothing to meter, nothing to recover: one step, as evalBool would charge
-			c := sc.bind(unsafe.Pointer(env))
-			if v := p.fastB(c); !c.bail {
-				p.chargeStop(m, usage{}, false)
-				return *(*R)(unsafe.Pointer(&v)), nil
-			}
-			// A nil helper: the closures bail out below too, and the VM decides.
-		}
-		if p.scan != nil && p.scanned(unsafe.Pointer(env)) <= lim.Steps {
-			// The scans cannot reach the step limit: nothing to recover.
+		if p.pure || p.scan != nil && p.scanned(unsafe.Pointer(env)) <= lim.Steps {
+			// Nothing can panic or reach the step limit: nothing to recover. A pure program
+			// spends nothing (one step charged), a bounded one what its scans took.
 			c := sc.ctx(unsafe.Pointer(env), lim)
 			if v := p.fastB(c); !c.bail {
 				p.chargeStop(m, c.used(lim), false)
 				return *(*R)(unsafe.Pointer(&v)), nil
 			}
+			// A nil helper: the closures bail out below too, and the VM decides.
 		}
 		if v, err, ok := p.evalBool(env, lim, m, sc); ok {
 			return *(*R)(unsafe.Pointer(&v)), err // R is bool when fastB is set
@@ -791,18 +775,6 @@ func (s *Set[E]) NextWith(env *E, m *Meter, sc *Scratch, from int, stop bool) (i
 	}
 	for ; i < len(ps); i++ {
 		p := ps[i]
-		if p.pure && !crossCheck && usable(m) {
-			// Nothing to meter or recover: the rule's one step, as EvalMeter charges it.
-			c := sc.bind(unsafe.Pointer(env))
-			if v := p.fastB(c); !c.bail {
-				p.chargeStop(m, usage{}, false)
-				if v == stop {
-					return i, v, nil
-				}
-				continue
-			}
-			// A nil helper: the run below bails out on it too, and the VM decides.
-		}
 		if !crossCheck && p.fastB != nil {
 			j, v, st, over := s.runFast(env, m, sc, i, stop)
 			switch st {
